@@ -1,0 +1,52 @@
+/** One captured record as the reader hands it on: a view into the reader's buffer. */
+export interface Frame {
+  /** 1-based frame number, equal to Wireshark's `frame.number`. */
+  number: number;
+  /** Whole seconds since the Unix epoch (may be negative for odd captures). */
+  tsSec: number;
+  /** Nanoseconds within the second, 0..999_999_999. */
+  tsNsec: number;
+  /** Link-layer header type (LINKTYPE_*), FCS bits masked off. */
+  linkType: number;
+  /** pcapng interface id (0 for classic pcap). */
+  interfaceId: number;
+  /** Length of the packet on the wire. */
+  originalLength: number;
+  /** The captured bytes. Valid only until the callback returns: copy what you keep. */
+  data: Buffer;
+  /** Byte offset of the record in the (decompressed) capture stream. */
+  offset: number;
+}
+
+/** What kind of capture file the first bytes say this is. */
+export type CaptureFormat = 'pcap' | 'pcapng';
+
+/** A warning about the file itself (truncation, skipped block), not about a packet. */
+export interface CaptureWarning {
+  code: string;
+  message: string;
+  frame?: number;
+  offset?: number;
+}
+
+/** Facts about the file gathered while reading. */
+export interface CaptureInfo {
+  format: CaptureFormat;
+  /** Timestamp precision of the file: 6 (microseconds) or 9 (nanoseconds), the finest seen. */
+  precision: number;
+  /** Every link type seen (pcap: one; pcapng: one per interface). */
+  linkTypes: number[];
+}
+
+/** A capture that could not be read at all, or whose structure broke at a byte offset. */
+export class CaptureError extends Error {
+  constructor(
+    message: string,
+    /** Byte offset in the (decompressed) stream where the problem was found. */
+    readonly offset: number,
+    readonly code: string = 'bad_capture',
+  ) {
+    super(message);
+    this.name = 'CaptureError';
+  }
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Tests that need tshark or root print why they skipped; CI turns those skips into failures.
+    reporters: ['default'],
+  },
+});
