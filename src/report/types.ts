@@ -1,0 +1,38 @@
+import type { CaptureWarning } from '../capture/types.js';
+import type { Finding } from '../rules/types.js';
+
+/** Facts about the capture, as reported (`capture` in the JSON report). */
+export interface CaptureSummary {
+  /** The file as given on the command line ("-" for standard input). */
+  file: string;
+  format: 'pcap' | 'pcapng';
+  compression: 'gzip' | null;
+  /** Link type names as libpcap spells them (e.g. "EN10MB"), in order of first appearance. */
+  linkTypes: string[];
+  packets: number;
+  /** Bytes of the (decompressed) capture stream read. */
+  bytes: number;
+  /** First and last packet time, ISO 8601 UTC with the capture's precision; null when no packets. */
+  start: string | null;
+  end: string | null;
+  warnings: CaptureWarning[];
+  /** Anomaly name → count. */
+  anomalies: Record<string, number>;
+}
+
+/** Counts for the `summary` object. */
+export interface ReportSummary {
+  tcpConversations: number;
+  udpExchanges: number;
+  findings: number;
+  byRule: Record<string, number>;
+}
+
+/** The whole analysis of one capture: what `--format json` prints (schema version 1). */
+export interface AnalysisReport {
+  schemaVersion: 1;
+  tool: { name: 'wirewhy'; version: string };
+  capture: CaptureSummary;
+  summary: ReportSummary;
+  findings: Finding[];
+}
