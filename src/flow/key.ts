@@ -1,0 +1,57 @@
+/**
+ * Flow identity: VLAN ids, IP version, both addresses and ports, independent of direction.
+ * Keys are numeric hashes with an exact comparison of the words, never strings per packet.
+ */
+
+/** The fields that identify a flow; `Packet` has them, and so does a quoted ICMP header. */
+export interface FlowKeyView {
+  ipVersion: number;
+  vlanOuter: number;
+  vlanInner: number;
+  /** Source words 0..3, destination words 4..7. */
+  addr: Uint32Array;
+  srcPort: number;
+  dstPort: number;
+}
+
+function mixEndpoint(addr: Uint32Array, base: number, port: number): number {
+  let h = Math.imul(addr[base]! ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ addr[base + 1]! ^ (h >>> 13), 0xc2b2ae35);
+  h = Math.imul(h ^ addr[base + 2]! ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ addr[base + 3]! ^ (h >>> 13), 0xc2b2ae35);
+  h = Math.imul(h ^ port ^ (h >>> 16), 0x27d4eb2d);
+  return h ^ (h >>> 15);
+}
+
+/** Direction-independent hash of a flow key for `protocol`. */
+export function flowHash(k: FlowKeyView, protocol: number): number {
+  const a = mixEndpoint(k.addr, 0, k.srcPort);
+  const b = mixEndpoint(k.addr, 4, k.dstPort);
+  // Addition is symmetric, so both directions hash alike.
+  let h = (a + b) | 0;
+  h = Math.imul(h ^ (k.vlanOuter + 1) ^ ((k.vlanInner + 1) << 13) ^ (protocol << 26) ^ k.ipVersion, 0x9e3779b1);
+  return (h ^ (h >>> 16)) | 0;
+}
+
+/** Stored identity of a flow (endpoint A = sender of the packet that created it). */
+export interface StoredFlowKey {
+  readonly ipVersion: number;
+  readonly vlanOuter: number;
+  readonly vlanInner: number;
+  readonly aWords: Uint32Array;
+  readonly aPort: number;
+  readonly bWords: Uint32Array;
+  readonly bPort: number;
+}
+
+function wordsEqual(w: Uint32Array, addr: Uint32Array, base: number): boolean {
+  return w[3] === addr[base + 3] && w[0] === addr[base] && w[1] === addr[base + 1] && w[2] === addr[base + 2];
+}
+
+/** 1 when the key matches with the packet sent by A, -1 when sent by B, 0 when it does not match. */
+export function matchFlow(f: StoredFlowKey, k: FlowKeyView): number {
+  if (f.ipVersion !== k.ipVersion || f.vlanOuter !== k.vlanOuter || f.vlanInner !== k.vlanInner) return 0;
+  if (f.aPort === k.srcPort && f.bPort === k.dstPort && wordsEqual(f.aWords, k.addr, 0) && wordsEqual(f.bWords, k.addr, 4)) return 1;
+  if (f.aPort === k.dstPort && f.bPort === k.srcPort && wordsEqual(f.aWords, k.addr, 4) && wordsEqual(f.bWords, k.addr, 0)) return -1;
+  return 0;
+}

@@ -1,0 +1,314 @@
+/**
+ * The flow table: finds or creates the TCP conversation or UDP exchange of each packet, numbers
+ * them as Wireshark's tcp.stream / udp.stream do, links ICMP errors to the flow they quote, and
+ * decides (hands to `onEnd`) and frees flows that closed or went idle, in capture time.
+ */
+import { formatAddress, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_SYN, type Packet, type QuotedPacket } from '../decode/packet.js';
+import { flowHash, matchFlow, type FlowKeyView } from './key.js';
+import { TcpConversation, type IcmpLink } from './tcp.js';
+import { UdpExchange } from './udp.js';
+import { DEFAULT_MAX_FLOWS, SWEEP_INTERVAL, TCP_CLOSED_LINGER, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT } from './timeouts.js';
+
+/** A conversation of either protocol. */
+export type Flow = TcpConversation | UdpExchange;
+
+const LIST_TCP_OPEN = 1;
+const LIST_TCP_CLOSED = 2;
+const LIST_UDP = 3;
+
+/** Intrusive LRU list ordered by last activity (head = least recent). */
+class LruList<T extends { lruPrev: T | null; lruNext: T | null; lruList: number }> {
+  head: T | null = null;
+  tail: T | null = null;
+  size = 0;
+  constructor(readonly id: number) {}
+
+  push(x: T): void {
+    x.lruList = this.id;
+    x.lruPrev = this.tail;
+    x.lruNext = null;
+    if (this.tail) this.tail.lruNext = x;
+    else this.head = x;
+    this.tail = x;
+    this.size++;
+  }
+
+  remove(x: T): void {
+    if (x.lruPrev) x.lruPrev.lruNext = x.lruNext;
+    else this.head = x.lruNext;
+    if (x.lruNext) x.lruNext.lruPrev = x.lruPrev;
+    else this.tail = x.lruPrev;
+    x.lruPrev = x.lruNext = null;
+    x.lruList = 0;
+    this.size--;
+  }
+
+  touch(x: T): void {
+    if (this.tail === x) return;
+    this.remove(x);
+    this.push(x);
+  }
+}
+
+/** Options for the flow table. */
+export interface FlowTableOptions {
+  /** Cap on tracked flows (TCP + UDP); the least recently active is decided early beyond it. */
+  maxFlows?: number;
+}
+
+/** Scratch key for quoted packets (reused). */
+interface ScratchKey extends FlowKeyView {
+  addr: Uint32Array;
+}
+
+/** Finds, creates, numbers and expires flows. */
+export class FlowTable {
+  /** Next tcp.stream / udp.stream index. */
+  tcpStreams = 0;
+  udpStreams = 0;
+  /** Flows decided early because the cap was reached. */
+  evicted = 0;
+  readonly maxFlows: number;
+
+  private readonly tcpBuckets = new Map<number, TcpConversation>();
+  private readonly udpBuckets = new Map<number, UdpExchange>();
+  private readonly tcpOpen = new LruList<TcpConversation>(LIST_TCP_OPEN);
+  private readonly tcpClosed = new LruList<TcpConversation>(LIST_TCP_CLOSED);
+  private readonly udpList = new LruList<UdpExchange>(LIST_UDP);
+  /** Latest capture time seen (timestamps may go backwards across interfaces). */
+  now = -Infinity;
+  private nextSweep = -Infinity;
+  private readonly scratch: ScratchKey = { ipVersion: 0, vlanOuter: -1, vlanInner: -1, addr: new Uint32Array(8), srcPort: 0, dstPort: 0 };
+
+  constructor(
+    private readonly onEnd: (flow: Flow) => void,
+    options: FlowTableOptions = {},
+  ) {
+    this.maxFlows = options.maxFlows ?? DEFAULT_MAX_FLOWS;
+  }
+
+  /** Flows currently tracked. */
+  get size(): number {
+    return this.tcpOpen.size + this.tcpClosed.size + this.udpList.size;
+  }
+
+  /** Advance capture time; sweeps idle flows once per SWEEP_INTERVAL. */
+  advance(time: number): void {
+    if (time > this.now) this.now = time;
+    if (this.now >= this.nextSweep) {
+      this.nextSweep = this.now + SWEEP_INTERVAL;
+      this.sweep(this.now);
+    }
+  }
+
+  /** Decide every flow idle past its timeout at capture time `now`. */
+  sweep(now: number): void {
+    let c = this.tcpClosed.head;
+    while (c && c.lastTime + TCP_CLOSED_LINGER < now) {
+      this.endTcp(c);
+      c = this.tcpClosed.head;
+    }
+    c = this.tcpOpen.head;
+    while (c && c.lastTime + TCP_IDLE_TIMEOUT < now) {
+      this.endTcp(c);
+      c = this.tcpOpen.head;
+    }
+    let u = this.udpList.head;
+    while (u && u.lastTime + UDP_IDLE_TIMEOUT < now) {
+      this.endUdp(u);
+      u = this.udpList.head;
+    }
+  }
+
+  /** Decide every flow still tracked (end of capture), in stream order. */
+  flush(): void {
+    const all: Flow[] = [];
+    for (let c = this.tcpClosed.head; c; c = c.lruNext) all.push(c);
+    for (let c = this.tcpOpen.head; c; c = c.lruNext) all.push(c);
+    for (let u = this.udpList.head; u; u = u.lruNext) all.push(u);
+    all.sort((x, y) => x.firstFrame - y.firstFrame || (x.kind === y.kind ? x.stream - y.stream : x.kind === 'tcp' ? -1 : 1));
+    for (const f of all) {
+      if (f.kind === 'tcp') this.endTcp(f);
+      else this.endUdp(f);
+    }
+  }
+
+  private endTcp(c: TcpConversation): void {
+    if (c.lruList === LIST_TCP_OPEN) this.tcpOpen.remove(c);
+    else if (c.lruList === LIST_TCP_CLOSED) this.tcpClosed.remove(c);
+    this.unlinkBucket(this.tcpBuckets, c);
+    this.onEnd(c);
+  }
+
+  private endUdp(u: UdpExchange): void {
+    if (u.lruList === LIST_UDP) this.udpList.remove(u);
+    this.unlinkBucket(this.udpBuckets, u);
+    this.onEnd(u);
+  }
+
+  private unlinkBucket<T extends { hash: number; nextInBucket: T | null }>(buckets: Map<number, T>, x: T): void {
+    let cur = buckets.get(x.hash);
+    if (cur === x) {
+      if (x.nextInBucket) buckets.set(x.hash, x.nextInBucket);
+      else buckets.delete(x.hash);
+      x.nextInBucket = null;
+      return;
+    }
+    let cur: T | null = buckets.get(x.hash) ?? null;
+    if (cur) cur.nextInBucket = x.nextInBucket;
+    x.nextInBucket = null;
+  }
+
+  private enforceCap(): void {
+    while (this.size >= this.maxFlows) {
+      // Decide the least recently active flow: closed ones first, then the oldest open one.
+      const victim: Flow | null = this.tcpClosed.head ?? oldest(this.tcpOpen.head, this.udpList.head);
+      if (!victim) return;
+      this.evicted++;
+      if (victim.kind === 'tcp') this.endTcp(victim);
+      else this.endUdp(victim);
+    }
+  }
+
+  private findTcp(key: FlowKeyView, hash: number): { conv: TcpConversation; dir: number } | null {
+    for (let c = this.tcpBuckets.get(hash) ?? null; c; c = c.nextInBucket) {
+      const dir = matchFlow(c, key);
+      if (dir !== 0) return { conv: c, dir };
+    }
+    return null;
+  }
+
+  private createTcp(key: FlowKeyView, hash: number, flags: number, frame: number, tsSec: number, tsNsec: number, time: number): TcpConversation {
+    this.enforceCap();
+    const c = new TcpConversation(this.tcpStreams++, key, flags, frame, tsSec, tsNsec, time, formatAddress(key.ipVersion, key.addr, 0), formatAddress(key.ipVersion, key.addr, 4));
+    c.hash = hash;
+    c.nextInBucket = this.tcpBuckets.get(hash) ?? null;
+    this.tcpBuckets.set(hash, c);
+    this.tcpOpen.push(c);
+    return c;
+  }
+
+  /** Account a TCP segment; returns its conversation. */
+  tcp(p: Packet): TcpConversation {
+    const hash = flowHash(p, IPPROTO_TCP);
+    const found = this.findTcp(p, hash);
+    let conv: TcpConversation;
+    let fromA: boolean;
+    if (!found) {
+      conv = this.createTcp(p, hash, p.tcpFlags, p.frame, p.tsSec, p.tsNsec, p.time);
+      fromA = true;
+    } else {
+      conv = found.conv;
+      fromA = found.dir === 1;
+      // Port reuse, as Wireshark decides it: a SYN (no ACK) whose sequence number differs from
+      // the base sequence of its direction starts a new conversation.
+      if ((p.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+        const side = fromA === conv.clientIsA ? conv.client : conv.server;
+        if (side.baseSeq >= 0 && side.baseSeq !== p.tcpSeq) {
+          this.endTcp(conv);
+          conv = this.createTcp(p, hash, p.tcpFlags, p.frame, p.tsSec, p.tsNsec, p.time);
+          fromA = true;
+        }
+      }
+    }
+    const wasClosed = conv.closed;
+    conv.update(p, fromA);
+    if (conv.lruList === LIST_TCP_OPEN) {
+      if (conv.closed && !wasClosed) {
+        this.tcpOpen.remove(conv);
+        this.tcpClosed.push(conv);
+      } else this.tcpOpen.touch(conv);
+    } else if (conv.lruList === LIST_TCP_CLOSED) this.tcpClosed.touch(conv);
+    return conv;
+  }
+
+  private findUdp(key: FlowKeyView, hash: number): { ex: UdpExchange; dir: number } | null {
+    for (let u = this.udpBuckets.get(hash) ?? null; u; u = u.nextInBucket) {
+      const dir = matchFlow(u, key);
+      if (dir !== 0) return { ex: u, dir };
+    }
+    return null;
+  }
+
+  private createUdp(key: FlowKeyView, hash: number, frame: number, tsSec: number, tsNsec: number, time: number): UdpExchange {
+    this.enforceCap();
+    const u = new UdpExchange(this.udpStreams++, key, frame, tsSec, tsNsec, time, formatAddress(key.ipVersion, key.addr, 0), formatAddress(key.ipVersion, key.addr, 4));
+    u.hash = hash;
+    u.nextInBucket = this.udpBuckets.get(hash) ?? null;
+    this.udpBuckets.set(hash, u);
+    this.udpList.push(u);
+    return u;
+  }
+
+  /** Account a UDP datagram; returns its exchange. */
+  udp(p: Packet): UdpExchange {
+    const hash = flowHash(p, IPPROTO_UDP);
+    const found = this.findUdp(p, hash);
+    let ex: UdpExchange;
+    let fromA: boolean;
+    if (!found) {
+      ex = this.createUdp(p, hash, p.frame, p.tsSec, p.tsNsec, p.time);
+      fromA = true;
+    } else {
+      ex = found.ex;
+      fromA = found.dir === 1;
+      this.udpList.touch(ex);
+    }
+    ex.update(p.frame, p.tsSec, p.tsNsec, p.time, p.payloadLength, fromA, p.dns);
+    return ex;
+  }
+
+  /**
+   * Link an ICMP/ICMPv6 error to the flow its quoted header names, creating the flow when the
+   * capture holds no packet of it (Wireshark numbers such a flow too). Returns the flow or null.
+   */
+  icmpError(p: Packet, q: QuotedPacket): Flow | null {
+    if (q.srcPort < 0 || q.dstPort < 0 || (q.protocol !== IPPROTO_TCP && q.protocol !== IPPROTO_UDP)) return null;
+    const k = this.scratch;
+    k.ipVersion = q.ipVersion;
+    k.vlanOuter = p.vlanOuter;
+    k.vlanInner = p.vlanInner;
+    k.addr.set(q.addr);
+    k.srcPort = q.srcPort;
+    k.dstPort = q.dstPort;
+    const reporter = formatAddress(p.ipVersion, p.addr, 0);
+    if (q.protocol === IPPROTO_TCP) {
+      const hash = flowHash(k, IPPROTO_TCP);
+      const found = this.findTcp(k, hash);
+      const conv = found ? found.conv : this.createTcp(k, hash, q.tcpFlags, p.frame, p.tsSec, p.tsNsec, p.time);
+      const fromA = found ? found.dir === 1 : true;
+      conv.linkIcmp(this.link(p, reporter, fromA === conv.clientIsA, q.tcpFlags));
+      if (conv.lruList === LIST_TCP_OPEN) this.tcpOpen.touch(conv);
+      else if (conv.lruList === LIST_TCP_CLOSED) this.tcpClosed.touch(conv);
+      return conv;
+    }
+    const hash = flowHash(k, IPPROTO_UDP);
+    const found = this.findUdp(k, hash);
+    const ex = found ? found.ex : this.createUdp(k, hash, p.frame, p.tsSec, p.tsNsec, p.time);
+    const fromA = found ? found.dir === 1 : true;
+    ex.linkIcmp(this.link(p, reporter, fromA === ex.clientIsA, -1));
+    this.udpList.touch(ex);
+    return ex;
+  }
+
+  private link(p: Packet, reporter: string, quotedFromClient: boolean, quotedTcpFlags: number): IcmpLink {
+    return {
+      frame: p.frame,
+      time: p.time,
+      tsSec: p.tsSec,
+      tsNsec: p.tsNsec,
+      ipVersion: p.ipVersion,
+      type: p.icmpType,
+      code: p.icmpCode,
+      reporter,
+      quotedFromClient,
+      quotedTcpFlags,
+    };
+  }
+}
+
+function oldest(a: TcpConversation | null, b: UdpExchange | null): Flow | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a.lastTime <= b.lastTime ? a : b;
+}

@@ -1,0 +1,131 @@
+/**
+ * A UDP exchange (Wireshark's `udp.stream`): datagrams between two endpoints, the ICMP errors
+ * that quoted them, and the DNS transactions they carried.
+ */
+import type { DnsMessage } from '../decode/packet.js';
+import type { FlowKeyView } from './key.js';
+import { MAX_TRACKED_EVENTS, type IcmpLink } from './tcp.js';
+
+/** At most this many distinct DNS questions are tracked per exchange. */
+export const MAX_DNS_TRANSACTIONS = 256;
+
+/** One side of a UDP exchange. */
+export class UdpEndpoint {
+  packets = 0;
+  bytes = 0;
+  frames: number[] = [];
+  times: number[] = [];
+  constructor(
+    readonly address: string,
+    readonly port: number,
+  ) {}
+}
+
+/** A DNS question asked in this exchange and what came back. */
+export interface DnsTransaction {
+  qname: string;
+  qtype: number;
+  queries: Array<{ frame: number; time: number; id: number }>;
+  responses: Array<{ frame: number; time: number; id: number; rcode: number; answers: number }>;
+}
+
+/** A UDP exchange between two endpoints. */
+export class UdpExchange {
+  readonly kind = 'udp';
+  readonly stream: number;
+  readonly ipVersion: number;
+  readonly vlanOuter: number;
+  readonly vlanInner: number;
+  readonly aWords: Uint32Array;
+  readonly aPort: number;
+  readonly bWords: Uint32Array;
+  readonly bPort: number;
+  client: UdpEndpoint;
+  server: UdpEndpoint;
+  clientIsA: boolean;
+  firstFrame: number;
+  lastFrame: number;
+  startSec: number;
+  startNsec: number;
+  startTime: number;
+  lastTime: number;
+  endSec: number;
+  endNsec: number;
+  packets = 0;
+  icmp: IcmpLink[] = [];
+  /** DNS transactions keyed by "qtype name" (bounded). */
+  dns: Map<string, DnsTransaction> | null = null;
+  decided = false;
+
+  /** @internal */ hash = 0;
+  /** @internal */ nextInBucket: UdpExchange | null = null;
+  /** @internal */ lruPrev: UdpExchange | null = null;
+  /** @internal */ lruNext: UdpExchange | null = null;
+  /** @internal */ lruList = 0;
+
+  constructor(stream: number, key: FlowKeyView, frame: number, tsSec: number, tsNsec: number, time: number, aAddress: string, bAddress: string) {
+    this.stream = stream;
+    this.ipVersion = key.ipVersion;
+    this.vlanOuter = key.vlanOuter;
+    this.vlanInner = key.vlanInner;
+    this.aWords = key.addr.slice(0, 4);
+    this.aPort = key.srcPort;
+    this.bWords = key.addr.slice(4, 8);
+    this.bPort = key.dstPort;
+    const a = new UdpEndpoint(aAddress, key.srcPort);
+    const b = new UdpEndpoint(bAddress, key.dstPort);
+    // The client is the first sender, unless it sends from a well-known port to an ephemeral one
+    // (the capture began with a response).
+    const aIsClient = !(key.srcPort < 1024 && key.dstPort >= 1024);
+    this.client = aIsClient ? a : b;
+    this.server = aIsClient ? b : a;
+    this.clientIsA = aIsClient;
+    this.firstFrame = frame;
+    this.lastFrame = frame;
+    this.startSec = tsSec;
+    this.startNsec = tsNsec;
+    this.endSec = tsSec;
+    this.endNsec = tsNsec;
+    this.startTime = time;
+    this.lastTime = time;
+  }
+
+  /** Account one datagram. */
+  update(frame: number, tsSec: number, tsNsec: number, time: number, length: number, fromA: boolean, dns: DnsMessage | null): void {
+    const fromClient = fromA === this.clientIsA;
+    const snd = fromClient ? this.client : this.server;
+    this.packets++;
+    this.lastFrame = frame;
+    if (time > this.lastTime) this.lastTime = time;
+    this.endSec = tsSec;
+    this.endNsec = tsNsec;
+    snd.packets++;
+    snd.bytes += length;
+    if (snd.frames.length < MAX_TRACKED_EVENTS) {
+      snd.frames.push(frame);
+      snd.times.push(time);
+    }
+    if (dns && dns.qname !== null) this.trackDns(frame, time, dns);
+  }
+
+  private trackDns(frame: number, time: number, dns: DnsMessage): void {
+    if (!this.dns) this.dns = new Map();
+    const key = `${dns.qtype} ${dns.qname!.toLowerCase()}`;
+    let tx = this.dns.get(key);
+    if (!tx) {
+      if (this.dns.size >= MAX_DNS_TRANSACTIONS) return;
+      tx = { qname: dns.qname!, qtype: dns.qtype, queries: [], responses: [] };
+      this.dns.set(key, tx);
+    }
+    const list = dns.response ? tx.responses : tx.queries;
+    if (list.length >= MAX_TRACKED_EVENTS) return;
+    if (dns.response) tx.responses.push({ frame, time, id: dns.id, rcode: dns.rcode, answers: dns.ancount });
+    else tx.queries.push({ frame, time, id: dns.id });
+  }
+
+  /** Record an ICMP error that quoted a datagram of this exchange. */
+  linkIcmp(link: IcmpLink): void {
+    if (this.icmp.length < MAX_TRACKED_EVENTS) this.icmp.push(link);
+    if (link.time > this.lastTime) this.lastTime = link.time;
+  }
+}

@@ -1,0 +1,365 @@
+/**
+ * The error-code catalogue: every OS error wirewhy cites, which failure signature cites
+ * which codes, and what each OS reports for an ICMP destination unreachable.
+ *
+ * Messages are the exact system texts: Windows `FormatMessage` for Winsock errors, glibc
+ * `strerror`/`gai_strerror` on Linux, and the BSD libc texts on macOS.
+ */
+import type { ErrorCode, OsName } from './types.js';
+
+/** Operating systems in the order every code list uses. */
+export const OS_ORDER: readonly OsName[] = ['windows', 'linux', 'macos'];
+
+function entry(os: OsName, code: number, name: string, message: string): ErrorCode {
+  return Object.freeze({ os, code, name, message });
+}
+
+// Ref: Windows Sockets Error Codes (winerror.h); texts as FormatMessage returns them.
+const WINDOWS: readonly ErrorCode[] = [
+  entry('windows', 10013, 'WSAEACCES', 'An attempt was made to access a socket in a way forbidden by its access permissions.'),
+  entry('windows', 10040, 'WSAEMSGSIZE', 'A message sent on a datagram socket was larger than the internal message buffer or some other network limit, or the buffer used to receive a datagram into was smaller than the datagram itself.'),
+  entry('windows', 10042, 'WSAENOPROTOOPT', 'An unknown, invalid, or unsupported option or level was specified in a getsockopt or setsockopt call.'),
+  entry('windows', 10051, 'WSAENETUNREACH', 'A socket operation was attempted to an unreachable network.'),
+  entry('windows', 10053, 'WSAECONNABORTED', 'An established connection was aborted by the software in your host machine.'),
+  entry('windows', 10054, 'WSAECONNRESET', 'An existing connection was forcibly closed by the remote host.'),
+  entry('windows', 10060, 'WSAETIMEDOUT', 'A connection attempt failed because the connected party did not properly respond after a period of time, or established connection failed because connected host has failed to respond.'),
+  entry('windows', 10061, 'WSAECONNREFUSED', 'No connection could be made because the target machine actively refused it.'),
+  entry('windows', 10065, 'WSAEHOSTUNREACH', 'A socket operation was attempted to an unreachable host.'),
+  entry('windows', 11001, 'WSAHOST_NOT_FOUND', 'No such host is known.'),
+  entry('windows', 11002, 'WSATRY_AGAIN', 'This is usually a temporary error during hostname resolution and means that the local server did not receive a response from an authoritative server.'),
+  entry('windows', 11003, 'WSANO_RECOVERY', 'A non-recoverable error occurred during a database lookup.'),
+];
+
+// Ref: Linux asm-generic/errno.h and errno-base.h; glibc strerror and gai_strerror texts.
+// getaddrinfo codes are glibc's negative EAI_* values.
+const LINUX: readonly ErrorCode[] = [
+  entry('linux', 13, 'EACCES', 'Permission denied'),
+  entry('linux', 32, 'EPIPE', 'Broken pipe'),
+  entry('linux', 64, 'ENONET', 'Machine is not on the network'),
+  entry('linux', 71, 'EPROTO', 'Protocol error'),
+  entry('linux', 90, 'EMSGSIZE', 'Message too long'),
+  entry('linux', 92, 'ENOPROTOOPT', 'Protocol not available'),
+  entry('linux', 95, 'EOPNOTSUPP', 'Operation not supported'),
+  entry('linux', 101, 'ENETUNREACH', 'Network is unreachable'),
+  entry('linux', 103, 'ECONNABORTED', 'Software caused connection abort'),
+  entry('linux', 104, 'ECONNRESET', 'Connection reset by peer'),
+  entry('linux', 110, 'ETIMEDOUT', 'Connection timed out'),
+  entry('linux', 111, 'ECONNREFUSED', 'Connection refused'),
+  entry('linux', 112, 'EHOSTDOWN', 'Host is down'),
+  entry('linux', 113, 'EHOSTUNREACH', 'No route to host'),
+  entry('linux', -2, 'EAI_NONAME', 'Name or service not known'),
+  entry('linux', -3, 'EAI_AGAIN', 'Temporary failure in name resolution'),
+  entry('linux', -4, 'EAI_FAIL', 'Non-recoverable failure in name resolution'),
+];
+
+// Ref: xnu bsd/sys/errno.h and netdb.h; macOS libc strerror and gai_strerror texts.
+const MACOS: readonly ErrorCode[] = [
+  entry('macos', 13, 'EACCES', 'Permission denied'),
+  entry('macos', 32, 'EPIPE', 'Broken pipe'),
+  entry('macos', 40, 'EMSGSIZE', 'Message too long'),
+  entry('macos', 42, 'ENOPROTOOPT', 'Protocol not available'),
+  entry('macos', 51, 'ENETUNREACH', 'Network is unreachable'),
+  entry('macos', 53, 'ECONNABORTED', 'Software caused connection abort'),
+  entry('macos', 54, 'ECONNRESET', 'Connection reset by peer'),
+  entry('macos', 60, 'ETIMEDOUT', 'Operation timed out'),
+  entry('macos', 61, 'ECONNREFUSED', 'Connection refused'),
+  entry('macos', 65, 'EHOSTUNREACH', 'No route to host'),
+  entry('macos', 2, 'EAI_AGAIN', 'temporary failure in name resolution'),
+  entry('macos', 4, 'EAI_FAIL', 'non-recoverable failure in name resolution'),
+  entry('macos', 8, 'EAI_NONAME', 'nodename nor servname provided, or not known'),
+];
+
+/** Every error code in the catalogue. */
+export const ERROR_CODES: readonly ErrorCode[] = Object.freeze([...WINDOWS, ...LINUX, ...MACOS]);
+
+const BY_OS_NAME = new Map<string, ErrorCode>(ERROR_CODES.map((c) => [`${c.os}:${c.name}`, c]));
+
+/** The catalogue entry for `name` on `os`; throws for a name the catalogue lacks. */
+export function errorCode(os: OsName, name: string): ErrorCode {
+  const found = BY_OS_NAME.get(`${os}:${name}`);
+  if (!found) throw new Error(`no ${os} error code named ${name} in the catalogue`);
+  return found;
+}
+
+/** One code per OS, in OS_ORDER. */
+function perOs(windows: string, linux: string, macos: string): readonly ErrorCode[] {
+  return Object.freeze([errorCode('windows', windows), errorCode('linux', linux), errorCode('macos', macos)]);
+}
+
+/** Failure signatures that cite fixed error codes. */
+export type Signature =
+  | 'connection-refused'
+  | 'connect-timeout'
+  | 'connection-reset'
+  | 'connection-aborted'
+  | 'udp-port-unreachable'
+  | 'dns-nxdomain'
+  | 'dns-servfail'
+  | 'dns-refused'
+  | 'dns-timeout';
+
+const SIGNATURE_CODES: Readonly<Record<Signature, readonly ErrorCode[]>> = {
+  // SYN answered by RST.
+  'connection-refused': perOs('WSAECONNREFUSED', 'ECONNREFUSED', 'ECONNREFUSED'),
+  // SYN retransmitted until connect() gives up.
+  'connect-timeout': perOs('WSAETIMEDOUT', 'ETIMEDOUT', 'ETIMEDOUT'),
+  // RST on an established connection.
+  'connection-reset': perOs('WSAECONNRESET', 'ECONNRESET', 'ECONNRESET'),
+  // Data retransmitted unacknowledged until the stack gives up: Windows aborts the
+  // connection locally (10053); Linux and BSD report the retransmission timeout.
+  'connection-aborted': perOs('WSAECONNABORTED', 'ETIMEDOUT', 'ETIMEDOUT'),
+  // Datagram answered by ICMP port unreachable. Windows reports it on the next
+  // recv/recvfrom as 10054 (even on unconnected sockets unless SIO_UDP_CONNRESET is off);
+  // Linux and macOS report it only on a connected UDP socket.
+  'udp-port-unreachable': perOs('WSAECONNRESET', 'ECONNREFUSED', 'ECONNREFUSED'),
+  'dns-nxdomain': perOs('WSAHOST_NOT_FOUND', 'EAI_NONAME', 'EAI_NONAME'),
+  // glibc's resolver (BIND-derived res_send) treats SERVFAIL, NOTIMP and REFUSED alike:
+  // it tries the next server, and when all fail res_query sets TRY_AGAIN → EAI_AGAIN.
+  // Windows and macOS: SERVFAIL as the TRY_AGAIN family and REFUSED on Windows as
+  // NO_RECOVERY follow the classic h_errno split; not confirmed against captures.
+  'dns-servfail': perOs('WSATRY_AGAIN', 'EAI_AGAIN', 'EAI_AGAIN'),
+  'dns-refused': perOs('WSANO_RECOVERY', 'EAI_AGAIN', 'EAI_AGAIN'),
+  'dns-timeout': perOs('WSATRY_AGAIN', 'EAI_AGAIN', 'EAI_AGAIN'),
+};
+
+/** Every signature id, in a stable order. */
+export const SIGNATURES: readonly Signature[] = Object.freeze(Object.keys(SIGNATURE_CODES) as Signature[]);
+
+/** Whether `id` is a signature the catalogue knows. */
+export function isSignature(id: string): id is Signature {
+  return Object.hasOwn(SIGNATURE_CODES, id);
+}
+
+/** The codes applications see for `signature`, in OS_ORDER (windows, linux, macos). */
+export function codesFor(signature: Signature): ErrorCode[] {
+  return [...SIGNATURE_CODES[signature]];
+}
+
+// ---------------------------------------------------------------------------------------
+// ICMP destination unreachable
+// ---------------------------------------------------------------------------------------
+
+// Ref: RFC 792 and RFC 1812 §5.2.7.1 (IPv4 codes 0-15); RFC 4443 §3.1, RFC 6550 and
+// RFC 8883 (ICMPv6 codes 0-8).
+const ICMPV4_UNREACH_NAMES: readonly string[] = [
+  'network unreachable',
+  'host unreachable',
+  'protocol unreachable',
+  'port unreachable',
+  'fragmentation needed',
+  'source route failed',
+  'destination network unknown',
+  'destination host unknown',
+  'source host isolated',
+  'network administratively prohibited',
+  'host administratively prohibited',
+  'network unreachable for type of service',
+  'host unreachable for type of service',
+  'communication administratively prohibited',
+  'host precedence violation',
+  'precedence cutoff in effect',
+];
+
+const ICMPV6_UNREACH_NAMES: readonly string[] = [
+  'no route to destination',
+  'administratively prohibited',
+  'beyond scope of source address',
+  'address unreachable',
+  'port unreachable',
+  'source address failed ingress/egress policy',
+  'reject route to destination',
+  'error in source routing header',
+  'headers too long',
+];
+
+/** Human name of an ICMP (v4 type 3) or ICMPv6 (type 1) destination-unreachable code. */
+export function icmpUnreachableName(ipVersion: 4 | 6, code: number): string {
+  const names = ipVersion === 4 ? ICMPV4_UNREACH_NAMES : ICMPV6_UNREACH_NAMES;
+  return names[code] ?? `unknown code ${code}`;
+}
+
+/** What a destination unreachable does to a socket, per OS and on Linux. */
+export interface IcmpUnreachableEffect {
+  /** The error each OS maps the ICMP to, in OS_ORDER; empty for a code no stack maps. */
+  codes: ErrorCode[];
+  /**
+   * Linux: a TCP connect() in SYN_SENT fails at once with `codes[1]` instead of
+   * retransmitting the SYN. Always false for UDP, which has no handshake.
+   */
+  abortsConnectImmediately: boolean;
+  /**
+   * Linux: the error is "hard" (icmp_err_convert's `fatal`). A connected UDP socket without
+   * IP_RECVERR reports only hard errors; soft ones are dropped and the application waits.
+   */
+  hardError: boolean;
+}
+
+/** Linux icmp_err_convert[] (net/ipv4/icmp.c): errno and `fatal` per IPv4 code 0-15. */
+const LINUX_V4: readonly (readonly [string, boolean])[] = [
+  ['ENETUNREACH', false],
+  ['EHOSTUNREACH', false],
+  ['ENOPROTOOPT', true],
+  ['ECONNREFUSED', true],
+  ['EMSGSIZE', false],
+  ['EOPNOTSUPP', false],
+  ['ENETUNREACH', true],
+  ['EHOSTDOWN', true],
+  ['ENONET', true],
+  ['ENETUNREACH', true],
+  ['EHOSTUNREACH', true],
+  ['ENETUNREACH', false],
+  ['EHOSTUNREACH', false],
+  ['EHOSTUNREACH', true],
+  ['EHOSTUNREACH', true],
+  ['EHOSTUNREACH', true],
+];
+
+/** Linux tab_unreach[] (net/ipv6/icmp.c, icmpv6_err_convert): ICMPv6 codes 0-6. */
+const LINUX_V6: readonly (readonly [string, boolean])[] = [
+  ['ENETUNREACH', false],
+  ['EACCES', true],
+  ['EHOSTUNREACH', false],
+  ['EHOSTUNREACH', false],
+  ['ECONNREFUSED', true],
+  ['EACCES', true],
+  ['EACCES', true],
+];
+
+// Windows: tcpip.sys is closed source. Net-type codes surface as WSAENETUNREACH and
+// host-type and prohibited codes as WSAEHOSTUNREACH (the NTSTATUS → Winsock mapping of
+// STATUS_NETWORK_UNREACHABLE / STATUS_HOST_UNREACHABLE). Port unreachable surfaces as
+// STATUS_PORT_UNREACHABLE → WSAECONNRESET for UDP, and as a refusal for TCP connect().
+// Unverified: protocol unreachable is taken as STATUS_PROTOCOL_UNREACHABLE, which
+// Microsoft's user-mode mappings turn into WSAENETUNREACH; fragmentation needed as
+// WSAEMSGSIZE. Also unverified: whether Windows fails connect() at the first ICMP error
+// or only after its SYN retransmissions, so no timing is claimed for Windows.
+function windowsV4(code: number, transport: 'tcp' | 'udp'): string {
+  switch (code) {
+    case 0: case 2: case 6: case 11: return 'WSAENETUNREACH';
+    case 3: return transport === 'tcp' ? 'WSAECONNREFUSED' : 'WSAECONNRESET';
+    case 4: return 'WSAEMSGSIZE';
+    default: return 'WSAEHOSTUNREACH';
+  }
+}
+
+function windowsV6(code: number, transport: 'tcp' | 'udp'): string {
+  switch (code) {
+    case 0: case 6: return 'WSAENETUNREACH';
+    case 4: return transport === 'tcp' ? 'WSAECONNREFUSED' : 'WSAECONNRESET';
+    default: return 'WSAEHOSTUNREACH';
+  }
+}
+
+// macOS (xnu bsd/netinet/ip_icmp.c icmp_input + ip_input.c inetctlerrmap): codes 2 and 3
+// both become PRC_UNREACH_PORT → ECONNREFUSED; 9, 10, 13 become PRC_UNREACH_ADMIN_PROHIB
+// → ECONNREFUSED; 4 is PRC_MSGSIZE → EMSGSIZE; every other code becomes PRC_UNREACH_NET,
+// which xnu maps to ENETUNREACH (FreeBSD maps it to EHOSTUNREACH). tcp_ctlinput drops a
+// SYN_SENT connection at once only for the port and prohibited classes; the others are
+// soft errors, returned when connect() gives up instead of ETIMEDOUT.
+function macosV4(code: number): string {
+  switch (code) {
+    case 2: case 3: case 9: case 10: case 13: return 'ECONNREFUSED';
+    case 4: return 'EMSGSIZE';
+    default: return 'ENETUNREACH';
+  }
+}
+
+// macOS ICMPv6 (KAME-derived icmp6_input): no route and address unreachable become
+// PRC_UNREACH_NET → EHOSTUNREACH; beyond scope PRC_PARAMPROB → ENOPROTOOPT; port
+// unreachable ECONNREFUSED. Unverified: administratively prohibited (1) and its RFC 4443
+// refinements 5 and 6 are taken as ECONNREFUSED, like the IPv4 prohibited codes.
+function macosV6(code: number): string {
+  switch (code) {
+    case 0: case 3: return 'EHOSTUNREACH';
+    case 2: return 'ENOPROTOOPT';
+    default: return 'ECONNREFUSED';
+  }
+}
+
+/**
+ * What an ICMP destination unreachable for a TCP SYN/segment or UDP datagram turns into.
+ *
+ * Why `abortsConnectImmediately`: Linux tcp_v4_err/tcp_v6_err fail a connect() in SYN_SENT
+ * on any destination unreachable they accept, whatever its `fatal` flag — every IPv4 code
+ * 0-15 except 4 (fragmentation needed only lowers the path MTU) and every ICMPv6 code. The
+ * `fatal` flag matters after the handshake: RFC 1122 §4.2.3.9 lets only protocol and port
+ * unreachable be hard errors, so an established connection otherwise keeps retrying.
+ */
+export function icmpUnreachableEffect(
+  ipVersion: 4 | 6,
+  icmpCode: number,
+  transport: 'tcp' | 'udp',
+): IcmpUnreachableEffect {
+  const linux = ipVersion === 4 ? LINUX_V4[icmpCode] : LINUX_V6[icmpCode];
+  if (!linux || !Number.isInteger(icmpCode)) {
+    return { codes: [], abortsConnectImmediately: false, hardError: false };
+  }
+  const [linuxName, fatal] = linux;
+  const windows = ipVersion === 4 ? windowsV4(icmpCode, transport) : windowsV6(icmpCode, transport);
+  const macos = ipVersion === 4 ? macosV4(icmpCode) : macosV6(icmpCode);
+  const fragNeeded = ipVersion === 4 && icmpCode === 4;
+  return {
+    codes: [errorCode('windows', windows), errorCode('linux', linuxName), errorCode('macos', macos)],
+    abortsConnectImmediately: transport === 'tcp' && !fragNeeded,
+    // __udp4_lib_err reports fragmentation needed as a hard EMSGSIZE while path MTU
+    // discovery is on (the default).
+    hardError: fatal || (fragNeeded && transport === 'udp'),
+  };
+}
+
+/** The error each OS reports for an ICMP destination unreachable, in OS_ORDER. */
+export function icmpUnreachableCodes(ipVersion: 4 | 6, icmpCode: number, transport: 'tcp' | 'udp'): ErrorCode[] {
+  return icmpUnreachableEffect(ipVersion, icmpCode, transport).codes;
+}
+
+// ---------------------------------------------------------------------------------------
+// Lookup for `wirewhy explain`
+// ---------------------------------------------------------------------------------------
+
+/** A catalogue entry matched by findCodes, with the signatures that cite it. */
+export interface CodeMatch {
+  code: ErrorCode;
+  signatures: Signature[];
+  /** Some ICMP destination unreachable maps to this code (see icmpUnreachableEffect). */
+  fromIcmpUnreachable: boolean;
+}
+
+function icmpCitedCodes(): Set<ErrorCode> {
+  const cited = new Set<ErrorCode>();
+  for (const version of [4, 6] as const) {
+    const count = version === 4 ? LINUX_V4.length : LINUX_V6.length;
+    for (let code = 0; code < count; code++) {
+      for (const transport of ['tcp', 'udp'] as const) {
+        for (const c of icmpUnreachableCodes(version, code, transport)) cited.add(c);
+      }
+    }
+  }
+  return cited;
+}
+
+let icmpCited: Set<ErrorCode> | undefined;
+
+/**
+ * Find codes by number ("10061", "111", "-2": every OS whose code has that number) or by
+ * symbol, case-insensitive ("econnrefused"). A symbol without the WSA prefix also finds
+ * the Winsock counterpart (ECONNREFUSED → WSAECONNREFUSED). Results keep catalogue order.
+ */
+export function findCodes(query: string): CodeMatch[] {
+  const q = query.trim();
+  if (q === '') return [];
+  let matches: ErrorCode[];
+  if (/^[+-]?\d+$/.test(q)) {
+    const n = Number(q);
+    matches = ERROR_CODES.filter((c) => c.code === n);
+  } else {
+    const symbol = q.toUpperCase();
+    matches = ERROR_CODES.filter((c) => c.name === symbol || (c.os === 'windows' && c.name === `WSA${symbol}`));
+  }
+  icmpCited ??= icmpCitedCodes();
+  const cited = icmpCited;
+  return matches.map((code) => ({
+    code,
+    signatures: SIGNATURES.filter((s) => SIGNATURE_CODES[s].includes(code)),
+    fromIcmpUnreachable: cited.has(code),
+  }));
+}
