@@ -105,6 +105,12 @@ export interface Packet {
   /** Offset and length of the transport payload in `buf` (TCP/UDP data, ICMP body). */
   payloadOffset: number;
   payloadLength: number;
+  /**
+   * Payload length announced by the headers (IP total/payload length, UDP length). Equals
+   * `payloadLength` unless the capture's snaplen cut the frame short; TCP sequence space
+   * advances by this length, not by the captured one.
+   */
+  wirePayloadLength: number;
 
   /** ICMP / ICMPv6 type and code (valid when l4 is 1 or 58). */
   icmpType: number;
@@ -146,6 +152,7 @@ export function createPacket(): Packet {
     tcpOptionsLength: 0,
     payloadOffset: 0,
     payloadLength: 0,
+    wirePayloadLength: 0,
     icmpType: -1,
     icmpCode: -1,
     quoted: null,
@@ -175,6 +182,7 @@ export function resetPacket(p: Packet): void {
   p.tcpOptionsLength = 0;
   p.payloadOffset = 0;
   p.payloadLength = 0;
+  p.wirePayloadLength = 0;
   p.icmpType = -1;
   p.icmpCode = -1;
   p.quoted = null;

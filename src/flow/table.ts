@@ -147,14 +147,14 @@ export class FlowTable {
   }
 
   private unlinkBucket<T extends { hash: number; nextInBucket: T | null }>(buckets: Map<number, T>, x: T): void {
-    let cur = buckets.get(x.hash);
+    let cur: T | null = buckets.get(x.hash) ?? null;
     if (cur === x) {
       if (x.nextInBucket) buckets.set(x.hash, x.nextInBucket);
       else buckets.delete(x.hash);
       x.nextInBucket = null;
       return;
     }
-    let cur: T | null = buckets.get(x.hash) ?? null;
+    while (cur && cur.nextInBucket !== x) cur = cur.nextInBucket;
     if (cur) cur.nextInBucket = x.nextInBucket;
     x.nextInBucket = null;
   }

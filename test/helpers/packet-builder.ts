@@ -244,7 +244,8 @@ export class FrameBuilder {
             const len = Math.ceil((body.length + 2) / 8) * 8;
             const b = Buffer.alloc(len);
             b[0] = next;
-            b[1] = len / 8 - 1;
+            // AH (RFC 4302 §2.2) counts 4-byte units minus 2; the others 8-byte units minus 1.
+            b[1] = e.type === 51 ? len / 4 - 2 : len / 8 - 1;
             body.copy(b, 2);
             extBufs.push(b);
           }
