@@ -19,6 +19,9 @@ const BLOCK_IDB = 0x00000001;
 const BLOCK_PB = 0x00000002;
 const BLOCK_SPB = 0x00000003;
 const BLOCK_EPB = 0x00000006;
+const BLOCK_SYSTEMD_JOURNAL = 0x00000009;
+const BLOCK_CUSTOM = 0x00000bad;
+const BLOCK_CUSTOM_NOCOPY = 0x40000bad;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
 const OPT_ENDOFOPT = 0;
@@ -45,7 +48,10 @@ export class PcapngParser implements RecordParser {
   readonly info: CaptureInfo = { format: 'pcapng', precision: 6, linkTypes: [] };
   readonly warnings: CaptureWarning[] = [];
   stopped = false;
+  /** Packets delivered. */
   frames = 0;
+  /** Last frame number given (packets plus the non-packet records Wireshark numbers). */
+  private frameNumber = 0;
 
   private le = true;
   private inSection = false;
@@ -150,8 +156,14 @@ export class PcapngParser implements RecordParser {
         case BLOCK_PB:
           this.readObsolete(buf, pos, total, base);
           break;
+        case BLOCK_CUSTOM:
+        case BLOCK_CUSTOM_NOCOPY:
+        case BLOCK_SYSTEMD_JOURNAL:
+          // Not packets, but Wireshark shows them as frames: they take a frame number.
+          this.frameNumber++;
+          break;
         default:
-          // NRB, ISB, DSB, custom and unknown blocks: skipped by their length.
+          // NRB, ISB, DSB and unknown blocks: skipped by their length.
           break;
       }
       pos += total;
@@ -241,7 +253,8 @@ export class PcapngParser implements RecordParser {
 
   private deliver(buf: Buffer, dataStart: number, caplen: number, origlen: number, iface: PcapngInterface, interfaceId: number, blockPos: number, base: number): void {
     const frame = this.frame;
-    frame.number = ++this.frames;
+    this.frames++;
+    frame.number = ++this.frameNumber;
     frame.linkType = iface.linkType;
     frame.interfaceId = interfaceId;
     frame.originalLength = origlen;

@@ -45,6 +45,8 @@ export interface ReadOptions {
   shouldStop?: () => boolean;
   /** Called after each chunk with the bytes read so far from the source (compressed bytes for gzip). */
   onProgress?: (sourceBytes: number) => void;
+  /** Called once the format is known, with the live info object (precision and link types grow as read). */
+  onInfo?: (info: CaptureInfo) => void;
 }
 
 /**
@@ -60,7 +62,10 @@ export class CaptureStreamParser {
   private consumed = 0;
   private headBytes: Buffer | null = null;
 
-  constructor(private readonly onFrame: (frame: Frame) => void) {}
+  constructor(
+    private readonly onFrame: (frame: Frame) => void,
+    private readonly onInfo?: (info: CaptureInfo) => void,
+  ) {}
 
   get info(): CaptureInfo | null {
     return this.parser?.info ?? null;
@@ -88,6 +93,7 @@ export class CaptureStreamParser {
       else if (kind === 'pcapng') this.parser = new PcapngParser(this.onFrame);
       else if (kind === 'gzip') throw new CaptureError('gzip inside gzip is not a capture', 0, 'not_a_capture');
       else throw new CaptureError('not a capture file (the first bytes are neither pcap nor pcapng)', 0, 'not_a_capture');
+      this.onInfo?.(this.parser.info);
       chunk = head;
     }
     const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
@@ -176,7 +182,7 @@ function readHead(fd: number): Buffer {
  * Throws CaptureError when nothing could be read; otherwise problems are in `warnings`.
  */
 export async function readCapture(source: string | Readable, onFrame: (frame: Frame) => void, opts: ReadOptions = {}): Promise<ReadResult> {
-  const parser = new CaptureStreamParser(onFrame);
+  const parser = new CaptureStreamParser(onFrame, opts.onInfo);
   let compression: 'gzip' | null = null;
   const extraWarnings: CaptureWarning[] = [];
 

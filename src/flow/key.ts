@@ -29,15 +29,23 @@ export function flowHash(k: FlowKeyView, protocol: number): number {
   const b = mixEndpoint(k.addr, 4, k.dstPort);
   // Addition is symmetric, so both directions hash alike.
   let h = (a + b) | 0;
-  h = Math.imul(h ^ (k.vlanOuter + 1) ^ ((k.vlanInner + 1) << 13) ^ (protocol << 26) ^ k.ipVersion, 0x9e3779b1);
+  // VLAN ids are left out of the hash (not of the identity) so that a flow tagged differently in
+  // each direction can still be found: see `matchFlow`'s adoption case.
+  h = Math.imul(h ^ (protocol << 26) ^ k.ipVersion, 0x9e3779b1);
   return (h ^ (h >>> 16)) | 0;
 }
 
 /** Stored identity of a flow (endpoint A = sender of the packet that created it). */
 export interface StoredFlowKey {
   readonly ipVersion: number;
+  /** VLAN ids of A's packets. */
   readonly vlanOuter: number;
   readonly vlanInner: number;
+  /** VLAN ids of B's packets: the same as A's unless B was seen tagged differently. */
+  bVlanOuter: number;
+  bVlanInner: number;
+  /** True once B has sent a packet. */
+  bSeen: boolean;
   readonly aWords: Uint32Array;
   readonly aPort: number;
   readonly bWords: Uint32Array;
@@ -50,8 +58,25 @@ function wordsEqual(w: Uint32Array, addr: Uint32Array, base: number): boolean {
 
 /** 1 when the key matches with the packet sent by A, -1 when sent by B, 0 when it does not match. */
 export function matchFlow(f: StoredFlowKey, k: FlowKeyView): number {
-  if (f.ipVersion !== k.ipVersion || f.vlanOuter !== k.vlanOuter || f.vlanInner !== k.vlanInner) return 0;
-  if (f.aPort === k.srcPort && f.bPort === k.dstPort && wordsEqual(f.aWords, k.addr, 0) && wordsEqual(f.bWords, k.addr, 4)) return 1;
-  if (f.aPort === k.dstPort && f.bPort === k.srcPort && wordsEqual(f.aWords, k.addr, 4) && wordsEqual(f.bWords, k.addr, 0)) return -1;
+  if (f.ipVersion !== k.ipVersion) return 0;
+  if (f.aPort === k.srcPort && f.bPort === k.dstPort && f.vlanOuter === k.vlanOuter && f.vlanInner === k.vlanInner && wordsEqual(f.aWords, k.addr, 0) && wordsEqual(f.bWords, k.addr, 4)) return 1;
+  if (f.aPort === k.dstPort && f.bPort === k.srcPort && f.bVlanOuter === k.vlanOuter && f.bVlanInner === k.vlanInner && wordsEqual(f.aWords, k.addr, 4) && wordsEqual(f.bWords, k.addr, 0)) return -1;
   return 0;
+}
+
+/**
+ * A reply tagged differently from its request (one direction tagged, or routed between VLANs
+ * on a trunk): true when the packet comes from B of a flow that B has not spoken in yet, with the
+ * same addresses and ports but other VLAN ids. Distinct flows that merely share addresses and
+ * ports on different VLANs each see both directions on their own VLAN, so they are never merged.
+ */
+export function isAsymmetricReply(f: StoredFlowKey, k: FlowKeyView): boolean {
+  return (
+    !f.bSeen &&
+    f.ipVersion === k.ipVersion &&
+    f.aPort === k.dstPort &&
+    f.bPort === k.srcPort &&
+    wordsEqual(f.aWords, k.addr, 4) &&
+    wordsEqual(f.bWords, k.addr, 0)
+  );
 }

@@ -4,10 +4,10 @@
  * decides (hands to `onEnd`) and frees flows that closed or went idle, in capture time.
  */
 import { formatAddress, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_SYN, type Packet, type QuotedPacket } from '../decode/packet.js';
-import { flowHash, matchFlow, type FlowKeyView } from './key.js';
+import { flowHash, isAsymmetricReply, matchFlow, type FlowKeyView, type StoredFlowKey } from './key.js';
 import { TcpConversation, type IcmpLink } from './tcp.js';
 import { UdpExchange } from './udp.js';
-import { DEFAULT_MAX_FLOWS, SWEEP_INTERVAL, TCP_CLOSED_LINGER, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT } from './timeouts.js';
+import { DEFAULT_MAX_FLOWS, SWEEP_INTERVAL, TCP_CLOSED_LINGER, TCP_HANDSHAKE_TIMEOUT, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT } from './timeouts.js';
 
 /** A conversation of either protocol. */
 export type Flow = TcpConversation | UdpExchange;
@@ -15,6 +15,7 @@ export type Flow = TcpConversation | UdpExchange;
 const LIST_TCP_OPEN = 1;
 const LIST_TCP_CLOSED = 2;
 const LIST_UDP = 3;
+const LIST_TCP_HANDSHAKE = 4;
 
 /** Intrusive LRU list ordered by last activity (head = least recent). */
 class LruList<T extends { lruPrev: T | null; lruNext: T | null; lruList: number }> {
@@ -74,6 +75,7 @@ export class FlowTable {
   private readonly udpBuckets = new Map<number, UdpExchange>();
   private readonly tcpOpen = new LruList<TcpConversation>(LIST_TCP_OPEN);
   private readonly tcpClosed = new LruList<TcpConversation>(LIST_TCP_CLOSED);
+  private readonly tcpHandshake = new LruList<TcpConversation>(LIST_TCP_HANDSHAKE);
   private readonly udpList = new LruList<UdpExchange>(LIST_UDP);
   /** Latest capture time seen (timestamps may go backwards across interfaces). */
   now = -Infinity;
@@ -89,7 +91,7 @@ export class FlowTable {
 
   /** Flows currently tracked. */
   get size(): number {
-    return this.tcpOpen.size + this.tcpClosed.size + this.udpList.size;
+    return this.tcpOpen.size + this.tcpClosed.size + this.tcpHandshake.size + this.udpList.size;
   }
 
   /** Advance capture time; sweeps idle flows once per SWEEP_INTERVAL. */
@@ -108,6 +110,11 @@ export class FlowTable {
       this.endTcp(c);
       c = this.tcpClosed.head;
     }
+    c = this.tcpHandshake.head;
+    while (c && c.lastTime + TCP_HANDSHAKE_TIMEOUT < now) {
+      this.endTcp(c);
+      c = this.tcpHandshake.head;
+    }
     c = this.tcpOpen.head;
     while (c && c.lastTime + TCP_IDLE_TIMEOUT < now) {
       this.endTcp(c);
@@ -125,6 +132,7 @@ export class FlowTable {
     const all: Flow[] = [];
     for (let c = this.tcpClosed.head; c; c = c.lruNext) all.push(c);
     for (let c = this.tcpOpen.head; c; c = c.lruNext) all.push(c);
+    for (let c = this.tcpHandshake.head; c; c = c.lruNext) all.push(c);
     for (let u = this.udpList.head; u; u = u.lruNext) all.push(u);
     all.sort((x, y) => x.firstFrame - y.firstFrame || (x.kind === y.kind ? x.stream - y.stream : x.kind === 'tcp' ? -1 : 1));
     for (const f of all) {
@@ -134,8 +142,7 @@ export class FlowTable {
   }
 
   private endTcp(c: TcpConversation): void {
-    if (c.lruList === LIST_TCP_OPEN) this.tcpOpen.remove(c);
-    else if (c.lruList === LIST_TCP_CLOSED) this.tcpClosed.remove(c);
+    this.listOf(c)?.remove(c);
     this.unlinkBucket(this.tcpBuckets, c);
     this.onEnd(c);
   }
@@ -162,7 +169,7 @@ export class FlowTable {
   private enforceCap(): void {
     while (this.size >= this.maxFlows) {
       // Decide the least recently active flow: closed ones first, then the oldest open one.
-      const victim: Flow | null = this.tcpClosed.head ?? oldest(this.tcpOpen.head, this.udpList.head);
+      const victim: Flow | null = this.tcpClosed.head ?? oldest(oldest(this.tcpHandshake.head, this.tcpOpen.head), this.udpList.head);
       if (!victim) return;
       this.evicted++;
       if (victim.kind === 'tcp') this.endTcp(victim);
@@ -170,12 +177,38 @@ export class FlowTable {
     }
   }
 
+  private listOf(c: TcpConversation): LruList<TcpConversation> | null {
+    switch (c.lruList) {
+      case LIST_TCP_OPEN:
+        return this.tcpOpen;
+      case LIST_TCP_CLOSED:
+        return this.tcpClosed;
+      case LIST_TCP_HANDSHAKE:
+        return this.tcpHandshake;
+      default:
+        return null;
+    }
+  }
+
+  /** Put a conversation at the tail of the list its state belongs to (each list has one timeout). */
+  private placeTcp(c: TcpConversation): void {
+    const want = c.closed ? this.tcpClosed : c.established || c.midstream || c.synAckSeen ? this.tcpOpen : this.tcpHandshake;
+    const cur = this.listOf(c);
+    if (cur === want) want.touch(c);
+    else {
+      cur?.remove(c);
+      want.push(c);
+    }
+  }
+
   private findTcp(key: FlowKeyView, hash: number): { conv: TcpConversation; dir: number } | null {
-    for (let c = this.tcpBuckets.get(hash) ?? null; c; c = c.nextInBucket) {
+    const head = this.tcpBuckets.get(hash) ?? null;
+    for (let c = head; c; c = c.nextInBucket) {
       const dir = matchFlow(c, key);
       if (dir !== 0) return { conv: c, dir };
     }
-    return null;
+    const adopted = adoptReply(head, key);
+    return adopted ? { conv: adopted, dir: -1 } : null;
   }
 
   private createTcp(key: FlowKeyView, hash: number, flags: number, frame: number, tsSec: number, tsNsec: number, time: number): TcpConversation {
@@ -184,7 +217,7 @@ export class FlowTable {
     c.hash = hash;
     c.nextInBucket = this.tcpBuckets.get(hash) ?? null;
     this.tcpBuckets.set(hash, c);
-    this.tcpOpen.push(c);
+    this.placeTcp(c);
     return c;
   }
 
@@ -211,23 +244,19 @@ export class FlowTable {
         }
       }
     }
-    const wasClosed = conv.closed;
     conv.update(p, fromA);
-    if (conv.lruList === LIST_TCP_OPEN) {
-      if (conv.closed && !wasClosed) {
-        this.tcpOpen.remove(conv);
-        this.tcpClosed.push(conv);
-      } else this.tcpOpen.touch(conv);
-    } else if (conv.lruList === LIST_TCP_CLOSED) this.tcpClosed.touch(conv);
+    this.placeTcp(conv);
     return conv;
   }
 
   private findUdp(key: FlowKeyView, hash: number): { ex: UdpExchange; dir: number } | null {
-    for (let u = this.udpBuckets.get(hash) ?? null; u; u = u.nextInBucket) {
+    const head = this.udpBuckets.get(hash) ?? null;
+    for (let u = head; u; u = u.nextInBucket) {
       const dir = matchFlow(u, key);
       if (dir !== 0) return { ex: u, dir };
     }
-    return null;
+    const adopted = adoptReply(head, key);
+    return adopted ? { ex: adopted, dir: -1 } : null;
   }
 
   private createUdp(key: FlowKeyView, hash: number, frame: number, tsSec: number, tsNsec: number, time: number): UdpExchange {
@@ -278,8 +307,7 @@ export class FlowTable {
       const conv = found ? found.conv : this.createTcp(k, hash, q.tcpFlags, p.frame, p.tsSec, p.tsNsec, p.time);
       const fromA = found ? found.dir === 1 : true;
       conv.linkIcmp(this.link(p, reporter, fromA === conv.clientIsA, q.tcpFlags));
-      if (conv.lruList === LIST_TCP_OPEN) this.tcpOpen.touch(conv);
-      else if (conv.lruList === LIST_TCP_CLOSED) this.tcpClosed.touch(conv);
+      this.placeTcp(conv);
       return conv;
     }
     const hash = flowHash(k, IPPROTO_UDP);
@@ -307,7 +335,19 @@ export class FlowTable {
   }
 }
 
-function oldest(a: TcpConversation | null, b: UdpExchange | null): Flow | null {
+/** Find a flow whose first reply arrives on other VLAN ids, and record B's VLAN ids on it. */
+function adoptReply<T extends StoredFlowKey & { nextInBucket: T | null }>(head: T | null, key: FlowKeyView): T | null {
+  for (let f = head; f; f = f.nextInBucket) {
+    if (isAsymmetricReply(f, key)) {
+      f.bVlanOuter = key.vlanOuter;
+      f.bVlanInner = key.vlanInner;
+      return f;
+    }
+  }
+  return null;
+}
+
+function oldest(a: Flow | null, b: Flow | null): Flow | null {
   if (!a) return b;
   if (!b) return a;
   return a.lastTime <= b.lastTime ? a : b;

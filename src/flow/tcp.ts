@@ -119,6 +119,9 @@ export class TcpConversation {
   readonly aPort: number;
   readonly bWords: Uint32Array;
   readonly bPort: number;
+  bVlanOuter: number;
+  bVlanInner: number;
+  bSeen = false;
   /** True while the client is endpoint A. */
   clientIsA: boolean;
 
@@ -168,6 +171,8 @@ export class TcpConversation {
     this.ipVersion = key.ipVersion;
     this.vlanOuter = key.vlanOuter;
     this.vlanInner = key.vlanInner;
+    this.bVlanOuter = key.vlanOuter;
+    this.bVlanInner = key.vlanInner;
     this.aWords = key.addr.slice(0, 4);
     this.bWords = key.addr.slice(4, 8);
     this.aPort = key.srcPort;
@@ -205,9 +210,11 @@ export class TcpConversation {
     const fromClient = fromA === this.clientIsA;
     const snd = fromClient ? this.client : this.server;
     const rcv = fromClient ? this.server : this.client;
+    if (!fromA) this.bSeen = true;
     const flags = p.tcpFlags;
     const seq = p.tcpSeq;
-    const len = p.payloadLength;
+    // Sequence space follows the length on the wire, not what the snaplen kept.
+    const len = p.wirePayloadLength;
     const t = p.time;
     this.packets++;
     this.lastFrame = p.frame;

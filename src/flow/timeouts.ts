@@ -2,13 +2,20 @@
  * Every timeout of the flow layer, in seconds of capture time (never wall-clock time).
  */
 
-/** An open TCP conversation with no packet for this long is decided and freed. Longer than
- * Linux's default connect give-up (127 s with tcp_syn_retries=6), so SYN retries stay in one. */
-export const TCP_IDLE_TIMEOUT = 300;
+/** An established TCP conversation with no packet for this long is decided and freed. Just over
+ * Linux's default keep-alive time (net.ipv4.tcp_keepalive_time = 7200 s), so an idle connection
+ * that is kept alive stays one conversation, as in Wireshark's numbering. */
+export const TCP_IDLE_TIMEOUT = 7500;
+
+/** A TCP conversation whose handshake has not completed (SYNs only, or SYN-ACK without the final
+ * ACK) and that saw no packet for this long is decided. Linux gives up a connect after 127 s with
+ * the default tcp_syn_retries=6, 64 s after its last SYN; Windows after about 21 s. */
+export const TCP_HANDSHAKE_TIMEOUT = 135;
 
 /** A TCP conversation closed by RST or by FIN both ways lingers this long for late packets and
- * for Windows' refused-SYN retries (about 0.5 s apart), then is decided and freed. */
-export const TCP_CLOSED_LINGER = 15;
+ * retries (Windows retries a refused SYN about 0.5 s apart; Linux TIME_WAIT lasts 60 s), then is
+ * decided and freed. */
+export const TCP_CLOSED_LINGER = 60;
 
 /** A UDP exchange with no packet for this long is decided and freed. */
 export const UDP_IDLE_TIMEOUT = 120;

@@ -40,6 +40,9 @@ export class UdpExchange {
   readonly aPort: number;
   readonly bWords: Uint32Array;
   readonly bPort: number;
+  bVlanOuter: number;
+  bVlanInner: number;
+  bSeen = false;
   client: UdpEndpoint;
   server: UdpEndpoint;
   clientIsA: boolean;
@@ -68,6 +71,8 @@ export class UdpExchange {
     this.ipVersion = key.ipVersion;
     this.vlanOuter = key.vlanOuter;
     this.vlanInner = key.vlanInner;
+    this.bVlanOuter = key.vlanOuter;
+    this.bVlanInner = key.vlanInner;
     this.aWords = key.addr.slice(0, 4);
     this.aPort = key.srcPort;
     this.bWords = key.addr.slice(4, 8);
@@ -94,6 +99,7 @@ export class UdpExchange {
   update(frame: number, tsSec: number, tsNsec: number, time: number, length: number, fromA: boolean, dns: DnsMessage | null): void {
     const fromClient = fromA === this.clientIsA;
     const snd = fromClient ? this.client : this.server;
+    if (!fromA) this.bSeen = true;
     this.packets++;
     this.lastFrame = frame;
     if (time > this.lastTime) this.lastTime = time;

@@ -1,0 +1,132 @@
+/**
+ * The pipeline: capture reader → decoders → flow table → rules → report.
+ * Per packet everything is synchronous; the only awaits are per read chunk.
+ */
+import type { Readable } from 'node:stream';
+import { readCapture } from './capture/reader.js';
+import type { CaptureInfo, CaptureWarning, Frame } from './capture/types.js';
+import { decodeFrame, isSupportedLinkType, linkTypeName } from './decode/index.js';
+import { AnomalyCounter, createPacket } from './decode/packet.js';
+import { FlowTable, type Flow } from './flow/table.js';
+import { RuleEngine, isoTime, type Rule } from './rules/engine.js';
+import { RULES } from './rules/index.js';
+import type { Finding } from './rules/types.js';
+import type { AnalysisReport, CaptureSummary } from './report/types.js';
+import { VERSION } from './version.js';
+
+/** Options for an analysis. */
+export interface AnalyzeOptions {
+  /** Name to report for the capture (defaults to the path, or "-" for a stream). */
+  name?: string;
+  /** Rules to run (default: all). */
+  rules?: readonly Rule[];
+  /** Cap on tracked flows (see DEFAULT_MAX_FLOWS). */
+  maxFlows?: number;
+  /** Called with each finding as soon as it is decided (for streaming output). */
+  onFinding?: (finding: Finding) => void;
+  /** Return true to stop reading early (Ctrl-C); the report covers what was read. */
+  shouldStop?: () => boolean;
+  /** Progress in source bytes, once per read chunk. */
+  onProgress?: (sourceBytes: number) => void;
+  /**
+   * For live input: called once per read chunk with a function that advances capture time;
+   * lets a caller decide idle flows while the input is quiet.
+   */
+  onClock?: (advance: (captureTime: number) => void, lastPacketTime: () => number) => void;
+}
+
+/** Analyse a capture file (path, "-" for stdin) or stream and return the full report. */
+export async function analyzeCapture(source: string | Readable, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  const anomalies = new AnomalyCounter();
+  const pkt = createPacket();
+  let captureInfo: CaptureInfo | null = null;
+  let packets = 0;
+  let minSec = Infinity;
+  let minNsec = 0;
+  let maxSec = -Infinity;
+  let maxNsec = 0;
+  const unsupported = new Map<number, number>();
+
+  const engine = new RuleEngine(
+    [...(options.rules ?? RULES)],
+    () => captureInfo?.precision ?? 6,
+    () => table.now,
+    options.onFinding,
+  );
+  const table: FlowTable = new FlowTable((flow: Flow) => engine.decide(flow), { maxFlows: options.maxFlows });
+
+  const onFrame = (frame: Frame): void => {
+    packets++;
+    const s = frame.tsSec;
+    const ns = frame.tsNsec;
+    if (s < minSec || (s === minSec && ns < minNsec)) {
+      minSec = s;
+      minNsec = ns;
+    }
+    if (s > maxSec || (s === maxSec && ns > maxNsec)) {
+      maxSec = s;
+      maxNsec = ns;
+    }
+    if (!isSupportedLinkType(frame.linkType)) {
+      unsupported.set(frame.linkType, (unsupported.get(frame.linkType) ?? 0) + 1);
+      return;
+    }
+    decodeFrame(frame, pkt, anomalies);
+    table.advance(pkt.time);
+    const l4 = pkt.l4;
+    if (l4 === 6) table.tcp(pkt);
+    else if (l4 === 17) table.udp(pkt);
+    else if ((l4 === 1 || l4 === 58) && pkt.quoted !== null) table.icmpError(pkt, pkt.quoted);
+  };
+
+  const result = await readCapture(source, onFrame, {
+    shouldStop: options.shouldStop,
+    onInfo: (info) => {
+      captureInfo = info;
+    },
+    onProgress: (n) => {
+      options.onProgress?.(n);
+      options.onClock?.((t) => table.advance(t), () => table.now);
+    },
+  });
+
+  engine.endOfCapture();
+  table.flush();
+
+  const warnings: CaptureWarning[] = [...result.warnings];
+  for (const [lt, count] of unsupported) {
+    warnings.push({ code: 'unsupported_link_type', message: `${count} frame${count === 1 ? '' : 's'} with link type ${linkTypeName(lt)} (${lt}) not decoded` });
+  }
+  if (table.evicted > 0) {
+    warnings.push({ code: 'flow_cap_reached', message: `more than ${table.maxFlows} flows were active at once; ${table.evicted} were decided early to bound memory` });
+  }
+  const precision = result.info.precision;
+  const linkTypes = result.info.linkTypes.map(linkTypeName);
+  const capture: CaptureSummary = {
+    file: options.name ?? (typeof source === 'string' ? source : '-'),
+    format: result.info.format,
+    compression: result.compression,
+    linkTypes: [...new Set(linkTypes)],
+    packets,
+    bytes: result.bytes,
+    start: packets > 0 ? isoTime(minSec, minNsec, precision) : null,
+    end: packets > 0 ? isoTime(maxSec, maxNsec, precision) : null,
+    warnings,
+    anomalies: anomalies.toRecord(),
+  };
+  const findings = engine.findings.slice().sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || a.stream - b.stream);
+  const byRule: Record<string, number> = {};
+  for (const f of findings) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
+  return {
+    schemaVersion: 1,
+    tool: { name: 'wirewhy', version: VERSION },
+    capture,
+    summary: {
+      tcpConversations: table.tcpStreams,
+      udpExchanges: table.udpStreams,
+      findings: findings.length,
+      byRule,
+    },
+    findings,
+  };
+}

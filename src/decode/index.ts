@@ -1,0 +1,69 @@
+/**
+ * Frame → packet decoding: link layer, IPv4/IPv6, TCP/UDP/ICMP, DNS. The layer order is
+ * chosen through the tables in registry.ts.
+ */
+import type { Frame } from '../capture/types.js';
+import type { AnomalyCounter, Packet } from './packet.js';
+import { resetPacket } from './packet.js';
+import { linkDecoderFor, networkDecoderFor, transportDecoderFor, udpApplicationDecoderFor } from './registry.js';
+
+export { linkTypeName } from './link-types.js';
+export { BAD_TCP_OPTION_ANOMALY, decodeTcpOptions } from './tcp.js';
+export type { TcpOptions } from './tcp.js';
+export { decodeQuotedPacket, isIcmpv4Error, isIcmpv6Error } from './icmp.js';
+export { DECODE_ANOMALIES } from './anomalies.js';
+export type { DecodeAnomaly } from './anomalies.js';
+export { MAX_IPV6_EXTENSION_HEADERS } from './ipv6.js';
+
+/** True when frames of this link type are decoded (others yield packets with ipVersion 0). */
+export function isSupportedLinkType(linkType: number): boolean {
+  return linkDecoderFor(linkType) !== undefined;
+}
+
+function clearPayload(pkt: Packet): void {
+  pkt.payloadOffset = 0;
+  pkt.payloadLength = 0;
+  pkt.wirePayloadLength = 0;
+}
+
+/**
+ * Decode one frame into `pkt` (reset first). Never throws; broken headers are counted in
+ * `anomalies`. Frames of unsupported link types are left undecoded without an anomaly: the
+ * caller reports the link type once per capture. When decoding stops short of the transport
+ * layer (non-first fragment, unknown protocol, broken transport header), the payload fields
+ * describe the IP payload; without an IP layer they are 0.
+ */
+export function decodeFrame(frame: Frame, pkt: Packet, anomalies: AnomalyCounter): void {
+  resetPacket(pkt);
+  const buf = frame.data;
+  pkt.frame = frame.number;
+  pkt.tsSec = frame.tsSec;
+  pkt.tsNsec = frame.tsNsec;
+  pkt.time = frame.tsSec + frame.tsNsec / 1e9;
+  pkt.linkType = frame.linkType;
+  pkt.buf = buf;
+  pkt.originalLength = frame.originalLength;
+
+  const link = linkDecoderFor(frame.linkType);
+  if (link === undefined) return;
+  const etherType = link(buf, pkt, anomalies);
+  const network = etherType < 0 ? undefined : networkDecoderFor(etherType);
+  if (network === undefined) {
+    // Not IP (ARP, LLDP, ...): there is no IP payload to point at.
+    clearPayload(pkt);
+    return;
+  }
+  const protocol = network(buf, pkt, anomalies);
+  if (pkt.ipVersion === 0) {
+    clearPayload(pkt);
+    return;
+  }
+  if (protocol < 0) return;
+  const transport = transportDecoderFor(protocol);
+  if (transport === undefined) return;
+  transport(buf, pkt, anomalies);
+  if (pkt.l4 === 17) {
+    const application = udpApplicationDecoderFor(pkt.srcPort, pkt.dstPort);
+    if (application !== undefined) application(buf, pkt, anomalies);
+  }
+}

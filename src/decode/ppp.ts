@@ -1,0 +1,44 @@
+/**
+ * PPP (LINKTYPE_PPP 9, LINKTYPE_PPP_HDLC 50).
+ * Ref: RFC 1661 §2 (protocol field, §6.5 protocol-field compression), RFC 1662 §3.1
+ * (HDLC-like framing: address 0xff, control 0x03, which may be omitted: RFC 1661 §6.6).
+ */
+import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from './ethernet.js';
+import type { AnomalyCounter, Packet } from './packet.js';
+
+const PPP_ADDRESS = 0xff;
+const PPP_CONTROL = 0x03;
+/** Internet Protocol version 4 (RFC 1332). */
+export const PPP_IPV4 = 0x0021;
+/** Internet Protocol version 6 (RFC 5072). */
+export const PPP_IPV6 = 0x0057;
+
+/** PPP link decoder: returns the ethertype equivalent of the PPP protocol, or -1. */
+export function decodePpp(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter): number {
+  const len = buf.length;
+  let o = 0;
+  if (len >= 2 && buf[0] === PPP_ADDRESS && buf[1] === PPP_CONTROL) o = 2;
+  if (o >= len) {
+    anomalies.add('truncated_ppp_header', pkt.frame);
+    return -1;
+  }
+  let protocol: number;
+  if (buf[o]! & 1) {
+    // An odd first byte is the whole (compressed, one-byte) protocol field.
+    protocol = buf[o]!;
+    o += 1;
+  } else {
+    if (o + 2 > len) {
+      anomalies.add('truncated_ppp_header', pkt.frame);
+      return -1;
+    }
+    protocol = (buf[o]! << 8) | buf[o + 1]!;
+    o += 2;
+  }
+  pkt.payloadOffset = o;
+  pkt.payloadLength = len - o;
+  pkt.wirePayloadLength = len - o;
+  if (protocol === PPP_IPV4) return ETHERTYPE_IPV4;
+  if (protocol === PPP_IPV6) return ETHERTYPE_IPV6;
+  return -1;
+}

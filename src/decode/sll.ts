@@ -1,0 +1,29 @@
+/**
+ * Linux cooked capture v1 (LINKTYPE_LINUX_SLL), as captured on the "any" interface.
+ * Ref: https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL.html
+ *   0 packet type (2), 2 ARPHRD type (2), 4 link-layer address length (2),
+ *   6 link-layer address (8, zero padded), 14 protocol type (2): an ethertype for IP.
+ */
+import { decodeVlanTags, isVlanTpid } from './ethernet.js';
+import type { AnomalyCounter, Packet } from './packet.js';
+
+const SLL_HEADER_LEN = 16;
+/** ARPHRD_NETLINK: the protocol field holds a netlink family, not an ethertype. */
+export const ARPHRD_NETLINK = 824;
+
+/** SLL link decoder: returns the ethertype of the payload (after VLAN tags, if any). */
+export function decodeSll(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter): number {
+  const len = buf.length;
+  if (len < SLL_HEADER_LEN) {
+    anomalies.add('truncated_sll_header', pkt.frame);
+    return -1;
+  }
+  const hatype = (buf[2]! << 8) | buf[3]!;
+  if (hatype === ARPHRD_NETLINK) return -1;
+  const type = (buf[14]! << 8) | buf[15]!;
+  if (isVlanTpid(type)) return decodeVlanTags(buf, SLL_HEADER_LEN, type, pkt, anomalies);
+  pkt.payloadOffset = SLL_HEADER_LEN;
+  pkt.payloadLength = len - SLL_HEADER_LEN;
+  pkt.wirePayloadLength = len - SLL_HEADER_LEN;
+  return type;
+}

@@ -1,0 +1,28 @@
+/**
+ * Linux cooked capture v2 (LINKTYPE_LINUX_SLL2).
+ * Ref: https://www.tcpdump.org/linktypes/LINKTYPE_LINUX_SLL2.html
+ *   0 protocol type (2), 2 reserved (2), 4 interface index (4), 8 ARPHRD type (2),
+ *   10 packet type (1), 11 link-layer address length (1), 12 link-layer address (8).
+ */
+import { decodeVlanTags, isVlanTpid } from './ethernet.js';
+import type { AnomalyCounter, Packet } from './packet.js';
+import { ARPHRD_NETLINK } from './sll.js';
+
+const SLL2_HEADER_LEN = 20;
+
+/** SLL2 link decoder: returns the ethertype of the payload (after VLAN tags, if any). */
+export function decodeSll2(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter): number {
+  const len = buf.length;
+  if (len < SLL2_HEADER_LEN) {
+    anomalies.add('truncated_sll2_header', pkt.frame);
+    return -1;
+  }
+  const hatype = (buf[8]! << 8) | buf[9]!;
+  if (hatype === ARPHRD_NETLINK) return -1;
+  const type = (buf[0]! << 8) | buf[1]!;
+  if (isVlanTpid(type)) return decodeVlanTags(buf, SLL2_HEADER_LEN, type, pkt, anomalies);
+  pkt.payloadOffset = SLL2_HEADER_LEN;
+  pkt.payloadLength = len - SLL2_HEADER_LEN;
+  pkt.wirePayloadLength = len - SLL2_HEADER_LEN;
+  return type;
+}

@@ -1,0 +1,200 @@
+/**
+ * The rule engine: when the flow table decides a conversation, the rules look at it in
+ * root-cause order and the first that reports wins, so a failed conversation gets exactly one
+ * finding (what followed from the root cause goes into that finding's details).
+ */
+import type { TcpConversation } from '../flow/tcp.js';
+import type { UdpExchange } from '../flow/udp.js';
+import type { Flow } from '../flow/table.js';
+import { serviceFor } from './services.js';
+import type { Endpoint, ErrorCode, Finding, RuleMeta, Severity } from './types.js';
+
+/** What a rule hands to `report`: the rule-specific part of a finding. */
+export interface FindingDraft {
+  /** Evidence frames (sorted and de-duplicated by the engine). */
+  frames: number[];
+  summary: string;
+  details: Record<string, unknown>;
+  /** Codes the application sees; defaults to the rule's meta codes. */
+  codes?: ErrorCode[];
+  severity?: Severity;
+  /** Times of the first and last evidence, as [sec, nsec]; default: the conversation's. */
+  start?: [number, number];
+  end?: [number, number];
+}
+
+/** What rules can ask of the engine. */
+export interface RuleContext {
+  /** Report a finding for the flow being decided. */
+  report(draft: FindingDraft): void;
+  /** Latest capture time seen so far (seconds). */
+  now(): number;
+  /** True when flows are being decided because the capture ended. */
+  atEndOfCapture(): boolean;
+}
+
+/** Handlers a rule returns from `create`. Each is called when a flow is decided. */
+export interface RuleHandlers {
+  onTcpConversationEnd?(conversation: TcpConversation): void;
+  onUdpExchangeEnd?(exchange: UdpExchange): void;
+}
+
+/** A rule: static description plus a factory of handlers (ESLint style). */
+export interface Rule {
+  meta: RuleMeta;
+  create(context: RuleContext): RuleHandlers;
+}
+
+/** Format a timestamp as ISO 8601 UTC with `precision` fractional digits (6 or 9). */
+export function isoTime(sec: number, nsec: number, precision: number): string {
+  const ms = sec * 1000;
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return `${sec}.${String(nsec).padStart(9, '0')}`;
+  const base = new Date(ms).toISOString().slice(0, 19);
+  const frac = String(nsec).padStart(9, '0').slice(0, precision);
+  return `${base}.${frac}Z`;
+}
+
+/** Split a double time in seconds into [sec, nsec]. */
+export function splitTime(t: number): [number, number] {
+  const sec = Math.floor(t);
+  return [sec, Math.min(999_999_999, Math.round((t - sec) * 1e9))];
+}
+
+/** Quote an address for a Wireshark display filter (IPv6 needs ipv6.addr). */
+function addrField(ipVersion: number): string {
+  return ipVersion === 6 ? 'ipv6.addr' : 'ip.addr';
+}
+
+/** A Wireshark display filter that shows the conversation (and ICMP errors quoting it). */
+export function displayFilter(flow: Flow): string {
+  const proto = flow.kind;
+  const f = addrField(flow.ipVersion);
+  const a = flow.client;
+  const b = flow.server;
+  const parts = [`${f} == ${a.address}`, `${proto}.port == ${a.port}`, `${f} == ${b.address}`, `${proto}.port == ${b.port}`];
+  if (flow.vlanOuter >= 0) parts.push(`vlan.id == ${flow.vlanOuter}`);
+  return parts.join(' && ');
+}
+
+function endpoint(e: { address: string; port: number }): Endpoint {
+  return { address: e.address, port: e.port };
+}
+
+/** Runs the rules on each decided flow and collects findings. */
+export class RuleEngine {
+  readonly findings: Finding[] = [];
+  private readonly handlers: Array<{ meta: RuleMeta; h: RuleHandlers }>;
+  private current: Flow | null = null;
+  private currentMeta: RuleMeta | null = null;
+  private reportedBy: string | null = null;
+  private ending = false;
+  tcpConversations = 0;
+  udpExchanges = 0;
+
+  constructor(
+    rules: Rule[],
+    private readonly precision: () => number,
+    private readonly clock: () => number,
+    private readonly onFinding?: (finding: Finding) => void,
+  ) {
+    const context: RuleContext = {
+      report: (draft) => this.report(draft),
+      now: () => this.clock(),
+      atEndOfCapture: () => this.ending,
+    };
+    this.handlers = rules.map((r) => ({ meta: r.meta, h: r.create(context) }));
+  }
+
+  /** Mark that flows are now being decided because the capture ended. */
+  endOfCapture(): void {
+    this.ending = true;
+  }
+
+  /** Decide one flow: rules in order; the first rule that reports is the root cause. */
+  decide(flow: Flow): void {
+    if (flow.decided) return;
+    flow.decided = true;
+    if (flow.kind === 'tcp') this.tcpConversations++;
+    else this.udpExchanges++;
+    this.current = flow;
+    this.reportedBy = null;
+    for (const { meta, h } of this.handlers) {
+      this.currentMeta = meta;
+      if (flow.kind === 'tcp') h.onTcpConversationEnd?.(flow);
+      else h.onUdpExchangeEnd?.(flow);
+      if (this.reportedBy) break;
+    }
+    this.current = null;
+    this.currentMeta = null;
+  }
+
+  private report(draft: FindingDraft): void {
+    const flow = this.current;
+    const meta = this.currentMeta;
+    if (!flow || !meta) return;
+    // One root cause per conversation; a rule may report several findings (DNS questions).
+    if (this.reportedBy && this.reportedBy !== meta.id) return;
+    this.reportedBy = meta.id;
+    const precision = this.precision();
+    const frames = [...new Set(draft.frames)].sort((x, y) => x - y);
+    const start = draft.start ?? [flow.startSec, flow.startNsec];
+    const end = draft.end ?? [flow.endSec, flow.endNsec];
+    const service = serviceFor(flow.kind, flow.server.port);
+    const finding: Finding = {
+      rule: meta.id,
+      severity: draft.severity ?? meta.severity,
+      protocol: flow.kind,
+      client: endpoint(flow.client),
+      server: endpoint(flow.server),
+      stream: flow.stream,
+      frames,
+      start: isoTime(start[0], start[1], precision),
+      end: isoTime(end[0], end[1], precision),
+      codes: draft.codes ?? meta.codes,
+      summary: draft.summary,
+      details: draft.details,
+      filter: displayFilter(flow),
+    };
+    if (flow.vlanOuter >= 0) finding.vlan = flow.vlanInner >= 0 ? [flow.vlanOuter, flow.vlanInner] : [flow.vlanOuter];
+    if (service) finding.service = service.name;
+    // Keep key order stable and readable: vlan after server, service before filter.
+    const ordered: Finding = {
+      rule: finding.rule,
+      severity: finding.severity,
+      protocol: finding.protocol,
+      client: finding.client,
+      server: finding.server,
+      ...(finding.vlan ? { vlan: finding.vlan } : {}),
+      stream: finding.stream,
+      frames: finding.frames,
+      start: finding.start,
+      end: finding.end,
+      codes: finding.codes,
+      summary: finding.summary,
+      details: finding.details,
+      ...(finding.service ? { service: finding.service } : {}),
+      filter: finding.filter,
+    };
+    this.findings.push(ordered);
+    this.onFinding?.(ordered);
+  }
+}
+
+/** Seconds with millisecond precision, for details. */
+export function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** "10.0.0.1:40000" or "[fe80::1]:40000". */
+export function hostPort(e: { address: string; port: number }): string {
+  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+}
+
+/** A duration for people: "0.2 ms", "35 ms", "3.0 s", "2 min 7 s". */
+export function humanDuration(seconds: number): string {
+  if (seconds < 0.001) return `${(seconds * 1000).toFixed(2)} ms`;
+  if (seconds < 1) return `${(seconds * 1000).toFixed(seconds < 0.01 ? 1 : 0)} ms`;
+  if (seconds < 120) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
+  const m = Math.floor(seconds / 60);
+  return `${m} min ${Math.round(seconds - m * 60)} s`;
+}

@@ -1,0 +1,55 @@
+import { codesFor } from './codes.js';
+import { hostPort, splitTime, type Rule } from './engine.js';
+
+/** True for ICMP type 3 code 3 or ICMPv6 type 1 code 4. */
+export function isPortUnreachable(ipVersion: number, type: number, code: number): boolean {
+  return ipVersion === 4 ? type === 3 && code === 3 : type === 1 && code === 4;
+}
+
+/** `udp-port-unreachable`: a UDP datagram answered by ICMP port unreachable quoting it. */
+export const udpPortUnreachable: Rule = {
+  meta: {
+    id: 'udp-port-unreachable',
+    description: 'A UDP datagram answered by ICMP port unreachable: nothing listens on that UDP port.',
+    severity: 'error',
+    onTheWire: 'The client sends a UDP datagram; the target answers with ICMP destination unreachable, code 3 port unreachable (ICMPv6 type 1 code 4), quoting the datagram.',
+    codes: codesFor('udp-port-unreachable'),
+    causes: [
+      'No process listens on that UDP port on the target (service stopped or on another port).',
+      'A firewall rejects the datagram with icmp-port-unreachable (the default of iptables REJECT).',
+      'The client sends to the wrong host or port.',
+    ],
+    checks: [
+      'On the server: list UDP sockets (ss -lunp on Linux, netstat -ano -p udp on Windows).',
+      'Check that the service runs and listens on the address the client uses.',
+      'Check firewall REJECT rules for the port.',
+      'Windows reports this on the next recvfrom() as 10054 WSAECONNRESET; Linux reports ECONNREFUSED only on a connected UDP socket.',
+    ],
+    differsFrom: 'UDP has no handshake: without the ICMP error, a missing service looks like silence (a timeout in the application). A DNS server that answers with an error code is dns-failure, not this.',
+  },
+  create(ctx) {
+    return {
+      onUdpExchangeEnd(u) {
+        const errors = u.icmp.filter((l) => isPortUnreachable(l.ipVersion, l.type, l.code));
+        if (errors.length === 0) return;
+        const first = errors[0]!;
+        const last = errors[errors.length - 1]!;
+        const datagrams = u.client.frames.filter((f) => f < last.frame);
+        const startT = u.client.times[0] !== undefined && u.client.times[0]! <= first.time ? u.client.times[0]! : first.time;
+        ctx.report({
+          frames: [...datagrams.slice(0, 16), ...errors.map((e) => e.frame)],
+          summary: `${hostPort(u.client)} → ${hostPort(u.server)}: UDP answered by ICMP port unreachable from ${first.reporter}${errors.length > 1 ? ` (${errors.length} times)` : ''}: nothing listens on UDP port ${u.server.port}.`,
+          details: {
+            icmpErrors: errors.length,
+            datagramsSent: u.client.packets,
+            serverReplied: u.server.packets > 0,
+            reporter: first.reporter,
+            icmpFrames: errors.map((e) => e.frame).slice(0, 64),
+          },
+          start: splitTime(startT),
+          end: [last.tsSec, last.tsNsec],
+        });
+      },
+    };
+  },
+};
