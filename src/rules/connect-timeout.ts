@@ -72,6 +72,9 @@ export const connectTimeout: Rule = {
         // SYNs and then data/ACKs from the client mean the capture missed the other direction.
         if (cl.packets > cl.synCount + cl.rstCount) return;
         const times = cl.synTimes;
+        // A client that resets its own SYN within a second gave up before any retry was due
+        // (a scanner, or a cancelled attempt): not a timeout.
+        if (cl.rstCount > 0 && cl.rstTimes[0]! - times[0]! < 0.9 && cl.synCount === 1) return;
         const intervals = times.slice(1).map((t, i) => round3(t - times[i]!));
         const backoff = classifyBackoff(intervals);
         const lastSyn = times[times.length - 1]!;
@@ -80,11 +83,17 @@ export const connectTimeout: Rule = {
         const clientReset = cl.rstCount > 0;
         const captureEndedEarly = !clientReset && ctx.atEndOfCapture() && sinceLast < gap * 0.9;
         const elapsed = lastSyn - times[0]!;
-        let summary = `${hostPort(c.client)} → ${hostPort(c.server)}: ${cl.synCount} SYN${cl.synCount === 1 ? '' : 's'} over ${humanDuration(elapsed)} never answered (${backoff} backoff${intervals.length ? `: ${intervals.map((x) => `${x}`).join(', ')} s` : ''})`;
-        if (captureEndedEarly) summary += `; the capture ended ${humanDuration(Math.max(0, sinceLast))} after the last SYN, before the client would have given up.`;
+        let summary =
+          cl.synCount === 1
+            ? `${hostPort(c.client)} → ${hostPort(c.server)}: SYN never answered and never retried`
+            : `${hostPort(c.client)} → ${hostPort(c.server)}: ${cl.synCount} SYNs over ${humanDuration(elapsed)} never answered (${backoff} backoff: ${intervals.map((x) => `${x}`).join(', ')} s)`;
+        if (cl.synCount === 1 && !captureEndedEarly && !clientReset) summary += ' (a probe, or a capture that saw only one direction).';
+        else if (captureEndedEarly) summary += `; the capture ended ${humanDuration(Math.max(0, sinceLast))} after the last SYN, before the client would have given up.`;
         else if (clientReset) summary += '; the client then abandoned the attempt with RST.';
         else summary += ': the connection attempt timed out.';
         ctx.report({
+          // Until the client gives up, the application has not seen an error yet.
+          severity: captureEndedEarly ? 'warning' : 'error',
           frames: [...cl.synFrames, ...cl.rstFrames],
           summary,
           details: {

@@ -73,6 +73,8 @@ export const connectionReset: Rule = {
             bytesSent: { client: c.client.bytes, server: c.server.bytes },
             finBeforeReset: { client: c.client.finFrame >= 0 && c.client.finFrame < rstFrame, server: c.server.finFrame >= 0 && c.server.finFrame < rstFrame },
             history: c.history,
+            // A RST that answered the SYN and was ignored (the handshake went on): often injected.
+            ...(c.refusals.length > 0 ? { rstBeforeHandshake: c.refusals[0]!.rstFrame } : {}),
           },
           end: splitTime(rstTime),
         });

@@ -66,17 +66,21 @@ export const destinationUnreachable: Rule = {
         const v = first.ipVersion === 6 ? 6 : 4;
         const effect = icmpUnreachableEffect(v, first.code, 'udp');
         const name = icmpUnreachableName(v, first.code);
-        const startT = u.client.times[0] !== undefined && u.client.times[0]! <= first.time ? u.client.times[0]! : first.time;
+        const sender = first.quotedFromClient ? u.client : u.server;
+        const target = first.quotedFromClient ? u.server : u.client;
+        const startT = sender.times[0] !== undefined && sender.times[0]! <= first.time ? sender.times[0]! : first.time;
         ctx.report({
-          frames: [...u.client.frames.filter((f) => f < errors[errors.length - 1]!.frame).slice(0, 16), ...errors.map((e) => e.frame)],
+          frames: [...sender.frames.filter((f) => f < errors[errors.length - 1]!.frame).slice(0, 16), ...errors.map((e) => e.frame)],
           codes: effect.codes,
-          summary: `${hostPort(u.client)} → ${hostPort(u.server)}: UDP answered by ICMP${v === 6 ? 'v6' : ''} ${name} from ${first.reporter}${errors.length > 1 ? ` (${errors.length} times)` : ''}.`,
+          client: sender,
+          server: target,
+          summary: `${hostPort(sender)} → ${hostPort(target)}: UDP answered by ICMP${v === 6 ? 'v6' : ''} ${name} from ${first.reporter}${errors.length > 1 ? ` (${errors.length} times)` : ''}.`,
           details: {
             icmpType: first.type,
             icmpCode: first.code,
             icmpName: name,
             reporter: first.reporter,
-            reporterIsTarget: first.reporter === u.server.address,
+            reporterIsTarget: first.reporter === target.address,
             icmpErrors: errors.length,
           },
           start: splitTime(startT),

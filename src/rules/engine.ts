@@ -18,6 +18,12 @@ export interface FindingDraft {
   /** Codes the application sees; defaults to the rule's meta codes. */
   codes?: ErrorCode[];
   severity?: Severity;
+  /**
+   * The endpoints as the failure sees them, when they differ from the conversation's client and
+   * server (an ICMP error about a datagram the "server" sent: its destination is the server here).
+   */
+  client?: { address: string; port: number };
+  server?: { address: string; port: number };
   /** Times of the first and last evidence, as [sec, nsec]; default: the conversation's. */
   start?: [number, number];
   end?: [number, number];
@@ -139,13 +145,15 @@ export class RuleEngine {
     const frames = [...new Set(draft.frames)].sort((x, y) => x - y);
     const start = draft.start ?? [flow.startSec, flow.startNsec];
     const end = draft.end ?? [flow.endSec, flow.endNsec];
-    const service = serviceFor(flow.kind, flow.server.port);
+    const client = draft.client ?? flow.client;
+    const server = draft.server ?? flow.server;
+    const service = serviceFor(flow.kind, server.port);
     const finding: Finding = {
       rule: meta.id,
       severity: draft.severity ?? meta.severity,
       protocol: flow.kind,
-      client: endpoint(flow.client),
-      server: endpoint(flow.server),
+      client: endpoint(client),
+      server: endpoint(server),
       stream: flow.stream,
       frames,
       start: isoTime(start[0], start[1], precision),

@@ -34,15 +34,20 @@ export const udpPortUnreachable: Rule = {
         if (errors.length === 0) return;
         const first = errors[0]!;
         const last = errors[errors.length - 1]!;
-        const datagrams = u.client.frames.filter((f) => f < last.frame);
-        const startT = u.client.times[0] !== undefined && u.client.times[0]! <= first.time ? u.client.times[0]! : first.time;
+        // The failed datagram's sender is the client of this failure, whichever side spoke first.
+        const sender = first.quotedFromClient ? u.client : u.server;
+        const target = first.quotedFromClient ? u.server : u.client;
+        const datagrams = sender.frames.filter((f) => f < last.frame);
+        const startT = sender.times[0] !== undefined && sender.times[0]! <= first.time ? sender.times[0]! : first.time;
         ctx.report({
           frames: [...datagrams.slice(0, 16), ...errors.map((e) => e.frame)],
-          summary: `${hostPort(u.client)} → ${hostPort(u.server)}: UDP answered by ICMP port unreachable from ${first.reporter}${errors.length > 1 ? ` (${errors.length} times)` : ''}: nothing listens on UDP port ${u.server.port}.`,
+          client: sender,
+          server: target,
+          summary: `${hostPort(sender)} → ${hostPort(target)}: UDP answered by ICMP port unreachable from ${first.reporter}${errors.length > 1 ? ` (${errors.length} times)` : ''}: nothing listens on UDP port ${target.port}.`,
           details: {
             icmpErrors: errors.length,
-            datagramsSent: u.client.packets,
-            serverReplied: u.server.packets > 0,
+            datagramsSent: sender.packets,
+            targetReplied: target.packets > 0,
             reporter: first.reporter,
             icmpFrames: errors.map((e) => e.frame).slice(0, 64),
           },
