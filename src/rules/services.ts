@@ -24,7 +24,7 @@ export function failureKindOf(signature: Signature): FailureKind | undefined {
     case 'connection-refused': return 'refused';
     case 'connect-timeout': return 'timeout';
     case 'connection-reset': return 'reset';
-    case 'connection-aborted': return 'timeout';
+    case 'connection-aborted': return undefined; // 10053: no service-specific text known
     case 'udp-port-unreachable': return 'unreachable';
     default: return undefined;
   }

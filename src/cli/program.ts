@@ -1,0 +1,70 @@
+/**
+ * The command-line program, built by a function so tests can run it in-process.
+ * Exit statuses: 0 analysed, 1 findings reached --fail-on, 2 bad usage or unreadable input.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { explain } from '../report/explain.js';
+import { SEVERITIES } from '../rules/types.js';
+import { VERSION } from '../version.js';
+import { runAnalyze } from './analyze.js';
+import { EXIT_UNREADABLE, processIo, useColor, useUnicode, type CliIo } from './io.js';
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+/** Build the program; `setExit` receives the exit status of the command that ran. */
+export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?: { stopped: boolean }): Command {
+  const program = new Command('wirewhy')
+    .description('Reads packet captures and explains why connections failed, with the error code each OS reports.')
+    .version(VERSION)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+
+  program
+    .command('analyze')
+    .description('analyse one capture (pcap, pcapng, gzip; "-" for standard input)')
+    .argument('<file>', 'capture file, or - for standard input')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'jsonl']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
+    .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
+    .action(async (file: string, opts: { format: string; failOn?: string; maxFlows?: number }) => {
+      setExit(await runAnalyze(file, opts, io, signal));
+    });
+
+  program
+    .command('explain')
+    .description('explain an error code (10061, ECONNREFUSED) or a rule id (connection-refused)')
+    .argument('<query>', 'error code, symbol or rule id')
+    .action((query: string) => {
+      const r = explain(query, { color: useColor(io), unicode: useUnicode(io) });
+      io.stdout.write(r.text.endsWith('\n') ? r.text : r.text + '\n');
+      setExit(r.found ? 0 : EXIT_UNREADABLE);
+    });
+
+  return program;
+}
+
+/** Run the program with `argv` (as process.argv); resolves to the exit status. */
+export async function runCli(argv: string[], io: CliIo = processIo(), signal?: { stopped: boolean }): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c), signal);
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; usage errors were already printed by commander.
+      return e.exitCode === 0 ? 0 : EXIT_UNREADABLE;
+    }
+    const err = e as Error;
+    io.stderr.write(`wirewhy: internal error: ${err?.message ?? String(e)}\n`);
+    if (io.env.WIREWHY_DEBUG) io.stderr.write(`${err?.stack ?? ''}\n`);
+    return EXIT_UNREADABLE;
+  }
+  return code;
+}

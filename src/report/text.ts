@@ -1,0 +1,373 @@
+/**
+ * `--format text`: the human-readable report. A header about the capture, one table row per
+ * group of identical findings, then one section per group with the codes each OS reports,
+ * likely causes, what to check, the evidence frames and a Wireshark filter.
+ *
+ * Every string that can come from a capture passes through `style.text` (terminal escaping
+ * and, in ASCII mode, folding) before colour is added around it.
+ */
+import Table from 'cli-table3';
+import { OS_ORDER, isSignature } from '../rules/codes.js';
+import { hostPort, humanDuration } from '../rules/engine.js';
+import { ruleById } from '../rules/index.js';
+import { failureKindOf, serviceFor, serviceMessage, type FailureKind, type ServiceInfo } from '../rules/services.js';
+import { SEVERITIES, type ErrorCode, type Finding, type OsName, type Severity } from '../rules/types.js';
+import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
+import type { AnalysisReport, CaptureSummary } from './types.js';
+
+/** Options of the text reporter. */
+export interface TextOptions extends TerminalOptions {
+  /** Add each group's times, details and member conversations. */
+  verbose?: boolean;
+}
+
+/** Summary table rows shown before "… N more rows". */
+export const MAX_TABLE_ROWS = 100;
+/** Group sections shown before "N more groups". */
+export const MAX_GROUP_SECTIONS = 50;
+/** Numbers listed in full before a list is elided ("3, 4, 5 … 812 (40 frames)"). */
+const MAX_LISTED = 8;
+/** Member conversations listed per group in verbose mode. */
+const MAX_VERBOSE_MEMBERS = 20;
+
+/** Findings that say the same thing about one server: same rule, protocol, address and codes. */
+export interface FindingGroup {
+  rule: string;
+  protocol: 'tcp' | 'udp';
+  serverAddress: string;
+  /** The highest severity among the members. */
+  severity: Severity;
+  /** The codes every member reports. */
+  codes: ErrorCode[];
+  /** Members in report order. */
+  findings: Finding[];
+  /** Distinct server ports. */
+  ports: Set<number>;
+  /** Distinct client addresses. */
+  clients: Set<string>;
+  /** Lowest first evidence frame among the members (Infinity when none has frames). */
+  firstFrame: number;
+}
+
+function codesKey(codes: readonly ErrorCode[]): string {
+  return codes.map((c) => `${c.os}:${c.code}`).join(',');
+}
+
+/**
+ * Group identical findings, ordered by first frame. The key is rule + protocol + server
+ * address, plus the codes: findings of one rule can cite different codes (NXDOMAIN and
+ * SERVFAIL from one DNS server, ICMP host vs. admin-prohibited from one router), and a row
+ * must not show one finding's codes for another.
+ */
+export function groupFindings(findings: readonly Finding[]): FindingGroup[] {
+  const groups = new Map<string, FindingGroup>();
+  for (const f of findings) {
+    const key = `${f.rule}\u0000${f.protocol}\u0000${f.server.address}\u0000${codesKey(f.codes)}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = {
+        rule: f.rule,
+        protocol: f.protocol,
+        serverAddress: f.server.address,
+        severity: f.severity,
+        codes: f.codes,
+        findings: [],
+        ports: new Set(),
+        clients: new Set(),
+        firstFrame: Infinity,
+      };
+      groups.set(key, g);
+    }
+    g.findings.push(f);
+    g.ports.add(f.server.port);
+    g.clients.add(f.client.address);
+    if (SEVERITIES.indexOf(f.severity) > SEVERITIES.indexOf(g.severity)) g.severity = f.severity;
+    const first = f.frames[0];
+    if (first !== undefined && first < g.firstFrame) g.firstFrame = first;
+  }
+  // Array.prototype.sort is stable: groups with equal first frames keep report order.
+  return [...groups.values()].sort((a, b) => (a.firstFrame === b.firstFrame ? 0 : a.firstFrame < b.firstFrame ? -1 : 1));
+}
+
+function sortedUnique(nums: Iterable<number>): number[] {
+  return [...new Set(nums)].sort((a, b) => a - b);
+}
+
+/** Runs of consecutive integers as "1-100, 200, 300-310"; `null` when there are more than `maxRuns`. */
+export function compactRanges(nums: Iterable<number>, maxRuns = Infinity): string | null {
+  const sorted = sortedUnique(nums);
+  const runs: string[] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    runs.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    if (runs.length > maxRuns) return null;
+    i = j + 1;
+  }
+  return runs.join(', ');
+}
+
+/** "3, 4, 5, 6" or, past MAX_LISTED, "3, 4, 5 … 812 (40 frames)". */
+export function elidedList(nums: Iterable<number>, noun: string, ellipsis = '…'): string {
+  const sorted = sortedUnique(nums);
+  if (sorted.length <= MAX_LISTED) return sorted.join(', ');
+  return `${sorted.slice(0, 3).join(', ')} ${ellipsis} ${sorted[sorted.length - 1]} (${sorted.length} ${noun})`;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function endpointLabel(address: string, port: number): string {
+  return port < 0 ? address : hostPort({ address, port });
+}
+
+/** "10.0.0.2:80", or "10.0.0.2 ports 1-1000 (297)" when the group spans several ports. */
+export function serverLabel(group: FindingGroup): string {
+  if (group.ports.size === 1) return endpointLabel(group.serverAddress, [...group.ports][0]!);
+  const ports = sortedUnique(group.ports);
+  const list = compactRanges(ports, 4) ?? `${ports[0]}-${ports[ports.length - 1]}`;
+  return `${group.serverAddress} ports ${list} (${ports.length})`;
+}
+
+function clientsLabel(group: FindingGroup): string {
+  return group.clients.size === 1 ? [...group.clients][0]! : String(group.clients.size);
+}
+
+function codeFor(codes: readonly ErrorCode[], os: OsName): ErrorCode | undefined {
+  return codes.find((c) => c.os === os);
+}
+
+function codeLabel(code: ErrorCode | undefined): string {
+  return code ? `${code.code} ${code.name}` : '-';
+}
+
+const OS_LABELS: Readonly<Record<OsName, string>> = { windows: 'Windows', linux: 'Linux', macos: 'macOS' };
+
+/** Lines "Windows  10061 WSAECONNREFUSED  No connection could be made …", in OS order. */
+export function codeLines(codes: readonly ErrorCode[], style: TerminalStyle): string[] {
+  const lines: string[] = [];
+  for (const os of OS_ORDER) {
+    for (const c of codes.filter((x) => x.os === os)) {
+      lines.push(`${OS_LABELS[os].padEnd(8)} ${style.bold(style.text(`${c.code} ${c.name}`))}  ${style.text(c.message)}`);
+    }
+  }
+  return lines;
+}
+
+/** The failure kind that selects a service's client message for a finding, if any. */
+function failureKindOfFinding(f: Finding): FailureKind | undefined {
+  if (isSignature(f.rule)) return failureKindOf(f.rule);
+  if (f.rule === 'destination-unreachable') {
+    if (f.protocol === 'udp') return 'unreachable';
+    // TCP: Windows turns ICMP port unreachable into a refusal and host-type codes into
+    // WSAEHOSTUNREACH; for other codes no client text is known.
+    const windows = codeFor(f.codes, 'windows')?.name;
+    if (windows === 'WSAECONNREFUSED') return 'refused';
+    if (windows === 'WSAEHOSTUNREACH') return 'unreachable';
+  }
+  return undefined;
+}
+
+/** The service entry behind `finding.service`, when it still names the same service. */
+function serviceInfoOf(f: Finding): ServiceInfo | undefined {
+  if (f.service === undefined || f.server.port < 0) return undefined;
+  const info = serviceFor(f.protocol, f.server.port);
+  return info && info.name === f.service ? info : undefined;
+}
+
+function durationBetween(start: string | null, end: string | null): string | null {
+  if (start === null || end === null) return null;
+  const a = Date.parse(start);
+  const b = Date.parse(end);
+  if (!Number.isFinite(a) || !Number.isFinite(b) || b < a) return null;
+  return humanDuration((b - a) / 1000);
+}
+
+function formatHeader(report: AnalysisReport, style: TerminalStyle): string[] {
+  const t = style.text;
+  const cap: CaptureSummary = report.capture;
+  const label = (s: string): string => style.bold(`${s}:`.padEnd(12));
+  const lines: string[] = [];
+  lines.push(`${label('File')}${t(cap.file)}`);
+  lines.push(`${label('Format')}${t(cap.format)}${cap.compression ? `, ${t(cap.compression)}` : ''}`);
+  lines.push(`${label('Link types')}${cap.linkTypes.length > 0 ? t(cap.linkTypes.join(', ')) : 'none'}`);
+  lines.push(`${label('Packets')}${cap.packets} (${plural(cap.bytes, 'byte')})`);
+  if (cap.start !== null && cap.end !== null) {
+    const span = durationBetween(cap.start, cap.end);
+    lines.push(`${label('Time span')}${t(cap.start)} ${style.arrow} ${t(cap.end)}${span ? ` (${span})` : ''}`);
+  } else {
+    lines.push(`${label('Time span')}no packets`);
+  }
+  const s = report.summary;
+  lines.push(`${label('Flows')}${plural(s.tcpConversations, 'TCP conversation')}, ${plural(s.udpExchanges, 'UDP exchange')}`);
+  if (cap.warnings.length > 0) {
+    lines.push(`${label('Warnings')}${cap.warnings.length}`);
+    for (const w of cap.warnings) {
+      const where: string[] = [];
+      if (w.offset !== undefined) where.push(`offset ${w.offset}`);
+      if (w.frame !== undefined) where.push(`frame ${w.frame}`);
+      lines.push(`  ${style.yellow(t(w.code))}: ${t(w.message)}${where.length > 0 ? ` (${where.join(', ')})` : ''}`);
+    }
+  }
+  const anomalies = Object.entries(cap.anomalies);
+  if (anomalies.length > 0) {
+    lines.push(`${label('Anomalies')}${anomalies.map(([name, n]) => `${t(name)} ${style.times}${n}`).join(', ')}`);
+  }
+  return lines;
+}
+
+function formatTable(groups: readonly FindingGroup[], style: TerminalStyle): string[] {
+  const t = style.text;
+  const head = ['Rule', 'Server', 'Clients', 'Count', 'Windows', 'Linux', 'First frame'].map((h) => style.bold(h));
+  const table = new Table({
+    head,
+    chars: style.tableChars,
+    // cli-table3 colours the head and borders by default; colour is ours to decide.
+    style: { head: [], border: [], compact: true },
+    colAligns: ['left', 'left', 'left', 'right', 'left', 'left', 'right'],
+  });
+  for (const g of groups.slice(0, MAX_TABLE_ROWS)) {
+    table.push([
+      style.severity(g.severity, t(g.rule)),
+      t(serverLabel(g)),
+      t(clientsLabel(g)),
+      g.findings.length,
+      t(codeLabel(codeFor(g.codes, 'windows'))),
+      t(codeLabel(codeFor(g.codes, 'linux'))),
+      Number.isFinite(g.firstFrame) ? g.firstFrame : '-',
+    ]);
+  }
+  const lines = table.toString().split('\n');
+  if (groups.length > MAX_TABLE_ROWS) {
+    lines.push(`${style.ellipsis} ${plural(groups.length - MAX_TABLE_ROWS, 'more row')} (use --format json for every finding)`);
+  }
+  return lines;
+}
+
+function formatDetails(details: Record<string, unknown>, style: TerminalStyle): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(details)) {
+    let shown: string;
+    try {
+      shown = typeof value === 'string' ? value : (JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value));
+    } catch {
+      shown = String(value);
+    }
+    parts.push(`${key}=${shown}`);
+  }
+  return style.text(parts.join(', '));
+}
+
+function formatSection(index: number, g: FindingGroup, style: TerminalStyle, verbose: boolean): string[] {
+  const t = style.text;
+  const first = g.findings[0]!;
+  const more = g.findings.length - 1;
+  const meta = ruleById(g.rule)?.meta;
+  const pad = '    ';
+  const lines: string[] = [];
+
+  lines.push(`[${index}] ${style.cyan(style.bold(t(g.rule)))}  ${style.severity(g.severity)}  ${t(serverLabel(g))}`);
+  lines.push(`${pad}${t(first.summary)}${more > 0 ? ` (and ${more} more like it)` : ''}`);
+  for (const line of codeLines(g.codes, style)) lines.push(`${pad}${line}`);
+
+  // Service: one port means one service; several ports (a scan) get a list of names.
+  let serviceChecks: string[] = [];
+  if (g.ports.size === 1) {
+    const info = serviceInfoOf(first);
+    if (first.service !== undefined) {
+      lines.push(`${pad}Service: ${t(first.service)} (${first.protocol}/${first.server.port})`);
+    }
+    if (info) {
+      const kind = failureKindOfFinding(first);
+      const message = kind ? serviceMessage(info, kind) : undefined;
+      if (message) lines.push(`${pad}  ${t(info.name)} clients show: ${t(message)}`);
+      serviceChecks = info.checks.map((c) => `(${info.name}) ${c}`);
+    }
+  } else {
+    const named = new Map<string, number[]>();
+    for (const f of g.findings) {
+      if (f.service === undefined) continue;
+      const ports = named.get(f.service) ?? [];
+      if (!ports.includes(f.server.port)) ports.push(f.server.port);
+      named.set(f.service, ports);
+    }
+    if (named.size > 0) {
+      const shown = [...named].slice(0, 8).map(([name, ports]) => `${name} (${sortedUnique(ports).join(', ')})`);
+      const rest = named.size > 8 ? `, ${style.ellipsis} ${named.size - 8} more` : '';
+      lines.push(`${pad}Services: ${t(shown.join(', '))}${rest}`);
+    }
+  }
+
+  if (meta) {
+    if (meta.causes.length > 0) {
+      lines.push(`${pad}Likely causes:`);
+      for (const c of meta.causes) lines.push(`${pad}  - ${t(c)}`);
+    }
+    const checks = [...meta.checks, ...serviceChecks];
+    if (checks.length > 0) {
+      lines.push(`${pad}Checks:`);
+      for (const c of checks) lines.push(`${pad}  - ${t(c)}`);
+    }
+  } else if (serviceChecks.length > 0) {
+    lines.push(`${pad}Checks:`);
+    for (const c of serviceChecks) lines.push(`${pad}  - ${t(c)}`);
+  }
+
+  const frames = g.findings.flatMap((f) => f.frames);
+  if (frames.length > 0) lines.push(`${pad}Evidence: frames ${elidedList(frames, 'frames', style.ellipsis)}`);
+  const streams = g.findings.map((f) => f.stream);
+  const streamCount = new Set(streams).size;
+  lines.push(`${pad}Stream: ${g.protocol}.stream ${elidedList(streams, 'streams', style.ellipsis)}`);
+  lines.push(`${pad}Wireshark filter: ${t(first.filter)}${more > 0 ? `  (first of ${plural(streamCount, 'stream')})` : ''}`);
+
+  if (verbose) {
+    lines.push(`${pad}Time: ${t(first.start)} ${style.arrow} ${t(first.end)}`);
+    if (Object.keys(first.details).length > 0) lines.push(`${pad}Details: ${formatDetails(first.details, style)}`);
+    if (more > 0) {
+      lines.push(`${pad}Members:`);
+      for (const f of g.findings.slice(0, MAX_VERBOSE_MEMBERS)) {
+        const who = `${endpointLabel(f.client.address, f.client.port)} ${style.arrow} ${endpointLabel(f.server.address, f.server.port)}`;
+        lines.push(`${pad}  ${t(who)}  ${f.protocol}.stream ${f.stream}  frames ${elidedList(f.frames, 'frames', style.ellipsis)}`);
+      }
+      if (g.findings.length > MAX_VERBOSE_MEMBERS) {
+        lines.push(`${pad}  ${style.ellipsis} ${g.findings.length - MAX_VERBOSE_MEMBERS} more`);
+      }
+    }
+  }
+  return lines;
+}
+
+/** The report for people. No ANSI escapes unless `color`; only ASCII unless `unicode`. */
+export function formatText(report: AnalysisReport, opts: TextOptions): string {
+  const style = terminalStyle(opts);
+  const lines = formatHeader(report, style);
+  lines.push('');
+  const s = report.summary;
+  if (report.findings.length === 0) {
+    lines.push(
+      style.green(`No failed connections found in ${plural(s.tcpConversations, 'TCP conversation')} and ${plural(s.udpExchanges, 'UDP exchange')}.`),
+    );
+    return `${lines.join('\n')}\n`;
+  }
+
+  const groups = groupFindings(report.findings);
+  const byRule = new Map<string, number>();
+  for (const f of report.findings) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+  const perRule = [...byRule].map(([rule, n]) => `${style.text(rule)} ${n}`).join(', ');
+  lines.push(style.bold(`${plural(report.findings.length, 'failed connection')} in ${plural(groups.length, 'group')}`) + ` (${perRule})`);
+  lines.push(...formatTable(groups, style));
+
+  groups.slice(0, MAX_GROUP_SECTIONS).forEach((g, i) => {
+    lines.push('');
+    lines.push(...formatSection(i + 1, g, style, opts.verbose ?? false));
+  });
+  if (groups.length > MAX_GROUP_SECTIONS) {
+    lines.push('');
+    lines.push(
+      `${style.ellipsis} ${plural(groups.length - MAX_GROUP_SECTIONS, 'more group')} not shown; use --format json (or jsonl) to see every finding.`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
