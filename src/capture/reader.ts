@@ -3,7 +3,7 @@
  * bytes (never from the name), decompressing gzip, and delivering frames synchronously to a
  * callback. Memory does not grow with the file: one read buffer plus at most one partial record.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { PcapParser } from './pcap.js';
@@ -214,18 +214,18 @@ export async function readCapture(source: string | Readable, onFrame: (frame: Fr
       const err = e as NodeJS.ErrnoException;
       throw new CaptureError(`cannot open (${err.code ?? err.message})`, 0, 'cannot_open');
     }
+    let gzip = false;
     try {
       if (fstatSync(fd).isDirectory()) throw new CaptureError('is a directory', 0, 'cannot_open');
-      const head = readHead(fd);
-      if (detectFormat(head) === 'gzip') {
-        const { createReadStream } = await import('node:fs');
-        const input = createReadStream('', { fd, autoClose: false, start: 0, highWaterMark: READ_CHUNK_BYTES });
-        await readGzip(input, () => input.bytesRead);
-      } else {
-        await readPlainFile(fd, parser, opts);
-      }
+      gzip = detectFormat(readHead(fd)) === 'gzip';
+      if (!gzip) await readPlainFile(fd, parser, opts);
     } finally {
       closeSync(fd);
+    }
+    if (gzip) {
+      // The compressed file is streamed through zlib; the stream owns its own descriptor.
+      const input = createReadStream(source, { highWaterMark: READ_CHUNK_BYTES });
+      await readGzip(input, () => input.bytesRead);
     }
   } else {
     const input: Readable = source === '-' ? process.stdin : (source as Readable);
