@@ -458,6 +458,10 @@ generate() {
   # Let late packets (RST, ICMP, FIN) reach the capture, then stop it before the server
   # goes away, so the server's shutdown is not part of the capture.
   sleep "$SETTLE_AFTER_CLIENTS"
+  # A classic pcap has no end time of its own: one ICMP echo after every client has finished
+  # records, in capture time, that the capture went on past the clients' give-up.
+  in_cli ping -n -c 1 -W 1 "$SRV4" >/dev/null 2>&1 || true
+  sleep 0.2
   stop_capture
   node "$PEER" assemble --scenario "$name" --description "${DESCRIPTION[$name]}" \
     --kernel "$(uname -r)" --sysctls "$(client_sysctls_json)" \

@@ -17,12 +17,18 @@ export const TCP_HANDSHAKE_TIMEOUT = 135;
  * decided and freed. */
 export const TCP_CLOSED_LINGER = 60;
 
+/** For live input only (FlowTableOptions.refusedLinger): a conversation refused (SYN answered by
+ * RST, no SYN-ACK) and not retried for this long is decided, instead of lingering
+ * TCP_CLOSED_LINGER. Windows retries a refused SYN twice about 0.5 s apart; Linux does not retry. */
+export const LIVE_REFUSED_LINGER = 3;
+
 /** A UDP exchange with no packet for this long is decided and freed. */
 export const UDP_IDLE_TIMEOUT = 120;
 
-/** A DNS query with no response for this long (and the capture going on) is unanswered.
- * Resolvers retry after 1–5 s (glibc: 5 s; Windows: 1 s then doubling). */
-export const DNS_QUERY_TIMEOUT = 5;
+/** A DNS query with no response for this long (and the capture going on) is unanswered. An
+ * answer normally comes within a fraction of a second; stub resolvers retry after 1 s (Windows)
+ * to 5 s (glibc), so 2 s of silence after the last query already means the application waits. */
+export const DNS_QUERY_TIMEOUT = 2;
 
 /** How often (in capture seconds) the table sweeps for idle conversations. */
 export const SWEEP_INTERVAL = 1;

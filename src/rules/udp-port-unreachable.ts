@@ -43,7 +43,7 @@ export const udpPortUnreachable: Rule = {
           frames: [...datagrams.slice(0, 16), ...errors.map((e) => e.frame)],
           client: sender,
           server: target,
-          summary: `${hostPort(sender)} → ${hostPort(target)}: UDP answered by ICMP port unreachable from ${first.reporter}${errors.length > 1 ? ` (${errors.length} times)` : ''}: nothing listens on UDP port ${target.port}.`,
+          summary: `${hostPort(sender)} → ${hostPort(target)}: UDP answered by ICMP${first.ipVersion === 6 ? 'v6' : ''} port unreachable from ${first.reporter}${errors.length > 1 ? ` (${errors.length} times)` : ''}: nothing listens on UDP port ${target.port}.`,
           details: {
             icmpErrors: errors.length,
             datagramsSent: sender.packets,

@@ -61,7 +61,7 @@ describe('capture reader', () => {
       // The frames are the ones written: numbers, lengths and timestamps at the file's precision.
       whole.recs.forEach((r, i) => {
         expect(r.number).toBe(i + 1);
-        expect(r.hex).toBe(records[i]!.data.toString('hex') as string);
+        expect(r.hex).toBe(Buffer.from(records[i]!.data).toString('hex'));
         expect(r.originalLength).toBe(records[i]!.originalLength);
         const [sec, nsec] = records[i]!.time as [number, number];
         expect(r.tsSec).toBe(sec);

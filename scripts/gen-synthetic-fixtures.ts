@@ -1,0 +1,164 @@
+/**
+ * Writes fixtures/synthetic/: captures made with the project's own writer and packet builder, for
+ * what the Linux kernel here does not produce (Windows retry timing, VLAN and QinQ tags, BSD
+ * loopback, cooked and raw link types, PPP, IPv6 extension headers, port reuse, sequence
+ * wraparound, every file-format variant). Deterministic: the same bytes on every run.
+ *
+ *   npx tsx scripts/gen-synthetic-fixtures.ts
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { dnsMessage, frame, type FrameBuilder } from '../test/helpers/packet-builder.js';
+import { PcapngWriter, writePcap, writePcapng, type WriterRecord } from '../test/helpers/pcap-writer.js';
+import { Scenario, mergeScenarios } from '../test/helpers/scenario.js';
+
+const OUT = resolve(import.meta.dirname, '../fixtures/synthetic');
+const T0 = 1_700_000_000;
+
+/** name → [bytes, one-line description] */
+const files: Array<[string, Buffer, string]> = [];
+const add = (name: string, bytes: Buffer, what: string): void => void files.push([name, bytes, what]);
+
+/** A later unrelated ICMP echo so the capture visibly goes on after the failure. */
+function marker(t: number): WriterRecord {
+  return { time: T0 + t, data: frame().eth().ipv4({ src: '192.0.2.200', dst: '192.0.2.201' }).icmp({ type: 8, code: 0, rest: 0x00010001 }).build() };
+}
+
+// Windows: SYN at 0, 3, 9 s (TcpMaxConnectRetransmissions = 2), gives up at 21 s.
+{
+  const s = new Scenario('192.168.1.20:50311', '192.168.1.5:1433', { t0: T0 });
+  s.tcp('c', 0, ['SYN'], 0x1000, 0, { options: { mss: 1460, wscale: 8, sackPermitted: true } });
+  s.tcp('c', 3, ['SYN'], 0x1000, 0, { options: { mss: 1460, wscale: 8, sackPermitted: true } });
+  s.tcp('c', 9, ['SYN'], 0x1000, 0, { options: { mss: 1460, sackPermitted: true } });
+  add('windows-syn-timeout.pcap', writePcap([...s.records, marker(30)]), 'Windows connect to SQL Server (tcp/1433): SYN at 0, 3, 9 s, no answer; capture goes on to 30 s');
+}
+
+// Windows: a refused SYN retried from the same port 0.5 s later, three attempts in all.
+{
+  const s = new Scenario('172.16.0.8:1074', '172.16.0.102:1433', { t0: T0 });
+  for (const t of [0, 0.5, 1.0]) {
+    s.tcp('c', t, ['SYN'], 0x2000, 0, { options: { mss: 1460 } });
+    s.tcp('s', t + 0.0002, ['RST', 'ACK'], 0, 0x2001, { window: 0 });
+  }
+  add('windows-refused-retries.pcapng', writePcapng(s.records), 'Windows: three refused SYNs from one port 0.5 s apart (one finding, attempts 3), SQL Server port');
+  add('windows-refused-gzip.pcap.gz', gzipSync(writePcap(s.records)), 'the same as gzip-compressed classic pcap');
+}
+
+// 802.1Q and QinQ: a refusal in VLAN 100 inside service VLAN 10; a healthy handshake in VLAN 20;
+// a reply that comes back untagged (asymmetric tagging) belongs to its request's conversation.
+{
+  const qinq = new Scenario('10.10.0.1:40000', '10.10.0.2:8080', { t0: T0, vlans: [10, 100] }).tcp('c', 0, ['SYN'], 1).tcp('s', 0.001, ['RST', 'ACK'], 0, 2);
+  const vlan = new Scenario('10.20.0.1:40001', '10.20.0.2:443', { t0: T0, vlans: [20] }).tcp('c', 0.1, ['SYN'], 100).tcp('s', 0.101, ['SYN', 'ACK'], 500, 101).tcp('c', 0.102, ['ACK'], 101, 501).tcp('c', 0.2, ['FIN', 'ACK'], 101, 501).tcp('s', 0.201, ['FIN', 'ACK'], 501, 102).tcp('c', 0.202, ['ACK'], 102, 502);
+  const asym = new Scenario('10.30.0.1:40002', '10.30.0.2:22', { t0: T0, vlans: [30] }).tcp('c', 0.3, ['SYN'], 7);
+  asym.records.push(...new Scenario('10.30.0.1:40002', '10.30.0.2:22', { t0: T0 }).tcp('s', 0.301, ['SYN', 'ACK'], 70, 8).records);
+  asym.tcp('c', 0.302, ['ACK'], 8, 71);
+  add('vlan-qinq.pcap', writePcap(mergeScenarios(qinq, vlan, asym)), 'QinQ (10/100) refusal, 802.1Q (20) healthy connection, a reply untagged while its request was tagged 30');
+}
+
+// The same addresses and ports on three VLANs: three conversations (Wireshark merges them).
+{
+  const parts = [1, 2, 3].map((v, i) => new Scenario('10.0.0.1:40000', '10.0.0.2:80', { t0: T0, vlans: [v] }).tcp('c', i * 0.01, ['SYN'], 10 + v).tcp('s', i * 0.01 + 0.001, ['RST', 'ACK'], 0, 11 + v));
+  add('vlan-same-tuple.pcap', writePcap(mergeScenarios(...parts)), 'one address/port pair refused on VLANs 1, 2 and 3: three findings');
+}
+
+/** Build frames of a link type from IP bytes. */
+function linkCapture(linkType: number, wrap: (b: FrameBuilder) => FrameBuilder, packets: Array<(b: FrameBuilder) => FrameBuilder>, opts: { bigEndian?: boolean } = {}): Buffer {
+  return writePcap(packets.map((p, i) => ({ time: T0 + i * 0.001, data: p(wrap(frame())).build() })), { linkType, bigEndian: opts.bigEndian });
+}
+const refusedV4 = [
+  (b: FrameBuilder) => b.ipv4({ src: '127.0.0.1', dst: '127.0.0.1' }).tcp({ sport: 50000, dport: 6379, seq: 5, flags: ['SYN'] }),
+  (b: FrameBuilder) => b.ipv4({ src: '127.0.0.1', dst: '127.0.0.1' }).tcp({ sport: 6379, dport: 50000, ack: 6, flags: ['RST', 'ACK'] }),
+];
+const refusedV6 = [
+  (b: FrameBuilder) => b.ipv6({ src: '::1', dst: '::1' }).tcp({ sport: 50001, dport: 5432, seq: 9, flags: ['SYN'] }),
+  (b: FrameBuilder) => b.ipv6({ src: '::1', dst: '::1' }).tcp({ sport: 5432, dport: 50001, ack: 10, flags: ['RST', 'ACK'] }),
+];
+// BSD loopback: the address family is in the capturing host's byte order.
+add('bsd-null-le.pcap', linkCapture(0, (b) => b.null(), [...refusedV4, ...refusedV6.map((p) => (b: FrameBuilder) => p(b))].map((p, i) => (b: FrameBuilder) => (i >= 2 ? p(frame().null({ family: 30 })) : p(b)))), 'BSD loopback (NULL), little-endian families 2 and 30: Redis and PostgreSQL refusals');
+add('bsd-null-be.pcap', linkCapture(0, (b) => b.null({ bigEndian: true }), refusedV4, { bigEndian: true }), 'BSD loopback (NULL) from a big-endian host, family 2 in network order');
+add('bsd-loop.pcap', linkCapture(108, (b) => b.null({ bigEndian: true, family: 24 }), refusedV6), 'OpenBSD LOOP (108): family 24 in network order, IPv6 refusal');
+
+// Linux cooked captures with a UDP port unreachable.
+const udpUnreachable = (b: FrameBuilder, i: number): FrameBuilder => {
+  const q = frame().ipv4({ src: '10.1.0.1', dst: '10.1.0.9' }).udp({ sport: 41000, dport: 514, payload: 'hello' }).buildIp();
+  return i === 0 ? b.ipv4({ src: '10.1.0.1', dst: '10.1.0.9' }).udp({ sport: 41000, dport: 514, payload: 'hello' }) : b.ipv4({ src: '10.1.0.9', dst: '10.1.0.1' }).icmp({ type: 3, code: 3, quote: q });
+};
+add('linux-sll.pcap', writePcap([0, 1].map((i) => ({ time: T0 + i * 0.0005, data: udpUnreachable(frame().sll({ packetType: i === 0 ? 4 : 0 }), i).build() })), { linkType: 113 }), 'Linux cooked v1 (tcpdump -i any): syslog datagram answered by ICMP port unreachable');
+add('linux-sll2.pcap', writePcap([0, 1].map((i) => ({ time: T0 + i * 0.0005, data: udpUnreachable(frame().sll2({ ifindex: 3, packetType: i === 0 ? 4 : 0 }), i).build() })), { linkType: 276 }), 'Linux cooked v2: the same exchange');
+
+// Raw IP link types.
+add('raw-ip-101.pcap', writePcap(refusedV4.map((p, i) => ({ time: T0 + i * 0.001, data: p(frame()).buildIp() })), { linkType: 101 }), 'raw IP (101), IPv4 refusal');
+add('raw-ipv4-228.pcap', writePcap(refusedV4.map((p, i) => ({ time: T0 + i * 0.001, data: p(frame()).buildIp() })), { linkType: 228 }), 'raw IPv4 (228), refusal');
+add('raw-ipv6-229.pcap', writePcap(refusedV6.map((p, i) => ({ time: T0 + i * 0.001, data: p(frame()).buildIp() })), { linkType: 229 }), 'raw IPv6 (229), refusal');
+add('ppp.pcap', linkCapture(9, (b) => b.ppp(), refusedV4), 'PPP (9) with HDLC-like framing, refusal');
+
+// IPv6 extension headers: hop-by-hop and destination options before TCP; a routing header on
+// the reply; an ICMPv6 port unreachable quoting a UDP datagram behind a destination-options header.
+{
+  const ext = [{ type: 0 }, { type: 60 }];
+  const recs: WriterRecord[] = [
+    { time: T0, data: frame().eth().ipv6({ src: '2001:db8::10', dst: '2001:db8::20', extensions: ext }).tcp({ sport: 50500, dport: 8443, seq: 1000, flags: ['SYN'] }).build() },
+    { time: T0 + 0.001, data: frame().eth().ipv6({ src: '2001:db8::20', dst: '2001:db8::10', extensions: [{ type: 43, body: Buffer.from([0, 0, 0, 0, 0, 0]) }] }).tcp({ sport: 8443, dport: 50500, ack: 1001, flags: ['RST', 'ACK'] }).build() },
+  ];
+  const quoted = frame().ipv6({ src: '2001:db8::10', dst: '2001:db8::30', extensions: [{ type: 60 }] }).udp({ sport: 50600, dport: 4789, payload: 16 }).buildIp();
+  recs.push({ time: T0 + 0.5, data: frame().eth().ipv6({ src: '2001:db8::10', dst: '2001:db8::30', extensions: [{ type: 60 }] }).udp({ sport: 50600, dport: 4789, payload: 16 }).build() });
+  recs.push({ time: T0 + 0.5004, data: frame().eth().ipv6({ src: '2001:db8::30', dst: '2001:db8::10' }).icmpv6({ type: 1, code: 4, quote: quoted }).build() });
+  add('ipv6-ext-headers.pcap', writePcap(recs), 'IPv6 with hop-by-hop, destination-options and routing headers: a refusal and an ICMPv6 port unreachable quoting UDP behind an extension header');
+}
+
+// Port reuse: a completed connection, then a new SYN with another ISN on the same ports is a new
+// stream (Wireshark's rule), refused this time; a retransmitted SYN with the same ISN is not.
+{
+  const s = new Scenario('10.2.0.1:40404', '10.2.0.2:80', { t0: T0 });
+  s.tcp('c', 0, ['SYN'], 1000).tcp('s', 0.001, ['SYN', 'ACK'], 5000, 1001).tcp('c', 0.002, ['ACK'], 1001, 5001);
+  s.tcp('c', 0.01, ['PSH', 'ACK'], 1001, 5001, { payload: 'GET / HTTP/1.1\r\nHost: a\r\n\r\n' }).tcp('s', 0.02, ['PSH', 'ACK'], 5001, 1028, { payload: 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n' });
+  s.tcp('c', 0.03, ['FIN', 'ACK'], 1028, 5039).tcp('s', 0.031, ['FIN', 'ACK'], 5039, 1029).tcp('c', 0.032, ['ACK'], 1029, 5040);
+  s.tcp('c', 5, ['SYN'], 900_000).tcp('c', 6, ['SYN'], 900_000).tcp('s', 6.0002, ['RST', 'ACK'], 0, 900_001);
+  add('port-reuse.pcap', writePcap([...s.records, marker(20)]), 'a healthy connection, then the same ports reused with a new ISN (new stream), retransmitted once and refused');
+}
+
+// Sequence wraparound: the client's data crosses 2^32, then a segment is retransmitted with
+// backoff and never acknowledged (the comparison must wrap, or nothing looks retransmitted).
+{
+  const isn = 0xffffff00;
+  const s = new Scenario('10.3.0.1:41000', '10.3.0.2:9000', { t0: T0 });
+  s.tcp('c', 0, ['SYN'], isn).tcp('s', 0.001, ['SYN', 'ACK'], 77, isn + 1).tcp('c', 0.002, ['ACK'], isn + 1, 78);
+  let seq = isn + 1;
+  for (let i = 0; i < 4; i++) {
+    s.tcp('c', 0.01 + i * 0.001, ['ACK'], seq >>> 0, 78, { payload: 100 });
+    seq += 100;
+  }
+  s.tcp('s', 0.02, ['ACK'], 78, (isn + 1 + 300) >>> 0);
+  const stuck = (isn + 1 + 300) >>> 0;
+  for (const t of [0.22, 0.62, 1.42, 3.02, 6.22]) s.tcp('c', t, ['PSH', 'ACK'], stuck, 78, { payload: 100 });
+  s.tcp('c', 12.62, ['RST', 'ACK'], (stuck + 100) >>> 0, 78);
+  add('seq-wraparound.pcap', writePcap([...s.records, marker(30)]), 'client data crosses sequence 2^32, then one segment is retransmitted with backoff until the client resets: connection-aborted');
+}
+
+// File-format variants: big-endian nanosecond pcap; pcapng with two sections in both byte orders,
+// Ethernet and raw-IP interfaces, a 2^-20 s resolution and a time offset.
+{
+  const s = new Scenario('10.4.0.1:40000', '10.4.0.2:25', { t0: T0 }).tcp('c', 0.000000123, ['SYN'], 1).tcp('s', 0.000350789, ['RST', 'ACK'], 0, 2);
+  add('pcap-be-nsec.pcap', writePcap(s.records, { bigEndian: true, nanosecond: true }), 'big-endian nanosecond pcap: an SMTP refusal with nanosecond timestamps');
+  const ip = (r: WriterRecord) => ({ ...r, data: Buffer.from(r.data).subarray(14) });
+  const w = new PcapngWriter()
+    .section()
+    .iface({ linkType: 1, name: 'eth0' })
+    .iface({ linkType: 101, tsresol: 9, name: 'tun0' })
+    .epb({ ...s.records[0]!, interfaceId: 0 })
+    .epb({ ...s.records[1]!, interfaceId: 0 })
+    .section({ bigEndian: true })
+    .iface({ linkType: 101, tsresol: 0x80 | 20, tsoffset: T0 - 100 })
+    .epb({ ...ip(new Scenario('10.5.0.1:40000', '10.5.0.2:53', { t0: T0 }).udp('c', 1, dnsMessage({ id: 7, name: 'missing.example' })).records[0]!), interfaceId: 0 })
+    .epb({ ...ip(new Scenario('10.5.0.1:40000', '10.5.0.2:53', { t0: T0 }).udp('s', 1.02, dnsMessage({ id: 7, name: 'missing.example', response: true, rcode: 3 })).records[0]!), interfaceId: 0 });
+  add('pcapng-sections.pcapng', w.toBuffer(), 'pcapng: a little-endian section (Ethernet and raw-IP interfaces) and a big-endian one (2^-20 s resolution, time offset): an SMTP refusal and an NXDOMAIN');
+}
+
+mkdirSync(OUT, { recursive: true });
+for (const [name, bytes] of files) writeFileSync(join(OUT, name), bytes);
+writeFileSync(
+  join(OUT, 'MANIFEST.md'),
+  ['# Synthetic fixtures', '', 'Made by `npx tsx scripts/gen-synthetic-fixtures.ts` with the project\'s writer; deterministic.', '', '| file | what it holds |', '| --- | --- |', ...files.map(([n, , w]) => `| ${n} | ${w} |`), ''].join('\n'),
+);
+console.log(`wrote ${files.length} files to fixtures/synthetic/`);
