@@ -1,0 +1,128 @@
+/** `wirewhy analyze` and `wirewhy explain`, run in-process through the real commander program. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
+import type { CliIo } from '../../src/cli/io.js';
+import { FIXTURES } from '../helpers/fixtures.js';
+import { writePcap } from '../helpers/pcap-writer.js';
+
+async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { stdout: { write: (s: string) => (out += s), isTTY: false }, stderr: { write: (s: string) => (err += s), isTTY: false }, env };
+  const code = await runCli(['node', 'wirewhy', ...args], io);
+  return { code, out, err };
+}
+
+const REFUSED = join(FIXTURES, 'kernel/refused.pcap');
+
+describe('wirewhy analyze', () => {
+  it('prints a refusal with Windows 10061, Linux 111, macOS 61 and the Wireshark filter', async () => {
+    const { code, out, err } = await run(['analyze', REFUSED]);
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    expect(out).toContain('connection-refused');
+    expect(out).toMatch(/Windows\s+10061 WSAECONNREFUSED\s+No connection could be made because the target machine actively refused it\./);
+    expect(out).toMatch(/Linux\s+111 ECONNREFUSED\s+Connection refused/);
+    expect(out).toMatch(/macOS\s+61 ECONNREFUSED\s+Connection refused/);
+    expect(out).toContain('Wireshark filter: ip.addr == 10.99.0.1 && tcp.port == 40001 && ip.addr == 10.99.0.2 && tcp.port == 8088');
+    expect(out).not.toMatch(/\x1b\[/); // not a TTY: no colour
+  });
+
+  it('--format json prints schema version 1 with the capture facts', async () => {
+    const { code, out } = await run(['analyze', REFUSED, '--format', 'json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report.schemaVersion).toBe(1);
+    expect(report.tool.name).toBe('wirewhy');
+    expect(report.capture).toMatchObject({ file: REFUSED, format: 'pcap', compression: null, linkTypes: ['EN10MB'], warnings: [], anomalies: {} });
+    expect(report.capture.start).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    expect(report.summary).toMatchObject({ tcpConversations: 1, findings: 1, byRule: { 'connection-refused': 1 } });
+    expect(report.findings[0].codes.map((c: { code: number }) => c.code)).toEqual([10061, 111, 61]);
+  });
+
+  it('--format jsonl prints one finding per line, with its file', async () => {
+    const { out } = await run(['analyze', join(FIXTURES, 'kernel/mix.pcap'), '--format', 'jsonl']);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.rule).sort()).toEqual(['connect-timeout', 'connection-refused', 'connection-reset', 'udp-port-unreachable']);
+    expect(Object.keys(lines[0])[0]).toBe('file');
+  });
+
+  it('--fail-on error exits 1 when a finding reaches it, 0 otherwise', async () => {
+    expect((await run(['analyze', REFUSED, '--fail-on', 'error', '--format', 'json'])).code).toBe(1);
+    expect((await run(['analyze', join(FIXTURES, 'kernel/healthy.pcap'), '--fail-on', 'info', '--format', 'json'])).code).toBe(0);
+  });
+
+  it('an unreadable file: one line with the file and byte offset, exit 2, no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ww-cli-'));
+    const bad = join(dir, 'notes.pcap');
+    writeFileSync(bad, 'this is not a capture at all\n');
+    const { code, out, err } = await run(['analyze', bad]);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toContain(bad);
+    expect(err).toMatch(/byte offset 0/);
+    expect(err).not.toMatch(/\n\s+at /);
+    const missing = await run(['analyze', join(dir, 'nope.pcap')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/cannot open \(ENOENT\)/);
+  });
+
+  it('a truncated capture: results up to the break, a warning with its offset, exit 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ww-cli-'));
+    const bytes = readFileSync(join(FIXTURES, 'kernel/mix.pcap'));
+    const cut = join(dir, 'cut.pcap');
+    writeFileSync(cut, bytes.subarray(0, bytes.length - 20));
+    const { code, out, err } = await run(['analyze', cut, '--format', 'json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report.capture.warnings[0].code).toBe('truncated_record');
+    expect(err).toMatch(/warning: the file ends inside a record .* \(at byte offset \d+\)/);
+    expect(report.capture.packets).toBe(24);
+  });
+
+  it('a capture with a header and no packets is analysed (exit 0); one whose structure breaks before any packet is not (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ww-cli-'));
+    const empty = join(dir, 'empty.pcap');
+    writeFileSync(empty, writePcap([]));
+    expect((await run(['analyze', empty])).code).toBe(0);
+    const broken = join(dir, 'broken.pcap');
+    const b = writePcap([{ time: 1, data: Buffer.alloc(60) }]);
+    b.writeUInt32LE(0xfffffff0, 24 + 8);
+    writeFileSync(broken, b);
+    const r = await run(['analyze', broken, '--format', 'json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/claims 4294967280 captured bytes/);
+  });
+
+  it('usage errors exit 2', async () => {
+    expect((await run(['analyze'])).code).toBe(2);
+    expect((await run(['analyze', REFUSED, '--format', 'yaml'])).code).toBe(2);
+    expect((await run(['frobnicate'])).code).toBe(2);
+  });
+});
+
+describe('wirewhy explain', () => {
+  it('explain 10061 says what it is on the wire and how it differs from 10060 and 11001', async () => {
+    const { code, out } = await run(['explain', '10061']);
+    expect(code).toBe(0);
+    expect(out).toContain('WSAECONNREFUSED');
+    expect(out).toContain('111');
+    expect(out).toContain('10060');
+    expect(out).toContain('11001');
+    expect(out).toContain('connection-refused');
+  });
+  it('explain ECONNREFUSED and explain connection-refused', async () => {
+    expect((await run(['explain', 'ECONNREFUSED'])).out).toContain('10061');
+    const rule = await run(['explain', 'connection-refused']);
+    expect(rule.out).toContain('ss -ltnp');
+  });
+  it('explain of something unknown exits 2 with a hint', async () => {
+    const { code, out } = await run(['explain', 'banana']);
+    expect(code).toBe(2);
+    expect(out).toContain('connection-refused');
+  });
+});
