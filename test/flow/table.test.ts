@@ -1,0 +1,117 @@
+/** The flow table: Wireshark's stream numbering, VLAN identity, ICMP linking, timeouts and the cap. */
+import { describe, expect, it } from 'vitest';
+import { seqAdd, seqDiff, seqLt, seqLte, seqMax } from '../../src/flow/seq.js';
+import { flowHash } from '../../src/flow/key.js';
+import { createPacket } from '../../src/decode/packet.js';
+import { analyzeRecords, Scenario, mergeScenarios } from '../helpers/scenario.js';
+
+describe('sequence numbers modulo 2^32', () => {
+  it('compares across the wrap', () => {
+    expect(seqLt(0xfffffff0, 0x10)).toBe(true);
+    expect(seqLt(0x10, 0xfffffff0)).toBe(false);
+    expect(seqLte(5, 5)).toBe(true);
+    expect(seqDiff(0xffffffff, 1)).toBe(2);
+    expect(seqAdd(0xffffffff, 2)).toBe(1);
+    expect(seqMax(0xfffffff0, 3)).toBe(3);
+  });
+});
+
+describe('flow key', () => {
+  it('hashes both directions alike', () => {
+    const p = createPacket();
+    p.ipVersion = 4;
+    p.addr.set([0, 0, 0, 0x0a000001, 0, 0, 0, 0x0a000002]);
+    p.srcPort = 40000;
+    p.dstPort = 80;
+    const h1 = flowHash(p, 6);
+    p.addr.set([0, 0, 0, 0x0a000002, 0, 0, 0, 0x0a000001]);
+    p.srcPort = 80;
+    p.dstPort = 40000;
+    expect(flowHash(p, 6)).toBe(h1);
+    expect(flowHash(p, 17)).not.toBe(h1);
+  });
+});
+
+describe('stream numbering (Wireshark tcp.stream / udp.stream)', () => {
+  it('numbers conversations by first appearance, TCP and UDP separately', async () => {
+    const a = new Scenario('10.0.0.1:1000', '10.0.0.2:80').tcp('c', 0, ['SYN'], 1);
+    const u = new Scenario('10.0.0.1:2000', '10.0.0.2:53').udp('c', 0.1);
+    const b = new Scenario('10.0.0.3:1000', '10.0.0.2:80').tcp('c', 0.2, ['SYN'], 1).tcp('s', 0.3, ['RST', 'ACK'], 0, 2);
+    const r = await analyzeRecords(mergeScenarios(a, u, b));
+    expect(r.summary).toMatchObject({ tcpConversations: 2, udpExchanges: 1 });
+    expect(r.findings.find((f) => f.rule === 'connection-refused')!.stream).toBe(1);
+  });
+
+  it('a SYN with a new ISN on the same ports starts a new stream; a retransmitted SYN does not', async () => {
+    const s = new Scenario('10.0.0.1:1000', '10.0.0.2:80')
+      .tcp('c', 0, ['SYN'], 100)
+      .tcp('s', 0.001, ['RST', 'ACK'], 0, 101)
+      .tcp('c', 0.5, ['SYN'], 100)
+      .tcp('s', 0.501, ['RST', 'ACK'], 0, 101)
+      .tcp('c', 70, ['SYN'], 999)
+      .tcp('s', 70.001, ['RST', 'ACK'], 0, 1000);
+    const r = await analyzeRecords(s.records);
+    expect(r.summary.tcpConversations).toBe(2);
+    expect(r.findings.map((f) => [f.stream, f.details.attempts])).toEqual([
+      [0, 2],
+      [1, 1],
+    ]);
+  });
+
+  it('VLAN ids are part of the identity: the same tuple on two VLANs is two conversations', async () => {
+    const v1 = new Scenario('10.0.0.1:1000', '10.0.0.2:80', { vlans: [1] }).tcp('c', 0, ['SYN'], 5);
+    const v2 = new Scenario('10.0.0.1:1000', '10.0.0.2:80', { vlans: [2] }).tcp('c', 0.001, ['SYN'], 5).tcp('s', 0.002, ['RST', 'ACK'], 0, 6);
+    v1.tcp('s', 0.003, ['RST', 'ACK'], 0, 6);
+    const r = await analyzeRecords(mergeScenarios(v1, v2));
+    expect(r.summary.tcpConversations).toBe(2);
+    expect(r.findings.map((f) => f.vlan)).toEqual([[1], [2]]);
+  });
+
+  it('a reply tagged differently from its request belongs to the request\'s conversation', async () => {
+    const req = new Scenario('10.0.0.1:1000', '10.0.0.2:80', { vlans: [81] }).tcp('c', 0, ['SYN'], 5).tcp('c', 0.002, ['ACK'], 6, 51);
+    const rep = new Scenario('10.0.0.1:1000', '10.0.0.2:80', { vlans: [80] }).tcp('s', 0.001, ['SYN', 'ACK'], 50, 6);
+    const r = await analyzeRecords(mergeScenarios(req, rep));
+    expect(r.summary.tcpConversations).toBe(1);
+    expect(r.findings).toEqual([]);
+  });
+});
+
+describe('ICMP errors are linked to the flow they quote', () => {
+  it('creates the flow when only the ICMP error was captured', async () => {
+    const r = await analyzeRecords(new Scenario('10.0.0.1:5000', '10.0.0.2:161').icmpError(0, '10.0.0.2', 3, 3, 'c', 'udp').records);
+    expect(r.summary.udpExchanges).toBe(1);
+    expect(r.findings[0]).toMatchObject({ rule: 'udp-port-unreachable', stream: 0 });
+  });
+});
+
+describe('timeouts in capture time and the cap on tracked flows', () => {
+  it('decides idle conversations while reading (findings stream out before the end)', async () => {
+    const early = new Scenario('10.0.0.1:1000', '10.0.0.2:80').tcp('c', 0, ['SYN'], 1).tcp('s', 0.001, ['RST', 'ACK'], 0, 2);
+    const late = new Scenario('10.0.0.9:1000', '10.0.0.8:80').tcp('c', 500, ['SYN'], 1).tcp('s', 500.001, ['RST', 'ACK'], 0, 2);
+    const decidedAt: number[] = [];
+    let frames = 0;
+    const { writePcap } = await import('../helpers/pcap-writer.js');
+    const { Readable } = await import('node:stream');
+    const { analyzeCapture } = await import('../../src/analyze.js');
+    const bytes = writePcap(mergeScenarios(early, late));
+    // Feed the capture record by record and note how many frames were read when each finding came.
+    const chunks: Buffer[] = [bytes.subarray(0, 24)];
+    let off = 24;
+    while (off < bytes.length) {
+      const len = bytes.readUInt32LE(off + 8);
+      chunks.push(bytes.subarray(off, off + 16 + len));
+      off += 16 + len;
+    }
+    await analyzeCapture(Readable.from(chunks), { onFinding: () => decidedAt.push(frames), onProgress: () => frames++ });
+    expect(decidedAt).toHaveLength(2);
+    expect(decidedAt[0]).toBeLessThan(chunks.length - 1);
+  });
+
+  it('beyond the cap, the least recently active flow is decided early, with a warning', async () => {
+    const syns = Array.from({ length: 300 }, (_, i) => new Scenario(`10.1.${i >> 8}.${i & 255}:${1000 + i}`, '10.0.0.2:80').tcp('c', i * 0.001, ['SYN'], i + 1));
+    const r = await analyzeRecords(mergeScenarios(...syns), { maxFlows: 50 });
+    expect(r.summary.tcpConversations).toBe(300);
+    expect(r.findings).toHaveLength(300);
+    expect(r.capture.warnings.map((w) => w.code)).toContain('flow_cap_reached');
+  });
+});
