@@ -9,6 +9,8 @@ export const DECODE_ANOMALIES = {
   truncated_sll2_header: 'Frame shorter than the 20-byte Linux cooked v2 (SLL2) header',
   truncated_loopback_header: 'Frame shorter than the 4-byte BSD loopback header',
   truncated_ppp_header: 'Frame too short for the PPP address/control/protocol fields',
+  truncated_mpls_label: 'MPLS label stack cut off before its bottom entry',
+  mpls_stack_too_deep: 'More MPLS label stack entries than the decoder walks',
   bad_ip_version: 'IP version nibble does not match the protocol the link layer announced',
   truncated_ip_header: 'IP header cut off before its end',
   bad_ip_header_len: 'IPv4 header length (IHL) below 5 words',

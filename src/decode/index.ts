@@ -5,7 +5,7 @@
 import type { Frame } from '../capture/types.js';
 import type { AnomalyCounter, Packet } from './packet.js';
 import { resetPacket } from './packet.js';
-import { linkDecoderFor, networkDecoderFor, transportDecoderFor, udpApplicationDecoderFor } from './registry.js';
+import { linkDecoderFor, networkDecoderFor, shimDecoderFor, transportDecoderFor, udpApplicationDecoderFor } from './registry.js';
 
 export { linkTypeName } from './link-types.js';
 export { BAD_TCP_OPTION_ANOMALY, decodeTcpOptions } from './tcp.js';
@@ -46,7 +46,9 @@ export function decodeFrame(frame: Frame, pkt: Packet, anomalies: AnomalyCounter
 
   const link = linkDecoderFor(frame.linkType);
   if (link === undefined) return;
-  const etherType = link(buf, pkt, anomalies);
+  let etherType = link(buf, pkt, anomalies);
+  const shim = etherType < 0 ? undefined : shimDecoderFor(etherType);
+  if (shim !== undefined) etherType = shim(buf, pkt, anomalies);
   const network = etherType < 0 ? undefined : networkDecoderFor(etherType);
   if (network === undefined) {
     // Not IP (ARP, LLDP, ...): there is no IP payload to point at.

@@ -4,6 +4,7 @@
  * (HDLC-like framing: address 0xff, control 0x03, which may be omitted: RFC 1661 §6.6).
  */
 import { ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from './ethernet.js';
+import { ETHERTYPE_MPLS } from './mpls.js';
 import type { AnomalyCounter, Packet } from './packet.js';
 
 const PPP_ADDRESS = 0xff;
@@ -12,6 +13,8 @@ const PPP_CONTROL = 0x03;
 export const PPP_IPV4 = 0x0021;
 /** Internet Protocol version 6 (RFC 5072). */
 export const PPP_IPV6 = 0x0057;
+/** MPLS unicast (RFC 3032 §5). */
+export const PPP_MPLS = 0x0281;
 
 /** PPP link decoder: returns the ethertype equivalent of the PPP protocol, or -1. */
 export function decodePpp(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter): number {
@@ -40,5 +43,6 @@ export function decodePpp(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter): 
   pkt.wirePayloadLength = len - o;
   if (protocol === PPP_IPV4) return ETHERTYPE_IPV4;
   if (protocol === PPP_IPV6) return ETHERTYPE_IPV6;
+  if (protocol === PPP_MPLS) return ETHERTYPE_MPLS;
   return -1;
 }

@@ -26,6 +26,7 @@ import {
   LINKTYPE_RAW_BSD,
   LINKTYPE_RAW_OPENBSD,
 } from './link-types.js';
+import { decodeMplsStack, ETHERTYPE_MPLS, ETHERTYPE_MPLS_MULTICAST } from './mpls.js';
 import { decodeLoop, decodeNull } from './null.js';
 import type { AnomalyCounter, Packet } from './packet.js';
 import { decodePpp } from './ppp.js';
@@ -59,6 +60,15 @@ linkDecoders[LINKTYPE_IPV4] = decodeRawIp;
 linkDecoders[LINKTYPE_IPV6] = decodeRawIp;
 linkDecoders[LINKTYPE_LINUX_SLL2] = decodeSll2;
 
+/**
+ * Shims between the link and the network layer (MPLS label stacks): given the ethertype the link
+ * announced, they step over their header and return the ethertype of what follows.
+ */
+const shimDecoders = new Map<number, LinkDecoder>([
+  [ETHERTYPE_MPLS, decodeMplsStack],
+  [ETHERTYPE_MPLS_MULTICAST, decodeMplsStack],
+]);
+
 const networkDecoders = new Map<number, NetworkDecoder>([
   [ETHERTYPE_IPV4, decodeIpv4],
   [ETHERTYPE_IPV6, decodeIpv6],
@@ -80,6 +90,11 @@ const udpPortDecoders = new Map<number, ApplicationDecoder>([
 /** The decoder for a link type, or undefined when it is not supported. */
 export function linkDecoderFor(linkType: number): LinkDecoder | undefined {
   return linkDecoders[linkType];
+}
+
+/** The shim decoder for an ethertype (MPLS), or undefined. */
+export function shimDecoderFor(etherType: number): LinkDecoder | undefined {
+  return shimDecoders.get(etherType);
 }
 
 /** The decoder for an ethertype (after VLAN tags), or undefined. */
