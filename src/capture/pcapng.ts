@@ -24,6 +24,14 @@ const BLOCK_CUSTOM = 0x00000bad;
 const BLOCK_CUSTOM_NOCOPY = 0x40000bad;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
+/**
+ * Warnings listed per code; the rest are counted in one summary warning. A file of a million
+ * 12-byte packet blocks must not make a million warnings.
+ */
+export const MAX_WARNINGS_PER_CODE = 10;
+/** Interfaces one section may declare; more are ignored (a file of IDBs alone must not grow memory without bound). */
+export const MAX_INTERFACES_PER_SECTION = 65_536;
+
 const OPT_ENDOFOPT = 0;
 const OPT_IF_TSRESOL = 9;
 const OPT_IF_TSOFFSET = 14;
@@ -57,6 +65,11 @@ export class PcapngParser implements RecordParser {
   private inSection = false;
   private interfaces: PcapngInterface[] = [];
   private warnedBadInterface = false;
+  private warnedTooManyInterfaces = false;
+  /** Link types already in `info.linkTypes` (looked up per IDB: must not be a linear scan). */
+  private readonly linkTypesSeen = new Set<number>();
+  /** Warnings per code, and the summary warning that counts those not listed. */
+  private readonly warningCounts = new Map<string, { count: number; more: CaptureWarning | null }>();
   private readonly frame: Frame = {
     number: 0,
     tsSec: 0,
@@ -77,6 +90,22 @@ export class PcapngParser implements RecordParser {
   }
   private u16(buf: Buffer, o: number): number {
     return this.le ? buf[o]! | (buf[o + 1]! << 8) : (buf[o]! << 8) | buf[o + 1]!;
+  }
+
+  /** Add a warning; past MAX_WARNINGS_PER_CODE of one code, only count it. */
+  private warn(w: CaptureWarning): void {
+    let entry = this.warningCounts.get(w.code);
+    if (!entry) this.warningCounts.set(w.code, (entry = { count: 0, more: null }));
+    entry.count++;
+    if (entry.count <= MAX_WARNINGS_PER_CODE) {
+      this.warnings.push(w);
+      return;
+    }
+    if (!entry.more) {
+      entry.more = { code: w.code, message: '', offset: w.offset };
+      this.warnings.push(entry.more);
+    }
+    entry.more.message = `${entry.count - MAX_WARNINGS_PER_CODE} more ${w.code} warnings not listed`;
   }
 
   private stop(code: string, message: string, offset: number): void {
@@ -173,7 +202,7 @@ export class PcapngParser implements RecordParser {
 
   private readInterface(buf: Buffer, pos: number, total: number, base: number): void {
     if (total < 20) {
-      this.warnings.push({ code: 'bad_interface_block', message: 'interface description block too short; ignored', offset: base + pos });
+      this.warn({ code: 'bad_interface_block', message: 'interface description block too short; ignored', offset: base + pos });
       return;
     }
     const iface: PcapngInterface = {
@@ -192,7 +221,7 @@ export class PcapngParser implements RecordParser {
       const len = this.u16(buf, o + 2);
       if (code === OPT_ENDOFOPT) break;
       if (o + 4 + len > optEnd) {
-        this.warnings.push({ code: 'bad_option_length', message: 'interface option runs past its block; remaining options ignored', offset: base + o });
+        this.warn({ code: 'bad_option_length', message: 'interface option runs past its block; remaining options ignored', offset: base + o });
         break;
       }
       if (code === OPT_IF_TSRESOL && len >= 1) {
@@ -214,8 +243,18 @@ export class PcapngParser implements RecordParser {
     }
     iface.nsPerUnit = Number.isInteger(1e9 / iface.unitsPerSecond) ? 1e9 / iface.unitsPerSecond : 0;
     if (precision > this.info.precision) this.info.precision = precision;
+    if (this.interfaces.length >= MAX_INTERFACES_PER_SECTION) {
+      if (!this.warnedTooManyInterfaces) {
+        this.warnedTooManyInterfaces = true;
+        this.warn({ code: 'too_many_interfaces', message: `section declares more than ${MAX_INTERFACES_PER_SECTION} interfaces; the rest are ignored`, offset: base + pos });
+      }
+      return;
+    }
     this.interfaces.push(iface);
-    if (!this.info.linkTypes.includes(iface.linkType)) this.info.linkTypes.push(iface.linkType);
+    if (!this.linkTypesSeen.has(iface.linkType)) {
+      this.linkTypesSeen.add(iface.linkType);
+      this.info.linkTypes.push(iface.linkType);
+    }
   }
 
   /** Convert a 64-bit timestamp (high, low) in interface units to sec + ns on the frame. */
@@ -278,7 +317,7 @@ export class PcapngParser implements RecordParser {
 
   private readEnhanced(buf: Buffer, pos: number, total: number, base: number): void {
     if (total < 32) {
-      this.warnings.push({ code: 'bad_packet_block', message: 'enhanced packet block too short; skipped', offset: base + pos });
+      this.warn({ code: 'bad_packet_block', message: 'enhanced packet block too short; skipped', offset: base + pos });
       return;
     }
     const id = this.u32(buf, pos + 8);
@@ -287,7 +326,7 @@ export class PcapngParser implements RecordParser {
     let caplen = this.u32(buf, pos + 20);
     const origlen = this.u32(buf, pos + 24);
     if (caplen > total - 32) {
-      this.warnings.push({ code: 'bad_packet_length', message: `packet claims ${caplen} captured bytes but its block holds ${total - 32}; truncated to the block`, offset: base + pos + 20, frame: this.frames + 1 });
+      this.warn({ code: 'bad_packet_length', message: `packet claims ${caplen} captured bytes but its block holds ${total - 32}; truncated to the block`, offset: base + pos + 20, frame: this.frames + 1 });
       caplen = total - 32;
     }
     this.setTime(iface, this.u32(buf, pos + 12), this.u32(buf, pos + 16));
@@ -296,7 +335,7 @@ export class PcapngParser implements RecordParser {
 
   private readSimple(buf: Buffer, pos: number, total: number, base: number): void {
     if (total < 16) {
-      this.warnings.push({ code: 'bad_packet_block', message: 'simple packet block too short; skipped', offset: base + pos });
+      this.warn({ code: 'bad_packet_block', message: 'simple packet block too short; skipped', offset: base + pos });
       return;
     }
     const iface = this.interfaceFor(0, pos, base);
@@ -313,7 +352,7 @@ export class PcapngParser implements RecordParser {
 
   private readObsolete(buf: Buffer, pos: number, total: number, base: number): void {
     if (total < 32) {
-      this.warnings.push({ code: 'bad_packet_block', message: 'packet block too short; skipped', offset: base + pos });
+      this.warn({ code: 'bad_packet_block', message: 'packet block too short; skipped', offset: base + pos });
       return;
     }
     const id = this.u16(buf, pos + 8);
