@@ -8,8 +8,8 @@ describe('REPORTERS', () => {
   const report = makeReport([refusedFinding()]);
   const opts = { color: false, unicode: true };
 
-  it('knows text, json and jsonl', () => {
-    expect(REPORTER_NAMES).toEqual(['text', 'json', 'jsonl']);
+  it('knows text, json, jsonl, junit and html', () => {
+    expect(REPORTER_NAMES).toEqual(['text', 'json', 'jsonl', 'junit', 'html']);
     expect(Object.keys(REPORTERS)).toEqual([...REPORTER_NAMES]);
     expect(isReporterName('json')).toBe(true);
     expect(isReporterName('xml')).toBe(false);

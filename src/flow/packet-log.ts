@@ -1,0 +1,90 @@
+/**
+ * A bounded per-conversation log of packets, kept so that reporters can draw the evidence of
+ * a finding as a ladder: the first PACKET_LOG_HEAD packets of a conversation (the handshake,
+ * or the first datagrams) and a ring of the last PACKET_LOG_TAIL (the failure).
+ *
+ * Each entry is three numbers (frame, capture time, a packed word of facts) in one flat
+ * number array, so recording a packet writes three slots and allocates nothing once the
+ * array has grown to its bound (at most (HEAD + TAIL) × 3 numbers per conversation). The
+ * first packet is kept in fields, so a one-packet conversation (a scan probe) allocates no
+ * array.
+ */
+
+/** Packets kept from the start of a conversation. */
+export const PACKET_LOG_HEAD = 32;
+/** Packets kept from the end of a conversation (a ring). */
+export const PACKET_LOG_TAIL = 32;
+
+const STRIDE = 3;
+const CAPACITY = PACKET_LOG_HEAD + PACKET_LOG_TAIL;
+
+// The packed word. TCP: the flags byte as on the wire, the bits below, then the payload
+// length from bit 11. UDP: the bits below, a DNS RCODE at bits 12-15, the length from bit 16.
+/** The packet came from endpoint A (the sender of the conversation's first packet). */
+export const LOG_FROM_A = 0x100;
+/** TCP: the segment (SYN, SYN-ACK or data) had been sent before. */
+export const LOG_TCP_RETRANSMISSION = 0x200;
+/** TCP: the sender advertised a zero window. */
+export const LOG_TCP_ZERO_WINDOW = 0x400;
+/** TCP: multiplier of the payload length. */
+export const LOG_TCP_LENGTH_UNIT = 0x800;
+/** UDP: the datagram carried a DNS message. */
+export const LOG_UDP_DNS = 0x200;
+/** UDP: the DNS message was a response. */
+export const LOG_UDP_DNS_RESPONSE = 0x400;
+/** UDP: multiplier of the DNS RCODE (0-15). */
+export const LOG_UDP_DNS_RCODE_UNIT = 0x1000;
+/** UDP: multiplier of the payload length. */
+export const LOG_UDP_LENGTH_UNIT = 0x10000;
+
+/** The bounded packet log of one conversation. */
+export class PacketLog {
+  /** Packets recorded, including those overwritten in the ring. */
+  count = 0;
+  // The first packet is kept inline: most conversations of a scan or a SYN flood have only one,
+  // and then no array is allocated at all.
+  private firstFrame = 0;
+  private firstTime = 0;
+  private firstFacts = 0;
+  /** Entries 1 onwards: frame, time, facts; then the next packet. */
+  private rest: number[] | null = null;
+
+  /** Record one packet (called per packet: no allocation once the log is full). */
+  record(frame: number, time: number, facts: number): void {
+    const n = this.count++;
+    if (n === 0) {
+      this.firstFrame = frame;
+      this.firstTime = time;
+      this.firstFacts = facts;
+      return;
+    }
+    const d = (this.rest ??= []);
+    if (n < CAPACITY) {
+      d.push(frame, time, facts);
+      return;
+    }
+    const i = (PACKET_LOG_HEAD - 1 + ((n - PACKET_LOG_HEAD) % PACKET_LOG_TAIL)) * STRIDE;
+    d[i] = frame;
+    d[i + 1] = time;
+    d[i + 2] = facts;
+  }
+
+  /** The entry of `frame`, or -1 when it was never logged or has been overwritten. */
+  indexOf(frame: number): number {
+    if (this.count === 0) return -1;
+    if (this.firstFrame === frame) return 0;
+    const d = this.rest;
+    if (d) for (let i = 0; i < d.length; i += STRIDE) if (d[i] === frame) return i / STRIDE + 1;
+    return -1;
+  }
+
+  /** Capture time of entry `i` (from `indexOf`). */
+  timeAt(i: number): number {
+    return i === 0 ? this.firstTime : this.rest![(i - 1) * STRIDE + 1]!;
+  }
+
+  /** The packed facts of entry `i` (from `indexOf`). */
+  factsAt(i: number): number {
+    return i === 0 ? this.firstFacts : this.rest![(i - 1) * STRIDE + 2]!;
+  }
+}

@@ -1,0 +1,466 @@
+/**
+ * `--format html`: one self-contained page to attach to a ticket. Inline CSS, JS and SVG only;
+ * a Content-Security-Policy that allows exactly the page's own style and script (by hash) and
+ * no network at all. Every string that can come from a capture (file names, DNS names,
+ * summaries, details, addresses) is escaped with `safeText`.
+ *
+ * `formatHtml` renders one analysis; `formatScanHtml` renders a scan: one section per capture
+ * and the captures that could not be read.
+ */
+import { createHash } from 'node:crypto';
+import { OS_ORDER } from '../rules/codes.js';
+import { hostPort, humanDuration } from '../rules/engine.js';
+import { RULES, ruleById } from '../rules/index.js';
+import { SEVERITIES, type ErrorCode, type Finding, type OsName, type Severity } from '../rules/types.js';
+import { VERSION } from '../version.js';
+import { REPORT_CSS, REPORT_JS, RULE_COLOUR_COUNT } from './html-assets.js';
+import { buildLadder, formatOffset, ladderSvg, packetLabel, LADDER_SVG_ROWS } from './ladder.js';
+import { escapeHtml, safeText } from './markup.js';
+import type { AnalysisReport, ConversationSpan } from './types.js';
+
+/** Finding cards per report before "N more findings not shown". */
+export const MAX_HTML_FINDINGS = 1000;
+/** Timeline rows; beyond them conversations share rows. */
+const MAX_TIMELINE_LANES = 28;
+
+/** A capture a scan could not read. */
+export interface ScanHtmlFailure {
+  /** The file as the scan names it. */
+  file: string;
+  /** Why it could not be read (one line). */
+  error: string;
+}
+
+/** What `formatScanHtml` renders. */
+export interface ScanHtmlInput {
+  /** One report per capture read, in the order to show them. */
+  reports: readonly AnalysisReport[];
+  /** Captures that could not be read, with their errors. */
+  failures: readonly ScanHtmlFailure[];
+  /** Page heading; default "wirewhy scan". */
+  title?: string;
+}
+
+const OS_LABELS: Readonly<Record<OsName, string>> = { windows: 'Windows', linux: 'Linux', macos: 'macOS' };
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** `rc-N` by the rule's place in RULES, so a rule has the same colour in every report. */
+function ruleClass(rule: string): string {
+  const i = RULES.findIndex((r) => r.meta.id === rule);
+  return i >= 0 ? `rc-${i % RULE_COLOUR_COUNT}` : 'rc-x';
+}
+
+function ruleOrder(rules: Iterable<string>): string[] {
+  const index = (id: string): number => {
+    const i = RULES.findIndex((r) => r.meta.id === id);
+    return i >= 0 ? i : RULES.length;
+  };
+  return [...new Set(rules)].sort((a, b) => index(a) - index(b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function endpointLabel(e: { address: string; port: number }): string {
+  return e.port < 0 ? e.address : hostPort(e);
+}
+
+/** What the endpoint filter searches: both endpoints as "addr", "addr:port", "[v6]:port", and the service. */
+function endpointKeys(client: { address: string; port: number }, server: { address: string; port: number }, service?: string): string {
+  const keys = [client.address, endpointLabel(client), server.address, endpointLabel(server)];
+  if (service) keys.push(service);
+  return keys.join(' ').toLowerCase();
+}
+
+function durationBetween(start: string | null, end: string | null): number | null {
+  if (start === null || end === null) return null;
+  const a = Date.parse(start);
+  const b = Date.parse(end);
+  if (!Number.isFinite(a) || !Number.isFinite(b) || b < a) return null;
+  return (b - a) / 1000;
+}
+
+function hashOf(s: string): string {
+  return `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
+}
+
+/** The whole page around `main` (already escaped markup). */
+function page(title: string, heading: string, subtitle: string, rules: readonly string[], findings: number, main: string): string {
+  const csp = [`default-src 'none'`, `style-src ${hashOf(REPORT_CSS)}`, `script-src ${hashOf(REPORT_JS)}`, `base-uri 'none'`, `form-action 'none'`].join('; ');
+  const options = rules.map((r) => `<option value="${safeText(r)}">${safeText(r)}</option>`).join('');
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="color-scheme" content="light dark">',
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    '<meta name="referrer" content="no-referrer">',
+    `<title>${safeText(title)}</title>`,
+    `<style>${REPORT_CSS}</style>`,
+    '</head>',
+    '<body>',
+    `<header class="page"><h1><span class="tool">wirewhy</span> ${safeText(heading)}</h1><p class="subtitle">${subtitle}</p></header>`,
+    '<main>',
+    '<section class="panel" aria-label="Filters">',
+    '<div class="toolbar">',
+    `<label for="rule-filter">Rule<select id="rule-filter"><option value="">All rules</option>${options}</select></label>`,
+    '<label for="endpoint-filter">Endpoint (address, port or service)<input type="search" id="endpoint-filter" placeholder="10.0.0.2, :443, DNS" autocomplete="off" spellcheck="false"></label>',
+    '<button type="button" id="clear-filters">Clear filters</button>',
+    `<p class="status" id="filter-status" role="status" aria-live="polite">${plural(findings, 'finding')}</p>`,
+    '</div>',
+    '</section>',
+    main,
+    '</main>',
+    `<footer><p>Made by wirewhy ${escapeHtml(VERSION)}. This page is self-contained: it loads nothing from the network.</p></footer>`,
+    `<script>${REPORT_JS}</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/** Heading markup at `level` (2-6). */
+function h(level: number, id: string, inner: string): string {
+  const n = Math.min(6, Math.max(2, level));
+  return `<h${n} id="${escapeHtml(id)}">${inner}</h${n}>`;
+}
+
+function captureFacts(report: AnalysisReport, prefix: string, level: number): string {
+  const cap = report.capture;
+  const s = report.summary;
+  const rows: Array<[string, string]> = [];
+  rows.push(['File', safeText(cap.file)]);
+  rows.push(['Format', `${safeText(cap.format)}${cap.compression ? `, ${safeText(cap.compression)}` : ''}`]);
+  rows.push(['Link types', cap.linkTypes.length > 0 ? safeText(cap.linkTypes.join(', ')) : 'none']);
+  rows.push(['Packets', `${cap.packets} (${plural(cap.bytes, 'byte')})`]);
+  if (cap.start !== null && cap.end !== null) {
+    const span = durationBetween(cap.start, cap.end);
+    rows.push(['Time span', `${safeText(cap.start)} → ${safeText(cap.end)}${span !== null ? ` (${escapeHtml(humanDuration(span))})` : ''}`]);
+  } else {
+    rows.push(['Time span', 'no packets']);
+  }
+  rows.push(['Flows', `${plural(s.tcpConversations, 'TCP conversation')}, ${plural(s.udpExchanges, 'UDP exchange')}`]);
+  rows.push(['Failed', `${plural(s.findings, 'finding')}`]);
+  if (cap.warnings.length > 0) {
+    const items = cap.warnings.map((w) => {
+      const where: string[] = [];
+      if (w.offset !== undefined) where.push(`offset ${w.offset}`);
+      if (w.frame !== undefined) where.push(`frame ${w.frame}`);
+      return `<li><code>${safeText(w.code)}</code>: ${safeText(w.message)}${where.length > 0 ? ` (${where.join(', ')})` : ''}</li>`;
+    });
+    rows.push(['Warnings', `<ul>${items.join('')}</ul>`]);
+  }
+  const anomalies = Object.entries(cap.anomalies);
+  if (anomalies.length > 0) {
+    rows.push(['Anomalies', anomalies.map(([name, n]) => `<code>${safeText(name)}</code> ×${n}`).join(', ')]);
+  }
+  const dl = rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('');
+  return `<section class="panel" aria-labelledby="${prefix}-capture">${h(level, `${prefix}-capture`, 'Capture')}<dl class="facts">${dl}</dl></section>`;
+}
+
+function highestSeverity(findings: readonly Finding[]): Severity | null {
+  let best: Severity | null = null;
+  for (const f of findings) if (best === null || SEVERITIES.indexOf(f.severity) > SEVERITIES.indexOf(best)) best = f.severity;
+  return best;
+}
+
+function codeText(codes: readonly ErrorCode[], os: OsName): string {
+  const c = codes.find((x) => x.os === os);
+  return c ? `<code>${c.code} ${safeText(c.name)}</code>` : '<span class="muted">-</span>';
+}
+
+function ruleSummary(report: AnalysisReport, prefix: string, level: number): string {
+  const counts = report.summary.byRule;
+  const rules = ruleOrder(Object.keys(counts));
+  const title = h(level, `${prefix}-rules`, 'Failures by rule');
+  if (rules.length === 0) {
+    const s = report.summary;
+    return `<section class="panel" aria-labelledby="${prefix}-rules">${title}<p>No failed connections found in ${plural(s.tcpConversations, 'TCP conversation')} and ${plural(s.udpExchanges, 'UDP exchange')}.</p></section>`;
+  }
+  const rows = rules.map((rule) => {
+    const mine = report.findings.filter((f) => f.rule === rule);
+    const sev = highestSeverity(mine);
+    const codes = mine[0]?.codes ?? ruleById(rule)?.meta.codes ?? [];
+    const description = ruleById(rule)?.meta.description ?? '';
+    return (
+      `<tr><td><span class="badge ${ruleClass(rule)}">${safeText(rule)}</span></td>` +
+      `<td>${sev ? `<span class="sev sev-${sev}">${sev}</span>` : ''}</td>` +
+      `<td class="num">${counts[rule] ?? 0}</td>` +
+      `<td>${codeText(codes, 'windows')}</td><td>${codeText(codes, 'linux')}</td>` +
+      `<td>${safeText(description)}</td>` +
+      `<td><button type="button" data-show-rule="${safeText(rule)}" aria-label="Show only ${safeText(rule)} findings">Show only</button></td></tr>`
+    );
+  });
+  return (
+    `<section class="panel" aria-labelledby="${prefix}-rules">${title}` +
+    '<table><thead><tr><th scope="col">Rule</th><th scope="col">Severity</th><th scope="col">Findings</th><th scope="col">Windows</th><th scope="col">Linux</th><th scope="col">What it means</th><th scope="col"><span class="muted">Filter</span></th></tr></thead>' +
+    `<tbody>${rows.join('')}</tbody></table></section>`
+  );
+}
+
+/** A round step for about `target` ticks over `span` seconds. */
+function tickStep(span: number, target = 8): number {
+  const raw = span / target;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
+  return 10 * p;
+}
+
+function axisLabel(t: number, step: number): string {
+  if (step < 1 && t < 1) return `${Math.round(t * 1000)} ms`;
+  if (step < 60) return `${Number(t.toFixed(step < 1 ? 3 : 0))} s`;
+  return `${Number((t / 60).toFixed(1))} min`;
+}
+
+/** Spans from findings alone, when the report carries no conversation list. */
+function spansFromFindings(report: AnalysisReport): ConversationSpan[] {
+  const origin = report.capture.start === null ? NaN : Date.parse(report.capture.start);
+  const spans: ConversationSpan[] = [];
+  for (const f of report.findings) {
+    const a = Date.parse(f.start);
+    const b = Date.parse(f.end);
+    if (!Number.isFinite(origin) || !Number.isFinite(a) || !Number.isFinite(b)) continue;
+    spans.push({ protocol: f.protocol, stream: f.stream, client: f.client, server: f.server, start: (a - origin) / 1000, end: Math.max(a, b) / 1000 - origin / 1000, packets: f.frames.length, rule: f.rule });
+  }
+  return spans;
+}
+
+function timeline(report: AnalysisReport, prefix: string, level: number, findingIds: ReadonlyMap<string, string>): string {
+  const title = h(level, `${prefix}-timeline`, 'Timeline');
+  const listed = report.conversations;
+  const spans = listed ? listed.spans : spansFromFindings(report);
+  const open = `<section class="panel" aria-labelledby="${prefix}-timeline">${title}`;
+  if (spans.length === 0) return `${open}<p class="muted">No conversations to draw.</p></section>`;
+
+  const captureSpan = durationBetween(report.capture.start, report.capture.end) ?? 0;
+  const total = Math.max(captureSpan, ...spans.map((s) => s.end), 1e-6);
+  const width = 1000;
+  const left = 24;
+  const right = 28;
+  const plot = width - left - right;
+  const x = (t: number): number => left + (Math.max(0, t) / total) * plot;
+  const minGap = total * 0.004;
+
+  // Greedy lane packing in start order; beyond MAX_TIMELINE_LANES, the lane that frees first is shared.
+  const order = spans.map((s, i) => i).sort((a, b) => spans[a]!.start - spans[b]!.start);
+  const laneEnds: number[] = [];
+  const laneOf = new Array<number>(spans.length).fill(0);
+  let shared = false;
+  // Few conversations: one row each, in start order. Many: packed.
+  const packed = spans.length > MAX_TIMELINE_LANES;
+  for (const i of order) {
+    const s = spans[i]!;
+    if (!packed) {
+      laneOf[i] = laneEnds.push(s.end) - 1;
+      continue;
+    }
+    let lane = laneEnds.findIndex((end) => end + minGap < s.start);
+    if (lane < 0 && laneEnds.length < MAX_TIMELINE_LANES) lane = laneEnds.push(-Infinity) - 1;
+    if (lane < 0) {
+      shared = true;
+      lane = laneEnds.indexOf(Math.min(...laneEnds));
+    }
+    laneEnds[lane] = Math.max(laneEnds[lane]!, s.end);
+    laneOf[i] = lane;
+  }
+  const laneHeight = 12;
+  const laneGap = 4;
+  const top = 8;
+  const plotBottom = top + laneEnds.length * (laneHeight + laneGap);
+  const height = plotBottom + 30;
+
+  const bar = (s: ConversationSpan, i: number): string => {
+    const y = top + laneOf[i]! * (laneHeight + laneGap);
+    const x1 = x(s.start);
+    const w = Math.max(3, x(s.end) - x1);
+    const who = `${endpointLabel(s.client)} → ${endpointLabel(s.server)}`;
+    const tip = `${s.protocol}.stream ${s.stream}: ${who}, ${formatOffset(s.start)} to ${formatOffset(s.end)}, ${plural(s.packets, 'packet')}${s.rule ? `, ${s.rule}` : ''}`;
+    const attrs = `data-rule="${s.rule ? safeText(s.rule) : ''}" data-endpoints="${safeText(endpointKeys(s.client, s.server))}"`;
+    const rect = `<rect x="${x1.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${laneHeight}" rx="2"/>`;
+    if (!s.rule) return `<g class="span" ${attrs}><title>${safeText(tip)}</title>${rect}</g>`;
+    const target = findingIds.get(`${s.protocol}:${s.stream}`);
+    const g = `<g class="span failed ${ruleClass(s.rule)}" ${attrs}><title>${safeText(tip)}</title>${rect}</g>`;
+    return target ? `<a href="#${escapeHtml(target)}" aria-label="${safeText(`${s.rule}: ${who}`)}">${g}</a>` : g;
+  };
+  const healthy: string[] = [];
+  const failed: string[] = [];
+  spans.forEach((s, i) => (s.rule ? failed : healthy).push(bar(s, i)));
+
+  const step = tickStep(total);
+  const ticks: string[] = [];
+  for (let t = 0; t <= total + step * 1e-9; t += step) {
+    const tx = x(t).toFixed(1);
+    ticks.push(`<line x1="${tx}" y1="${top - 4}" x2="${tx}" y2="${plotBottom + 2}"/><text x="${tx}" y="${plotBottom + 16}" text-anchor="middle">${escapeHtml(axisLabel(t, step))}</text>`);
+  }
+  const failedCount = spans.filter((s) => s.rule).length;
+  const description = `${plural(spans.length, 'conversation')} over ${humanDuration(total)} of capture time; ${failedCount} failed, coloured by rule.`;
+  const svg =
+    `<svg class="timeline-svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${prefix}-tl-title ${prefix}-tl-desc">` +
+    `<title id="${prefix}-tl-title">Conversations over the capture's time</title><desc id="${prefix}-tl-desc">${escapeHtml(description)}</desc>` +
+    `<g class="axis">${ticks.join('')}</g>${healthy.join('')}${failed.join('')}</svg>`;
+
+  const rules = ruleOrder(spans.flatMap((s) => (s.rule ? [s.rule] : [])));
+  const legend = [
+    `<li><span class="swatch ok"></span>healthy</li>`,
+    ...rules.map((r) => `<li><span class="swatch ${ruleClass(r)}"></span>${safeText(r)}</li>`),
+  ].join('');
+  const notes: string[] = [`Seconds since the first packet; ${escapeHtml(description)}`];
+  if (!listed) notes.push('Only failed conversations are drawn: this report carries no list of healthy ones.');
+  if (listed && listed.omitted > 0) notes.push(`${plural(listed.omitted, 'more conversation')} not drawn (the list is capped).`);
+  if (shared) notes.push(`More than ${MAX_TIMELINE_LANES} conversations overlap: rows are shared.`);
+  return `${open}<figure>${svg}<figcaption>${notes.join(' ')}</figcaption></figure><ul class="legend" aria-label="Legend">${legend}</ul></section>`;
+}
+
+function detailValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function elidedFrames(frames: readonly number[]): string {
+  if (frames.length <= 12) return frames.join(', ');
+  return `${frames.slice(0, 6).join(', ')} … ${frames.slice(-3).join(', ')} (${frames.length} frames)`;
+}
+
+function evidenceTable(f: Finding): string {
+  const evidence = f.evidence ?? [];
+  if (evidence.length === 0) return '';
+  const who = (side: string, reporter?: string): string => (side === 'other' ? `router ${safeText(reporter ?? '')}` : side);
+  const rows = evidence.map(
+    (p) =>
+      `<tr><td class="num">${p.frame}</td><td class="num mono">${escapeHtml(formatOffset(p.offset))}</td><td>${who(p.from, p.icmp?.reporter)} → ${p.to}</td>` +
+      `<td>${safeText(packetLabel(p))}</td><td>${p.retransmission ? 'retransmission' : ''}</td></tr>`,
+  );
+  return (
+    `<details><summary>Packets as a table (${evidence.length})</summary><table><thead><tr><th scope="col">Frame</th><th scope="col">Time</th><th scope="col">Direction</th><th scope="col">Packet</th><th scope="col">Note</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table></details>`
+  );
+}
+
+function findingCard(f: Finding, id: string, level: number): string {
+  const rc = ruleClass(f.rule);
+  const who = `${endpointLabel(f.client)} → ${endpointLabel(f.server)}`;
+  const meta = ruleById(f.rule)?.meta;
+  const codes = OS_ORDER.flatMap((os) =>
+    f.codes.filter((c) => c.os === os).map((c) => `<tr><td>${OS_LABELS[os]}</td><td><code>${c.code} ${safeText(c.name)}</code></td><td>${safeText(c.message)}</td></tr>`),
+  );
+  const ladder = buildLadder(f, LADDER_SVG_ROWS);
+  const caption =
+    `${plural(ladder.packets, 'evidence packet')}${ladder.unrecorded > 0 ? ` (${ladder.unrecorded} more from the middle of a long conversation not drawn)` : ''}. ` +
+    'Time runs down: spacing is linear below 0.25 s and logarithmic above, and gaps of 50 ms or more are labelled.';
+  const causes = meta && meta.causes.length > 0 ? `<p><strong>Likely causes</strong></p><ul>${meta.causes.map((c) => `<li>${safeText(c)}</li>`).join('')}</ul>` : '';
+  const checks = meta && meta.checks.length > 0 ? `<p><strong>What to check</strong></p><ol>${meta.checks.map((c) => `<li>${safeText(c)}</li>`).join('')}</ol>` : '';
+  const details = Object.entries(f.details);
+  const filterId = `${id}-filter`;
+  return [
+    `<article class="finding ${rc}" id="${escapeHtml(id)}" data-rule="${safeText(f.rule)}" data-endpoints="${safeText(endpointKeys(f.client, f.server, f.service))}" aria-labelledby="${escapeHtml(id)}-h">`,
+    `<div class="finding-head">${h(level, `${id}-h`, `<span class="badge ${rc}">${safeText(f.rule)}</span> <span class="who">${safeText(who)}</span>`)}`,
+    `<span class="sev sev-${f.severity}">${f.severity}</span>`,
+    f.service ? `<span class="service">${safeText(f.service)}</span>` : '',
+    `<span class="stream">${f.protocol}.stream ${f.stream}</span></div>`,
+    `<p class="summary">${safeText(f.summary)}</p>`,
+    '<div class="finding-body">',
+    `<figure>${ladderSvg(f, `${id}-ladder`)}<figcaption>${escapeHtml(caption)}</figcaption></figure>`,
+    '<div>',
+    codes.length > 0 ? `<table class="codes"><caption class="muted">What the application sees</caption><tbody>${codes.join('')}</tbody></table>` : '',
+    `<p><strong>Wireshark display filter</strong></p>`,
+    `<div class="filter-row"><code id="${escapeHtml(filterId)}">${safeText(f.filter)}</code>` +
+      `<button type="button" data-copy="${escapeHtml(filterId)}" aria-label="Copy the Wireshark display filter of ${safeText(who)}">Copy</button></div>`,
+    `<p class="copy-status" id="${escapeHtml(filterId)}-status" role="status" aria-live="polite"></p>`,
+    `<p>Frames: <span class="mono">${elidedFrames(f.frames)}</span><br>Time: <span class="mono">${safeText(f.start)}</span> → <span class="mono">${safeText(f.end)}</span></p>`,
+    causes || checks ? `<details><summary>Likely causes and what to check</summary>${causes}${checks}</details>` : '',
+    evidenceTable(f),
+    details.length > 0
+      ? `<details><summary>Details</summary><dl class="facts">${details.map(([k, v]) => `<dt>${safeText(k)}</dt><dd class="mono">${safeText(detailValue(v))}</dd>`).join('')}</dl></details>`
+      : '',
+    '</div>',
+    '</div>',
+    '</article>',
+  ].join('');
+}
+
+/** One report's sections; `prefix` keeps ids unique when a page holds several reports. */
+function reportSections(report: AnalysisReport, prefix: string, level: number): string {
+  const shown = report.findings.slice(0, MAX_HTML_FINDINGS);
+  const ids = new Map<string, string>();
+  const cards = shown.map((f, i) => {
+    const id = `${prefix}-f${i + 1}`;
+    const key = `${f.protocol}:${f.stream}`;
+    if (!ids.has(key)) ids.set(key, id);
+    return findingCard(f, id, level + 1);
+  });
+  const notShown = report.summary.findings - shown.length;
+  const findingsTitle = h(level, `${prefix}-findings`, 'Findings');
+  const findings =
+    shown.length === 0
+      ? ''
+      : `<section aria-labelledby="${prefix}-findings">${findingsTitle}<p class="no-match muted" hidden>No findings here match the filters.</p>${cards.join('\n')}` +
+        (notShown > 0 ? `<p class="muted">${plural(notShown, 'more finding')} not shown; use --format json or jsonl for every finding.</p>` : '') +
+        '</section>';
+  return [captureFacts(report, prefix, level), ruleSummary(report, prefix, level), timeline(report, prefix, level, ids), findings].join('\n');
+}
+
+function subtitleOf(reports: readonly AnalysisReport[], failures: number): string {
+  const findings = reports.reduce((n, r) => n + r.summary.findings, 0);
+  const packets = reports.reduce((n, r) => n + r.capture.packets, 0);
+  const parts = [plural(findings, 'failed connection'), plural(packets, 'packet')];
+  if (reports.length !== 1 || failures > 0) parts.unshift(plural(reports.length, 'capture'));
+  if (failures > 0) parts.push(`${plural(failures, 'unreadable capture')}`);
+  return escapeHtml(parts.join(' · '));
+}
+
+function shownFindings(reports: readonly AnalysisReport[]): number {
+  return reports.reduce((n, r) => n + Math.min(r.findings.length, MAX_HTML_FINDINGS), 0);
+}
+
+/** The HTML report of one analysis: a complete, self-contained page. */
+export function formatHtml(report: AnalysisReport): string {
+  const rules = ruleOrder(report.findings.map((f) => f.rule));
+  const main = `<div class="report" id="r1">${reportSections(report, 'r1', 2)}</div>`;
+  const subtitle = `${safeText(report.capture.file)} · ${subtitleOf([report], 0)}`;
+  return page(`wirewhy report: ${report.capture.file}`, 'report', subtitle, rules, shownFindings([report]), main);
+}
+
+/**
+ * The HTML report of a scan: an overview, one section per capture read (with its facts,
+ * rule summary, timeline and findings), and the captures that could not be read with their
+ * errors. A complete, self-contained page.
+ */
+export function formatScanHtml(scan: ScanHtmlInput): string {
+  const { reports, failures } = scan;
+  const rules = ruleOrder(reports.flatMap((r) => r.findings.map((f) => f.rule)));
+  const parts: string[] = [];
+
+  const overview = reports.map((r, i) => {
+    const s = r.summary;
+    const byRule = ruleOrder(Object.keys(s.byRule))
+      .map((rule) => `<span class="badge ${ruleClass(rule)}">${safeText(rule)} ${s.byRule[rule]}</span>`)
+      .join(' ');
+    return `<tr><td><a href="#s${i + 1}">${safeText(r.capture.file)}</a></td><td class="num">${r.capture.packets}</td><td class="num">${s.findings}</td><td>${byRule || '<span class="muted">none</span>'}</td></tr>`;
+  });
+  parts.push(
+    '<section class="panel" aria-labelledby="scan-overview"><h2 id="scan-overview">Captures</h2>' +
+      (reports.length > 0
+        ? `<table><thead><tr><th scope="col">File</th><th scope="col">Packets</th><th scope="col">Findings</th><th scope="col">By rule</th></tr></thead><tbody>${overview.join('')}</tbody></table>`
+        : '<p>No capture could be read.</p>') +
+      '</section>',
+  );
+  if (failures.length > 0) {
+    const rows = failures.map((f) => `<tr><td class="mono">${safeText(f.file)}</td><td>${safeText(f.error)}</td></tr>`).join('');
+    parts.push(
+      `<section class="panel errors" aria-labelledby="scan-errors"><h2 id="scan-errors">Unreadable captures (${failures.length})</h2>` +
+        `<table><thead><tr><th scope="col">File</th><th scope="col">Error</th></tr></thead><tbody>${rows}</tbody></table></section>`,
+    );
+  }
+  reports.forEach((r, i) => {
+    const prefix = `s${i + 1}`;
+    parts.push(`<section class="report file-section" id="${prefix}" aria-labelledby="${prefix}-h"><h2 id="${prefix}-h">${safeText(r.capture.file)}</h2>${reportSections(r, prefix, 3)}</section>`);
+  });
+  const title = scan.title ?? 'scan';
+  return page(`wirewhy ${title}`, title, subtitleOf(reports, failures.length), rules, shownFindings(reports), parts.join('\n'));
+}
