@@ -6,6 +6,8 @@
 import type { TcpConversation } from '../flow/tcp.js';
 import type { UdpExchange } from '../flow/udp.js';
 import type { Flow } from '../flow/table.js';
+import { withApplication } from '../app/index.js';
+import { evidenceOf } from './evidence.js';
 import { serviceFor } from './services.js';
 import type { Endpoint, ErrorCode, Finding, RuleMeta, Severity } from './types.js';
 
@@ -86,9 +88,21 @@ function endpoint(e: { address: string; port: number }): Endpoint {
   return { address: e.address, port: e.port };
 }
 
-/** Runs the rules on each decided flow and collects findings. */
+/**
+ * Findings kept in memory for the report. Each costs about 1 KB, and a SYN flood with random
+ * sources makes one per flow: beyond this many, findings are still counted and streamed
+ * (`onFinding`) but no longer kept, so memory stays bounded.
+ */
+export const DEFAULT_MAX_FINDINGS = 20_000;
+
+/** Runs the rules on each decided flow and collects findings (the first `maxFindings` of them). */
 export class RuleEngine {
   readonly findings: Finding[] = [];
+  /** Findings reported, kept or not, in all and per rule id. */
+  total = 0;
+  readonly totalByRule = new Map<string, number>();
+  /** Findings reported but not kept because `maxFindings` was reached. */
+  dropped = 0;
   private readonly handlers: Array<{ meta: RuleMeta; h: RuleHandlers }>;
   private current: Flow | null = null;
   private currentMeta: RuleMeta | null = null;
@@ -102,6 +116,7 @@ export class RuleEngine {
     private readonly precision: () => number,
     private readonly clock: () => number,
     private readonly onFinding?: (finding: Finding) => void,
+    readonly maxFindings: number = DEFAULT_MAX_FINDINGS,
   ) {
     const context: RuleContext = {
       report: (draft) => this.report(draft),
@@ -116,9 +131,9 @@ export class RuleEngine {
     this.ending = true;
   }
 
-  /** Decide one flow: rules in order; the first rule that reports is the root cause. */
-  decide(flow: Flow): void {
-    if (flow.decided) return;
+  /** Decide one flow: rules in order; the first rule that reports is the root cause. Returns its id, or null. */
+  decide(flow: Flow): string | null {
+    if (flow.decided) return null;
     flow.decided = true;
     if (flow.kind === 'tcp') this.tcpConversations++;
     else this.udpExchanges++;
@@ -132,6 +147,7 @@ export class RuleEngine {
     }
     this.current = null;
     this.currentMeta = null;
+    return this.reportedBy;
   }
 
   private report(draft: FindingDraft): void {
@@ -160,7 +176,8 @@ export class RuleEngine {
       end: isoTime(end[0], end[1], precision),
       codes: draft.codes ?? meta.codes,
       summary: draft.summary,
-      details: draft.details,
+      // What the application was saying, when the kept bytes tell (TLS SNI, HTTP request…).
+      details: withApplication(flow, draft.details),
       filter: displayFilter(flow),
     };
     if (flow.vlanOuter >= 0) finding.vlan = flow.vlanInner >= 0 ? [flow.vlanOuter, flow.vlanInner] : [flow.vlanOuter];
@@ -182,8 +199,13 @@ export class RuleEngine {
       details: finding.details,
       ...(finding.service ? { service: finding.service } : {}),
       filter: finding.filter,
+      // Last, so the fields before it keep their order for existing readers.
+      evidence: evidenceOf(flow, frames, draft.client !== undefined && draft.client.address === flow.server.address && draft.client.port === flow.server.port),
     };
-    this.findings.push(ordered);
+    this.total++;
+    this.totalByRule.set(ordered.rule, (this.totalByRule.get(ordered.rule) ?? 0) + 1);
+    if (this.findings.length < this.maxFindings) this.findings.push(ordered);
+    else this.dropped++;
     this.onFinding?.(ordered);
   }
 }

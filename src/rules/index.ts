@@ -10,6 +10,10 @@ import { udpPortUnreachable } from './udp-port-unreachable.js';
 import { connectionAborted } from './connection-aborted.js';
 import { connectionReset } from './connection-reset.js';
 import { dnsFailure } from './dns-failure.js';
+import { synAckRetransmit } from './syn-ack-retransmit.js';
+import { zeroWindowStall } from './zero-window-stall.js';
+import { halfOpen } from './half-open.js';
+import { staleConnection } from './stale-connection.js';
 
 /** Every rule, in the order the engine consults them. */
 export const RULES: readonly Rule[] = [
@@ -17,8 +21,16 @@ export const RULES: readonly Rule[] = [
   destinationUnreachable,
   connectTimeout,
   udpPortUnreachable,
+  // A full accept queue is why the client's data goes unanswered and is finally reset.
+  synAckRetransmit,
+  // A zero window explains the probes (and the RST an application sends when it gives up).
+  zeroWindowStall,
   connectionAborted,
+  // A reset from a stack that lost the connection, before the generic reset.
+  halfOpen,
   connectionReset,
+  // Only a delay at connect time: any later failure of the same conversation is the finding.
+  staleConnection,
   dnsFailure,
 ];
 

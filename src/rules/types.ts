@@ -23,6 +23,26 @@ export interface Endpoint {
   port: number;
 }
 
+/** Who sent or received an evidence packet: the finding's client or server, or a third party (a router's ICMP error). */
+export type EvidenceSide = 'client' | 'server' | 'other';
+
+/** One packet behind a finding, with what a ladder (sequence) diagram needs to draw it. */
+export interface EvidencePacket {
+  frame: number;
+  /** Seconds after the first evidence packet, to the microsecond. */
+  offset: number;
+  from: EvidenceSide;
+  to: 'client' | 'server';
+  /** TCP flags as "SYN", "SYN-ACK", "RST-ACK", "PSH-ACK"; "UDP"; "DNS query"; "DNS NXDOMAIN"; "ICMP port unreachable". */
+  label: string;
+  /** Payload bytes (0 for ICMP errors). */
+  length: number;
+  /** The segment had been sent before: a SYN or SYN-ACK retry or a data retransmission. */
+  retransmission?: true;
+  /** For ICMP errors: type, code, the code's name ("port unreachable") and the address that sent the error. */
+  icmp?: { type: number; code: number; name: string; reporter: string };
+}
+
 /** A finding: the root cause of one failed conversation. Data only; reporters format it. */
 export interface Finding {
   rule: string;
@@ -47,6 +67,11 @@ export interface Finding {
   service?: string;
   /** Wireshark display filter that shows the conversation. */
   filter: string;
+  /**
+   * The packets of `frames`, in frame order, for ladder diagrams. A frame from the middle of a
+   * long conversation may be missing (the flow layer keeps its first and last packets only).
+   */
+  evidence?: EvidencePacket[];
 }
 
 /** Static description of a rule (ESLint-style `meta`). */

@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# Generates kernel-made fixtures for the application-context and handshake rules:
+# fixtures/kernel/NAME.pcap and NAME.client.json, like scripts/gen-kernel-fixtures.sh.
+#
+# Two throw-away network namespaces joined by a veth pair; tcpdump captures on the client's
+# veth; scripts/kernel-fixtures/app-peer.mjs (and python3 for the never-accepting server)
+# play the applications and record what each client saw.
+#
+# Usage (as root; needs iproute2, iptables, tcpdump, node >= 20, python3):
+#   bash scripts/gen-kernel-fixtures-app.sh                    # every scenario
+#   bash scripts/gen-kernel-fixtures-app.sh accept-queue-full  # only this one
+#   bash scripts/gen-kernel-fixtures-app.sh --list
+#
+# Addresses (inside the namespaces only): client 10.98.0.1/24, server 10.98.0.2/24.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PEER="$ROOT/scripts/kernel-fixtures/app-peer.mjs"
+OUT_DIR="$ROOT/fixtures/kernel"
+
+CLI4=10.98.0.1
+SRV4=10.98.0.2
+CLI_MAC=02:00:0a:62:00:01
+SRV_MAC=02:00:0a:62:00:02
+CLI_IF=wwac0
+SRV_IF=wwas0
+
+BACKLOG_PORT=8090
+TLS_PORT=8443
+READY_TIME_LIMIT=10
+SETTLE_AFTER_CLIENTS=1
+
+RECORDED_SYSCTLS=(
+  net.ipv4.tcp_synack_retries
+  net.ipv4.tcp_abort_on_overflow
+  net.ipv4.tcp_syncookies
+  net.core.somaxconn
+  net.ipv4.tcp_syn_retries
+  net.ipv4.tcp_retries2
+)
+
+SCENARIOS=(accept-queue-full tls-reset-sni)
+
+declare -A DESCRIPTION=(
+  [accept-queue-full]="A python3 server listens with backlog 1 and never calls accept(). Before the capture, one connection sits in its accept queue. Then the server's firewall holds back the clients' ACKs for 0.5 s (this kernel has no netem to delay them) while two clients connect, so both SYNs find room and get a SYN-ACK; when the ACKs pass, the first fills the accept queue and the server ignores the second client's ACK and request (net.ipv4.tcp_abort_on_overflow=0). The capture leaves out the first client (port 40009): it shows only the client that met the full queue. Linux 6.18 did not retransmit the SYN-ACK here; the client, connected from its side, retransmitted its request unanswered until its application timed out."
+  [tls-reset-sni]="A node:tls client connects with servername tls-reset.wirewhy.test; the server accepts, never reads the ClientHello, and closes after 0.3 s, so its kernel resets the connection (unread data)."
+)
+
+SUFFIX="$$-$RANDOM"
+RUN_INDEX=0
+CLI_NS=""
+SRV_NS=""
+TCPDUMP_PID=""
+SERVER_PID=""
+WORK=""
+CLIENT_PIDS=()
+
+log() { printf '[gen-kernel-fixtures-app] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Stops one process this script started: the given signal, then SIGKILL after 5 s.
+stop_pid() {
+  local pid=$1 signal=$2 i
+  [[ -n "$pid" ]] || return 0
+  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+  kill "-$signal" "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+teardown_scenario() {
+  local pid
+  for pid in "${CLIENT_PIDS[@]}"; do stop_pid "$pid" TERM; done
+  CLIENT_PIDS=()
+  stop_pid "$TCPDUMP_PID" INT
+  TCPDUMP_PID=""
+  stop_pid "$SERVER_PID" TERM
+  SERVER_PID=""
+  [[ -n "$CLI_NS" ]] && ip netns del "$CLI_NS" 2>/dev/null || true
+  [[ -n "$SRV_NS" ]] && ip netns del "$SRV_NS" 2>/dev/null || true
+  CLI_NS=""
+  SRV_NS=""
+}
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  teardown_scenario
+  [[ -n "$WORK" && -d "$WORK" ]] && rm -rf "$WORK"
+  exit "$status"
+}
+
+in_cli() { ip netns exec "$CLI_NS" "$@"; }
+in_srv() { ip netns exec "$SRV_NS" "$@"; }
+
+wait_for() {
+  local what=$1 limit=$2 i
+  shift 2
+  for ((i = 0; i < limit * 20; i++)); do
+    "$@" && return 0
+    sleep 0.05
+  done
+  die "timed out after ${limit}s waiting for $what"
+}
+
+setup_network() {
+  RUN_INDEX=$((RUN_INDEX + 1))
+  CLI_NS="ww-app-cli-$SUFFIX-$RUN_INDEX"
+  SRV_NS="ww-app-srv-$SUFFIX-$RUN_INDEX"
+  ip netns add "$CLI_NS"
+  ip netns add "$SRV_NS"
+  ip -n "$CLI_NS" link add "$CLI_IF" address "$CLI_MAC" type veth peer name "$SRV_IF" address "$SRV_MAC" netns "$SRV_NS"
+  local ns ifname addr peer peer_mac
+  for side in cli srv; do
+    if [[ $side == cli ]]; then ns=$CLI_NS ifname=$CLI_IF addr=$CLI4 peer=$SRV4 peer_mac=$SRV_MAC
+    else ns=$SRV_NS ifname=$SRV_IF addr=$SRV4 peer=$CLI4 peer_mac=$CLI_MAC; fi
+    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+    ip -n "$ns" link set lo up
+    ip -n "$ns" addr add "$addr/24" dev "$ifname"
+    ip -n "$ns" link set "$ifname" up
+    # Static neighbours: no ARP before the first packet.
+    ip -n "$ns" neigh replace "$peer" lladdr "$peer_mac" dev "$ifname" nud permanent
+  done
+}
+
+# RECORDED_SYSCTLS read from the server namespace (the listener's settings matter here).
+server_sysctls_json() {
+  local name value json="{" sep=""
+  for name in "${RECORDED_SYSCTLS[@]}"; do
+    value=$(in_srv sysctl -n "$name" 2>/dev/null) || continue
+    [[ $value =~ ^-?[0-9]+$ ]] || value="\"$value\""
+    json+="$sep\"$name\": $value"
+    sep=", "
+  done
+  printf '%s}' "$json"
+}
+
+# start_capture FILE [extra filter]
+start_capture() {
+  : >"$WORK/tcpdump.err"
+  in_cli tcpdump -i "$CLI_IF" -U --immediate-mode -s 262144 -Z root -w "$1" "ip and host $CLI4 and host $SRV4 and tcp${2:+ and $2}" 2>"$WORK/tcpdump.err" &
+  TCPDUMP_PID=$!
+  wait_for "tcpdump to listen" "$READY_TIME_LIMIT" grep -q "listening on" "$WORK/tcpdump.err"
+}
+
+stop_capture() {
+  stop_pid "$TCPDUMP_PID" INT
+  TCPDUMP_PID=""
+  grep -E "packets (captured|dropped by kernel)" "$WORK/tcpdump.err" | tr '\n' ' ' >&2 || true
+  echo >&2
+}
+
+# client COMMAND OPTIONS... in the background, bounded by timeout(1).
+start_client() {
+  timeout --kill-after=5 60 ip netns exec "$CLI_NS" node "$PEER" "$@" --out "$RECORDS" >&2 &
+  CLIENT_PIDS+=($!)
+}
+
+wait_clients() {
+  local pid status=0
+  for pid in "${CLIENT_PIDS[@]}"; do wait "$pid" || status=$?; done
+  CLIENT_PIDS=()
+  ((status == 0)) || die "a client failed (exit status $status)"
+}
+
+# ------------------------------------------------------------------ scenarios
+
+prepare_accept_queue_full() {
+  in_srv sysctl -qw net.ipv4.tcp_synack_retries=2 net.ipv4.tcp_abort_on_overflow=0
+  [[ $(in_srv sysctl -n net.ipv4.tcp_abort_on_overflow) == 0 ]] || die "tcp_abort_on_overflow is not 0"
+  local ready="$WORK/server.ready"
+  rm -f "$ready"
+  ip netns exec "$SRV_NS" python3 -c "
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('$SRV4', $BACKLOG_PORT))
+s.listen(1)  # backlog 1, and accept() is never called
+open('$ready', 'w').write('ready\n')
+time.sleep(120)
+" >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  wait_for "server to listen" "$READY_TIME_LIMIT" test -e "$ready"
+  # One connection waits in the accept queue before the capture starts (its record is not kept).
+  local filler_records=$RECORDS
+  RECORDS="$WORK/filler.records"
+  start_client request --local "$CLI4:40008" --remote "$SRV4:$BACKLOG_PORT" --send 'filler' --timeout 40000
+  RECORDS=$filler_records
+  wait_for "the filler connection" "$READY_TIME_LIMIT" connected_from 40008
+  sleep 0.3
+}
+capture_filter_accept_queue_full() { echo "not port 40008 and not port 40009"; }
+# connected_from PORT: the client namespace has an established socket from that port.
+connected_from() { [[ -n $(in_cli ss -Htn state established "( sport = :$1 )") ]]; }
+run_accept_queue_full() {
+  # Hold back the clients' ACKs (and requests) so both SYNs find room in the accept queue.
+  in_srv iptables -w 5 -I INPUT -p tcp --dport "$BACKLOG_PORT" --tcp-flags SYN,ACK,FIN,RST ACK -j DROP
+  local main_records=$RECORDS
+  RECORDS="$WORK/completer.records"
+  start_client request --local "$CLI4:40009" --remote "$SRV4:$BACKLOG_PORT" --send 'completer' --timeout 40000
+  wait_for "the completer's SYN-ACK" "$READY_TIME_LIMIT" connected_from 40009
+  RECORDS=$main_records
+  start_client request --local "$CLI4:40001" --remote "$SRV4:$BACKLOG_PORT" \
+    --send 'GET /slow HTTP/1.1\r\nHost: backlog.wirewhy.test\r\n\r\n' --timeout 20000
+  wait_for "the client's SYN-ACK" "$READY_TIME_LIMIT" connected_from 40001
+  # The completer's retransmitted request arrives first and takes the last place in the queue.
+  sleep 0.3
+  in_srv iptables -w 5 -D INPUT -p tcp --dport "$BACKLOG_PORT" --tcp-flags SYN,ACK,FIN,RST ACK -j DROP
+  # Only the client under study; the filler and completer stay connected until teardown.
+  local pid=${CLIENT_PIDS[-1]}
+  wait "$pid" || die "client failed"
+  unset 'CLIENT_PIDS[-1]'
+}
+
+prepare_tls_reset_sni() {
+  local ready="$WORK/server.ready"
+  rm -f "$ready"
+  ip netns exec "$SRV_NS" node "$PEER" unread-reset --listen "$SRV4:$TLS_PORT" --ready "$ready" --hold 300 >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  wait_for "server to listen" "$READY_TIME_LIMIT" test -e "$ready"
+}
+run_tls_reset_sni() {
+  start_client tls-hello --local "$CLI4:40001" --remote "$SRV4:$TLS_PORT" --servername tls-reset.wirewhy.test --timeout 10000
+  wait_clients
+}
+
+# ------------------------------------------------------------------ driver
+
+generate() {
+  local name=$1 fn=${1//-/_}
+  local pcap="$OUT_DIR/$name.pcap" json="$OUT_DIR/$name.client.json" tmp_pcap="$WORK/$name.pcap"
+  log "scenario $name"
+  RECORDS="$WORK/$name.records"
+  : >"$RECORDS"
+  setup_network
+  "prepare_$fn"
+  local extra=""
+  declare -F "capture_filter_$fn" >/dev/null && extra=$("capture_filter_$fn")
+  start_capture "$tmp_pcap" "$extra"
+  "run_$fn"
+  sleep "$SETTLE_AFTER_CLIENTS"
+  stop_capture
+  node "$PEER" assemble --scenario "$name" --description "${DESCRIPTION[$name]}" --kernel "$(uname -r)" \
+    --sysctls "$(server_sysctls_json)" --records "$RECORDS" --out "$json"
+  teardown_scenario
+  mv "$tmp_pcap" "$pcap"
+  chmod 0644 "$pcap" "$json"
+  log "wrote fixtures/kernel/$name.pcap ($(stat -c %s "$pcap") bytes) and $name.client.json"
+}
+
+main() {
+  if [[ ${1:-} == --list ]]; then
+    printf '%s\n' "${SCENARIOS[@]}"
+    return 0
+  fi
+  [[ $EUID -eq 0 ]] || die "must run as root (network namespaces, iptables, tcpdump)"
+  local tool
+  for tool in ip iptables tcpdump node python3 timeout; do command -v "$tool" >/dev/null || die "$tool not found"; done
+  local selected=("$@") name known k
+  ((${#selected[@]})) || selected=("${SCENARIOS[@]}")
+  for name in "${selected[@]}"; do
+    known=0
+    for k in "${SCENARIOS[@]}"; do [[ $k == "$name" ]] && known=1; done
+    ((known)) || die "unknown scenario '$name' (try --list)"
+  done
+  WORK=$(mktemp -d /tmp/ww-kernel-fixtures-app.XXXXXX)
+  trap cleanup EXIT INT TERM
+  mkdir -p "$OUT_DIR"
+  for name in "${selected[@]}"; do generate "$name"; done
+}
+
+main "$@"

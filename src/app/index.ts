@@ -1,0 +1,102 @@
+/**
+ * Application context for findings: the recognisers, tried in order on the kept bytes of a
+ * conversation (TCP: the reassembled first and last bytes of each direction; UDP: the first
+ * datagrams of SQL Server Browser exchanges). The first that recognises its protocol wins.
+ */
+import type { StreamReassembler } from '../flow/reassembly.js';
+import type { TcpConversation, TcpEndpoint } from '../flow/tcp.js';
+import type { UdpExchange } from '../flow/udp.js';
+import { recogniseFtp } from './ftp.js';
+import { recogniseHttp } from './http.js';
+import { recogniseMysql } from './mysql.js';
+import { recognisePostgresql } from './postgresql.js';
+import { recogniseRedis } from './redis.js';
+import { recogniseSmtp } from './smtp.js';
+import { recogniseSqlBrowser } from './sql-browser.js';
+import { recogniseSsh } from './ssh.js';
+import { recogniseTds } from './tds.js';
+import { recogniseTls } from './tls.js';
+import type { ApplicationContext, ConversationStreams, StreamEnd, StreamRecogniser, StreamView } from './types.js';
+
+export type { ApplicationContext, ConversationStreams, StreamView } from './types.js';
+
+/** TCP recognisers, most specific first (each checks its own first bytes before anything else). */
+export const STREAM_RECOGNISERS: readonly StreamRecogniser[] = [
+  recogniseTls,
+  recogniseTds,
+  recogniseHttp,
+  recogniseSsh,
+  recognisePostgresql,
+  recogniseMysql,
+  recogniseRedis,
+  recogniseSmtp,
+  recogniseFtp,
+];
+
+const EMPTY = new Uint8Array(0);
+
+/** What the recognisers see of one direction. */
+export function streamView(stream: StreamReassembler | null, ended: StreamEnd): StreamView {
+  if (stream === null) return { head: EMPTY, tail: EMPTY, length: 0, complete: true, gaps: 0, ended };
+  const snap = stream.snapshot();
+  const firstGap = snap.gaps.length > 0 ? snap.gaps[0]!.offset : Infinity;
+  const head = snap.head.subarray(0, Math.min(snap.head.length, firstGap));
+  const tail = snap.lastGapEnd > snap.tailOffset ? snap.tail.subarray(Math.min(snap.tail.length, snap.lastGapEnd - snap.tailOffset)) : snap.tail;
+  return {
+    head,
+    tail,
+    length: snap.length,
+    complete: snap.gapCount === 0 && !snap.starved && head.length === snap.length,
+    gaps: snap.gapCount,
+    ended,
+  };
+}
+
+function endOf(e: TcpEndpoint): StreamEnd {
+  return e.rstFrame >= 0 ? 'rst' : e.finFrame >= 0 ? 'fin' : 'open';
+}
+
+/** Run the recognisers on two stream views; never throws (a recogniser bug yields null). */
+export function recogniseStreams(streams: ConversationStreams): ApplicationContext | null {
+  if (streams.client.length === 0 && streams.server.length === 0) return null;
+  for (const recognise of STREAM_RECOGNISERS) {
+    let ctx: ApplicationContext | null = null;
+    try {
+      ctx = recognise(streams);
+    } catch {
+      ctx = null; // A recogniser must not break the analysis; arbitrary bytes are its input.
+    }
+    if (ctx) {
+      if (streams.client.gaps > 0 || streams.server.gaps > 0) ctx.incomplete = true;
+      return ctx;
+    }
+  }
+  return null;
+}
+
+/** The application context of a TCP conversation, from its reassembled streams. */
+export function tcpApplicationContext(c: TcpConversation): ApplicationContext | null {
+  if (c.client.stream === null && c.server.stream === null) return null;
+  return recogniseStreams({
+    client: streamView(c.client.stream, endOf(c.client)),
+    server: streamView(c.server.stream, endOf(c.server)),
+    serverPort: c.server.port,
+  });
+}
+
+/** The application context of a UDP exchange (SQL Server Browser only). */
+export function udpApplicationContext(u: UdpExchange): ApplicationContext | null {
+  if (u.datagrams === null || u.datagrams.length === 0) return null;
+  try {
+    return recogniseSqlBrowser(u.datagrams);
+  } catch {
+    return null;
+  }
+}
+
+/** `details` with `application` added when the flow's bytes say what was going on. */
+export function withApplication(flow: TcpConversation | UdpExchange, details: Record<string, unknown>): Record<string, unknown> {
+  if (details.application !== undefined) return details;
+  const application = flow.kind === 'tcp' ? tcpApplicationContext(flow) : udpApplicationContext(flow);
+  return application ? { ...details, application } : details;
+}

@@ -1,0 +1,45 @@
+/**
+ * What the application recognisers read and what they return. A recogniser gets the kept
+ * bytes of both directions of one conversation and returns a compact description of what
+ * the application was saying, or null; it never throws, whatever the bytes.
+ */
+
+/** How one side's part of a TCP conversation ended, as far as the capture shows. */
+export type StreamEnd = 'fin' | 'rst' | 'open';
+
+/** One direction's kept bytes, as the recognisers see them. */
+export interface StreamView {
+  /** Contiguous bytes from the start of the stream (up to the first gap or the head limit). */
+  head: Uint8Array;
+  /** Contiguous bytes at the end of the stream (after the last gap), up to the tail limit. */
+  tail: Uint8Array;
+  /** Stream length (bytes and gaps). */
+  length: number;
+  /** True when `head` holds the whole stream (no gap, nothing dropped). */
+  complete: boolean;
+  /** The stream had gaps (lost or uncaptured bytes). */
+  gaps: number;
+  /** How this side ended: FIN, RST, or neither. */
+  ended: StreamEnd;
+}
+
+/** Both directions of a TCP conversation, and the server port (a hint, never proof). */
+export interface ConversationStreams {
+  client: StreamView;
+  server: StreamView;
+  serverPort: number;
+}
+
+/** Fields every application context has; recognisers add their own. */
+export interface ApplicationContext {
+  /** Protocol recognised: "tls", "http", "tds", "sql-browser", "ssh", "smtp", "ftp", "redis", "postgresql", "mysql". */
+  protocol: string;
+  /** One line for people, e.g. "TLS ClientHello SNI=example.com (TLS 1.3, 1.2); server alert handshake_failure, then reset". */
+  summary: string;
+  /** The streams had gaps, so what was said may be incomplete. */
+  incomplete?: true;
+  [field: string]: unknown;
+}
+
+/** A recogniser for TCP streams. */
+export type StreamRecogniser = (streams: ConversationStreams) => ApplicationContext | null;

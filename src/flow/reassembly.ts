@@ -1,0 +1,506 @@
+/**
+ * Per-direction TCP stream reassembly with bounded memory.
+ *
+ * Segments are placed by sequence number (modulo 2^32, through seq.ts): in-order bytes are
+ * delivered at once, out-of-order segments wait in a small buffer, retransmissions and
+ * overlaps are resolved in favour of the first copy seen (a copy that differs is the anomaly
+ * `tcp_overlap_mismatch`), and missing ranges become gaps with their size. Of the delivered
+ * stream only the first `headBytes` and the last `tailBytes` are kept — never the whole
+ * stream — which is what the application recognisers read.
+ *
+ * Stream offsets count bytes from the first sequence number of the direction's data (the
+ * SYN's ISN + 1 when the handshake was seen).
+ */
+import { seqAdd, seqDiff, seqLt } from './seq.js';
+
+/** Limits of one direction's reassembly. */
+export interface ReassemblyOptions {
+  /** Bytes kept from the start of each direction. */
+  headBytes: number;
+  /** Bytes kept from the end of each direction (a ring). */
+  tailBytes: number;
+  /** Out-of-order bytes buffered per direction while waiting for a hole to fill. */
+  maxBufferedBytes: number;
+  /** Out-of-order segments buffered per direction. */
+  maxBufferedSegments: number;
+  /** A segment starting further ahead than this is not buffered: the hole before it becomes a gap. */
+  windowBytes: number;
+  /** Gaps listed per direction (all are counted). */
+  maxListedGaps: number;
+  /** Bytes all reassemblers of one analysis may hold at once; beyond it new streams keep nothing. */
+  maxTotalBytes: number;
+}
+
+/**
+ * Default limits: 4 KiB head and tail per direction, 16 KiB of reordering, 32 MiB in all. The
+ * total is what conversations alive at the same moment may keep (each direction with payload
+ * takes 0.5–8 KiB); a finding whose streams found the budget used up has no application context.
+ */
+export const DEFAULT_REASSEMBLY_OPTIONS: Readonly<ReassemblyOptions> = Object.freeze({
+  headBytes: 4096,
+  tailBytes: 4096,
+  maxBufferedBytes: 16384,
+  maxBufferedSegments: 32,
+  windowBytes: 262144,
+  maxListedGaps: 16,
+  maxTotalBytes: 32 * 1024 * 1024,
+});
+
+/** A range of the stream that never arrived (or was skipped), by stream offset. */
+export interface StreamGap {
+  offset: number;
+  size: number;
+}
+
+/** Called for each named anomaly the reassembly finds (frame is 1-based). */
+export type ReassemblyAnomalySink = (name: string, frame: number) => void;
+
+/**
+ * Heads and tails are carved from one arena of the whole budget, allocated on first use. The
+ * operating system commits its pages only when they are written, and one early allocation
+ * spares the garbage collector the repeated full collections that growing external memory
+ * triggers later, when the heap holds many conversations. Budgets above this size use slabs.
+ */
+const MAX_ARENA_BYTES = 1 << 30;
+/** First size of a head buffer; it grows to headBytes when the stream gets longer. */
+const SMALL_HEAD_BYTES = 512;
+const SLAB_BYTES = 1 << 20;
+
+/**
+ * Shared state of every reassembler in one analysis: the limits, the memory budget, where
+ * anomalies go, and the buffers. Heads and tails are fixed-size blocks carved from large slabs
+ * and reused when a conversation is freed: allocating a typed array per stream costs more than
+ * the copying itself (allocation, zeroing and garbage collection of external memory).
+ */
+export class ReassemblyPool {
+  readonly options: Readonly<ReassemblyOptions>;
+  /** Bytes currently held by all reassemblers of this pool. */
+  usedBytes = 0;
+  /** Directions that could not keep bytes because the budget was used up. */
+  starved = 0;
+  private readonly freeBlocks = new Map<number, Uint8Array[]>();
+  private slab: ArrayBuffer | null = null;
+  private slabUsed = 0;
+
+  constructor(options: Partial<ReassemblyOptions> = {}, readonly onAnomaly: ReassemblyAnomalySink = () => {}) {
+    const o = { ...DEFAULT_REASSEMBLY_OPTIONS, ...options };
+    for (const k of Object.keys(o) as Array<keyof ReassemblyOptions>) {
+      if (!Number.isFinite(o[k]) || o[k] < 0) throw new RangeError(`reassembly option ${k} must be a non-negative number`);
+      o[k] = Math.floor(o[k]);
+    }
+    this.options = Object.freeze(o);
+  }
+
+  /** Reserve `n` bytes; false when the budget would be exceeded. */
+  reserve(n: number): boolean {
+    if (this.usedBytes + n > this.options.maxTotalBytes) return false;
+    this.usedBytes += n;
+    return true;
+  }
+
+  /** Give back `n` reserved bytes. */
+  release(n: number): void {
+    this.usedBytes = Math.max(0, this.usedBytes - n);
+  }
+
+  /** A zeroed block of `size` bytes within the budget, or null when the budget is used up. */
+  acquire(size: number): Uint8Array | null {
+    if (!this.reserve(size)) return null;
+    const reused = this.freeBlocks.get(size)?.pop();
+    if (reused) return reused.fill(0);
+    if (this.slab === null || this.slabUsed + size > this.slab.byteLength) {
+      const budget = this.options.maxTotalBytes;
+      const arena = budget <= MAX_ARENA_BYTES && this.slab === null;
+      if (!arena && size > SLAB_BYTES) return new Uint8Array(size);
+      this.slab = new ArrayBuffer(arena ? budget : SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    const block = new Uint8Array(this.slab, this.slabUsed, size);
+    this.slabUsed += size;
+    return block;
+  }
+
+  /** Take a block back for reuse. */
+  giveBack(block: Uint8Array): void {
+    this.release(block.length);
+    let list = this.freeBlocks.get(block.length);
+    if (!list) this.freeBlocks.set(block.length, (list = []));
+    list.push(block);
+  }
+}
+
+/** An out-of-order segment waiting for the bytes before it (a private copy). */
+interface PendingSegment {
+  seq: number;
+  data: Uint8Array;
+  frame: number;
+  /** Bytes after `data` that the snaplen cut off: a gap once delivery reaches them. */
+  cut: number;
+}
+
+/** What one direction's reassembly kept, for the application recognisers. */
+export interface StreamSnapshot {
+  /** Stream length delivered (bytes plus gaps), from offset 0. */
+  length: number;
+  /** Bytes at offsets [0, head.length); gap bytes inside read as 0 (see `gaps`). */
+  head: Uint8Array;
+  /** Bytes at offsets [tailOffset, length); overlaps `head` when the stream is short. */
+  tail: Uint8Array;
+  tailOffset: number;
+  /** The first gaps (bounded), and every gap counted. */
+  gaps: StreamGap[];
+  gapCount: number;
+  gapBytes: number;
+  /** Stream offset where the last gap ends (-1 when there was none). */
+  lastGapEnd: number;
+  /** Bytes received again (retransmissions and overlaps). */
+  duplicateBytes: number;
+  /** Overlapping copies whose bytes differed from the first copy (first copy kept). */
+  overlapMismatches: number;
+  /** True when the memory budget stopped this direction from keeping bytes. */
+  starved: boolean;
+}
+
+/** One direction of a TCP conversation, reassembled into its first and last bytes. */
+export class StreamReassembler {
+  /** Sequence number of the next byte expected in order. */
+  private nextSeq: number;
+  /** Stream offset of `nextSeq`: bytes delivered so far, gaps included. */
+  private delivered = 0;
+  private head: Uint8Array | null = null;
+  private headLength = 0;
+  private ring: Uint8Array | null = null;
+  private pending: PendingSegment[] = [];
+  private pendingBytes = 0;
+  private starved = false;
+  readonly gaps: StreamGap[] = [];
+  gapCount = 0;
+  gapBytes = 0;
+  duplicateBytes = 0;
+  overlapMismatches = 0;
+  private lastGapEnd = -1;
+
+  /** `initialSeq` is the sequence number of the stream's first byte (ISN + 1, or the first data seen). */
+  constructor(
+    initialSeq: number,
+    private readonly pool: ReassemblyPool,
+  ) {
+    this.nextSeq = initialSeq >>> 0;
+  }
+
+  /** Bytes delivered in order so far (gaps included). */
+  get length(): number {
+    return this.delivered;
+  }
+
+  /** Segments waiting for a hole to fill. */
+  get pendingSegments(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * Add one segment's payload: `data[offset, offset + length)` at sequence `seq`. `wireLength`
+   * is the payload length on the wire; bytes the snaplen cut off become a gap. `data` is only
+   * read during the call (the bytes kept are copied).
+   */
+  add(seq: number, data: Uint8Array, offset: number, length: number, wireLength: number, frame: number): void {
+    if (wireLength <= 0) return;
+    if (length > wireLength) length = wireLength;
+    const ahead = seqDiff(this.nextSeq, seq);
+    if (ahead <= 0) {
+      this.deliverAt(seq, data, offset, length, frame);
+      if (wireLength > length && seqLt(this.nextSeq, seqAdd(seq, wireLength))) this.skipTo(seqAdd(seq, wireLength));
+      if (this.pending.length > 0) this.drainPending();
+      return;
+    }
+    // Out of order. A segment too far ahead, or one the buffer cannot hold, turns the hole
+    // before the earliest waiting data into a gap (gopacket's assembler does the same when its
+    // page budget runs out).
+    if (ahead > this.pool.options.windowBytes || length > this.pool.options.maxBufferedBytes) {
+      this.flushPending();
+      if (seqLt(this.nextSeq, seq)) this.skipTo(seq);
+      this.add(seq, data, offset, length, wireLength, frame);
+      return;
+    }
+    this.buffer(seq, data, offset, length, frame);
+    // Bytes the snaplen cut off leave a hole nothing can fill: an empty marker skips it in order.
+    if (wireLength > length) this.insertPending({ seq: seqAdd(seq, length), data: new Uint8Array(0), frame, cut: wireLength - length });
+    while (this.pending.length > this.pool.options.maxBufferedSegments || this.pendingBytes > this.pool.options.maxBufferedBytes) {
+      const first = this.pending[0]!;
+      this.skipTo(first.seq);
+      this.drainPending();
+    }
+  }
+
+  /** Deliver everything still buffered, marking the holes as gaps (conversation end). */
+  flushPending(): void {
+    while (this.pending.length > 0) {
+      const first = this.pending[0]!;
+      if (seqLt(this.nextSeq, first.seq)) this.skipTo(first.seq);
+      this.drainPending();
+    }
+  }
+
+  /** The kept bytes; call at conversation end (buffered segments are flushed first). */
+  snapshot(): StreamSnapshot {
+    this.flushPending();
+    const o = this.pool.options;
+    const head = this.head ? this.head.subarray(0, this.headLength) : new Uint8Array(0);
+    const tailOffset = Math.max(0, this.delivered - o.tailBytes);
+    const tail = this.copyRange(tailOffset, this.delivered);
+    return {
+      length: this.delivered,
+      head,
+      tail,
+      tailOffset,
+      gaps: this.gaps.slice(),
+      gapCount: this.gapCount,
+      gapBytes: this.gapBytes,
+      lastGapEnd: this.gapCount > 0 ? this.lastGapEnd : -1,
+      duplicateBytes: this.duplicateBytes,
+      overlapMismatches: this.overlapMismatches,
+      starved: this.starved,
+    };
+  }
+
+  /** Free the kept bytes and give them back to the pool. */
+  release(): void {
+    if (this.head) this.pool.giveBack(this.head);
+    if (this.ring) this.pool.giveBack(this.ring);
+    this.head = null;
+    this.ring = null;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** A copy of the kept bytes at stream offsets [from, to) (0 where not kept or inside a gap). */
+  private copyRange(from: number, to: number): Uint8Array {
+    const out = new Uint8Array(to - from);
+    const headLimit = this.pool.options.headBytes;
+    // Head part.
+    const headEnd = Math.min(to, this.headLength);
+    if (this.head !== null && from < headEnd) out.set(this.head.subarray(from, headEnd), 0);
+    // Ring part: offsets ≥ headBytes still inside the ring.
+    const ring = this.ring;
+    if (ring !== null) {
+      let off = Math.max(from, headLimit, this.delivered - ring.length);
+      while (off < to) {
+        const pos = (off - headLimit) % ring.length;
+        const n = Math.min(to - off, ring.length - pos);
+        out.set(ring.subarray(pos, pos + n), off - from);
+        off += n;
+      }
+    }
+    return out;
+  }
+
+  /** The kept byte at stream offset `off` (0 when not kept or inside a gap). */
+  private byteAt(off: number): number {
+    if (off < this.headLength) return this.head![off]!;
+    const ring = this.ring;
+    const headLimit = this.pool.options.headBytes;
+    if (!ring || off < headLimit || off < this.delivered - ring.length) return 0;
+    return ring[(off - headLimit) % ring.length]!;
+  }
+
+  /** Whether the byte at stream offset `off` is still kept (to compare an overlapping copy). */
+  private isKept(off: number): boolean {
+    if (off < this.headLength) return true;
+    const ring = this.ring;
+    return ring !== null && off >= this.pool.options.headBytes && off >= this.delivered - ring.length && off < this.delivered;
+  }
+
+  /** Deliver a segment that starts at or before `nextSeq`: compare the old part, append the new. */
+  private deliverAt(seq: number, data: Uint8Array, offset: number, length: number, frame: number): void {
+    const behind = -seqDiff(this.nextSeq, seq); // ≥ 0: bytes of this segment already delivered
+    const old = Math.min(behind, length);
+    if (old > 0) {
+      this.duplicateBytes += old;
+      // A 1-byte segment just below nextSeq is a keep-alive or window probe carrying a junk byte.
+      if (!(length === 1 && behind === 1)) this.compare(this.delivered - behind, data, offset, old, frame);
+    }
+    if (length > behind) this.append(data, offset + behind, length - behind);
+  }
+
+  /** Compare `length` bytes of `data` with the kept stream from `streamOffset`. */
+  private compare(streamOffset: number, data: Uint8Array, offset: number, length: number, frame: number): void {
+    for (let i = 0; i < length; i++) {
+      const off = streamOffset + i;
+      if (off < 0 || !this.isKept(off)) continue;
+      if (this.inGap(off)) continue;
+      if (this.byteAt(off) !== data[offset + i]) {
+        this.overlapMismatches++;
+        this.pool.onAnomaly('tcp_overlap_mismatch', frame);
+        return;
+      }
+    }
+  }
+
+  private inGap(off: number): boolean {
+    // Gaps beyond the listed ones: treat everything before the last gap's end as unknown.
+    if (this.gapCount > this.gaps.length && off < this.lastGapEnd) return true;
+    for (const g of this.gaps) if (off >= g.offset && off < g.offset + g.size) return true;
+    return false;
+  }
+
+  /** Append in-order bytes to the stream, keeping the head and the tail ring. */
+  private append(data: Uint8Array, offset: number, length: number): void {
+    const o = this.pool.options;
+    let off = this.delivered;
+    let src = offset;
+    let n = length;
+    if (off < o.headBytes && !this.starved) {
+      const take = Math.min(n, o.headBytes - off);
+      if (this.head === null || this.head.length < off + take) this.growHead(off + take);
+      if (this.head !== null) {
+        this.head.set(rawView(data, src, src + take), off);
+        this.headLength = off + take;
+      }
+      off += take;
+      src += take;
+      n -= take;
+    }
+    if (n > 0 && o.tailBytes > 0 && !this.starved) {
+      let ring = this.ring;
+      if (!ring) {
+        ring = this.ring = this.pool.acquire(o.tailBytes);
+        if (!ring) this.starve();
+      }
+      if (ring) {
+        // Only the last ring.length bytes of this segment can survive.
+        if (n > ring.length) {
+          src += n - ring.length;
+          off += n - ring.length;
+          n = ring.length;
+        }
+        const pos = (off - o.headBytes) % ring.length;
+        const first = Math.min(n, ring.length - pos);
+        ring.set(rawView(data, src, src + first), pos);
+        if (n > first) ring.set(rawView(data, src + first, src + n), 0);
+      }
+    }
+    this.delivered += length;
+    this.nextSeq = seqAdd(this.nextSeq, length);
+  }
+
+  /** Most streams are short (a request, a banner): the head starts small and grows once. */
+  private growHead(needed: number): void {
+    const limit = this.pool.options.headBytes;
+    const size = needed <= SMALL_HEAD_BYTES && limit > SMALL_HEAD_BYTES ? SMALL_HEAD_BYTES : limit;
+    const next = this.pool.acquire(size);
+    if (next === null) {
+      this.starve();
+      return;
+    }
+    if (this.head !== null) {
+      next.set(this.head.subarray(0, this.headLength));
+      this.pool.giveBack(this.head);
+    }
+    this.head = next;
+  }
+
+  private starve(): void {
+    if (!this.starved) this.pool.starved++;
+    this.starved = true;
+  }
+
+  /** Declare the bytes up to `seq` missing: a gap at the current offset. */
+  private skipTo(seq: number): void {
+    const size = seqDiff(this.nextSeq, seq);
+    if (size <= 0) return;
+    const offset = this.delivered;
+    this.gapBytes += size;
+    const last = this.gaps[this.gaps.length - 1];
+    if (this.lastGapEnd === offset && this.gapCount > 0) {
+      if (last && last.offset + last.size === offset) last.size += size;
+    } else {
+      this.gapCount++;
+      if (this.gaps.length < this.pool.options.maxListedGaps) this.gaps.push({ offset, size });
+    }
+    this.lastGapEnd = offset + size;
+    // Gap bytes occupy stream offsets and read as zeros: the head was never written there (the
+    // next append leaves them zero); the ring may hold older bytes, so clear them.
+    const o = this.pool.options;
+    if (this.ring && offset + size > o.headBytes) {
+      const ring = this.ring;
+      const from = Math.max(offset, o.headBytes, offset + size - ring.length);
+      for (let off = from; off < offset + size; off++) ring[(off - o.headBytes) % ring.length] = 0;
+    }
+    this.delivered += size;
+    this.nextSeq = seq >>> 0;
+  }
+
+  /** Buffer a private copy of the parts of an out-of-order segment not already buffered. */
+  private buffer(seq: number, data: Uint8Array, offset: number, length: number, frame: number): void {
+    let start = 0;
+    const end = length;
+    // First copy wins: trim against segments already waiting.
+    for (const p of this.pending) {
+      if (p.data.length === 0) continue;
+      const pStart = seqDiff(seq, p.seq);
+      const pEnd = pStart + p.data.length;
+      if (pEnd <= start || pStart >= end) continue;
+      const from = Math.max(start, pStart);
+      const to = Math.min(end, pEnd);
+      for (let i = from; i < to; i++) {
+        if (p.data[i - pStart] !== data[offset + i]) {
+          this.overlapMismatches++;
+          this.pool.onAnomaly('tcp_overlap_mismatch', frame);
+          break;
+        }
+      }
+      this.duplicateBytes += to - from;
+      if (pStart <= start) {
+        start = Math.max(start, pEnd);
+      } else {
+        // The new segment covers [start, pStart) before the waiting one: keep that part now
+        // and continue with what lies after the waiting one.
+        this.insertPending({ seq: seqAdd(seq, start), data: copyOf(data, offset + start, offset + pStart), frame, cut: 0 });
+        this.pendingBytes += pStart - start;
+        start = Math.min(end, pEnd);
+      }
+      if (start >= end) return;
+    }
+    if (start < end) {
+      this.insertPending({ seq: seqAdd(seq, start), data: copyOf(data, offset + start, offset + end), frame, cut: 0 });
+      this.pendingBytes += end - start;
+    }
+  }
+
+  private insertPending(p: PendingSegment): void {
+    const list = this.pending;
+    let i = list.length;
+    while (i > 0 && seqLt(p.seq, list[i - 1]!.seq)) i--;
+    list.splice(i, 0, p);
+  }
+
+  /** Deliver waiting segments that now start at or before `nextSeq`. */
+  private drainPending(): void {
+    const list = this.pending;
+    while (list.length > 0 && seqDiff(this.nextSeq, list[0]!.seq) <= 0) {
+      const p = list.shift()!;
+      if (p.data.length === 0) {
+        const to = seqAdd(p.seq, p.cut);
+        if (seqLt(this.nextSeq, to)) this.skipTo(to);
+        continue;
+      }
+      this.pendingBytes -= p.data.length;
+      this.deliverAt(p.seq, p.data, 0, p.data.length, p.frame);
+    }
+  }
+}
+
+/**
+ * A plain Uint8Array view of `data[from, to)`. For a Buffer, `subarray` goes through Buffer's
+ * species constructor, which costs more than the copy of a typical segment.
+ */
+function rawView(data: Uint8Array, from: number, to: number): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset + from, to - from);
+}
+
+/** A private copy of `data[from, to)` (Buffer#slice would return a view of the reused frame buffer). */
+function copyOf(data: Uint8Array, from: number, to: number): Uint8Array {
+  return new Uint8Array(data.subarray(from, to));
+}

@@ -1,0 +1,64 @@
+import { codesFor } from './codes.js';
+import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
+import { seqDiff } from '../flow/seq.js';
+
+/** `stale-connection`: a SYN answered by an ACK for another sequence, the client's RST, and a retry. */
+export const staleConnection: Rule = {
+  meta: {
+    id: 'stale-connection',
+    description: 'A SYN answered by an ACK for another sequence: the server still held an old connection on the same ports; the client reset it and retried.',
+    severity: 'warning',
+    onTheWire: 'The client sends SYN from a port it used before; the server answers with a plain ACK (no SYN) whose acknowledgment number belongs to the old connection (an RFC 5961 challenge ACK, or the old connection\'s state). The client answers that ACK with RST, which clears the server\'s old connection, and retransmits its SYN about 1 s later; that one usually gets a SYN-ACK.',
+    codes: codesFor('connect-timeout'),
+    causes: [
+      'The server still has the old connection ESTABLISHED (half-open): the client rebooted, or its side was closed without the server hearing (a lost FIN or RST, a NAT or firewall that dropped it).',
+      'The server\'s old connection is in TIME-WAIT or FIN-WAIT and the new SYN\'s sequence number is not above the old one.',
+      'A NAT or load balancer reuses a source port that is still in use toward this server.',
+    ],
+    checks: [
+      'Usually harmless: connect() succeeds after about one SYN retransmission timeout (1 s on Linux, 3 s on older Windows). If it recurs, look at why old connections are not closed on the server (idle connections without keep-alive, a middlebox that drops FIN/RST).',
+      'If clients sit behind a NAT, check its port allocation and timeouts against the server\'s connection lifetime.',
+      'If the retry fails too, the ACK or the client\'s RST is filtered on the path.',
+    ],
+    differsFrom: 'A refusal (10061) answers the SYN with RST; here the answer is an ACK and the client sends the RST. No socket error follows when the retry succeeds (only a delay); when every retry meets the old state, connect() times out (10060/ETIMEDOUT).',
+  },
+  create(ctx) {
+    return {
+      onTcpConversationEnd(c) {
+        const answered = c.synAnsweredByAck;
+        if (answered.length === 0) return;
+        const first = answered[0]!;
+        const cl = c.client;
+        const clientRst = cl.rstFrames.find((f, i) => f > first.ackFrame && cl.rstTimes[i]! - first.ackTime < 5);
+        const retried = cl.synFrames.some((f) => f > first.ackFrame);
+        const succeeded = c.established && c.synAckSeen;
+        const delay = succeeded ? c.server.synAckTimes[0]! - first.synTime : 0;
+        let summary = `${hostPort(c.client)} → ${hostPort(c.server)}: the SYN was answered by an ACK for another sequence (the server still held an old connection on these ports)`;
+        if (clientRst !== undefined) summary += '; the client reset it';
+        if (succeeded) summary += ` and the retried SYN connected ${humanDuration(delay)} later (no socket error, only a delay).`;
+        else if (retried) summary += ', retried, and never got a SYN-ACK: the connect timed out.';
+        else summary += '.';
+        ctx.report({
+          severity: succeeded ? 'warning' : 'error',
+          codes: succeeded ? [] : codesFor('connect-timeout'),
+          frames: [first.synFrame, ...answered.map((a) => a.ackFrame), ...(clientRst !== undefined ? [clientRst] : []), ...cl.synFrames.filter((f) => f > first.ackFrame).slice(0, 8), ...c.server.synAckFrames.slice(0, 1)],
+          summary,
+          details: {
+            staleAcks: answered.length,
+            ack: first.ack,
+            expectedAck: first.expected,
+            // How far the old connection's acknowledgment is from the new SYN's ISN + 1.
+            ackOffset: seqDiff(first.expected, first.ack),
+            clientReset: clientRst !== undefined,
+            retried,
+            connected: succeeded,
+            ...(succeeded ? { delaySeconds: round3(delay) } : {}),
+            socketError: succeeded ? 'none: connect() succeeded after a delay' : 'connect() times out',
+          },
+          start: splitTime(first.synTime),
+          end: splitTime(succeeded ? c.server.synAckTimes[0]! : c.lastTime),
+        });
+      },
+    };
+  },
+};

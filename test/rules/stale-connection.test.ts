@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { staleConnection } from '../../src/rules/stale-connection.js';
+import { runRuleTests } from '../helpers/rule-tester.js';
+import { analyzeRecords, Scenario } from '../helpers/scenario.js';
+import { C, S, established } from './support-new-rules.js';
+
+/** SYN answered by the old connection's ACK; the client resets it and retries 1 s later. */
+function stale(retryAnswered: boolean): Scenario {
+  const s = new Scenario(C, S)
+    .tcp('c', 0, ['SYN'], 1000)
+    .tcp('s', 0.0002, ['ACK'], 70000, 55555)
+    .tcp('c', 0.0003, ['RST'], 55555)
+    .tcp('c', 1.01, ['SYN'], 1000);
+  if (retryAnswered) s.tcp('s', 1.0102, ['SYN', 'ACK'], 80000, 1001).tcp('c', 1.0103, ['ACK'], 1001, 80001);
+  return s;
+}
+
+runRuleTests(staleConnection, {
+  valid: [
+    { name: 'a plain handshake', packets: established() },
+    { name: 'a refusal is answered by RST, not ACK', packets: new Scenario(C, S).tcp('c', 0, ['SYN'], 100).tcp('s', 0.001, ['RST', 'ACK'], 0, 101) },
+  ],
+  invalid: [
+    {
+      name: 'challenge ACK, client RST, retry connects after 1 s (no socket error)',
+      packets: stale(true),
+      findings: [{ rule: 'stale-connection', severity: 'warning', codes: [], frames: [1, 2, 3, 4, 5], details: { clientReset: true, retried: true, connected: true, delaySeconds: 1.01, ack: 55555, expectedAck: 1001 } }],
+    },
+    {
+      name: 'the retry is never answered: connect times out',
+      packets: stale(false).tcp('c', 3.01, ['SYN'], 1000),
+      findings: [{ severity: 'error', codes: [expect.objectContaining({ code: 10060 }), expect.objectContaining({ name: 'ETIMEDOUT' }), expect.objectContaining({ name: 'ETIMEDOUT' })] as never, details: { connected: false } }],
+    },
+  ],
+});
+
+describe('stale-connection among all rules', () => {
+  it('is the only finding (the client\'s RST before the handshake is not a reset)', async () => {
+    const report = await analyzeRecords(stale(true).records);
+    expect(report.findings.map((f) => f.rule)).toEqual(['stale-connection']);
+  });
+});
