@@ -7,11 +7,12 @@ import { readCapture } from './capture/reader.js';
 import type { CaptureInfo, CaptureWarning, Frame } from './capture/types.js';
 import { decodeFrame, isSupportedLinkType, linkTypeName } from './decode/index.js';
 import { AnomalyCounter, createPacket } from './decode/packet.js';
+import { ReassemblyPool, type ReassemblyOptions } from './flow/reassembly.js';
 import { FlowTable, type Flow } from './flow/table.js';
 import { RuleEngine, isoTime, type Rule } from './rules/engine.js';
 import { RULES } from './rules/index.js';
 import type { Finding } from './rules/types.js';
-import type { AnalysisReport, CaptureSummary } from './report/types.js';
+import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan } from './report/types.js';
 import { VERSION } from './version.js';
 
 /** Options for an analysis. */
@@ -22,6 +23,17 @@ export interface AnalyzeOptions {
   rules?: readonly Rule[];
   /** Cap on tracked flows (see DEFAULT_MAX_FLOWS). */
   maxFlows?: number;
+  /**
+   * Stream reassembly limits (first and last bytes kept per direction, for the application
+   * context of findings; see DEFAULT_REASSEMBLY_OPTIONS), or false to keep no payload bytes.
+   */
+  reassembly?: Partial<ReassemblyOptions> | false;
+  /** Cap on findings kept in the report (see DEFAULT_MAX_FINDINGS); all are still counted and streamed. */
+  maxFindings?: number;
+  /** Also list every conversation with its time span (`report.conversations`, for timelines). */
+  conversations?: boolean;
+  /** Seconds a refused conversation lingers before it is decided (live input; see LIVE_REFUSED_LINGER). */
+  refusedLinger?: number;
   /** Called with each finding as soon as it is decided (for streaming output). */
   onFinding?: (finding: Finding) => void;
   /** Return true to stop reading early (Ctrl-C); the report covers what was read. */
@@ -52,8 +64,21 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     () => captureInfo?.precision ?? 6,
     () => table.now,
     options.onFinding,
+    options.maxFindings,
   );
-  const table: FlowTable = new FlowTable((flow: Flow) => engine.decide(flow), { maxFlows: options.maxFlows });
+  const spans = options.conversations ? new SpanCollector() : null;
+  const reassembly = options.reassembly === false ? null : new ReassemblyPool(options.reassembly ?? {}, (name, frame) => anomalies.add(name, frame));
+  const table: FlowTable = new FlowTable(
+    (flow: Flow) => {
+      const rule = engine.decide(flow);
+      spans?.add(flow, rule);
+    },
+    {
+      maxFlows: options.maxFlows,
+      refusedLinger: options.refusedLinger,
+      reassembly,
+    },
+  );
 
   const onFrame = (frame: Frame): void => {
     packets++;
@@ -97,8 +122,14 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
   for (const [lt, count] of unsupported) {
     warnings.push({ code: 'unsupported_link_type', message: `${count} frame${count === 1 ? '' : 's'} with link type ${linkTypeName(lt)} (${lt}) not decoded` });
   }
+  if (reassembly !== null && reassembly.starved > 0) {
+    warnings.push({ code: 'reassembly_budget_reached', message: `${reassembly.starved} stream direction${reassembly.starved === 1 ? '' : 's'} kept no payload bytes because ${reassembly.options.maxTotalBytes} bytes were already kept for conversations alive at the time; their findings lack application context` });
+  }
   if (table.evicted > 0) {
     warnings.push({ code: 'flow_cap_reached', message: `more than ${table.maxFlows} flows were active at once; ${table.evicted} were decided early to bound memory` });
+  }
+  if (engine.dropped > 0) {
+    warnings.push({ code: 'finding_cap_reached', message: `${engine.total} findings; the report keeps the first ${engine.maxFindings} decided (use --format jsonl to stream every finding)` });
   }
   const precision = result.info.precision;
   const linkTypes = result.info.linkTypes.map(linkTypeName);
@@ -117,6 +148,8 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
   const findings = engine.findings.slice().sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || a.stream - b.stream);
   const byRule: Record<string, number> = {};
   for (const f of findings) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
+  // Counts cover every finding, also those past the cap.
+  for (const [rule, n] of engine.totalByRule) byRule[rule] = n;
   return {
     schemaVersion: 1,
     tool: { name: 'wirewhy', version: VERSION },
@@ -124,9 +157,47 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     summary: {
       tcpConversations: table.tcpStreams,
       udpExchanges: table.udpStreams,
-      findings: findings.length,
+      findings: engine.total,
       byRule,
     },
     findings,
+    ...(spans && packets > 0 ? { conversations: spans.list(minSec + minNsec / 1e9) } : {}),
   };
+}
+
+/** Healthy conversations listed in `report.conversations` at most; failed ones up to MAX_FAILED_SPANS. */
+export const MAX_CONVERSATION_SPANS = 5_000;
+const MAX_FAILED_SPANS = 20_000;
+
+/** Collects each decided flow's time span (bounded), in capture time until `list` makes it relative. */
+class SpanCollector {
+  private readonly spans: ConversationSpan[] = [];
+  private omitted = 0;
+
+  add(flow: Flow, rule: string | null): void {
+    if (this.spans.length >= (rule ? MAX_FAILED_SPANS : MAX_CONVERSATION_SPANS)) {
+      this.omitted++;
+      return;
+    }
+    const span: ConversationSpan = {
+      protocol: flow.kind,
+      stream: flow.stream,
+      client: { address: flow.client.address, port: flow.client.port },
+      server: { address: flow.server.address, port: flow.server.port },
+      start: flow.startTime,
+      end: flow.lastTime,
+      packets: flow.packets,
+    };
+    if (rule) span.rule = rule;
+    this.spans.push(span);
+  }
+
+  /** The spans in stream order, with times in seconds after `origin`, to the microsecond. */
+  list(origin: number): ConversationList {
+    const rel = (t: number): number => Math.round((t - origin) * 1e6) / 1e6;
+    const spans = this.spans
+      .map((s) => ({ ...s, start: rel(s.start), end: rel(Math.max(s.start, s.end)) }))
+      .sort((a, b) => a.start - b.start || (a.protocol === b.protocol ? a.stream - b.stream : a.protocol === 'tcp' ? -1 : 1));
+    return { spans, omitted: this.omitted };
+  }
 }

@@ -5,8 +5,9 @@
  */
 import { formatAddress, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_SYN, type Packet, type QuotedPacket } from '../decode/packet.js';
 import { flowHash, isAsymmetricReply, matchFlow, type FlowKeyView, type StoredFlowKey } from './key.js';
+import type { ReassemblyPool } from './reassembly.js';
 import { TcpConversation, type IcmpLink } from './tcp.js';
-import { UdpExchange } from './udp.js';
+import { SQL_BROWSER_PORT, UdpExchange } from './udp.js';
 import { DEFAULT_MAX_FLOWS, SWEEP_INTERVAL, TCP_CLOSED_LINGER, TCP_HANDSHAKE_TIMEOUT, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT } from './timeouts.js';
 
 /** A conversation of either protocol. */
@@ -16,6 +17,8 @@ const LIST_TCP_OPEN = 1;
 const LIST_TCP_CLOSED = 2;
 const LIST_UDP = 3;
 const LIST_TCP_HANDSHAKE = 4;
+/** Closed conversations that were refused, when refusedLinger is set (live input). */
+const LIST_TCP_REFUSED = 5;
 
 /** Intrusive LRU list ordered by last activity (head = least recent). */
 class LruList<T extends { lruPrev: T | null; lruNext: T | null; lruList: number }> {
@@ -55,6 +58,11 @@ class LruList<T extends { lruPrev: T | null; lruNext: T | null; lruList: number 
 export interface FlowTableOptions {
   /** Cap on tracked flows (TCP + UDP); the least recently active is decided early beyond it. */
   maxFlows?: number;
+  /** Seconds a refused conversation lingers before it is decided (default TCP_CLOSED_LINGER;
+   * live input uses LIVE_REFUSED_LINGER so a refusal shows within seconds). */
+  refusedLinger?: number;
+  /** Reassemble TCP streams (first and last bytes of each direction) with this pool; off when absent. */
+  reassembly?: ReassemblyPool | null;
 }
 
 /** Scratch key for quoted packets (reused). */
@@ -70,12 +78,15 @@ export class FlowTable {
   /** Flows decided early because the cap was reached. */
   evicted = 0;
   readonly maxFlows: number;
+  private readonly reassembly: ReassemblyPool | null;
 
   private readonly tcpBuckets = new Map<number, TcpConversation>();
   private readonly udpBuckets = new Map<number, UdpExchange>();
   private readonly tcpOpen = new LruList<TcpConversation>(LIST_TCP_OPEN);
   private readonly tcpClosed = new LruList<TcpConversation>(LIST_TCP_CLOSED);
   private readonly tcpHandshake = new LruList<TcpConversation>(LIST_TCP_HANDSHAKE);
+  private readonly tcpRefused = new LruList<TcpConversation>(LIST_TCP_REFUSED);
+  private readonly refusedLinger: number;
   private readonly udpList = new LruList<UdpExchange>(LIST_UDP);
   /** Latest capture time seen (timestamps may go backwards across interfaces). */
   now = -Infinity;
@@ -87,11 +98,13 @@ export class FlowTable {
     options: FlowTableOptions = {},
   ) {
     this.maxFlows = options.maxFlows ?? DEFAULT_MAX_FLOWS;
+    this.reassembly = options.reassembly ?? null;
+    this.refusedLinger = options.refusedLinger ?? TCP_CLOSED_LINGER;
   }
 
   /** Flows currently tracked. */
   get size(): number {
-    return this.tcpOpen.size + this.tcpClosed.size + this.tcpHandshake.size + this.udpList.size;
+    return this.tcpOpen.size + this.tcpClosed.size + this.tcpHandshake.size + this.tcpRefused.size + this.udpList.size;
   }
 
   /** Advance capture time; sweeps idle flows once per SWEEP_INTERVAL. */
@@ -109,6 +122,11 @@ export class FlowTable {
     while (c && c.lastTime + TCP_CLOSED_LINGER < now) {
       this.endTcp(c);
       c = this.tcpClosed.head;
+    }
+    c = this.tcpRefused.head;
+    while (c && c.lastTime + this.refusedLinger < now) {
+      this.endTcp(c);
+      c = this.tcpRefused.head;
     }
     c = this.tcpHandshake.head;
     while (c && c.lastTime + TCP_HANDSHAKE_TIMEOUT < now) {
@@ -131,6 +149,7 @@ export class FlowTable {
   flush(): void {
     const all: Flow[] = [];
     for (let c = this.tcpClosed.head; c; c = c.lruNext) all.push(c);
+    for (let c = this.tcpRefused.head; c; c = c.lruNext) all.push(c);
     for (let c = this.tcpOpen.head; c; c = c.lruNext) all.push(c);
     for (let c = this.tcpHandshake.head; c; c = c.lruNext) all.push(c);
     for (let u = this.udpList.head; u; u = u.lruNext) all.push(u);
@@ -145,6 +164,7 @@ export class FlowTable {
     this.listOf(c)?.remove(c);
     this.unlinkBucket(this.tcpBuckets, c);
     this.onEnd(c);
+    c.releaseStreams();
   }
 
   private endUdp(u: UdpExchange): void {
@@ -169,7 +189,7 @@ export class FlowTable {
   private enforceCap(): void {
     while (this.size >= this.maxFlows) {
       // Decide the least recently active flow: closed ones first, then the oldest open one.
-      const victim: Flow | null = this.tcpClosed.head ?? oldest(oldest(this.tcpHandshake.head, this.tcpOpen.head), this.udpList.head);
+      const victim: Flow | null = this.tcpClosed.head ?? this.tcpRefused.head ?? oldest(oldest(this.tcpHandshake.head, this.tcpOpen.head), this.udpList.head);
       if (!victim) return;
       this.evicted++;
       if (victim.kind === 'tcp') this.endTcp(victim);
@@ -185,6 +205,8 @@ export class FlowTable {
         return this.tcpClosed;
       case LIST_TCP_HANDSHAKE:
         return this.tcpHandshake;
+      case LIST_TCP_REFUSED:
+        return this.tcpRefused;
       default:
         return null;
     }
@@ -192,7 +214,9 @@ export class FlowTable {
 
   /** Put a conversation at the tail of the list its state belongs to (each list has one timeout). */
   private placeTcp(c: TcpConversation): void {
-    const want = c.closed ? this.tcpClosed : c.established || c.midstream || c.synAckSeen ? this.tcpOpen : this.tcpHandshake;
+    // A refusal (RST to SYNs, no SYN-ACK) has its own list only so live input can decide it sooner.
+    const refused = c.closed && c.refusals.length > 0 && !c.synAckSeen && !c.established;
+    const want = refused ? this.tcpRefused : c.closed ? this.tcpClosed : c.established || c.midstream || c.synAckSeen ? this.tcpOpen : this.tcpHandshake;
     const cur = this.listOf(c);
     if (cur === want) want.touch(c);
     else {
@@ -215,6 +239,7 @@ export class FlowTable {
     this.enforceCap();
     const c = new TcpConversation(this.tcpStreams++, key, flags, frame, tsSec, tsNsec, time, formatAddress(key.ipVersion, key.addr, 0), formatAddress(key.ipVersion, key.addr, 4));
     c.hash = hash;
+    c.reassembly = this.reassembly;
     c.nextInBucket = this.tcpBuckets.get(hash) ?? null;
     this.tcpBuckets.set(hash, c);
     this.placeTcp(c);
@@ -284,6 +309,7 @@ export class FlowTable {
       this.udpList.touch(ex);
     }
     ex.update(p.frame, p.tsSec, p.tsNsec, p.time, p.payloadLength, fromA, p.dns);
+    if (ex.aPort === SQL_BROWSER_PORT || ex.bPort === SQL_BROWSER_PORT) ex.keepDatagram(p, fromA);
     return ex;
   }
 

@@ -5,7 +5,17 @@
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../decode/packet.js';
 import type { FlowKeyView } from './key.js';
+import { LOG_FROM_A, LOG_TCP_LENGTH_UNIT, LOG_TCP_RETRANSMISSION, LOG_TCP_ZERO_WINDOW, PacketLog } from './packet-log.js';
+import { StreamReassembler, type ReassemblyPool } from './reassembly.js';
 import { seqAdd, seqLt, seqLte } from './seq.js';
+
+/**
+ * The initial value of the per-conversation lists most conversations never fill (RSTs, refusals,
+ * ICMP errors…): one shared empty array instead of one per field, which with tens of thousands of
+ * conversations held is measurable. Writers replace it with a one-element literal on the first
+ * entry; it is frozen, so a push into it throws rather than sharing data between conversations.
+ */
+export const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
 
 /** At most this many entries are kept in each per-conversation list (SYN times, retransmissions…). */
 export const MAX_TRACKED_EVENTS = 64;
@@ -54,12 +64,12 @@ export class TcpEndpoint {
   newBytes = 0;
   /** SYNs (without ACK) sent: frames and times, bounded; `synCount` counts all. */
   synCount = 0;
-  synFrames: number[] = [];
-  synTimes: number[] = [];
+  synFrames: number[] = EMPTY_LIST;
+  synTimes: number[] = EMPTY_LIST;
   /** SYN-ACKs sent. */
   synAckCount = 0;
-  synAckFrames: number[] = [];
-  synAckTimes: number[] = [];
+  synAckFrames: number[] = EMPTY_LIST;
+  synAckTimes: number[] = EMPTY_LIST;
   /** Initial sequence number (from the first SYN or SYN-ACK), -1 if none. */
   isn = -1;
   /** Wireshark's base sequence: seq of this side's first segment (SYN or not), -1 if none. */
@@ -78,8 +88,8 @@ export class TcpEndpoint {
   rstTime = 0;
   rstCount = 0;
   /** Frames of RSTs sent (bounded). */
-  rstFrames: number[] = [];
-  rstTimes: number[] = [];
+  rstFrames: number[] = EMPTY_LIST;
+  rstTimes: number[] = EMPTY_LIST;
   /** Last frame/time that carried payload. */
   lastDataFrame = -1;
   lastDataTime = 0;
@@ -90,14 +100,95 @@ export class TcpEndpoint {
   /** The longest series seen that was never acknowledged, kept after a newer series starts. */
   worstSeries: RetransmissionSeries | null = null;
   /** Recently sent new segments: seq → first transmission, for the original send time of a retransmitted segment. */
-  recent: Array<{ seq: number; frame: number; time: number }> = [];
+  /**
+   * Recently sent new segments, for the original send time of a retransmitted segment: a ring of
+   * RECENT_SENDS (seq, frame, time) triples in one flat array, allocated at the first data segment
+   * (no object per segment). `recentCount` counts every segment put in.
+   */
+  recentSends: number[] | null = null;
+  recentCount = 0;
   /** Zero-window advertisements sent. */
   zeroWindows = 0;
+  /** The latest zero-window episode of this side as a receiver, or null (see ZeroWindowEpisode). */
+  zeroWindow: ZeroWindowEpisode | null = null;
+  /** Time of this side's latest packet before the one being accounted. */
+  lastTime = -Infinity;
+  /** This side's byte stream, first and last bytes kept (null until it sends payload, or when off). */
+  stream: StreamReassembler | null = null;
 
   constructor(
     readonly address: string,
     readonly port: number,
   ) {}
+}
+
+/** A receiver advertising a zero window, the peer's probes, and whether the window opened again. */
+export interface ZeroWindowEpisode {
+  /** Zero-window episodes of this side so far (this object describes the latest). */
+  episodes: number;
+  firstFrame: number;
+  firstTime: number;
+  /** The latest zero-window advertisement. */
+  lastFrame: number;
+  lastTime: number;
+  /** True while the window is still zero (no non-zero window advertised since). */
+  closed: boolean;
+  reopenFrame: number;
+  reopenTime: number;
+  /** Segments the peer sent while the window was zero (window probes), counted and bounded. */
+  probes: number;
+  probeFrames: number[];
+  probeTimes: number[];
+}
+
+/** The server answered a SYN with a plain ACK for another sequence (challenge ACK, stale state). */
+export interface SynAnsweredByAck {
+  synFrame: number;
+  synTime: number;
+  ackFrame: number;
+  ackTime: number;
+  /** Acknowledgment number of that ACK, and what the SYN expected (ISN + 1). */
+  ack: number;
+  expected: number;
+}
+
+/** How the first RST after the handshake looked (for telling a lost connection from an application reset). */
+export interface FirstResetFacts {
+  frame: number;
+  flags: number;
+  seq: number;
+  /** The last acknowledgment number the peer sent before the RST (-1 when none). */
+  peerAck: number;
+  /** Seconds since the resetting side's previous packet (Infinity when it sent none). */
+  resetterIdle: number;
+  /** The peer sent payload after the resetter's previous packet, and the RST followed it. */
+  answersPeerData: boolean;
+}
+
+/** New segments remembered per endpoint for retransmission series (see `TcpEndpoint.recentSends`). */
+const RECENT_SENDS = 8;
+
+/** Put a new segment in the endpoint's ring of recent sends. */
+function rememberSend(e: TcpEndpoint, seq: number, frame: number, time: number): void {
+  let ring = e.recentSends;
+  if (ring === null) ring = e.recentSends = new Array<number>(RECENT_SENDS * 3).fill(0);
+  const i = (e.recentCount++ % RECENT_SENDS) * 3;
+  ring[i] = seq;
+  ring[i + 1] = frame;
+  ring[i + 2] = time;
+}
+
+/** Index in `recentSends` of the oldest remembered send of `seq`, or -1. */
+function findRecentSend(e: TcpEndpoint, seq: number): number {
+  const ring = e.recentSends;
+  if (ring === null) return -1;
+  const n = Math.min(e.recentCount, RECENT_SENDS);
+  const first = e.recentCount > RECENT_SENDS ? e.recentCount % RECENT_SENDS : 0;
+  for (let k = 0; k < n; k++) {
+    const i = ((first + k) % RECENT_SENDS) * 3;
+    if (ring[i] === seq) return i;
+  }
+  return -1;
 }
 
 /** Lifecycle of the connection as far as the capture shows it. */
@@ -143,7 +234,7 @@ export class TcpConversation {
   /** The capture began after the handshake (first packet was not a SYN/SYN-ACK). */
   midstream = false;
   /** A RST came from the server while only SYNs had been seen from the client (refusal), per attempt. */
-  refusals: Array<{ synFrame: number; synTime: number; rstFrame: number; rstTime: number }> = [];
+  refusals: Array<{ synFrame: number; synTime: number; rstFrame: number; rstTime: number }> = EMPTY_LIST;
   /** The client sent a SYN and then received a RST while the handshake was incomplete. */
   closed = false;
   closedTime = 0;
@@ -151,9 +242,17 @@ export class TcpConversation {
   firstRstAfterHandshake = -1;
   history = '';
   private historySeen = 0;
-  icmp: IcmpLink[] = [];
+  icmp: IcmpLink[] = EMPTY_LIST;
+  /** The first and last packets, for drawing a finding's evidence (bounded; see PacketLog). */
+  readonly log = new PacketLog();
   /** Findings decided for this conversation (set by the engine). */
   decided = false;
+  /** Where reassembled streams get their limits and memory; null: no reassembly. */
+  reassembly: ReassemblyPool | null = null;
+  /** SYNs answered by a plain ACK for another sequence (bounded). */
+  synAnsweredByAck: SynAnsweredByAck[] = EMPTY_LIST;
+  /** The first RST after the handshake, when there was one. */
+  firstReset: FirstResetFacts | null = null;
 
   // Flow-table bookkeeping.
   /** @internal */ hash = 0;
@@ -231,7 +330,11 @@ export class TcpConversation {
 
     if (syn && !ack) {
       snd.synCount++;
-      if (snd.synFrames.length < MAX_TRACKED_EVENTS) {
+      if (snd.synFrames.length === 0) {
+        // A literal holds exactly one element; a push into [] reserves 17 (most lists stay at one).
+        snd.synFrames = [p.frame];
+        snd.synTimes = [t];
+      } else if (snd.synFrames.length < MAX_TRACKED_EVENTS) {
         snd.synFrames.push(p.frame);
         snd.synTimes.push(t);
       }
@@ -239,7 +342,10 @@ export class TcpConversation {
       this.mark('s', 1, fromClient);
     } else if (syn && ack) {
       snd.synAckCount++;
-      if (snd.synAckFrames.length < MAX_TRACKED_EVENTS) {
+      if (snd.synAckFrames.length === 0) {
+        snd.synAckFrames = [p.frame];
+        snd.synAckTimes = [t];
+      } else if (snd.synAckFrames.length < MAX_TRACKED_EVENTS) {
         snd.synAckFrames.push(p.frame);
         snd.synAckTimes.push(t);
       }
@@ -254,7 +360,10 @@ export class TcpConversation {
         snd.rstFrame = p.frame;
         snd.rstTime = t;
       }
-      if (snd.rstFrames.length < MAX_TRACKED_EVENTS) {
+      if (snd.rstFrames.length === 0) {
+        snd.rstFrames = [p.frame];
+        snd.rstTimes = [t];
+      } else if (snd.rstFrames.length < MAX_TRACKED_EVENTS) {
         snd.rstFrames.push(p.frame);
         snd.rstTimes.push(t);
       }
@@ -263,18 +372,45 @@ export class TcpConversation {
       // the previous refusal (Windows retries a refused SYN from the same port).
       if (!fromClient && this.synRun === 'syns') {
         const n = this.client.synFrames.length;
-        this.refusals.push({
+        const refusal = {
           synFrame: n > 0 ? this.client.synFrames[n - 1]! : -1,
           synTime: n > 0 ? this.client.synTimes[n - 1]! : t,
           rstFrame: p.frame,
           rstTime: t,
-        });
+        };
+        if (this.refusals.length === 0) this.refusals = [refusal];
+        else this.refusals.push(refusal);
       }
-      if (this.established && this.firstRstAfterHandshake < 0) this.firstRstAfterHandshake = p.frame;
+      if (this.established && this.firstRstAfterHandshake < 0) {
+        this.firstRstAfterHandshake = p.frame;
+        this.firstReset = {
+          frame: p.frame,
+          flags,
+          seq,
+          peerAck: rcv.ackValid ? rcv.highestAck : -1,
+          resetterIdle: t - snd.lastTime,
+          answersPeerData: rcv.lastDataFrame >= 0 && rcv.lastDataTime >= snd.lastTime,
+        };
+      }
       if (!this.closed) {
         this.closed = true;
         this.closedTime = t;
       }
+    }
+    // A SYN answered by a plain ACK that does not acknowledge it: the server holds another
+    // connection on this 4-tuple (RFC 5961 §4 challenge ACK, or RFC 793 half-open recovery).
+    if (!fromClient && ack && !syn && !rst && this.synRun === 'syns' && this.client.isn >= 0 && p.tcpAck !== seqAdd(this.client.isn, 1) && this.synAnsweredByAck.length < MAX_TRACKED_EVENTS) {
+      const n = this.client.synFrames.length;
+      const answer = {
+        synFrame: n > 0 ? this.client.synFrames[n - 1]! : -1,
+        synTime: n > 0 ? this.client.synTimes[n - 1]! : t,
+        ackFrame: p.frame,
+        ackTime: t,
+        ack: p.tcpAck,
+        expected: seqAdd(this.client.isn, 1),
+      };
+      if (this.synAnsweredByAck.length === 0) this.synAnsweredByAck = [answer];
+      else this.synAnsweredByAck.push(answer);
     }
     // The run of client-only SYNs that makes a refusal (see `synRun`).
     if (syn && !ack && !rst && fromClient) {
@@ -305,20 +441,22 @@ export class TcpConversation {
 
     // Sequence space: SYN and FIN each take one number.
     const segEnd = seqAdd(seq, len + (syn ? 1 : 0) + (fin ? 1 : 0));
+    let resent = syn && (ack ? snd.synAckCount : snd.synCount) > 1;
     if (len > 0) {
       snd.bytes += len;
       snd.lastDataFrame = p.frame;
       snd.lastDataTime = t;
       this.mark('d', 16, fromClient);
+      if (this.reassembly !== null && !rst) this.feedStream(snd, p, syn ? seqAdd(seq, 1) : seq, len);
       const isRetransmission = snd.seqValid && seqLte(segEnd, snd.nextSeq) && !(len === 1 && seqAdd(seq, 1) === snd.nextSeq && !rst && this.isKeepAliveCandidate(snd));
       if (isRetransmission && !rst) {
+        resent = true;
         snd.retransmissions++;
         this.mark('t', 32, fromClient);
         this.trackRetransmission(snd, seq, len, p.frame, t);
       } else if (!rst) {
         snd.newBytes += len;
-        if (snd.recent.length >= 8) snd.recent.shift();
-        snd.recent.push({ seq, frame: p.frame, time: t });
+        rememberSend(snd, seq, p.frame, t);
       }
     }
     if (!rst && (!snd.seqValid || seqLt(snd.nextSeq, segEnd))) {
@@ -344,7 +482,26 @@ export class TcpConversation {
     if (p.tcpWindow === 0 && !rst && !syn) {
       snd.zeroWindows++;
       this.mark('w', 128, fromClient);
+      this.zeroWindowAdvertised(snd, p.frame, t);
+    } else if (snd.zeroWindow !== null && snd.zeroWindow.closed && !rst && !syn) {
+      snd.zeroWindow.closed = false;
+      snd.zeroWindow.reopenFrame = p.frame;
+      snd.zeroWindow.reopenTime = t;
     }
+    // Anything but a RST sent into a zero window is a probe (Linux: 0 bytes at snd_una - 1;
+    // Windows: 1 byte of new data).
+    const zw = rcv.zeroWindow;
+    if (zw !== null && zw.closed && !rst && !syn) {
+      zw.probes++;
+      if (zw.probeFrames.length < MAX_TRACKED_EVENTS) {
+        zw.probeFrames.push(p.frame);
+        zw.probeTimes.push(t);
+      }
+    }
+    snd.lastTime = t;
+    // The ladder's facts about this packet (see PacketLog); no allocation per packet.
+    const facts = (flags & 0xff) | (fromA ? LOG_FROM_A : 0) | (resent ? LOG_TCP_RETRANSMISSION : 0) | (p.tcpWindow === 0 && !rst && !syn ? LOG_TCP_ZERO_WINDOW : 0);
+    this.log.record(p.frame, t, facts + len * LOG_TCP_LENGTH_UNIT);
   }
 
   /**
@@ -363,8 +520,8 @@ export class TcpConversation {
     if (!s || s.seq !== seq) {
       // A new series: start from the original transmission when we still remember it.
       if (s && !s.acked && (!snd.worstSeries || s.retransmissions >= snd.worstSeries.retransmissions)) snd.worstSeries = s;
-      const original = snd.recent.find((r) => r.seq === seq);
-      s = { seq, length: len, sends: original ? [{ frame: original.frame, time: original.time }] : [], retransmissions: 0, acked: false };
+      const original = findRecentSend(snd, seq);
+      s = { seq, length: len, sends: original >= 0 ? [{ frame: snd.recentSends![original + 1]!, time: snd.recentSends![original + 2]! }] : [], retransmissions: 0, acked: false };
       snd.series = s;
     }
     s.retransmissions++;
@@ -380,9 +537,37 @@ export class TcpConversation {
     return cur ?? worst;
   }
 
+  private zeroWindowAdvertised(snd: TcpEndpoint, frame: number, t: number): void {
+    let zw = snd.zeroWindow;
+    if (zw === null || !zw.closed) {
+      const episodes = zw === null ? 1 : zw.episodes + 1;
+      zw = { episodes, firstFrame: frame, firstTime: t, lastFrame: frame, lastTime: t, closed: true, reopenFrame: -1, reopenTime: 0, probes: 0, probeFrames: [], probeTimes: [] };
+      snd.zeroWindow = zw;
+    }
+    zw.lastFrame = frame;
+    zw.lastTime = t;
+  }
+
+  /** Copy the kept part of a segment's payload into the sender's stream (lazily created). */
+  private feedStream(snd: TcpEndpoint, p: Packet, dataSeq: number, wireLength: number): void {
+    let stream = snd.stream;
+    if (stream === null) {
+      // The stream starts after the SYN when the handshake was seen, else at the first data.
+      stream = snd.stream = new StreamReassembler(snd.isn >= 0 ? seqAdd(snd.isn, 1) : dataSeq, this.reassembly!);
+    }
+    stream.add(dataSeq, p.buf, p.payloadOffset, p.payloadLength, wireLength, p.frame);
+  }
+
+  /** Free both directions' kept bytes (the flow table calls this once the conversation is decided). */
+  releaseStreams(): void {
+    this.client.stream?.release();
+    this.server.stream?.release();
+  }
+
   /** Record an ICMP error that quoted a packet of this conversation. */
   linkIcmp(link: IcmpLink): void {
-    if (this.icmp.length < MAX_TRACKED_EVENTS) this.icmp.push(link);
+    if (this.icmp.length === 0) this.icmp = [link];
+    else if (this.icmp.length < MAX_TRACKED_EVENTS) this.icmp.push(link);
     this.lastTime = Math.max(this.lastTime, link.time);
   }
 }

@@ -2,9 +2,26 @@
  * A UDP exchange (Wireshark's `udp.stream`): datagrams between two endpoints, the ICMP errors
  * that quoted them, and the DNS transactions they carried.
  */
-import type { DnsMessage } from '../decode/packet.js';
+import type { DnsMessage, Packet } from '../decode/packet.js';
 import type { FlowKeyView } from './key.js';
-import { MAX_TRACKED_EVENTS, type IcmpLink } from './tcp.js';
+import { LOG_FROM_A, LOG_UDP_DNS, LOG_UDP_DNS_RCODE_UNIT, LOG_UDP_DNS_RESPONSE, LOG_UDP_LENGTH_UNIT, PacketLog } from './packet-log.js';
+import { EMPTY_LIST, MAX_TRACKED_EVENTS, type IcmpLink } from './tcp.js';
+
+/** SQL Server Browser (SSRP, [MC-SQLR]): the only UDP port whose datagram bytes are kept. */
+export const SQL_BROWSER_PORT = 1434;
+/** Datagrams kept per exchange, and bytes kept of each. */
+export const MAX_KEPT_DATAGRAMS = 4;
+export const MAX_KEPT_DATAGRAM_BYTES = 2048;
+
+/** A copy of the first bytes of one datagram. */
+export interface KeptDatagram {
+  frame: number;
+  time: number;
+  fromClient: boolean;
+  /** Payload length on the wire (the copy may be shorter). */
+  length: number;
+  bytes: Uint8Array;
+}
 
 /** At most this many distinct DNS questions are tracked per exchange. */
 export const MAX_DNS_TRANSACTIONS = 256;
@@ -13,8 +30,8 @@ export const MAX_DNS_TRANSACTIONS = 256;
 export class UdpEndpoint {
   packets = 0;
   bytes = 0;
-  frames: number[] = [];
-  times: number[] = [];
+  frames: number[] = EMPTY_LIST;
+  times: number[] = EMPTY_LIST;
   constructor(
     readonly address: string,
     readonly port: number,
@@ -55,9 +72,13 @@ export class UdpExchange {
   endSec: number;
   endNsec: number;
   packets = 0;
-  icmp: IcmpLink[] = [];
+  icmp: IcmpLink[] = EMPTY_LIST;
   /** DNS transactions keyed by "qtype name" (bounded). */
   dns: Map<string, DnsTransaction> | null = null;
+  /** The first datagrams' bytes, for SQL Server Browser exchanges only (bounded). */
+  datagrams: KeptDatagram[] | null = null;
+  /** The first and last datagrams, for drawing a finding's evidence (bounded; see PacketLog). */
+  readonly log = new PacketLog();
   decided = false;
 
   /** @internal */ hash = 0;
@@ -107,11 +128,32 @@ export class UdpExchange {
     this.endNsec = tsNsec;
     snd.packets++;
     snd.bytes += length;
-    if (snd.frames.length < MAX_TRACKED_EVENTS) {
+    if (snd.frames.length === 0) {
+      // A literal holds exactly one element; a push into [] reserves 17.
+      snd.frames = [frame];
+      snd.times = [time];
+    } else if (snd.frames.length < MAX_TRACKED_EVENTS) {
       snd.frames.push(frame);
       snd.times.push(time);
     }
     if (dns && dns.qname !== null) this.trackDns(frame, time, dns);
+    // The ladder's facts about this datagram (see PacketLog); no allocation per packet.
+    const facts = (fromA ? LOG_FROM_A : 0) | (dns ? LOG_UDP_DNS | (dns.response ? LOG_UDP_DNS_RESPONSE : 0) | (dns.rcode & 15) * LOG_UDP_DNS_RCODE_UNIT : 0);
+    this.log.record(frame, time, facts + length * LOG_UDP_LENGTH_UNIT);
+  }
+
+  /** Keep a bounded copy of a datagram's payload (called for SQL_BROWSER_PORT only). */
+  keepDatagram(p: Packet, fromA: boolean): void {
+    const list = (this.datagrams ??= []);
+    if (list.length >= MAX_KEPT_DATAGRAMS) return;
+    const n = Math.min(p.payloadLength, MAX_KEPT_DATAGRAM_BYTES);
+    list.push({
+      frame: p.frame,
+      time: p.time,
+      fromClient: fromA === this.clientIsA,
+      length: p.wirePayloadLength,
+      bytes: new Uint8Array(p.buf.subarray(p.payloadOffset, p.payloadOffset + n)), // a copy: the frame buffer is reused
+    });
   }
 
   private trackDns(frame: number, time: number, dns: DnsMessage): void {
@@ -131,7 +173,8 @@ export class UdpExchange {
 
   /** Record an ICMP error that quoted a datagram of this exchange. */
   linkIcmp(link: IcmpLink): void {
-    if (this.icmp.length < MAX_TRACKED_EVENTS) this.icmp.push(link);
+    if (this.icmp.length === 0) this.icmp = [link];
+    else if (this.icmp.length < MAX_TRACKED_EVENTS) this.icmp.push(link);
     if (link.time > this.lastTime) this.lastTime = link.time;
   }
 }

@@ -2,8 +2,10 @@
  * Reporters by name. Each is a pure function from a finished report to the text to write;
  * a new format is one entry in REPORTERS (its name joins ReporterName by itself).
  */
+import { formatHtml } from './html.js';
 import { formatJson } from './json.js';
 import { formatJsonl } from './jsonl.js';
+import { formatJunit } from './junit.js';
 import { formatText } from './text.js';
 import type { Severity } from '../rules/types.js';
 import type { TerminalOptions } from './terminal.js';
@@ -15,6 +17,8 @@ export interface ReportOptions extends TerminalOptions {
   verbose?: boolean;
   /** The `--fail-on` threshold, for formats that mark findings at or above it as failures. */
   failOn?: Severity;
+  /** Text format: draw a ladder of each finding group's evidence packets. */
+  ladder?: boolean;
 }
 
 /** A reporter: the whole output for one report. */
@@ -25,6 +29,8 @@ export const REPORTERS = {
   text: (report, opts) => formatText(report, opts),
   json: (report) => formatJson(report),
   jsonl: (report) => formatJsonl(report),
+  junit: (report, opts) => formatJunit(report, opts),
+  html: (report) => formatHtml(report),
 } as const satisfies Record<string, Reporter>;
 
 /** Names of the output formats: 'text' | 'json' | 'jsonl' (and any format added to REPORTERS). */
@@ -49,3 +55,5 @@ export { formatJsonl, formatJsonlFinding } from './jsonl.js';
 export { formatText, groupFindings, type FindingGroup, type TextOptions } from './text.js';
 export { explain, type ExplainResult } from './explain.js';
 export { sanitizeForTerminal, toAscii, terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
+export { formatHtml, formatScanHtml, type ScanHtmlFailure, type ScanHtmlInput } from './html.js';
+export { buildLadder, formatLadderText, ladderSvg, type Ladder } from './ladder.js';

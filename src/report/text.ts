@@ -12,6 +12,7 @@ import { hostPort, humanDuration } from '../rules/engine.js';
 import { ruleById } from '../rules/index.js';
 import { failureKindOf, serviceFor, serviceMessage, type FailureKind, type ServiceInfo } from '../rules/services.js';
 import { SEVERITIES, type ErrorCode, type Finding, type OsName, type Severity } from '../rules/types.js';
+import { formatLadderText } from './ladder.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
 import type { AnalysisReport, CaptureSummary } from './types.js';
 
@@ -19,6 +20,8 @@ import type { AnalysisReport, CaptureSummary } from './types.js';
 export interface TextOptions extends TerminalOptions {
   /** Add each group's times, details and member conversations. */
   verbose?: boolean;
+  /** Draw a ladder of each group's first finding's evidence packets. */
+  ladder?: boolean;
 }
 
 /** Summary table rows shown before "… N more rows". */
@@ -260,7 +263,15 @@ function formatDetails(details: Record<string, unknown>, style: TerminalStyle): 
   return style.text(parts.join(', '));
 }
 
-function formatSection(index: number, g: FindingGroup, style: TerminalStyle, verbose: boolean): string[] {
+/** The one-line application context of a finding (details.application.summary), if any. */
+function applicationSummary(f: Finding): string | null {
+  const app = f.details.application;
+  if (typeof app !== 'object' || app === null) return null;
+  const summary = (app as { summary?: unknown }).summary;
+  return typeof summary === 'string' && summary !== '' ? summary : null;
+}
+
+function formatSection(index: number, g: FindingGroup, style: TerminalStyle, verbose: boolean, ladder: boolean): string[] {
   const t = style.text;
   const first = g.findings[0]!;
   const more = g.findings.length - 1;
@@ -270,6 +281,8 @@ function formatSection(index: number, g: FindingGroup, style: TerminalStyle, ver
 
   lines.push(`[${index}] ${style.cyan(style.bold(t(g.rule)))}  ${style.severity(g.severity)}  ${t(serverLabel(g))}`);
   lines.push(`${pad}${t(first.summary)}${more > 0 ? ` (and ${more} more like it)` : ''}`);
+  const application = applicationSummary(first);
+  if (application !== null) lines.push(`${pad}Application: ${t(application)}`);
   for (const line of codeLines(g.codes, style)) lines.push(`${pad}${line}`);
 
   // Service: one port means one service; several ports (a scan) get a list of names.
@@ -321,6 +334,7 @@ function formatSection(index: number, g: FindingGroup, style: TerminalStyle, ver
   const streamCount = new Set(streams).size;
   lines.push(`${pad}Stream: ${g.protocol}.stream ${elidedList(streams, 'streams', style.ellipsis)}`);
   lines.push(`${pad}Wireshark filter: ${t(first.filter)}${more > 0 ? `  (first of ${plural(streamCount, 'stream')})` : ''}`);
+  if (ladder) lines.push(...formatLadderText(first, style, pad));
 
   if (verbose) {
     lines.push(`${pad}Time: ${t(first.start)} ${style.arrow} ${t(first.end)}`);
@@ -361,7 +375,7 @@ export function formatText(report: AnalysisReport, opts: TextOptions): string {
 
   groups.slice(0, MAX_GROUP_SECTIONS).forEach((g, i) => {
     lines.push('');
-    lines.push(...formatSection(i + 1, g, style, opts.verbose ?? false));
+    lines.push(...formatSection(i + 1, g, style, opts.verbose ?? false, opts.ladder ?? false));
   });
   if (groups.length > MAX_GROUP_SECTIONS) {
     lines.push('');

@@ -1,5 +1,5 @@
 import type { CaptureWarning } from '../capture/types.js';
-import type { Finding } from '../rules/types.js';
+import type { Endpoint, Finding } from '../rules/types.js';
 
 /** Facts about the capture, as reported (`capture` in the JSON report). */
 export interface CaptureSummary {
@@ -28,6 +28,28 @@ export interface ReportSummary {
   byRule: Record<string, number>;
 }
 
+/** One conversation on the capture's timeline. */
+export interface ConversationSpan {
+  protocol: 'tcp' | 'udp';
+  /** Wireshark's tcp.stream or udp.stream index. */
+  stream: number;
+  client: Endpoint;
+  server: Endpoint;
+  /** First and last packet, in seconds after the capture's first packet. */
+  start: number;
+  end: number;
+  packets: number;
+  /** The rule of the conversation's finding, when it failed. */
+  rule?: string;
+}
+
+/** The conversations of a capture, compactly, for timelines (bounded: see MAX_CONVERSATION_SPANS). */
+export interface ConversationList {
+  spans: ConversationSpan[];
+  /** Conversations left out because the list was full. */
+  omitted: number;
+}
+
 /** The whole analysis of one capture: what `--format json` prints (schema version 1). */
 export interface AnalysisReport {
   schemaVersion: 1;
@@ -35,4 +57,9 @@ export interface AnalysisReport {
   capture: CaptureSummary;
   summary: ReportSummary;
   findings: Finding[];
+  /**
+   * Every conversation, only when the analysis was asked for it (`conversations: true`, as the
+   * HTML report does); absent from the JSON output otherwise.
+   */
+  conversations?: ConversationList;
 }
