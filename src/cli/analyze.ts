@@ -1,10 +1,14 @@
 import { analyzeCapture } from '../analyze.js';
 import { CaptureError } from '../capture/types.js';
+import { LIVE_REFUSED_LINGER } from '../flow/timeouts.js';
 import { formatJsonlFinding } from '../report/jsonl.js';
+import { formatLiveFinding } from '../report/live.js';
 import { formatReport, type ReporterName } from '../report/index.js';
+import { sanitizeForTerminal } from '../report/terminal.js';
 import type { AnalysisReport } from '../report/types.js';
 import { SEVERITIES, type Finding, type Severity } from '../rules/types.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
+import { isLiveSource, openLiveInput } from './live.js';
 
 /** Options of `wirewhy analyze`. */
 export interface AnalyzeCommandOptions {
@@ -14,11 +18,18 @@ export interface AnalyzeCommandOptions {
   ladder?: boolean;
 }
 
-/** One line for an unreadable capture: "wirewhy: FILE: message (byte offset N)". */
+/**
+ * One line for an unreadable capture: "wirewhy: FILE: message (byte offset N)". The file name
+ * (and the message, which may quote it) is escaped: a name can hold ESC or a newline.
+ */
 export function captureErrorLine(file: string, e: unknown): string {
-  if (e instanceof CaptureError) return `wirewhy: ${file}: ${e.message} (at byte offset ${e.offset})`;
-  const err = e as Error;
-  return `wirewhy: ${file}: ${err?.message ?? String(e)}`;
+  const name = sanitizeForTerminal(file);
+  if (e instanceof CaptureError) return `wirewhy: ${name}: ${sanitizeForTerminal(e.message)} (at byte offset ${e.offset})`;
+  const err = e as NodeJS.ErrnoException;
+  // An I/O error reading the file (EIO on a bad disk, EISDIR...) is about the input; anything
+  // else is a fault of ours, said as such so it is not mistaken for a broken capture.
+  if (err?.code && typeof err.code === 'string' && err.syscall) return `wirewhy: ${name}: ${sanitizeForTerminal(err.message)}`;
+  return `wirewhy: ${name}: internal error: ${sanitizeForTerminal(err?.message ?? String(e))} (set WIREWHY_DEBUG=1 for details)`;
 }
 
 /** True when a finding's severity reaches the threshold. */
@@ -36,22 +47,40 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
   const format = opts.format as ReporterName;
   const streaming = format === 'jsonl';
   let report: AnalysisReport;
+  // Live input (stdin pipe, FIFO): capture time follows the wall clock while quiet, refusals are
+  // decided after LIVE_REFUSED_LINGER, and text output prints a line per finding as decided,
+  // then the full report at the end (see live.ts).
+  const live = isLiveSource(file) ? openLiveInput(file, signal) : null;
+  const terminal = { color: useColor(io), unicode: useUnicode(io) };
+  const onFinding = streaming
+    ? (f: Finding) => io.stdout.write(formatJsonlFinding(f, { file }))
+    : live && format === 'text'
+      ? (f: Finding) => io.stdout.write(formatLiveFinding(f, terminal))
+      : undefined;
   try {
-    report = await analyzeCapture(file, {
+    report = await analyzeCapture(live ? live.stream : file, {
+      name: file,
       maxFlows: opts.maxFlows,
-      onFinding: streaming ? (f) => io.stdout.write(formatJsonlFinding(f, { file })) : undefined,
+      // The HTML timeline draws every conversation, healthy ones too.
+      conversations: format === 'html',
+      onFinding,
       shouldStop: signal ? () => signal.stopped : undefined,
+      ...(live ? { onClock: live.onClock, refusedLinger: LIVE_REFUSED_LINGER } : {}),
     });
   } catch (e) {
     io.stderr.write(captureErrorLine(file, e) + '\n');
+    if (!(e instanceof CaptureError) && io.env.WIREWHY_DEBUG) io.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
     return EXIT_UNREADABLE;
+  } finally {
+    live?.close();
   }
+  if (live && format === 'text' && report.findings.length > 0) io.stdout.write('\n');
   for (const w of report.capture.warnings) {
     const where = w.offset !== undefined ? ` (at byte offset ${w.offset})` : '';
-    if (format !== 'text') io.stderr.write(`wirewhy: ${file}: warning: ${w.message}${where}\n`);
+    if (format !== 'text') io.stderr.write(`wirewhy: ${sanitizeForTerminal(file)}: warning: ${sanitizeForTerminal(w.message)}${where}\n`);
   }
   if (!streaming) {
-    io.stdout.write(formatReport(format, report, { color: useColor(io), unicode: useUnicode(io), failOn: opts.failOn as Severity | undefined }));
+    io.stdout.write(formatReport(format, report, { color: useColor(io), unicode: useUnicode(io), failOn: opts.failOn as Severity | undefined, ladder: opts.ladder }));
   }
   if (nothingUseful(report)) return EXIT_UNREADABLE;
   if (opts.failOn && report.findings.some((f) => reaches(f, opts.failOn as Severity))) return EXIT_FINDINGS;

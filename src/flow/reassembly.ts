@@ -354,9 +354,11 @@ export class StreamReassembler {
     if (off < o.headBytes && !this.starved) {
       const take = Math.min(n, o.headBytes - off);
       if (this.head === null || this.head.length < off + take) this.growHead(off + take);
-      if (this.head !== null) {
-        this.head.set(rawView(data, src, src + take), off);
-        this.headLength = off + take;
+      // When the budget ran out while growing, the old (smaller) head is kept: write only what fits.
+      const fits = this.head === null ? 0 : Math.min(take, this.head.length - off);
+      if (fits > 0) {
+        this.head!.set(rawView(data, src, src + fits), off);
+        this.headLength = off + fits;
       }
       off += take;
       src += take;

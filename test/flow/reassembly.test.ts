@@ -281,3 +281,21 @@ describe('stream reassembly: properties', () => {
     );
   });
 });
+
+describe('memory budget running out while the head grows', () => {
+  it('keeps the bytes that fit and never writes past the kept head', () => {
+    // Budget: the 512-byte small head fits, the full 4 KiB head does not.
+    const pool = new ReassemblyPool({ headBytes: 4096, tailBytes: 0, maxTotalBytes: 1024 });
+    const r = new StreamReassembler(1, pool);
+    const first = new Uint8Array(300).fill(0x41);
+    const second = new Uint8Array(600).fill(0x42);
+    r.add(1, first, 0, first.length, first.length, 1);
+    expect(() => r.add(301, second, 0, second.length, second.length, 2)).not.toThrow();
+    const snap = r.snapshot();
+    expect(snap.length).toBe(900);
+    expect(snap.starved).toBe(true);
+    expect(snap.head.length).toBe(512);
+    expect(snap.head[299]).toBe(0x41);
+    expect(snap.head[300]).toBe(0x42);
+  });
+});
