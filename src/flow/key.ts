@@ -46,21 +46,21 @@ export interface StoredFlowKey {
   bVlanInner: number;
   /** True once B has sent a packet. */
   bSeen: boolean;
-  readonly aWords: Uint32Array;
+  /** Address words: A in 0..3, B in 4..7 (one array per flow). */
+  readonly words: Uint32Array;
   readonly aPort: number;
-  readonly bWords: Uint32Array;
   readonly bPort: number;
 }
 
-function wordsEqual(w: Uint32Array, addr: Uint32Array, base: number): boolean {
-  return w[3] === addr[base + 3] && w[0] === addr[base] && w[1] === addr[base + 1] && w[2] === addr[base + 2];
+function wordsEqual(w: Uint32Array, wBase: number, addr: Uint32Array, base: number): boolean {
+  return w[wBase + 3] === addr[base + 3] && w[wBase] === addr[base] && w[wBase + 1] === addr[base + 1] && w[wBase + 2] === addr[base + 2];
 }
 
 /** 1 when the key matches with the packet sent by A, -1 when sent by B, 0 when it does not match. */
 export function matchFlow(f: StoredFlowKey, k: FlowKeyView): number {
   if (f.ipVersion !== k.ipVersion) return 0;
-  if (f.aPort === k.srcPort && f.bPort === k.dstPort && f.vlanOuter === k.vlanOuter && f.vlanInner === k.vlanInner && wordsEqual(f.aWords, k.addr, 0) && wordsEqual(f.bWords, k.addr, 4)) return 1;
-  if (f.aPort === k.dstPort && f.bPort === k.srcPort && f.bVlanOuter === k.vlanOuter && f.bVlanInner === k.vlanInner && wordsEqual(f.aWords, k.addr, 4) && wordsEqual(f.bWords, k.addr, 0)) return -1;
+  if (f.aPort === k.srcPort && f.bPort === k.dstPort && f.vlanOuter === k.vlanOuter && f.vlanInner === k.vlanInner && wordsEqual(f.words, 0, k.addr, 0) && wordsEqual(f.words, 4, k.addr, 4)) return 1;
+  if (f.aPort === k.dstPort && f.bPort === k.srcPort && f.bVlanOuter === k.vlanOuter && f.bVlanInner === k.vlanInner && wordsEqual(f.words, 0, k.addr, 4) && wordsEqual(f.words, 4, k.addr, 0)) return -1;
   return 0;
 }
 
@@ -76,7 +76,7 @@ export function isAsymmetricReply(f: StoredFlowKey, k: FlowKeyView): boolean {
     f.ipVersion === k.ipVersion &&
     f.aPort === k.dstPort &&
     f.bPort === k.srcPort &&
-    wordsEqual(f.aWords, k.addr, 4) &&
-    wordsEqual(f.bWords, k.addr, 0)
+    wordsEqual(f.words, 0, k.addr, 4) &&
+    wordsEqual(f.words, 4, k.addr, 0)
   );
 }

@@ -37,13 +37,15 @@ export interface ReassemblyOptions {
  * takes 0.5–8 KiB); a finding whose streams found the budget used up has no application context.
  */
 export const DEFAULT_REASSEMBLY_OPTIONS: Readonly<ReassemblyOptions> = Object.freeze({
-  headBytes: 4096,
-  tailBytes: 4096,
+  // A ClientHello (with its SNI), a request line or a banner fits in the first 2 KiB; an alert or
+  // an error reply before a reset fits in the last 512 bytes.
+  headBytes: 2048,
+  tailBytes: 512,
   maxBufferedBytes: 16384,
   maxBufferedSegments: 32,
   windowBytes: 262144,
   maxListedGaps: 16,
-  maxTotalBytes: 32 * 1024 * 1024,
+  maxTotalBytes: 8 * 1024 * 1024,
 });
 
 /** A range of the stream that never arrived (or was skipped), by stream offset. */
@@ -55,13 +57,6 @@ export interface StreamGap {
 /** Called for each named anomaly the reassembly finds (frame is 1-based). */
 export type ReassemblyAnomalySink = (name: string, frame: number) => void;
 
-/**
- * Heads and tails are carved from one arena of the whole budget, allocated on first use. The
- * operating system commits its pages only when they are written, and one early allocation
- * spares the garbage collector the repeated full collections that growing external memory
- * triggers later, when the heap holds many conversations. Budgets above this size use slabs.
- */
-const MAX_ARENA_BYTES = 1 << 30;
 /** First size of a head buffer; it grows to headBytes when the stream gets longer. */
 const SMALL_HEAD_BYTES = 512;
 const SLAB_BYTES = 1 << 20;
@@ -109,10 +104,9 @@ export class ReassemblyPool {
     const reused = this.freeBlocks.get(size)?.pop();
     if (reused) return reused.fill(0);
     if (this.slab === null || this.slabUsed + size > this.slab.byteLength) {
-      const budget = this.options.maxTotalBytes;
-      const arena = budget <= MAX_ARENA_BYTES && this.slab === null;
-      if (!arena && size > SLAB_BYTES) return new Uint8Array(size);
-      this.slab = new ArrayBuffer(arena ? budget : SLAB_BYTES);
+      // Slabs of 1 MiB as the budget is used, so memory follows what is kept, not the budget.
+      if (size > SLAB_BYTES) return new Uint8Array(size);
+      this.slab = new ArrayBuffer(SLAB_BYTES);
       this.slabUsed = 0;
     }
     const block = new Uint8Array(this.slab, this.slabUsed, size);

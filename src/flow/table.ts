@@ -3,12 +3,12 @@
  * them as Wireshark's tcp.stream / udp.stream do, links ICMP errors to the flow they quote, and
  * decides (hands to `onEnd`) and frees flows that closed or went idle, in capture time.
  */
-import { formatAddress, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_SYN, type Packet, type QuotedPacket } from '../decode/packet.js';
+import { formatAddress, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_SYN, type Packet, type QuotedPacket } from '../decode/packet.js';
 import { flowHash, isAsymmetricReply, matchFlow, type FlowKeyView, type StoredFlowKey } from './key.js';
 import type { ReassemblyPool } from './reassembly.js';
 import { TcpConversation, type IcmpLink } from './tcp.js';
 import { SQL_BROWSER_PORT, UdpExchange } from './udp.js';
-import { DEFAULT_MAX_FLOWS, SWEEP_INTERVAL, TCP_CLOSED_LINGER, TCP_HANDSHAKE_TIMEOUT, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT } from './timeouts.js';
+import { DEFAULT_MAX_FLOWS, MAX_TOMBSTONES, TOMBSTONE_TTL, TCP_REFUSED_LINGER, SWEEP_INTERVAL, TCP_CLOSED_LINGER, TCP_HANDSHAKE_TIMEOUT, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT } from './timeouts.js';
 
 /** A conversation of either protocol. */
 export type Flow = TcpConversation | UdpExchange;
@@ -58,7 +58,7 @@ class LruList<T extends { lruPrev: T | null; lruNext: T | null; lruList: number 
 export interface FlowTableOptions {
   /** Cap on tracked flows (TCP + UDP); the least recently active is decided early beyond it. */
   maxFlows?: number;
-  /** Seconds a refused conversation lingers before it is decided (default TCP_CLOSED_LINGER;
+  /** Seconds a refused conversation lingers before it is decided (default TCP_REFUSED_LINGER;
    * live input uses LIVE_REFUSED_LINGER so a refusal shows within seconds). */
   refusedLinger?: number;
   /** Reassemble TCP streams (first and last bytes of each direction) with this pool; off when absent. */
@@ -69,6 +69,65 @@ export interface FlowTableOptions {
 interface ScratchKey extends FlowKeyView {
   addr: Uint32Array;
 }
+
+/**
+ * What remains of a TCP conversation after it was decided and freed: its identity, stream index,
+ * orientation and base sequence numbers, so that a late packet (a retransmitted FIN, a RST long
+ * after, a retried SYN) gets the stream index Wireshark gives it, for a few hundred bytes instead
+ * of the whole conversation.
+ */
+class TcpTombstone implements StoredFlowKey {
+  readonly ipVersion: number;
+  readonly vlanOuter: number;
+  readonly vlanInner: number;
+  bVlanOuter: number;
+  bVlanInner: number;
+  bSeen: boolean;
+  readonly words: Uint32Array;
+  readonly aPort: number;
+  readonly bPort: number;
+  readonly stream: number;
+  readonly clientIsA: boolean;
+  /** Base sequence numbers of A and B (-1 when that side sent nothing). */
+  readonly aBaseSeq: number;
+  readonly bBaseSeq: number;
+  readonly lastTime: number;
+  hash = 0;
+  /** A UDP exchange's tombstone (kept in the UDP buckets). */
+  udp = false;
+  nextInBucket: TcpTombstone | null = null;
+  lruPrev: TcpTombstone | null = null;
+  lruNext: TcpTombstone | null = null;
+  lruList = 0;
+
+  constructor(c: TcpConversation | UdpExchange) {
+    this.ipVersion = c.ipVersion;
+    this.vlanOuter = c.vlanOuter;
+    this.vlanInner = c.vlanInner;
+    this.bVlanOuter = c.bVlanOuter;
+    this.bVlanInner = c.bVlanInner;
+    this.bSeen = c.bSeen;
+    this.words = c.words;
+    this.aPort = c.aPort;
+    this.bPort = c.bPort;
+    this.stream = c.stream;
+    this.clientIsA = c.clientIsA;
+    if (c.kind === 'tcp') {
+      const a = c.clientIsA ? c.client : c.server;
+      const b = c.clientIsA ? c.server : c.client;
+      this.aBaseSeq = a.baseSeq;
+      this.bBaseSeq = b.baseSeq;
+    } else {
+      this.aBaseSeq = -1;
+      this.bBaseSeq = -1;
+    }
+    this.lastTime = c.lastTime;
+    this.hash = c.hash;
+  }
+}
+
+const LIST_TOMBSTONES = 6;
+const LIST_UDP_SETTLED = 7;
 
 /** Finds, creates, numbers and expires flows. */
 export class FlowTable {
@@ -88,6 +147,13 @@ export class FlowTable {
   private readonly tcpRefused = new LruList<TcpConversation>(LIST_TCP_REFUSED);
   private readonly refusedLinger: number;
   private readonly udpList = new LruList<UdpExchange>(LIST_UDP);
+  /** DNS exchanges whose every question was answered: decided after TCP_CLOSED_LINGER. */
+  private readonly udpSettled = new LruList<UdpExchange>(LIST_UDP_SETTLED);
+  private readonly tombstoneBuckets = new Map<number, TcpTombstone>();
+  private readonly udpTombstoneBuckets = new Map<number, TcpTombstone>();
+  private readonly tombstones = new LruList<TcpTombstone>(LIST_TOMBSTONES);
+  /** Late packets that found their decided conversation's tombstone (same stream index). */
+  revived = 0;
   /** Latest capture time seen (timestamps may go backwards across interfaces). */
   now = -Infinity;
   private nextSweep = -Infinity;
@@ -99,12 +165,12 @@ export class FlowTable {
   ) {
     this.maxFlows = options.maxFlows ?? DEFAULT_MAX_FLOWS;
     this.reassembly = options.reassembly ?? null;
-    this.refusedLinger = options.refusedLinger ?? TCP_CLOSED_LINGER;
+    this.refusedLinger = options.refusedLinger ?? TCP_REFUSED_LINGER;
   }
 
   /** Flows currently tracked. */
   get size(): number {
-    return this.tcpOpen.size + this.tcpClosed.size + this.tcpHandshake.size + this.tcpRefused.size + this.udpList.size;
+    return this.tcpOpen.size + this.tcpClosed.size + this.tcpHandshake.size + this.tcpRefused.size + this.udpList.size + this.udpSettled.size;
   }
 
   /** Advance capture time; sweeps idle flows once per SWEEP_INTERVAL. */
@@ -120,29 +186,129 @@ export class FlowTable {
   sweep(now: number): void {
     let c = this.tcpClosed.head;
     while (c && c.lastTime + TCP_CLOSED_LINGER < now) {
-      this.endTcp(c);
+      this.retireTcp(c);
       c = this.tcpClosed.head;
     }
     c = this.tcpRefused.head;
     while (c && c.lastTime + this.refusedLinger < now) {
-      this.endTcp(c);
+      this.retireTcp(c);
       c = this.tcpRefused.head;
     }
     c = this.tcpHandshake.head;
     while (c && c.lastTime + TCP_HANDSHAKE_TIMEOUT < now) {
-      this.endTcp(c);
+      this.retireTcp(c);
       c = this.tcpHandshake.head;
     }
     c = this.tcpOpen.head;
     while (c && c.lastTime + TCP_IDLE_TIMEOUT < now) {
-      this.endTcp(c);
+      this.retireTcp(c);
       c = this.tcpOpen.head;
     }
     let u = this.udpList.head;
     while (u && u.lastTime + UDP_IDLE_TIMEOUT < now) {
-      this.endUdp(u);
+      this.retireUdp(u);
       u = this.udpList.head;
     }
+    u = this.udpSettled.head;
+    while (u && u.lastTime + TCP_CLOSED_LINGER < now) {
+      this.retireUdp(u);
+      u = this.udpSettled.head;
+    }
+    let t = this.tombstones.head;
+    while (t && (t.lastTime + TOMBSTONE_TTL < now || this.tombstones.size > MAX_TOMBSTONES)) {
+      this.dropTombstone(t);
+      t = this.tombstones.head;
+    }
+  }
+
+  private dropTombstone(t: TcpTombstone): void {
+    this.tombstones.remove(t);
+    this.unlinkBucket(t.udp ? this.udpTombstoneBuckets : this.tombstoneBuckets, t);
+  }
+
+  /** Decide an idle UDP exchange and leave a tombstone, so a later datagram keeps its udp.stream. */
+  private retireUdp(u: UdpExchange): void {
+    this.endUdp(u);
+    const t = new TcpTombstone(u);
+    t.udp = true;
+    t.nextInBucket = this.udpTombstoneBuckets.get(t.hash) ?? null;
+    this.udpTombstoneBuckets.set(t.hash, t);
+    this.tombstones.push(t);
+    if (this.tombstones.size > MAX_TOMBSTONES) this.dropTombstone(this.tombstones.head!);
+  }
+
+  private reviveUdp(key: FlowKeyView, hash: number, p: Packet): { ex: UdpExchange; dir: number } | null {
+    let t: TcpTombstone | null = this.udpTombstoneBuckets.get(hash) ?? null;
+    let dir = 0;
+    for (; t; t = t.nextInBucket) if ((dir = matchFlow(t, key)) !== 0) break;
+    if (!t) return null;
+    this.dropTombstone(t);
+    const k = this.scratch;
+    k.ipVersion = t.ipVersion;
+    k.vlanOuter = t.vlanOuter;
+    k.vlanInner = t.vlanInner;
+    k.addr.set(t.words);
+    k.srcPort = t.aPort;
+    k.dstPort = t.bPort;
+    this.enforceCap();
+    const u = new UdpExchange(t.stream, k, p.frame, p.tsSec, p.tsNsec, p.time, formatAddress(k.ipVersion, k.addr, 0), formatAddress(k.ipVersion, k.addr, 4));
+    u.restoreOrientation(t.clientIsA);
+    u.bVlanOuter = t.bVlanOuter;
+    u.bVlanInner = t.bVlanInner;
+    u.bSeen = t.bSeen;
+    u.hash = hash;
+    u.nextInBucket = this.udpBuckets.get(hash) ?? null;
+    this.udpBuckets.set(hash, u);
+    this.udpList.push(u);
+    this.revived++;
+    return { ex: u, dir };
+  }
+
+  /** Decide a conversation and leave a tombstone for late packets. */
+  private retireTcp(c: TcpConversation): void {
+    this.endTcp(c);
+    const t = new TcpTombstone(c);
+    t.nextInBucket = this.tombstoneBuckets.get(t.hash) ?? null;
+    this.tombstoneBuckets.set(t.hash, t);
+    this.tombstones.push(t);
+    if (this.tombstones.size > MAX_TOMBSTONES) this.dropTombstone(this.tombstones.head!);
+  }
+
+  /** A packet of a decided conversation: bring it back under its old stream index. */
+  private reviveTcp(t: TcpTombstone, dir: number, p: Packet): { conv: TcpConversation; dir: number } | null {
+    this.dropTombstone(t);
+    // Port reuse still applies: a SYN with another ISN than its side's base starts a new stream.
+    const fromA = dir === 1;
+    const base = fromA ? t.aBaseSeq : t.bBaseSeq;
+    if ((p.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN && base >= 0 && base !== p.tcpSeq) return null;
+    const k = this.scratch;
+    k.ipVersion = t.ipVersion;
+    k.vlanOuter = t.vlanOuter;
+    k.vlanInner = t.vlanInner;
+    k.addr.set(t.words);
+    k.srcPort = t.aPort;
+    k.dstPort = t.bPort;
+    this.enforceCap();
+    const c = new TcpConversation(t.stream, k, -1, p.frame, p.tsSec, p.tsNsec, p.time, formatAddress(k.ipVersion, k.addr, 0), formatAddress(k.ipVersion, k.addr, 4));
+    c.restoreOrientation(t.clientIsA, t.aBaseSeq, t.bBaseSeq);
+    c.bVlanOuter = t.bVlanOuter;
+    c.bVlanInner = t.bVlanInner;
+    c.bSeen = t.bSeen;
+    c.hash = t.hash;
+    c.reassembly = this.reassembly;
+    c.nextInBucket = this.tcpBuckets.get(t.hash) ?? null;
+    this.tcpBuckets.set(t.hash, c);
+    this.placeTcp(c);
+    this.revived++;
+    return { conv: c, dir };
+  }
+
+  private findTombstone(key: FlowKeyView, hash: number): { t: TcpTombstone; dir: number } | null {
+    for (let t = this.tombstoneBuckets.get(hash) ?? null; t; t = t.nextInBucket) {
+      const dir = matchFlow(t, key);
+      if (dir !== 0) return { t, dir };
+    }
+    return null;
   }
 
   /** Decide every flow still tracked (end of capture), in stream order. */
@@ -153,6 +319,7 @@ export class FlowTable {
     for (let c = this.tcpOpen.head; c; c = c.lruNext) all.push(c);
     for (let c = this.tcpHandshake.head; c; c = c.lruNext) all.push(c);
     for (let u = this.udpList.head; u; u = u.lruNext) all.push(u);
+    for (let u = this.udpSettled.head; u; u = u.lruNext) all.push(u);
     all.sort((x, y) => x.firstFrame - y.firstFrame || (x.kind === y.kind ? x.stream - y.stream : x.kind === 'tcp' ? -1 : 1));
     for (const f of all) {
       if (f.kind === 'tcp') this.endTcp(f);
@@ -169,6 +336,7 @@ export class FlowTable {
 
   private endUdp(u: UdpExchange): void {
     if (u.lruList === LIST_UDP) this.udpList.remove(u);
+    else if (u.lruList === LIST_UDP_SETTLED) this.udpSettled.remove(u);
     this.unlinkBucket(this.udpBuckets, u);
     this.onEnd(u);
   }
@@ -192,8 +360,8 @@ export class FlowTable {
       const victim: Flow | null = this.tcpClosed.head ?? this.tcpRefused.head ?? oldest(oldest(this.tcpHandshake.head, this.tcpOpen.head), this.udpList.head);
       if (!victim) return;
       this.evicted++;
-      if (victim.kind === 'tcp') this.endTcp(victim);
-      else this.endUdp(victim);
+      if (victim.kind === 'tcp') this.retireTcp(victim);
+      else this.retireUdp(victim);
     }
   }
 
@@ -249,7 +417,11 @@ export class FlowTable {
   /** Account a TCP segment; returns its conversation. */
   tcp(p: Packet): TcpConversation {
     const hash = flowHash(p, IPPROTO_TCP);
-    const found = this.findTcp(p, hash);
+    let found = this.findTcp(p, hash);
+    if (!found && this.tombstones.size > 0) {
+      const dead = this.findTombstone(p, hash);
+      if (dead) found = this.reviveTcp(dead.t, dead.dir, p);
+    }
     let conv: TcpConversation;
     let fromA: boolean;
     if (!found) {
@@ -270,8 +442,20 @@ export class FlowTable {
       }
     }
     conv.update(p, fromA);
+    if (conv.closed && conv.reassembly !== null && (p.tcpFlags & TCP_FIN) !== 0 && conv.closedCleanly()) conv.releaseStreams();
     this.placeTcp(conv);
     return conv;
+  }
+
+  /** Put an exchange at the tail of its list: settled DNS exchanges go sooner. */
+  private placeUdp(u: UdpExchange): void {
+    const want = u.dnsSettled ? this.udpSettled : this.udpList;
+    if (u.lruList === want.id) want.touch(u);
+    else {
+      if (u.lruList === LIST_UDP) this.udpList.remove(u);
+      else if (u.lruList === LIST_UDP_SETTLED) this.udpSettled.remove(u);
+      want.push(u);
+    }
   }
 
   private findUdp(key: FlowKeyView, hash: number): { ex: UdpExchange; dir: number } | null {
@@ -297,7 +481,8 @@ export class FlowTable {
   /** Account a UDP datagram; returns its exchange. */
   udp(p: Packet): UdpExchange {
     const hash = flowHash(p, IPPROTO_UDP);
-    const found = this.findUdp(p, hash);
+    let found = this.findUdp(p, hash);
+    if (!found && this.tombstones.size > 0) found = this.reviveUdp(p, hash, p);
     let ex: UdpExchange;
     let fromA: boolean;
     if (!found) {
@@ -306,9 +491,9 @@ export class FlowTable {
     } else {
       ex = found.ex;
       fromA = found.dir === 1;
-      this.udpList.touch(ex);
     }
     ex.update(p.frame, p.tsSec, p.tsNsec, p.time, p.payloadLength, fromA, p.dns);
+    this.placeUdp(ex);
     if (ex.aPort === SQL_BROWSER_PORT || ex.bPort === SQL_BROWSER_PORT) ex.keepDatagram(p, fromA);
     return ex;
   }
@@ -341,7 +526,7 @@ export class FlowTable {
     const ex = found ? found.ex : this.createUdp(k, hash, p.frame, p.tsSec, p.tsNsec, p.time);
     const fromA = found ? found.dir === 1 : true;
     ex.linkIcmp(this.link(p, reporter, fromA === ex.clientIsA, -1));
-    this.udpList.touch(ex);
+    this.placeUdp(ex);
     return ex;
   }
 

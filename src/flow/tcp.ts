@@ -206,9 +206,9 @@ export class TcpConversation {
   client: TcpEndpoint;
   server: TcpEndpoint;
   /** Address words and port of endpoint A (the sender of the first packet), for direction tests. */
-  readonly aWords: Uint32Array;
+  /** Address words: A in 0..3, B in 4..7. */
+  readonly words: Uint32Array;
   readonly aPort: number;
-  readonly bWords: Uint32Array;
   readonly bPort: number;
   bVlanOuter: number;
   bVlanInner: number;
@@ -272,8 +272,7 @@ export class TcpConversation {
     this.vlanInner = key.vlanInner;
     this.bVlanOuter = key.vlanOuter;
     this.bVlanInner = key.vlanInner;
-    this.aWords = key.addr.slice(0, 4);
-    this.bWords = key.addr.slice(4, 8);
+    this.words = key.addr.slice(0, 8);
     this.aPort = key.srcPort;
     this.bPort = key.dstPort;
     const a = new TcpEndpoint(aAddress, key.srcPort);
@@ -295,6 +294,24 @@ export class TcpConversation {
     this.endNsec = tsNsec;
     this.startTime = time;
     this.lastTime = time;
+  }
+
+  /**
+   * A conversation brought back from its tombstone: the same client as before, and each side's
+   * base sequence (so port reuse is still told from a retransmitted SYN).
+   */
+  restoreOrientation(clientIsA: boolean, aBaseSeq: number, bBaseSeq: number): void {
+    if (clientIsA !== this.clientIsA) {
+      const c = this.client;
+      this.client = this.server;
+      this.server = c;
+      this.clientIsA = clientIsA;
+    }
+    const a = clientIsA ? this.client : this.server;
+    const b = clientIsA ? this.server : this.client;
+    a.baseSeq = aBaseSeq;
+    b.baseSeq = bBaseSeq;
+    this.midstream = true;
   }
 
   private mark(letter: string, bit: number, fromClient: boolean): void {
@@ -562,6 +579,17 @@ export class TcpConversation {
   releaseStreams(): void {
     this.client.stream?.release();
     this.server.stream?.release();
+  }
+
+  /**
+   * Closed in order (FIN both ways) with nothing a rule looks at (no RST, no retransmission, no
+   * zero window): its kept bytes can go back to the pool at once, since application context only
+   * explains failures.
+   */
+  closedCleanly(): boolean {
+    const c = this.client;
+    const s = this.server;
+    return c.finFrame >= 0 && s.finFrame >= 0 && c.rstCount === 0 && s.rstCount === 0 && c.retransmissions === 0 && s.retransmissions === 0 && c.zeroWindows === 0 && s.zeroWindows === 0;
   }
 
   /** Record an ICMP error that quoted a packet of this conversation. */

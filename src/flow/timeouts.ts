@@ -12,18 +12,31 @@ export const TCP_IDLE_TIMEOUT = 7500;
  * the default tcp_syn_retries=6, 64 s after its last SYN; Windows after about 21 s. */
 export const TCP_HANDSHAKE_TIMEOUT = 135;
 
-/** A TCP conversation closed by RST or by FIN both ways lingers this long for late packets and
- * retries (Windows retries a refused SYN about 0.5 s apart; Linux TIME_WAIT lasts 60 s), then is
- * decided and freed. */
-export const TCP_CLOSED_LINGER = 60;
+/** A TCP conversation closed by RST or by FIN both ways lingers this long (Windows retries a
+ * refused SYN about 0.5 s apart, two or three times), then is decided and freed; packets after
+ * that (Linux TIME_WAIT lasts 60 s) find its tombstone and keep its stream index. */
+export const TCP_CLOSED_LINGER = 2;
+
+/** A refused conversation (RST to SYNs, no SYN-ACK) lingers longer: the client may retry the same
+ * SYN (same ISN, same connect call) after its retransmission timeout, 0.5 s on Windows, up to
+ * several seconds on older stacks, and those retries belong to the same finding. */
+export const TCP_REFUSED_LINGER = 30;
+
+/** A decided TCP conversation leaves a small tombstone this long (capture seconds), so a late
+ * packet (a retransmitted FIN in TIME_WAIT, a RST long after) keeps Wireshark's stream index. */
+export const TOMBSTONE_TTL = 120;
+
+/** At most this many tombstones are kept (about 500 bytes each); the oldest go first. */
+export const MAX_TOMBSTONES = 50_000;
 
 /** For live input only (FlowTableOptions.refusedLinger): a conversation refused (SYN answered by
  * RST, no SYN-ACK) and not retried for this long is decided, instead of lingering
  * TCP_CLOSED_LINGER. Windows retries a refused SYN twice about 0.5 s apart; Linux does not retry. */
 export const LIVE_REFUSED_LINGER = 3;
 
-/** A UDP exchange with no packet for this long is decided and freed. */
-export const UDP_IDLE_TIMEOUT = 120;
+/** A UDP exchange with no packet for this long is decided and freed; a later datagram finds its
+ * tombstone and keeps its udp.stream. Long enough for resolver and application retries. */
+export const UDP_IDLE_TIMEOUT = 30;
 
 /** A DNS query with no response for this long (and the capture going on) is unanswered. An
  * answer normally comes within a fraction of a second; stub resolvers retry after 1 s (Windows)
@@ -35,4 +48,4 @@ export const SWEEP_INTERVAL = 1;
 
 /** Default cap on tracked conversations (TCP + UDP); beyond it the least recently active one is
  * decided early, with a warning. Protects memory against SYN floods and scans. */
-export const DEFAULT_MAX_FLOWS = 100_000;
+export const DEFAULT_MAX_FLOWS = 50_000;

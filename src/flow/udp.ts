@@ -53,9 +53,9 @@ export class UdpExchange {
   readonly ipVersion: number;
   readonly vlanOuter: number;
   readonly vlanInner: number;
-  readonly aWords: Uint32Array;
+  /** Address words: A in 0..3, B in 4..7. */
+  readonly words: Uint32Array;
   readonly aPort: number;
-  readonly bWords: Uint32Array;
   readonly bPort: number;
   bVlanOuter: number;
   bVlanInner: number;
@@ -94,9 +94,8 @@ export class UdpExchange {
     this.vlanInner = key.vlanInner;
     this.bVlanOuter = key.vlanOuter;
     this.bVlanInner = key.vlanInner;
-    this.aWords = key.addr.slice(0, 4);
+    this.words = key.addr.slice(0, 8);
     this.aPort = key.srcPort;
-    this.bWords = key.addr.slice(4, 8);
     this.bPort = key.dstPort;
     const a = new UdpEndpoint(aAddress, key.srcPort);
     const b = new UdpEndpoint(bAddress, key.dstPort);
@@ -114,6 +113,15 @@ export class UdpExchange {
     this.endNsec = tsNsec;
     this.startTime = time;
     this.lastTime = time;
+  }
+
+  /** An exchange brought back from its tombstone keeps its client. */
+  restoreOrientation(clientIsA: boolean): void {
+    if (clientIsA === this.clientIsA) return;
+    const c = this.client;
+    this.client = this.server;
+    this.server = c;
+    this.clientIsA = clientIsA;
   }
 
   /** Account one datagram. */
@@ -165,10 +173,20 @@ export class UdpExchange {
       tx = { qname: dns.qname!, qtype: dns.qtype, queries: [], responses: [] };
       this.dns.set(key, tx);
     }
+    // Questions asked and not answered yet: an exchange with none left is settled.
+    if (dns.response ? tx.responses.length === 0 && tx.queries.length > 0 : tx.queries.length === 0) this.dnsUnanswered += dns.response ? -1 : 1;
     const list = dns.response ? tx.responses : tx.queries;
     if (list.length >= MAX_TRACKED_EVENTS) return;
     if (dns.response) tx.responses.push({ frame, time, id: dns.id, rcode: dns.rcode, answers: dns.ancount });
     else tx.queries.push({ frame, time, id: dns.id });
+  }
+
+  /** Questions of this exchange still waiting for a response. */
+  dnsUnanswered = 0;
+
+  /** A DNS exchange whose every question got a response: nothing more is expected. */
+  get dnsSettled(): boolean {
+    return this.dns !== null && this.dnsUnanswered === 0 && this.icmp.length === 0;
   }
 
   /** Record an ICMP error that quoted a datagram of this exchange. */

@@ -157,6 +157,14 @@ export class RuleEngine {
     // One root cause per conversation; a rule may report several findings (DNS questions).
     if (this.reportedBy && this.reportedBy !== meta.id) return;
     this.reportedBy = meta.id;
+    // Past the cap with nobody streaming findings, only the count matters: building the finding
+    // (evidence, times, filter) for each of a million flooded flows would cost most of the run.
+    if (this.findings.length >= this.maxFindings && !this.onFinding) {
+      this.total++;
+      this.totalByRule.set(meta.id, (this.totalByRule.get(meta.id) ?? 0) + 1);
+      this.dropped++;
+      return;
+    }
     const precision = this.precision();
     const frames = [...new Set(draft.frames)].sort((x, y) => x - y);
     const start = draft.start ?? [flow.startSec, flow.startNsec];

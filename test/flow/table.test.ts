@@ -115,3 +115,23 @@ describe('timeouts in capture time and the cap on tracked flows', () => {
     expect(r.capture.warnings.map((w) => w.code)).toContain('flow_cap_reached');
   });
 });
+
+describe('tombstones keep Wireshark\'s stream index after a conversation is freed', () => {
+  it('a late packet of a decided conversation gets its old stream; a new ISN gets a new one', async () => {
+    const { streamsPerFrameOfRecords } = await import('../helpers/streams.js');
+    const s = new Scenario('10.0.0.1:40000', '10.0.0.2:80')
+      .tcp('c', 0, ['SYN'], 100)
+      .tcp('s', 0.001, ['SYN', 'ACK'], 500, 101)
+      .tcp('c', 0.002, ['ACK'], 101, 501)
+      .tcp('c', 0.01, ['FIN', 'ACK'], 101, 501)
+      .tcp('s', 0.011, ['FIN', 'ACK'], 501, 102)
+      .tcp('c', 0.012, ['ACK'], 102, 502)
+      // Long after the conversation was decided: a retransmitted FIN (same stream in Wireshark).
+      .tcp('s', 30, ['FIN', 'ACK'], 501, 102)
+      // Port reuse with a new ISN: a new stream.
+      .tcp('c', 40, ['SYN'], 9000);
+    const other = new Scenario('10.0.0.3:1', '10.0.0.4:2').udp('c', 10).udp('c', 20);
+    const streams = await streamsPerFrameOfRecords(mergeScenarios(s, other));
+    expect([...streams.tcp.values()]).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
+  });
+});

@@ -13,7 +13,14 @@ export interface FrameStreams {
   udp: Map<number, number>;
 }
 
-export async function streamsPerFrame(file: string): Promise<FrameStreams> {
+/** The same for records written to an in-memory pcap. */
+export async function streamsPerFrameOfRecords(records: import('./pcap-writer.js').WriterRecord[]): Promise<FrameStreams> {
+  const { writePcap } = await import('./pcap-writer.js');
+  const { Readable } = await import('node:stream');
+  return streamsPerFrame(Readable.from([writePcap(records)]));
+}
+
+export async function streamsPerFrame(file: string | import('node:stream').Readable): Promise<FrameStreams> {
   const out: FrameStreams = { tcp: new Map(), udp: new Map() };
   const pkt = createPacket();
   const anomalies = new AnomalyCounter();
