@@ -1,12 +1,15 @@
 /**
  * The command-line program, built by a function so tests can run it in-process.
- * Exit statuses: 0 analysed, 1 findings reached --fail-on, 2 bad usage or unreadable input.
+ * Exit statuses: 0 analysed, 1 findings reached --fail-on (check: expectations differ), 2 bad usage or
+ * unreadable input; when both 1 and 2 apply, 2 wins (see scanExitStatus in scan.ts).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { explain } from '../report/explain.js';
 import { SEVERITIES } from '../rules/types.js';
 import { VERSION } from '../version.js';
 import { runAnalyze } from './analyze.js';
+import { CHECK_FORMATS, runCheck } from './check.js';
+import { runScan, SCAN_FORMATS } from './scan.js';
 import { EXIT_UNREADABLE, processIo, useColor, useUnicode, type CliIo } from './io.js';
 
 function positiveInt(v: string): number {
@@ -30,11 +33,38 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .command('analyze')
     .description('analyse one capture (pcap, pcapng, gzip; "-" for standard input)')
     .argument('<file>', 'capture file, or - for standard input')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'jsonl']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'jsonl', 'junit', 'html']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
     .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
-    .action(async (file: string, opts: { format: string; failOn?: string; maxFlows?: number }) => {
+    .option('--ladder', "text format: draw each finding's evidence packets as a ladder diagram")
+    .action(async (file: string, opts: { format: string; failOn?: string; maxFlows?: number; ladder?: boolean }) => {
       setExit(await runAnalyze(file, opts, io, signal));
+    });
+
+  program
+    .command('scan')
+    .description('analyse every capture under files and folders, in parallel (captures are told by their first bytes)')
+    .argument('<paths...>', 'capture files or folders (walked recursively)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...SCAN_FORMATS]).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
+    .option('-j, --jobs <n>', 'worker threads (default: number of CPUs)', positiveInt)
+    .option('-q, --quiet', 'no progress bar')
+    .option('--max-flows <n>', 'cap on conversations tracked at once, per capture', positiveInt)
+    .action(async (paths: string[], opts: { format: string; failOn?: string; jobs?: number; quiet?: boolean; maxFlows?: number }) => {
+      setExit(await runScan(paths, opts, io, signal));
+    });
+
+  program
+    .command('check')
+    .description('compare each capture\'s findings with NAME.expect.json beside it (CI regression check)')
+    .argument('<paths...>', 'capture files or folders (walked recursively)')
+    .option('-u, --update', 'write or rewrite the expectation files instead of comparing')
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...CHECK_FORMATS]).default('text'))
+    .option('-j, --jobs <n>', 'worker threads (default: number of CPUs)', positiveInt)
+    .option('-q, --quiet', 'no progress bar')
+    .option('--max-flows <n>', 'cap on conversations tracked at once, per capture', positiveInt)
+    .action(async (paths: string[], opts: { format: string; update?: boolean; jobs?: number; quiet?: boolean; maxFlows?: number }) => {
+      setExit(await runCheck(paths, opts, io, signal));
     });
 
   program

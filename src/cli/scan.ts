@@ -1,0 +1,69 @@
+/** `wirewhy scan PATH...`: analyse every capture under some files and folders, in parallel. */
+import { formatJsonlFinding } from '../report/jsonl.js';
+import { formatScanJunit } from '../report/junit.js';
+import { formatScanJson } from '../report/scan-json.js';
+import { formatScanText } from '../report/scan-text.js';
+import type { Severity } from '../rules/types.js';
+import { scanPaths } from '../scan/index.js';
+import type { ScanResult } from '../scan/types.js';
+import { reaches } from './analyze.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
+
+/** Output formats of `scan`. */
+export const SCAN_FORMATS = ['text', 'json', 'jsonl', 'junit'] as const;
+
+/** Options of `wirewhy scan`. */
+export interface ScanCommandOptions {
+  format: string;
+  failOn?: string;
+  jobs?: number;
+  quiet?: boolean;
+  maxFlows?: number;
+}
+
+/**
+ * The exit status of a scan (or check).
+ *
+ * 2 (some input could not be read) wins over 1 (a finding reached --fail-on): a status is one
+ * number, and 1 would claim "the analysis is complete and this is its verdict" when part of the
+ * input was never examined and might hold more failures. The findings are in the output either
+ * way, and both statuses fail a CI job; 2 says what to fix first. grep and diff make the same
+ * choice (2 for trouble, even when lines matched).
+ */
+export function scanExitStatus(result: ScanResult, failed: boolean): number {
+  if (result.pathErrors.length > 0 || result.files.some((f) => f.error)) return EXIT_UNREADABLE;
+  if (failed) return EXIT_FINDINGS;
+  return EXIT_OK;
+}
+
+/** Run `wirewhy scan`. Returns the exit status. */
+export async function runScan(paths: string[], opts: ScanCommandOptions, io: CliIo, signal?: { stopped: boolean }): Promise<number> {
+  const failOn = opts.failOn as Severity | undefined;
+  const format = opts.format;
+  const streaming = format === 'jsonl';
+  const result = await scanPaths(paths, {
+    jobs: opts.jobs,
+    maxFlows: opts.maxFlows,
+    shouldStop: signal ? () => signal.stopped : undefined,
+    progress: io.stderr.isTTY && !opts.quiet ? { stream: io.stderr as { write(s: string): unknown; columns?: number }, unicode: useUnicode(io) } : undefined,
+    // JSONL: each finding as soon as a worker decides it; errors on stderr as files finish.
+    onFinding: streaming ? (file, finding) => io.stdout.write(formatJsonlFinding(finding, { file })) : undefined,
+    onResult: streaming ? (r) => void (r.error && io.stderr.write(`${r.error.line}\n`)) : undefined,
+  });
+  if (streaming) for (const e of result.pathErrors) io.stderr.write(`wirewhy: ${e.path}: ${e.message}\n`);
+
+  const failed = failOn !== undefined && result.files.some((f) => f.report && !f.error && f.report.findings.some((x) => reaches(x, failOn)));
+  switch (format) {
+    case 'json':
+      io.stdout.write(formatScanJson(result));
+      break;
+    case 'junit':
+      io.stdout.write(formatScanJunit(result, failOn));
+      break;
+    case 'jsonl':
+      break;
+    default:
+      io.stdout.write(formatScanText(result, { color: useColor(io), unicode: useUnicode(io) }));
+  }
+  return scanExitStatus(result, failed);
+}

@@ -1,0 +1,164 @@
+/**
+ * `--format junit`: JUnit XML as GitLab, Jenkins and the GitHub test-report actions read it
+ * (one <testsuites> with one <testsuite> per run).
+ * Ref: https://github.com/testmoapp/junitxml (the de-facto schema), XML 1.0 §2.2 (characters).
+ *
+ * A test case fails exactly when it would make the command exit 1:
+ * - analyze: one test case per group of identical findings (same rule, server, codes); it fails
+ *   when the group reaches --fail-on. Without --fail-on nothing fails and the findings are in
+ *   <system-out>. A capture without findings is one passing test case.
+ * - scan: one test case per capture; it fails when one of its findings reaches --fail-on; a
+ *   capture that cannot be read is an <error> (the run exits 2).
+ * - check: one test case per capture; a difference from the expectation file (or a missing
+ *   expectation file) is a <failure> with the diff; an unreadable capture is an <error>.
+ */
+import { hostPort } from '../rules/engine.js';
+import { SEVERITIES, type Finding, type Severity } from '../rules/types.js';
+import type { ScanFileResult, ScanResult } from '../scan/types.js';
+import type { ReportOptions } from './index.js';
+import { groupFindings, serverLabel } from './text.js';
+import type { AnalysisReport } from './types.js';
+
+/** One test case. At most one of failure, error, skipped. */
+export interface JunitCase {
+  name: string;
+  classname: string;
+  /** Seconds. */
+  time?: number;
+  failure?: { message: string; type?: string; text?: string };
+  error?: { message: string; type?: string; text?: string };
+  skipped?: { message: string };
+  systemOut?: string;
+}
+
+/** One test suite. */
+export interface JunitSuite {
+  name: string;
+  time?: number;
+  cases: JunitCase[];
+}
+
+// Characters XML 1.0 allows: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+// Everything else (other C0 controls, U+FFFE/U+FFFF, lone surrogates) cannot appear even escaped.
+const XML_ILLEGAL = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\ud800-\udbff\udc00-\udfff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Remove the characters XML 1.0 does not allow (as U+FFFD would hide that they were there, say so). */
+export function stripXmlIllegal(s: string): string {
+  return s.replace(XML_ILLEGAL, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}
+
+/** Escape text content. */
+export function xmlText(s: string): string {
+  return stripXmlIllegal(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Escape an attribute value (double-quoted); line breaks and tabs kept as character references. */
+export function xmlAttr(s: string): string {
+  return xmlText(s).replace(/"/g, '&quot;').replace(/'/g, '&apos;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;').replace(/\t/g, '&#9;');
+}
+
+function seconds(t: number | undefined): string {
+  return (t ?? 0).toFixed(3);
+}
+
+function outcome(tag: 'failure' | 'error', o: { message: string; type?: string; text?: string }): string {
+  const type = o.type ? ` type="${xmlAttr(o.type)}"` : '';
+  return `      <${tag} message="${xmlAttr(o.message)}"${type}>${xmlText(o.text ?? o.message)}</${tag}>\n`;
+}
+
+/** The whole XML document for some suites. */
+export function junitXml(suites: readonly JunitSuite[], name = 'wirewhy'): string {
+  let tests = 0;
+  let failures = 0;
+  let errors = 0;
+  let skipped = 0;
+  let time = 0;
+  let body = '';
+  for (const s of suites) {
+    const f = s.cases.filter((c) => c.failure).length;
+    const e = s.cases.filter((c) => c.error).length;
+    const k = s.cases.filter((c) => c.skipped).length;
+    tests += s.cases.length;
+    failures += f;
+    errors += e;
+    skipped += k;
+    time += s.time ?? 0;
+    body += `  <testsuite name="${xmlAttr(s.name)}" tests="${s.cases.length}" failures="${f}" errors="${e}" skipped="${k}" time="${seconds(s.time)}">\n`;
+    for (const c of s.cases) {
+      body += `    <testcase name="${xmlAttr(c.name)}" classname="${xmlAttr(c.classname)}" time="${seconds(c.time)}">\n`;
+      if (c.failure) body += outcome('failure', c.failure);
+      if (c.error) body += outcome('error', c.error);
+      if (c.skipped) body += `      <skipped message="${xmlAttr(c.skipped.message)}"/>\n`;
+      if (c.systemOut) body += `      <system-out>${xmlText(c.systemOut)}</system-out>\n`;
+      body += '    </testcase>\n';
+    }
+    body += '  </testsuite>\n';
+  }
+  return (
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+    `<testsuites name="${xmlAttr(name)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(time)}">\n` +
+    body +
+    '</testsuites>\n'
+  );
+}
+
+function reaches(severity: Severity, threshold: Severity | undefined): boolean {
+  return threshold !== undefined && SEVERITIES.indexOf(severity) >= SEVERITIES.indexOf(threshold);
+}
+
+function codesText(f: Finding): string {
+  return f.codes.map((c) => `${c.os} ${c.code} ${c.name}`).join(', ');
+}
+
+/** One line per finding: "connection-refused tcp 10.0.0.1:40000 → 10.0.0.2:80 stream 0: summary". */
+export function findingLine(f: Finding): string {
+  const ep = (e: { address: string; port: number }): string => (e.port < 0 ? e.address : hostPort(e));
+  return `${f.rule} (${f.severity}) ${f.protocol} ${ep(f.client)} → ${ep(f.server)} ${f.protocol}.stream ${f.stream} frames ${f.frames.join(',')}: ${f.summary} [${codesText(f)}]`;
+}
+
+/** `analyze --format junit`: one test case per group of identical findings. */
+export function formatJunit(report: AnalysisReport, opts: Pick<ReportOptions, 'failOn'>): string {
+  const file = report.capture.file;
+  const cases: JunitCase[] = [];
+  for (const g of groupFindings(report.findings)) {
+    const lines = g.findings.map(findingLine).join('\n');
+    const name = `${g.rule} ${serverLabel(g)} (${g.findings.length})`;
+    const c: JunitCase = { name, classname: `wirewhy.${file}`, systemOut: lines };
+    if (reaches(g.severity, opts.failOn)) c.failure = { message: g.findings[0]!.summary, type: g.rule, text: lines };
+    cases.push(c);
+  }
+  if (cases.length === 0) cases.push({ name: 'no failed connections', classname: `wirewhy.${file}` });
+  const warnings = report.capture.warnings.map((w) => `warning: ${w.message}`).join('\n');
+  if (warnings) cases[0]!.systemOut = cases[0]!.systemOut ? `${cases[0]!.systemOut}\n${warnings}` : warnings;
+  return junitXml([{ name: `wirewhy analyze ${file}`, cases }]);
+}
+
+/** The test case of one capture in `scan --format junit`. */
+export function scanJunitCase(f: ScanFileResult, failOn: Severity | undefined): JunitCase {
+  const c: JunitCase = { name: f.file, classname: 'wirewhy.scan' };
+  if (f.error) {
+    c.error = { message: f.error.line, type: f.error.code };
+    return c;
+  }
+  if (f.notRun || !f.report) {
+    c.skipped = { message: 'not analysed: the scan was interrupted' };
+    return c;
+  }
+  const findings = f.report.findings;
+  if (findings.length > 0) c.systemOut = findings.map(findingLine).join('\n');
+  const failing = findings.filter((x) => reaches(x.severity, failOn));
+  if (failing.length > 0) {
+    const byRule = new Map<string, number>();
+    for (const x of failing) byRule.set(x.rule, (byRule.get(x.rule) ?? 0) + 1);
+    const message = `${failing.length} finding${failing.length === 1 ? '' : 's'} at or above ${failOn}: ${[...byRule].map(([r, n]) => `${r} ×${n}`).join(', ')}`;
+    c.failure = { message, type: 'findings', text: failing.map(findingLine).join('\n') };
+  }
+  return c;
+}
+
+/** `scan --format junit`: one test case per capture. */
+export function formatScanJunit(result: ScanResult, failOn: Severity | undefined): string {
+  const cases = result.files.map((f) => scanJunitCase(f, failOn));
+  for (const e of result.pathErrors) cases.push({ name: e.path, classname: 'wirewhy.scan', error: { message: `wirewhy: ${e.path}: ${e.message}`, type: 'cannot_open' } });
+  return junitXml([{ name: 'wirewhy scan', time: result.seconds, cases }]);
+}

@@ -1,0 +1,169 @@
+/**
+ * `scan --format text`: a table with one row per capture (packets, conversations, findings by
+ * rule, errors) and the totals, the captures that could not be read with their one-line errors,
+ * then the findings grouped across captures: the same failure of the same server endpoint in
+ * 40 captures is one row with its count and the captures it was seen in.
+ */
+import Table from 'cli-table3';
+import { hostPort } from '../rules/engine.js';
+import { SEVERITIES, type ErrorCode, type Finding, type OsName, type Severity } from '../rules/types.js';
+import type { ScanResult } from '../scan/types.js';
+import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
+
+/** Files named in a cross-capture group before "… and N more". */
+export const MAX_GROUP_FILES = 3;
+/** Cross-capture groups shown before "… N more groups". */
+export const MAX_SCAN_GROUPS = 100;
+/** Skipped (not a capture) files listed by name before "… and N more". */
+const MAX_SKIPPED_LISTED = 10;
+
+/** Findings of one rule about one server endpoint, across captures. */
+export interface ScanFindingGroup {
+  rule: string;
+  severity: Severity;
+  protocol: 'tcp' | 'udp';
+  server: { address: string; port: number };
+  codes: ErrorCode[];
+  /** Findings in the group. */
+  count: number;
+  /** Captures the group was seen in, in scan order, with the findings in each. */
+  files: Map<string, number>;
+}
+
+function codesKey(codes: readonly ErrorCode[]): string {
+  return codes.map((c) => `${c.os}:${c.code}`).join(',');
+}
+
+/**
+ * Group findings across captures by rule, protocol, server endpoint and codes, largest group
+ * first (ties in scan order).
+ */
+export function groupAcrossFiles(perFile: ReadonlyArray<{ file: string; findings: readonly Finding[] }>): ScanFindingGroup[] {
+  const groups = new Map<string, ScanFindingGroup>();
+  for (const { file, findings } of perFile) {
+    for (const f of findings) {
+      const key = [f.rule, f.protocol, f.server.address, f.server.port, codesKey(f.codes)].join('\u0000');
+      let g = groups.get(key);
+      if (!g) {
+        g = { rule: f.rule, severity: f.severity, protocol: f.protocol, server: { ...f.server }, codes: f.codes, count: 0, files: new Map() };
+        groups.set(key, g);
+      }
+      g.count++;
+      g.files.set(file, (g.files.get(file) ?? 0) + 1);
+      if (SEVERITIES.indexOf(f.severity) > SEVERITIES.indexOf(g.severity)) g.severity = f.severity;
+    }
+  }
+  return [...groups.values()].sort((a, b) => b.files.size - a.files.size || b.count - a.count);
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function codeLabel(codes: readonly ErrorCode[], os: OsName): string {
+  const c = codes.find((x) => x.os === os);
+  return c ? `${c.code} ${c.name}` : '-';
+}
+
+function newTable(head: string[], style: TerminalStyle, colAligns: Array<'left' | 'right'>): Table.Table {
+  return new Table({
+    head: head.map((h) => style.bold(h)),
+    chars: style.tableChars,
+    style: { head: [], border: [], compact: true },
+    colAligns,
+  });
+}
+
+function fileTable(result: ScanResult, style: TerminalStyle): string[] {
+  const t = style.text;
+  const table = newTable(['File', 'Packets', 'Conversations', 'Findings', 'By rule', 'Errors'], style, ['left', 'right', 'right', 'right', 'left', 'left']);
+  for (const f of result.files) {
+    const r = f.report;
+    let errors = '';
+    if (f.error) errors = style.red(t(f.error.message + (f.error.offset !== undefined ? ` (byte ${f.error.offset})` : '')));
+    else if (f.notRun) errors = style.yellow('not analysed (interrupted)');
+    else if (r && r.capture.warnings.length > 0) errors = style.yellow(plural(r.capture.warnings.length, 'warning'));
+    const byRule = r ? Object.entries(r.summary.byRule).map(([rule, n]) => `${t(rule)} ${style.times}${n}`).join('\n') : '';
+    table.push([
+      t(f.file),
+      r ? r.capture.packets : '-',
+      r ? r.summary.tcpConversations + r.summary.udpExchanges : '-',
+      r ? r.summary.findings : '-',
+      byRule,
+      errors,
+    ]);
+  }
+  const tot = result.totals;
+  const totalByRule = Object.entries(tot.byRule).map(([rule, n]) => `${t(rule)} ${style.times}${n}`).join('\n');
+  const unreadable = tot.unreadable + result.pathErrors.length;
+  table.push([
+    style.bold(`Total (${plural(tot.captures, 'capture')})`),
+    tot.packets,
+    tot.tcpConversations + tot.udpExchanges,
+    tot.findings,
+    totalByRule,
+    unreadable > 0 ? style.red(`${unreadable} unreadable`) : '',
+  ]);
+  return table.toString().split('\n');
+}
+
+function groupTable(groups: readonly ScanFindingGroup[], style: TerminalStyle): string[] {
+  const t = style.text;
+  const table = newTable(['Rule', 'Server', 'Count', 'Captures', 'Windows', 'Linux'], style, ['left', 'left', 'right', 'left', 'left', 'left']);
+  for (const g of groups.slice(0, MAX_SCAN_GROUPS)) {
+    const names = [...g.files.keys()];
+    const shown = names.slice(0, MAX_GROUP_FILES).map((n) => t(n));
+    if (names.length > MAX_GROUP_FILES) shown.push(`${style.ellipsis} and ${names.length - MAX_GROUP_FILES} more`);
+    const server = g.server.port < 0 ? g.server.address : hostPort(g.server);
+    table.push([
+      style.severity(g.severity, t(g.rule)),
+      `${t(server)} ${g.protocol}`,
+      g.count,
+      `${names.length}: ${shown.join('\n')}`,
+      t(codeLabel(g.codes, 'windows')),
+      t(codeLabel(g.codes, 'linux')),
+    ]);
+  }
+  const lines = table.toString().split('\n');
+  if (groups.length > MAX_SCAN_GROUPS) lines.push(`${style.ellipsis} ${plural(groups.length - MAX_SCAN_GROUPS, 'more group')} (use --format json for every finding)`);
+  return lines;
+}
+
+/** The scan report for people. */
+export function formatScanText(result: ScanResult, opts: TerminalOptions): string {
+  const style = terminalStyle(opts);
+  const t = style.text;
+  const lines: string[] = [];
+  const tot = result.totals;
+  const unreadable = tot.unreadable + result.pathErrors.length;
+  lines.push(
+    style.bold(`Scanned ${plural(tot.captures, 'capture')}`) +
+      ` (${tot.analysed} analysed, ${unreadable} unreadable, ${plural(tot.skipped, 'other file')} skipped) in ${result.seconds.toFixed(1)} s`,
+  );
+  if (result.interrupted) lines.push(style.yellow('Interrupted: the results cover the captures read so far.'));
+  if (result.files.length > 0) lines.push(...fileTable(result, style));
+
+  if (unreadable > 0) {
+    lines.push('');
+    lines.push(style.bold(style.red(`Could not read (${unreadable}):`)));
+    for (const e of result.pathErrors) lines.push(`  ${t(`wirewhy: ${e.path}: ${e.message}`)}`);
+    for (const f of result.files) if (f.error) lines.push(`  ${t(f.error.line)}`);
+  }
+  if (result.skipped.length > 0) {
+    lines.push('');
+    lines.push(`Skipped, not captures (${result.skipped.length}):`);
+    for (const s of result.skipped.slice(0, MAX_SKIPPED_LISTED)) lines.push(`  ${t(s.path)} (${t(s.reason)})`);
+    if (result.skipped.length > MAX_SKIPPED_LISTED) lines.push(`  ${style.ellipsis} and ${result.skipped.length - MAX_SKIPPED_LISTED} more`);
+  }
+
+  lines.push('');
+  const groups = groupAcrossFiles(result.files.filter((f) => f.report).map((f) => ({ file: f.file, findings: f.report!.findings })));
+  if (groups.length === 0) {
+    lines.push(style.green(`No failed connections found in ${plural(tot.tcpConversations, 'TCP conversation')} and ${plural(tot.udpExchanges, 'UDP exchange')}.`));
+  } else {
+    lines.push(style.bold(`${plural(tot.findings, 'failed connection')} in ${plural(groups.length, 'group')} across captures`));
+    lines.push(...groupTable(groups, style));
+    lines.push(`For the causes and checks of one capture: wirewhy analyze FILE; of a code: wirewhy explain CODE.`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,246 @@
+/**
+ * Expectation files for `wirewhy check`: NAME.expect.json beside NAME.pcap holds what the
+ * analysis of the capture must find. Small, stable and diff-friendly: one line per finding,
+ * only what identifies a failure (rule, protocol, endpoints, stream, error codes), sorted, with
+ * no timestamps, frame lists or sentences that would change with wording.
+ */
+import { basename, dirname, extname, join } from 'node:path';
+import type { Finding, OsName } from '../rules/types.js';
+
+/** The `schema` value of an expectation file. */
+export const EXPECT_SCHEMA = 'wirewhy-expect';
+/** The version of the expectation file format. */
+export const EXPECT_VERSION = 1;
+
+/** One expected finding. `codes` maps OS → code (a list when an OS reports several). */
+export interface ExpectedFinding {
+  rule: string;
+  protocol: 'tcp' | 'udp';
+  client: { address: string; port: number };
+  server: { address: string; port: number };
+  stream: number;
+  codes: Partial<Record<OsName, number | number[]>>;
+}
+
+/** The content of an expectation file. */
+export interface ExpectationFile {
+  schema: typeof EXPECT_SCHEMA;
+  version: typeof EXPECT_VERSION;
+  findings: ExpectedFinding[];
+}
+
+/** Compression suffixes stripped before the capture extension. */
+const COMPRESSION_EXTENSIONS = ['.gz'];
+
+/** The expectation file beside a capture: refused.pcap → refused.expect.json, x.pcapng.gz → x.expect.json. */
+export function expectationPath(capture: string): string {
+  let name = basename(capture);
+  for (const ext of COMPRESSION_EXTENSIONS) if (name.toLowerCase().endsWith(ext) && name.length > ext.length) name = name.slice(0, -ext.length);
+  const ext = extname(name);
+  if (ext && ext.length < name.length) name = name.slice(0, -ext.length);
+  return join(dirname(capture), `${name}.expect.json`);
+}
+
+/** True for a file name that is an expectation file (the walk of `check` ignores them). */
+export function isExpectationFile(path: string): boolean {
+  return path.endsWith('.expect.json');
+}
+
+const OS_KEYS: readonly OsName[] = ['windows', 'linux', 'macos'];
+
+/** The expectation of one finding. */
+export function expectFinding(f: Finding): ExpectedFinding {
+  const codes: Partial<Record<OsName, number | number[]>> = {};
+  for (const os of OS_KEYS) {
+    const list = f.codes.filter((c) => c.os === os).map((c) => c.code);
+    if (list.length === 1) codes[os] = list[0]!;
+    else if (list.length > 1) codes[os] = list;
+  }
+  return {
+    rule: f.rule,
+    protocol: f.protocol,
+    client: { address: f.client.address, port: f.client.port },
+    server: { address: f.server.address, port: f.server.port },
+    stream: f.stream,
+    codes,
+  };
+}
+
+/** One line of JSON with a space after ":" and "," and keys in a fixed order, for readable diffs. */
+export function inlineJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(inlineJson).join(', ')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{ ${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}: ${inlineJson(x)}`).join(', ')} }`;
+  }
+  return JSON.stringify(v);
+}
+
+/** The canonical form of one expected finding (key order fixed), used for sorting and matching. */
+export function canonical(e: ExpectedFinding): string {
+  const codes: Record<string, number | number[]> = {};
+  for (const os of OS_KEYS) if (e.codes[os] !== undefined) codes[os] = e.codes[os]!;
+  return inlineJson({
+    rule: e.rule,
+    protocol: e.protocol,
+    client: { address: e.client.address, port: e.client.port },
+    server: { address: e.server.address, port: e.server.port },
+    stream: e.stream,
+    codes,
+  });
+}
+
+/** Deterministic order: protocol, stream, rule, then the whole line. */
+export function compareExpected(a: ExpectedFinding, b: ExpectedFinding): number {
+  if (a.protocol !== b.protocol) return a.protocol < b.protocol ? -1 : 1;
+  if (a.stream !== b.stream) return a.stream - b.stream;
+  if (a.rule !== b.rule) return a.rule < b.rule ? -1 : 1;
+  const x = canonical(a);
+  const y = canonical(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The expectation for a capture's findings. */
+export function expectationOf(findings: readonly Finding[]): ExpectationFile {
+  return { schema: EXPECT_SCHEMA, version: EXPECT_VERSION, findings: findings.map(expectFinding).sort(compareExpected) };
+}
+
+/** The file text: pretty at the top, one finding per line, trailing newline. */
+export function serializeExpectation(e: ExpectationFile): string {
+  const lines = e.findings.map((f, i) => `    ${canonical(f)}${i < e.findings.length - 1 ? ',' : ''}`);
+  const findings = lines.length === 0 ? '[]' : `[\n${lines.join('\n')}\n  ]`;
+  return `{\n  "schema": ${JSON.stringify(e.schema)},\n  "version": ${e.version},\n  "findings": ${findings}\n}\n`;
+}
+
+function isEndpoint(v: unknown): v is { address: string; port: number } {
+  const o = v as { address?: unknown; port?: unknown } | null;
+  return typeof o === 'object' && o !== null && typeof o.address === 'string' && typeof o.port === 'number';
+}
+
+function isCode(v: unknown): boolean {
+  return typeof v === 'number' || (Array.isArray(v) && v.every((x) => typeof x === 'number'));
+}
+
+/** Parse and validate an expectation file; throws an Error saying what is wrong. */
+export function parseExpectation(text: string): ExpectationFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`not valid JSON (${(e as Error).message})`);
+  }
+  const o = data as Partial<ExpectationFile> | null;
+  if (typeof o !== 'object' || o === null || o.schema !== EXPECT_SCHEMA) throw new Error(`not a wirewhy expectation file (schema must be "${EXPECT_SCHEMA}")`);
+  if (o.version !== EXPECT_VERSION) throw new Error(`expectation file version ${String(o.version)} is not supported (this wirewhy writes version ${EXPECT_VERSION})`);
+  if (!Array.isArray(o.findings)) throw new Error('"findings" must be a list');
+  o.findings.forEach((f, i) => {
+    const bad = (what: string): never => {
+      throw new Error(`finding ${i + 1}: ${what}`);
+    };
+    if (typeof f !== 'object' || f === null) bad('must be an object');
+    if (typeof f.rule !== 'string') bad('"rule" must be a string');
+    if (f.protocol !== 'tcp' && f.protocol !== 'udp') bad('"protocol" must be "tcp" or "udp"');
+    if (!isEndpoint(f.client)) bad('"client" must be { "address", "port" }');
+    if (!isEndpoint(f.server)) bad('"server" must be { "address", "port" }');
+    if (typeof f.stream !== 'number') bad('"stream" must be a number');
+    if (typeof f.codes !== 'object' || f.codes === null || !Object.values(f.codes).every(isCode)) bad('"codes" must map OS names to numbers');
+  });
+  return o as ExpectationFile;
+}
+
+/** A finding whose conversation is expected, with different contents. */
+export interface ChangedFinding {
+  expected: ExpectedFinding;
+  actual: ExpectedFinding;
+  /** "rule: connect-timeout → connection-refused", one per field that differs. */
+  changes: string[];
+}
+
+/** How the findings differ from the expectation. Empty lists mean they match. */
+export interface ExpectationDiff {
+  missing: ExpectedFinding[];
+  unexpected: ExpectedFinding[];
+  changed: ChangedFinding[];
+}
+
+/** True when nothing differs. */
+export function isMatch(d: ExpectationDiff): boolean {
+  return d.missing.length === 0 && d.unexpected.length === 0 && d.changed.length === 0;
+}
+
+function fieldChanges(a: ExpectedFinding, b: ExpectedFinding): string[] {
+  const out: string[] = [];
+  const cmp = (name: string, x: unknown, y: unknown): void => {
+    const sx = inlineJson(x);
+    const sy = inlineJson(y);
+    if (sx !== sy) out.push(`${name}: ${sx} → ${sy}`);
+  };
+  cmp('rule', a.rule, b.rule);
+  cmp('client', a.client, b.client);
+  cmp('server', a.server, b.server);
+  for (const os of OS_KEYS) cmp(`codes.${os}`, a.codes[os] ?? null, b.codes[os] ?? null);
+  return out;
+}
+
+/**
+ * Compare. Identical findings match first (as a multiset); of what is left, an expected and an
+ * actual finding of the same conversation (protocol and stream) are one changed finding; the
+ * rest are missing (expected, not found) or unexpected (found, not expected).
+ */
+export function diffExpectation(expected: readonly ExpectedFinding[], actual: readonly ExpectedFinding[]): ExpectationDiff {
+  const left = [...expected].sort(compareExpected);
+  const right = [...actual].sort(compareExpected);
+  const remaining = new Map<string, ExpectedFinding[]>();
+  for (const a of right) {
+    const k = canonical(a);
+    const list = remaining.get(k) ?? [];
+    list.push(a);
+    remaining.set(k, list);
+  }
+  const unmatchedExpected: ExpectedFinding[] = [];
+  for (const e of left) {
+    const list = remaining.get(canonical(e));
+    if (list && list.length > 0) list.shift();
+    else unmatchedExpected.push(e);
+  }
+  // What is left in `remaining` was found and not expected.
+  const unmatchedActual = [...remaining.values()].flat().sort(compareExpected);
+  const diff: ExpectationDiff = { missing: [], unexpected: [], changed: [] };
+  const byConversation = new Map<string, ExpectedFinding[]>();
+  for (const a of unmatchedActual) {
+    const k = `${a.protocol}:${a.stream}`;
+    const list = byConversation.get(k) ?? [];
+    list.push(a);
+    byConversation.set(k, list);
+  }
+  for (const e of unmatchedExpected) {
+    const same = byConversation.get(`${e.protocol}:${e.stream}`);
+    const a = same?.shift();
+    if (a) diff.changed.push({ expected: e, actual: a, changes: fieldChanges(e, a) });
+    else diff.missing.push(e);
+  }
+  for (const list of byConversation.values()) diff.unexpected.push(...list);
+  diff.unexpected.sort(compareExpected);
+  return diff;
+}
+
+function endpoint(e: { address: string; port: number }): string {
+  if (e.port < 0) return e.address;
+  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+}
+
+/** "connection-refused tcp.stream 0 10.0.0.1:40000 → 10.0.0.2:80 (windows 10061, linux 111)". */
+export function describeExpected(e: ExpectedFinding, arrow = '→'): string {
+  const codes = OS_KEYS.filter((os) => e.codes[os] !== undefined).map((os) => `${os} ${[e.codes[os]!].flat().join('/')}`);
+  return `${e.rule} ${e.protocol}.stream ${e.stream} ${endpoint(e.client)} ${arrow} ${endpoint(e.server)}${codes.length > 0 ? ` (${codes.join(', ')})` : ''}`;
+}
+
+/** The diff as lines for people (no indentation, no colour). */
+export function formatDiffLines(d: ExpectationDiff, arrow = '→'): string[] {
+  const lines: string[] = [];
+  for (const e of d.missing) lines.push(`- missing:    ${describeExpected(e, arrow)}`);
+  for (const a of d.unexpected) lines.push(`+ unexpected: ${describeExpected(a, arrow)}`);
+  for (const c of d.changed) {
+    lines.push(`~ changed:    ${c.expected.protocol}.stream ${c.expected.stream}: ${c.changes.join('; ').replaceAll('→', arrow)}`);
+  }
+  return lines;
+}

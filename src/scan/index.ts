@@ -1,0 +1,57 @@
+/**
+ * Scanning: find the captures under some paths, analyse them on a worker pool, and sum up.
+ * Used by `wirewhy scan` and `wirewhy check`; usable as a library function too.
+ */
+import type { Finding } from '../rules/types.js';
+import { runPool } from './pool.js';
+import { ProgressBar, type ProgressStream } from './progress.js';
+import { scanTotals, type ScanFileResult, type ScanResult } from './types.js';
+import { findCaptures, type WalkOptions } from './walk.js';
+
+/** Options for {@link scanPaths}. */
+export interface ScanOptions extends WalkOptions {
+  /** Worker threads (default: the number of CPUs). */
+  jobs?: number;
+  maxFlows?: number;
+  /** Each finding as soon as it is decided, with its file. */
+  onFinding?: (file: string, finding: Finding) => void;
+  /** Each finished file, in completion order. */
+  onResult?: (result: ScanFileResult) => void;
+  /** Draw a progress bar here (a terminal). */
+  progress?: { stream: ProgressStream; unicode: boolean };
+  shouldStop?: () => boolean;
+}
+
+/** Scan `paths` (files or folders). */
+export async function scanPaths(paths: readonly string[], options: ScanOptions = {}): Promise<ScanResult> {
+  const started = performance.now();
+  const walk = await findCaptures(paths, { ignore: options.ignore });
+  const bytesTotal = walk.captures.reduce((n, c) => n + c.size, 0);
+  const bar = options.progress ? new ProgressBar(options.progress.stream, walk.captures.length, bytesTotal, options.progress.unicode) : null;
+  bar?.update(0, 0, true);
+  let files: ScanFileResult[];
+  try {
+    files = await runPool(walk.captures, {
+      jobs: options.jobs,
+      maxFlows: options.maxFlows,
+      onFinding: options.onFinding,
+      onResult: options.onResult,
+      onProgress: bar ? (bytes, done) => bar.update(bytes, done, done === walk.captures.length) : undefined,
+      shouldStop: options.shouldStop,
+    });
+  } finally {
+    bar?.clear();
+  }
+  return {
+    files,
+    skipped: walk.skipped,
+    pathErrors: walk.errors,
+    interrupted: files.some((f) => f.notRun) || (options.shouldStop?.() ?? false),
+    totals: scanTotals(files, walk.skipped.length),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+export { findCaptures, classifyFile, type CaptureFile, type SkippedFile, type WalkResult } from './walk.js';
+export { runPool, defaultJobs, type ScanJob, type PoolOptions } from './pool.js';
+export type { ScanFileResult, ScanFileError, ScanResult, ScanTotals } from './types.js';

@@ -1,0 +1,159 @@
+/**
+ * A pool of worker threads that analyses captures in parallel, one file per worker at a time.
+ * Each worker streams its file, so memory is bounded by the number of workers, not the folder.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { Finding } from '../rules/types.js';
+import type { FromWorker, ToWorker } from './messages.js';
+import type { ScanFileResult } from './types.js';
+
+/** One capture to analyse. */
+export interface ScanJob {
+  path: string;
+  size: number;
+}
+
+/** Options for {@link runPool}. */
+export interface PoolOptions {
+  /** Worker threads (default: the number of CPUs Node may use). */
+  jobs?: number;
+  maxFlows?: number;
+  /** Called with each finding as soon as a worker decides it (turns on streaming in workers). */
+  onFinding?: (file: string, finding: Finding) => void;
+  /** Called when a file is finished, in completion order. */
+  onResult?: (result: ScanFileResult) => void;
+  /** Bytes of source read so far over all files (for the progress bar). */
+  onProgress?: (bytesDone: number, filesDone: number) => void;
+  /** Polled while running; true stops the workers (files in flight report what they read). */
+  shouldStop?: () => boolean;
+}
+
+/** How often the pool looks at `shouldStop`. */
+const STOP_POLL_MS = 100;
+
+/** The default `--jobs`: every CPU this process may use. */
+export function defaultJobs(): number {
+  return availableParallelism();
+}
+
+/**
+ * How to start a worker. Built, the entry is worker.js beside this module. Run from the
+ * TypeScript sources (tests under vitest), it is worker.ts: a small bootstrap registers the tsx
+ * loader (a devDependency) in the worker, then imports the entry.
+ */
+export function workerSpec(): { entry: URL | string; options: WorkerOptions } {
+  const self = import.meta.url;
+  if (!self.endsWith('.ts')) return { entry: new URL('./worker.js', self), options: {} };
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const worker = new URL('./worker.ts', self).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); });`;
+  return { entry: bootstrap, options: { eval: true } };
+}
+
+/** Analyse `files` on a pool of workers; resolves with one result per file, in input order. */
+export async function runPool(files: readonly ScanJob[], options: PoolOptions = {}): Promise<ScanFileResult[]> {
+  const results: ScanFileResult[] = files.map((f) => ({ file: f.path, size: f.size }));
+  if (files.length === 0) return results;
+  // Largest files first: the last file to finish is then a small one, so cores stay busy.
+  const queue = files.map((_, i) => i).sort((a, b) => files[b]!.size - files[a]!.size || a - b);
+  const workerCount = Math.max(1, Math.min(options.jobs ?? defaultJobs(), files.length));
+  const inFlightBytes = new Map<number, number>();
+  let doneBytes = 0;
+  let filesDone = 0;
+  let stopping = false;
+  const spec = workerSpec();
+
+  const reportProgress = (): void => {
+    if (!options.onProgress) return;
+    let bytes = doneBytes;
+    for (const b of inFlightBytes.values()) bytes += b;
+    options.onProgress(bytes, filesDone);
+  };
+
+  const finish = (id: number, r: Partial<ScanFileResult>): void => {
+    Object.assign(results[id]!, r);
+    inFlightBytes.delete(id);
+    doneBytes += files[id]!.size;
+    filesDone++;
+    reportProgress();
+    options.onResult?.(results[id]!);
+  };
+
+  await new Promise<void>((resolve) => {
+    let live = 0;
+    const workers = new Set<Worker>();
+    const poll = setInterval(() => {
+      if (!stopping && options.shouldStop?.()) {
+        stopping = true;
+        for (const w of workers) w.postMessage({ type: 'stop' } satisfies ToWorker);
+      }
+    }, STOP_POLL_MS);
+
+    const start = (): void => {
+      const worker = new Worker(spec.entry, spec.options);
+      workers.add(worker);
+      live++;
+      let current = -1;
+      const next = (): void => {
+        const id = stopping ? undefined : queue.shift();
+        if (id === undefined) {
+          current = -1;
+          void worker.terminate();
+          return;
+        }
+        current = id;
+        inFlightBytes.set(id, 0);
+        worker.postMessage({ type: 'job', id, path: files[id]!.path, streamFindings: !!options.onFinding, maxFlows: options.maxFlows } satisfies ToWorker);
+      };
+      worker.on('message', (m: FromWorker) => {
+        switch (m.type) {
+          case 'progress':
+            inFlightBytes.set(m.id, m.bytes);
+            reportProgress();
+            return;
+          case 'finding':
+            options.onFinding?.(files[m.id]!.path, m.finding);
+            return;
+          case 'done':
+            finish(m.id, { report: m.report });
+            next();
+            return;
+          case 'failed':
+            finish(m.id, { error: m.error, report: m.report });
+            next();
+            return;
+        }
+      });
+      worker.on('error', (e) => {
+        // The worker died (out of memory, a bug): its file gets the error, a new worker goes on.
+        if (current >= 0) {
+          const line = `wirewhy: ${files[current]!.path}: analysis failed (${e.message})`;
+          finish(current, { error: { code: 'worker_failed', message: e.message, line } });
+          current = -1;
+        }
+      });
+      worker.on('exit', () => {
+        workers.delete(worker);
+        live--;
+        if (current >= 0) {
+          const line = `wirewhy: ${files[current]!.path}: analysis failed (worker exited)`;
+          finish(current, { error: { code: 'worker_failed', message: 'worker exited', line } });
+          current = -1;
+        }
+        if (!stopping && queue.length > 0) start();
+        else if (live === 0) {
+          clearInterval(poll);
+          resolve();
+        }
+      });
+      next();
+    };
+    for (let i = 0; i < workerCount; i++) start();
+  });
+
+  for (const r of results) {
+    if (!r.report && !r.error) r.notRun = true;
+  }
+  return results;
+}

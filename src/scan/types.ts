@@ -1,0 +1,72 @@
+/** What a scan of many captures produces, shared by the pool, the commands and the reporters. */
+import type { AnalysisReport } from '../report/types.js';
+import type { SkippedFile } from './walk.js';
+
+/** Why a capture could not be analysed. */
+export interface ScanFileError {
+  /** "cannot_open", "truncated_header", "bad_gzip", … (CaptureError codes; "worker_failed"). */
+  code: string;
+  message: string;
+  /** Byte offset in the (decompressed) capture where the problem was found, when known. */
+  offset?: number;
+  /** The one-line error as `analyze` prints it: "wirewhy: FILE: message (at byte offset N)". */
+  line: string;
+}
+
+/** The outcome for one capture: a report, or an error. */
+export interface ScanFileResult {
+  file: string;
+  /** Size on disk. */
+  size: number;
+  report?: AnalysisReport;
+  error?: ScanFileError;
+  /** Not analysed because the scan was interrupted (Ctrl-C). */
+  notRun?: boolean;
+}
+
+/** Counts over a whole scan. */
+export interface ScanTotals {
+  /** Captures found (analysed + unreadable + not run). */
+  captures: number;
+  analysed: number;
+  unreadable: number;
+  /** Files that are not captures. */
+  skipped: number;
+  packets: number;
+  bytes: number;
+  tcpConversations: number;
+  udpExchanges: number;
+  findings: number;
+  byRule: Record<string, number>;
+}
+
+/** A finished (or interrupted) scan. */
+export interface ScanResult {
+  /** One entry per capture, in walk order. */
+  files: ScanFileResult[];
+  skipped: SkippedFile[];
+  /** Paths given that could not be examined at all (missing, unreadable folder). */
+  pathErrors: Array<{ path: string; message: string }>;
+  interrupted: boolean;
+  totals: ScanTotals;
+  /** Wall-clock seconds the analysis took. */
+  seconds: number;
+}
+
+/** Sum up the per-file results. */
+export function scanTotals(files: readonly ScanFileResult[], skipped: number): ScanTotals {
+  const t: ScanTotals = { captures: files.length, analysed: 0, unreadable: 0, skipped, packets: 0, bytes: 0, tcpConversations: 0, udpExchanges: 0, findings: 0, byRule: {} };
+  for (const f of files) {
+    if (f.error) t.unreadable++;
+    if (!f.report) continue;
+    if (!f.error) t.analysed++;
+    const r = f.report;
+    t.packets += r.capture.packets;
+    t.bytes += f.size;
+    t.tcpConversations += r.summary.tcpConversations;
+    t.udpExchanges += r.summary.udpExchanges;
+    t.findings += r.summary.findings;
+    for (const [rule, n] of Object.entries(r.summary.byRule)) t.byRule[rule] = (t.byRule[rule] ?? 0) + n;
+  }
+  return t;
+}

@@ -1,0 +1,39 @@
+/**
+ * Entry of a scan worker thread: analyses the captures the pool sends, one at a time, and posts
+ * back progress, findings (when streaming) and the report or error of each.
+ */
+import { parentPort } from 'node:worker_threads';
+import { analyzeOne } from './analyze-one.js';
+import type { FromWorker, ToWorker } from './messages.js';
+
+/** Least time between two progress messages, so a fast file does not flood the main thread. */
+const PROGRESS_INTERVAL_MS = 50;
+
+const port = parentPort;
+if (!port) throw new Error('the scan worker must run in a worker thread');
+
+let stopped = false;
+const post = (m: FromWorker): void => port.postMessage(m);
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'stop') {
+    stopped = true;
+    return;
+  }
+  void (async () => {
+    let lastPost = 0;
+    const result = await analyzeOne(msg.path, {
+      maxFlows: msg.maxFlows,
+      shouldStop: () => stopped,
+      onFinding: msg.streamFindings ? (finding) => post({ type: 'finding', id: msg.id, finding }) : undefined,
+      onProgress: (bytes) => {
+        const now = Date.now();
+        if (now - lastPost < PROGRESS_INTERVAL_MS) return;
+        lastPost = now;
+        post({ type: 'progress', id: msg.id, bytes });
+      },
+    });
+    if (result.error) post({ type: 'failed', id: msg.id, error: result.error, report: result.report });
+    else if (result.report) post({ type: 'done', id: msg.id, report: result.report });
+  })();
+});

@@ -1,0 +1,84 @@
+/** `wirewhy scan`: a folder of 200 captures, some corrupt, compressed, misnamed, or not captures at all. */
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScanJsonReport } from '../../src/report/scan-json.js';
+import { buildCorpus, type Corpus } from './corpus.js';
+import { runBin, runInProcess } from './cli-run.js';
+
+let corpus: Corpus;
+beforeAll(() => {
+  corpus = buildCorpus(200);
+});
+afterAll(() => rmSync(corpus.dir, { recursive: true, force: true }));
+
+describe('wirewhy scan of a folder of 200 captures', () => {
+  it('reports every readable capture, lists the corrupt ones with their errors, and exits 2', () => {
+    const r = runBin(['scan', corpus.dir, '--format', 'json']);
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.out) as ScanJsonReport;
+    expect(doc.totals.captures).toBe(200);
+    expect(doc.reports.map((x) => x.capture.file).sort()).toEqual([...corpus.readable].sort());
+    expect(doc.errors.map((e) => e.file).sort()).toEqual([...corpus.corrupt].sort());
+    for (const e of doc.errors) expect(e.message.length).toBeGreaterThan(0);
+    expect(doc.errors.find((e) => e.file.endsWith('corrupt-truncated-header.pcap'))).toMatchObject({ code: 'truncated_header', offset: 0 });
+    expect(doc.skipped.count).toBe(corpus.notCaptures.length);
+    expect(doc.skipped.files.map((s) => s.file).sort()).toEqual([...corpus.notCaptures].sort());
+    expect(doc.totals).toMatchObject({ analysed: corpus.readable.length, unreadable: corpus.corrupt.length, findings: corpus.refused.length });
+    // The misnamed and the compressed capture are analysed like the others.
+    const misnamed = doc.reports.find((x) => x.capture.file === corpus.misnamed)!;
+    expect(misnamed.findings.map((f) => f.rule)).toEqual(['connection-refused']);
+    const gz = doc.reports.find((x) => x.capture.file === corpus.gzip)!;
+    expect(gz.capture.compression).toBe('gzip');
+    expect(gz.findings.map((f) => f.rule)).toEqual(['connection-refused']);
+  });
+
+  it('text: a row per capture, the errors with byte offsets, and one group row for the refusals across files', () => {
+    const r = runBin(['scan', corpus.dir, '--jobs', '2']);
+    expect(r.code).toBe(2);
+    for (const f of corpus.readable) expect(r.out).toContain(f);
+    expect(r.out).toContain(`Could not read (${corpus.corrupt.length}):`);
+    for (const f of corpus.corrupt) expect(r.out).toMatch(new RegExp(`wirewhy: ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .+`));
+    expect(r.out).toContain('file ends inside its header (10 of 24 bytes) (at byte offset 0)');
+    expect(r.out).toContain(`Skipped, not captures (${corpus.notCaptures.length}):`);
+    // All refusals go to 10.0.0.2:8080: one row, its count, the captures it was seen in (capped).
+    const row = r.out.split('\n').find((l) => l.includes('connection-refused') && l.includes('10.0.0.2:8080'))!;
+    expect(row).toMatch(new RegExp(`\\b${corpus.refused.length}\\b.*\\b${corpus.refused.length}: `));
+    expect(r.out).toMatch(/(…|\.\.\.) and \d+ more/);
+    // Not a TTY: no progress bar on stderr.
+    expect(r.err).toBe('');
+  });
+
+  it('jsonl: one line per finding, its file first', () => {
+    const r = runBin(['scan', corpus.dir, '--format', 'jsonl']);
+    expect(r.code).toBe(2);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(corpus.refused.length);
+    for (const l of lines) expect(l.startsWith('{"file":')).toBe(true);
+    expect(new Set(lines.map((l) => (JSON.parse(l) as { file: string }).file))).toEqual(new Set(corpus.refused));
+    // Errors go to stderr, one line each.
+    expect(r.err.trim().split('\n').sort()).toHaveLength(corpus.corrupt.length);
+  });
+
+  it('exit status: 2 (unreadable input) wins over 1 (--fail-on reached); 1 and 0 otherwise', () => {
+    expect(runBin(['scan', corpus.dir, '--fail-on', 'error', '--format', 'json']).code).toBe(2);
+    expect(runBin(['scan', corpus.misnamed, '--fail-on', 'error', '--format', 'json']).code).toBe(1);
+    expect(runBin(['scan', corpus.misnamed, '--fail-on', 'warning', '--format', 'junit']).code).toBe(1);
+    expect(runBin(['scan', corpus.misnamed, '--format', 'json']).code).toBe(0);
+  });
+
+  it('a path that does not exist is an error, the rest is still scanned', () => {
+    const r = runBin(['scan', `${corpus.dir}/nope`, corpus.misnamed]);
+    expect(r.code).toBe(2);
+    expect(r.out).toContain(`wirewhy: ${corpus.dir}/nope: no such file or folder`);
+    expect(r.out).toContain('connection-refused');
+  });
+
+  it('runs in-process from the TypeScript sources (workers start through tsx)', async () => {
+    const r = await runInProcess(['scan', `${corpus.dir}/site-b`, '--format', 'json', '--jobs', '2']);
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.out) as ScanJsonReport;
+    const expected = corpus.readable.filter((f) => f.startsWith(`${corpus.dir}/site-b/`));
+    expect(doc.reports.map((x) => x.capture.file).sort()).toEqual(expected.sort());
+    expect(doc.errors.map((e) => e.file).sort()).toEqual(corpus.corrupt.filter((f) => f.startsWith(`${corpus.dir}/site-b/`)).sort());
+  });
+});

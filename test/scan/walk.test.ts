@@ -1,0 +1,58 @@
+/** Finding captures: by first bytes, through gzip, and through symbolic-link loops. */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { classifyFile, findCaptures } from '../../src/scan/walk.js';
+import { writePcapng } from '../helpers/pcap-writer.js';
+import { refusedRecords } from './corpus.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'wirewhy-walk-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('classifyFile', () => {
+  it('tells captures by their first bytes, whatever the name', () => {
+    const pcap = refusedRecords(1).toPcap();
+    writeFileSync(join(dir, 'a.txt'), pcap);
+    writeFileSync(join(dir, 'b'), writePcapng(refusedRecords(2).records));
+    writeFileSync(join(dir, 'c.pcap'), 'not a capture at all');
+    writeFileSync(join(dir, 'd.pcap'), Buffer.from([0xd4, 0xc3]));
+    expect(classifyFile(join(dir, 'a.txt'))).toEqual({ kind: 'pcap' });
+    expect(classifyFile(join(dir, 'b'))).toEqual({ kind: 'pcapng' });
+    expect(classifyFile(join(dir, 'c.pcap'))).toEqual({ reason: 'not a capture' });
+    expect(classifyFile(join(dir, 'd.pcap'))).toEqual({ reason: 'too short to be a capture' });
+  });
+
+  it('looks inside gzip: a compressed capture is one, compressed text is not', () => {
+    writeFileSync(join(dir, 'x.gz'), gzipSync(writePcapng(refusedRecords(1).records)));
+    writeFileSync(join(dir, 'y.gz'), gzipSync(Buffer.from('hello '.repeat(100_000))));
+    expect(classifyFile(join(dir, 'x.gz'))).toEqual({ kind: 'gzip' });
+    expect(classifyFile(join(dir, 'y.gz'))).toEqual({ reason: 'gzip of something that is not a capture' });
+  });
+});
+
+describe('findCaptures', () => {
+  it('walks nested folders in name order and ends on symbolic-link loops', async () => {
+    mkdirSync(join(dir, 'a', 'b'), { recursive: true });
+    writeFileSync(join(dir, 'a', 'b', 'one.pcap'), refusedRecords(1).toPcap());
+    writeFileSync(join(dir, 'a', 'two.pcap'), refusedRecords(2).toPcap());
+    writeFileSync(join(dir, 'notes.md'), '# notes');
+    symlinkSync('..', join(dir, 'a', 'b', 'parent'));
+    symlinkSync(dir, join(dir, 'a', 'root'));
+    symlinkSync(join(dir, 'a', 'two.pcap'), join(dir, 'same-file.pcap'));
+    symlinkSync(join(dir, 'missing'), join(dir, 'dangling'));
+    const r = await findCaptures([dir, join(dir, 'a')]);
+    expect(r.captures.map((c) => c.path)).toEqual([join(dir, 'a', 'b', 'one.pcap'), join(dir, 'a', 'two.pcap')]);
+    expect(r.skipped.map((s) => s.path).sort()).toEqual([join(dir, 'dangling'), join(dir, 'notes.md')]);
+    expect(r.errors).toEqual([]);
+  });
+
+  it('a path that does not exist is an error', async () => {
+    const r = await findCaptures([join(dir, 'nope')]);
+    expect(r.errors).toEqual([{ path: join(dir, 'nope'), message: 'no such file or folder' }]);
+  });
+});
