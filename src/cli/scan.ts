@@ -1,5 +1,6 @@
 /** `wirewhy scan PATH...`: analyse every capture under some files and folders, in parallel. */
 import { formatJsonlFinding } from '../report/jsonl.js';
+import { formatScanHtml } from '../report/html.js';
 import { formatScanJunit } from '../report/junit.js';
 import { formatScanJson } from '../report/scan-json.js';
 import { formatScanText } from '../report/scan-text.js';
@@ -10,7 +11,7 @@ import { reaches } from './analyze.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
 
 /** Output formats of `scan`. */
-export const SCAN_FORMATS = ['text', 'json', 'jsonl', 'junit'] as const;
+export const SCAN_FORMATS = ['text', 'json', 'jsonl', 'junit', 'html'] as const;
 
 /** Options of `wirewhy scan`. */
 export interface ScanCommandOptions {
@@ -61,6 +62,16 @@ export async function runScan(paths: string[], opts: ScanCommandOptions, io: Cli
       io.stdout.write(formatScanJunit(result, failOn));
       break;
     case 'jsonl':
+      break;
+    case 'html':
+      // One self-contained page: a section per capture, the unreadable ones with their errors.
+      io.stdout.write(
+        formatScanHtml({
+          reports: result.files.filter((f) => f.report && !f.error).map((f) => f.report!),
+          failures: result.files.filter((f) => f.error).map((f) => ({ file: f.file, error: f.error!.line })),
+          title: paths.join(' '),
+        }),
+      );
       break;
     default:
       io.stdout.write(formatScanText(result, { color: useColor(io), unicode: useUnicode(io) }));
