@@ -128,7 +128,8 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
   if (table.evicted > 0) {
     warnings.push({ code: 'flow_cap_reached', message: `more than ${table.maxFlows} flows were active at once; ${table.evicted} were decided early to bound memory` });
   }
-  if (engine.dropped > 0) {
+  // maxFindings 0 means every finding was streamed (JSONL): nothing was lost.
+  if (engine.dropped > 0 && engine.maxFindings > 0) {
     warnings.push({ code: 'finding_cap_reached', message: `${engine.total} findings; the report keeps the first ${engine.maxFindings} decided (use --format jsonl to stream every finding)` });
   }
   const precision = result.info.precision;

@@ -4,6 +4,7 @@ import { LIVE_REFUSED_LINGER } from '../flow/timeouts.js';
 import { formatJsonlFinding } from '../report/jsonl.js';
 import { formatLiveFinding } from '../report/live.js';
 import { formatReport, type ReporterName } from '../report/index.js';
+import { writeJson } from '../report/json.js';
 import { sanitizeForTerminal } from '../report/terminal.js';
 import type { AnalysisReport } from '../report/types.js';
 import { SEVERITIES, type Finding, type Severity } from '../rules/types.js';
@@ -57,13 +58,21 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
     : live && format === 'text'
       ? (f: Finding) => io.stdout.write(formatLiveFinding(f, terminal))
       : undefined;
+  // Streamed findings are already written: only --fail-on needs to know about them afterwards.
+  let reachedFailOn = false;
+  const failOn = opts.failOn as Severity | undefined;
+  const tracked = onFinding && failOn ? (f: Finding) => {
+    if (reaches(f, failOn)) reachedFailOn = true;
+    onFinding(f);
+  } : onFinding;
   try {
     report = await analyzeCapture(live ? live.stream : file, {
       name: file,
       maxFlows: opts.maxFlows,
+      ...(streaming ? { maxFindings: 0 } : {}),
       // The HTML timeline draws every conversation, healthy ones too.
       conversations: format === 'html',
-      onFinding,
+      onFinding: tracked,
       shouldStop: signal ? () => signal.stopped : undefined,
       ...(live ? { onClock: live.onClock, refusedLinger: LIVE_REFUSED_LINGER } : {}),
     });
@@ -79,10 +88,12 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
     const where = w.offset !== undefined ? ` (at byte offset ${w.offset})` : '';
     if (format !== 'text') io.stderr.write(`wirewhy: ${sanitizeForTerminal(file)}: warning: ${sanitizeForTerminal(w.message)}${where}\n`);
   }
-  if (!streaming) {
+  if (format === 'json') {
+    writeJson(report, (chunk) => io.stdout.write(chunk));
+  } else if (!streaming) {
     io.stdout.write(formatReport(format, report, { color: useColor(io), unicode: useUnicode(io), failOn: opts.failOn as Severity | undefined, ladder: opts.ladder }));
   }
   if (nothingUseful(report)) return EXIT_UNREADABLE;
-  if (opts.failOn && report.findings.some((f) => reaches(f, opts.failOn as Severity))) return EXIT_FINDINGS;
+  if (failOn && (reachedFailOn || report.findings.some((f) => reaches(f, failOn)))) return EXIT_FINDINGS;
   return EXIT_OK;
 }

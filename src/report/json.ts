@@ -18,3 +18,26 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 export function formatJson(report: AnalysisReport): string {
   return `${JSON.stringify(report, jsonReplacer, 2)}\n`;
 }
+
+/** Indent every line after the first by `pad`, to nest a pretty-printed value. */
+function nest(json: string, pad: string): string {
+  return json.replace(/\n/g, `\n${pad}`);
+}
+
+/**
+ * Write the same bytes as {@link formatJson}, one finding at a time, so a report with tens of
+ * thousands of findings never exists as one string.
+ */
+export function writeJson(report: AnalysisReport, write: (chunk: string) => unknown): void {
+  const { findings, ...head } = report;
+  const keys = Object.keys(head) as Array<keyof typeof head>;
+  write('{\n');
+  for (const k of keys) write(`  ${JSON.stringify(k)}: ${nest(JSON.stringify(head[k], jsonReplacer, 2), '  ')},\n`);
+  if (findings.length === 0) {
+    write('  "findings": []\n}\n');
+    return;
+  }
+  write('  "findings": [\n');
+  findings.forEach((f, i) => write(`    ${nest(JSON.stringify(f, jsonReplacer, 2), '    ')}${i + 1 < findings.length ? ',' : ''}\n`));
+  write('  ]\n}\n');
+}

@@ -50,6 +50,20 @@ describe('wirewhy analyze', () => {
     expect(Object.keys(lines[0])[0]).toBe('file');
   });
 
+  it('--format json is written finding by finding, byte for byte the same as the one-string form', async () => {
+    const { analyzeCapture } = await import('../../src/analyze.js');
+    const { formatJson } = await import('../../src/report/json.js');
+    const file = join(FIXTURES, 'kernel/mix.pcap');
+    const { out } = await run(['analyze', file, '--format', 'json']);
+    const report = await analyzeCapture(file);
+    expect(out).toBe(formatJson({ ...report, tool: JSON.parse(out).tool }));
+  });
+
+  it('--format jsonl with --fail-on: streamed findings still decide the exit status', async () => {
+    expect((await run(['analyze', REFUSED, '--format', 'jsonl', '--fail-on', 'error'])).code).toBe(1);
+    expect((await run(['analyze', join(FIXTURES, 'kernel/healthy.pcap'), '--format', 'jsonl', '--fail-on', 'info'])).code).toBe(0);
+  });
+
   it('--fail-on error exits 1 when a finding reaches it, 0 otherwise', async () => {
     expect((await run(['analyze', REFUSED, '--fail-on', 'error', '--format', 'json'])).code).toBe(1);
     expect((await run(['analyze', join(FIXTURES, 'kernel/healthy.pcap'), '--fail-on', 'info', '--format', 'json'])).code).toBe(0);
