@@ -11,7 +11,7 @@
  * Any other block type (NRB 4, ISB 5, DSB 10, custom 0xBAD/0x40000BAD, unknown) is skipped by
  * its length.
  */
-import { CaptureError, type CaptureInfo, type CaptureWarning, type Frame } from './types.js';
+import { CaptureError, emptyFrame, type CaptureInfo, type CaptureWarning, type Frame } from './types.js';
 import { MAX_RECORD_BYTES, type RecordParser } from './parser.js';
 
 const BLOCK_SHB = 0x0a0d0d0a;
@@ -70,16 +70,7 @@ export class PcapngParser implements RecordParser {
   private readonly linkTypesSeen = new Set<number>();
   /** Warnings per code, and the summary warning that counts those not listed. */
   private readonly warningCounts = new Map<string, { count: number; more: CaptureWarning | null }>();
-  private readonly frame: Frame = {
-    number: 0,
-    tsSec: 0,
-    tsNsec: 0,
-    linkType: 0,
-    interfaceId: 0,
-    originalLength: 0,
-    data: Buffer.alloc(0),
-    offset: 0,
-  };
+  private readonly frame: Frame = emptyFrame();
 
   constructor(private readonly onFrame: (frame: Frame) => void) {}
 

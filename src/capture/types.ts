@@ -18,6 +18,11 @@ export interface Frame {
   offset: number;
 }
 
+/** A zeroed frame, for a reader to fill and reuse record after record. */
+export function emptyFrame(): Frame {
+  return { number: 0, tsSec: 0, tsNsec: 0, linkType: 0, interfaceId: 0, originalLength: 0, data: Buffer.alloc(0), offset: 0 };
+}
+
 /** What kind of capture file the first bytes say this is. */
 export type CaptureFormat = 'pcap' | 'pcapng';
 

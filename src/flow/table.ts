@@ -243,13 +243,7 @@ export class FlowTable {
     for (; t; t = t.nextInBucket) if ((dir = matchFlow(t, key)) !== 0) break;
     if (!t) return null;
     this.dropTombstone(t);
-    const k = this.scratch;
-    k.ipVersion = t.ipVersion;
-    k.vlanOuter = t.vlanOuter;
-    k.vlanInner = t.vlanInner;
-    k.addr.set(t.words);
-    k.srcPort = t.aPort;
-    k.dstPort = t.bPort;
+    const k = this.keyOfTombstone(t);
     this.enforceCap();
     const u = new UdpExchange(t.stream, k, p.frame, p.tsSec, p.tsNsec, p.time, formatAddress(k.ipVersion, k.addr, 0), formatAddress(k.ipVersion, k.addr, 4));
     u.restoreOrientation(t.clientIsA);
@@ -281,13 +275,7 @@ export class FlowTable {
     const fromA = dir === 1;
     const base = fromA ? t.aBaseSeq : t.bBaseSeq;
     if ((p.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN && base >= 0 && base !== p.tcpSeq) return null;
-    const k = this.scratch;
-    k.ipVersion = t.ipVersion;
-    k.vlanOuter = t.vlanOuter;
-    k.vlanInner = t.vlanInner;
-    k.addr.set(t.words);
-    k.srcPort = t.aPort;
-    k.dstPort = t.bPort;
+    const k = this.keyOfTombstone(t);
     this.enforceCap();
     const c = new TcpConversation(t.stream, k, -1, p.frame, p.tsSec, p.tsNsec, p.time, formatAddress(k.ipVersion, k.addr, 0), formatAddress(k.ipVersion, k.addr, 4));
     c.restoreOrientation(t.clientIsA, t.aBaseSeq, t.bBaseSeq);
@@ -301,6 +289,18 @@ export class FlowTable {
     this.placeTcp(c);
     this.revived++;
     return { conv: c, dir };
+  }
+
+  /** The identity a tombstone keeps, as a key with A as the sender (in the scratch key). */
+  private keyOfTombstone(t: TcpTombstone): FlowKeyView {
+    const k = this.scratch;
+    k.ipVersion = t.ipVersion;
+    k.vlanOuter = t.vlanOuter;
+    k.vlanInner = t.vlanInner;
+    k.addr.set(t.words);
+    k.srcPort = t.aPort;
+    k.dstPort = t.bPort;
+    return k;
   }
 
   private findTombstone(key: FlowKeyView, hash: number): { t: TcpTombstone; dir: number } | null {
