@@ -14,6 +14,7 @@ import { RULES } from './rules/index.js';
 import type { Finding } from './rules/types.js';
 import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan } from './report/types.js';
 import { VERSION } from './version.js';
+import { collectIfGrown } from './memory.js';
 
 /** Options for an analysis. */
 export interface AnalyzeOptions {
@@ -110,6 +111,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       captureInfo = info;
     },
     onProgress: (n) => {
+      collectIfGrown();
       options.onProgress?.(n);
       options.onClock?.((t) => table.advance(t), () => table.now);
     },

@@ -27,7 +27,7 @@ export const TCP_REFUSED_LINGER = 30;
 export const TOMBSTONE_TTL = 120;
 
 /** At most this many tombstones are kept (about 500 bytes each); the oldest go first. */
-export const MAX_TOMBSTONES = 20_000;
+export const MAX_TOMBSTONES = 10_000;
 
 /** For live input only (FlowTableOptions.refusedLinger): a conversation refused (SYN answered by
  * RST, no SYN-ACK) and not retried for this long is decided, instead of lingering
@@ -48,4 +48,4 @@ export const SWEEP_INTERVAL = 1;
 
 /** Default cap on tracked conversations (TCP + UDP); beyond it the least recently active one is
  * decided early, with a warning. Protects memory against SYN floods and scans. */
-export const DEFAULT_MAX_FLOWS = 20_000;
+export const DEFAULT_MAX_FLOWS = 10_000;

@@ -93,7 +93,7 @@ function endpoint(e: { address: string; port: number }): Endpoint {
  * sources makes one per flow: beyond this many, findings are still counted and streamed
  * (`onFinding`) but no longer kept, so memory stays bounded.
  */
-export const DEFAULT_MAX_FINDINGS = 10_000;
+export const DEFAULT_MAX_FINDINGS = 5_000;
 
 /** Runs the rules on each decided flow and collects findings (the first `maxFindings` of them). */
 export class RuleEngine {
