@@ -235,3 +235,18 @@ describe('pcap-parser as an oracle on classic µs pcap fixtures', () => {
     });
   }
 });
+
+describe('records that straddle read chunks', () => {
+  it('a record longer than the bridge between chunks is gathered whole', () => {
+    const big = Buffer.alloc(200 * 1024, 0x5a);
+    const recs: WriterRecord[] = [
+      { time: 1, data: tcp(1) },
+      { time: 2, data: big },
+      { time: 3, data: tcp(3) },
+    ];
+    const bytes = writePcap(recs);
+    const whole = collect(bytes).recs;
+    expect(whole.map((r) => r.hex.length / 2)).toEqual([tcp(1).length, big.length, tcp(3).length]);
+    for (const chunk of [100 * 1024, 150 * 1024, 64 * 1024 + 3, 1024 * 1024]) expect(collect(bytes, chunk).recs).toEqual(whole);
+  });
+});
