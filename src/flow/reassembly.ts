@@ -351,7 +351,7 @@ export class StreamReassembler {
       // When the budget ran out while growing, the old (smaller) head is kept: write only what fits.
       const fits = this.head === null ? 0 : Math.min(take, this.head.length - off);
       if (fits > 0) {
-        this.head!.set(rawView(data, src, src + fits), off);
+        copyBytes(data, src, src + fits, this.head!, off);
         this.headLength = off + fits;
       }
       off += take;
@@ -373,8 +373,8 @@ export class StreamReassembler {
         }
         const pos = (off - o.headBytes) % ring.length;
         const first = Math.min(n, ring.length - pos);
-        ring.set(rawView(data, src, src + first), pos);
-        if (n > first) ring.set(rawView(data, src + first, src + n), 0);
+        copyBytes(data, src, src + first, ring, pos);
+        if (n > first) copyBytes(data, src + first, src + n, ring, 0);
       }
     }
     this.delivered += length;
@@ -489,11 +489,12 @@ export class StreamReassembler {
 }
 
 /**
- * A plain Uint8Array view of `data[from, to)`. For a Buffer, `subarray` goes through Buffer's
- * species constructor, which costs more than the copy of a typical segment.
+ * Copy `data[from, to)` into `target` at `at` without allocating a view per segment (this runs
+ * for every segment with payload). Buffer's copy accepts any Uint8Array on both sides.
  */
-function rawView(data: Uint8Array, from: number, to: number): Uint8Array {
-  return new Uint8Array(data.buffer, data.byteOffset + from, to - from);
+const nativeCopy = Buffer.prototype.copy;
+function copyBytes(data: Uint8Array, from: number, to: number, target: Uint8Array, at: number): void {
+  nativeCopy.call(data, target, at, from, to);
 }
 
 /** A private copy of `data[from, to)` (Buffer#slice would return a view of the reused frame buffer). */
