@@ -2,8 +2,7 @@
  * SMTP: the server's greeting, the client's last command and the server's last reply.
  * Ref: RFC 5321 §3.1 (greeting), §4.1 (commands), §4.2 (replies).
  */
-import { printableString } from './bytes.js';
-import { greeting, lastLine, REPLY_LINE, safeCommand } from './replies.js';
+import { commandReplyContext, greeting } from './replies.js';
 import type { ApplicationContext, ConversationStreams } from './types.js';
 
 const SMTP_PORTS = new Set([25, 587, 2525]);
@@ -11,21 +10,8 @@ const COMMAND = /^(?:EHLO|HELO|MAIL FROM|RCPT TO|DATA|RSET|QUIT|STARTTLS|AUTH|NO
 
 /** The SMTP recogniser: a 220/421/554 greeting that names SMTP, or one on an SMTP port. */
 export function recogniseSmtp(streams: ConversationStreams): ApplicationContext | null {
-  const { client, server, serverPort } = streams;
+  const { server, serverPort } = streams;
   const hello = greeting(server, ['220', '421', '554']);
   if (!hello || !(SMTP_PORTS.has(serverPort) || /SMTP|mail/i.test(hello))) return null;
-  const command = lastLine(client, COMMAND);
-  const reply = lastLine(server, REPLY_LINE);
-  const ctx: ApplicationContext = { protocol: 'smtp', summary: '', greeting: hello };
-  const parts = [`SMTP greeting "${hello}"`];
-  if (command) {
-    ctx.lastCommand = safeCommand(command);
-    parts.push(`last command "${ctx.lastCommand as string}"`);
-  }
-  if (reply && printableString(reply) !== hello) {
-    ctx.lastReply = printableString(reply);
-    parts.push(`last reply "${ctx.lastReply as string}"`);
-  }
-  ctx.summary = parts.join('; ');
-  return ctx;
+  return commandReplyContext('smtp', 'SMTP', streams, hello, COMMAND);
 }
