@@ -5,37 +5,12 @@
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../decode/packet.js';
 import type { FlowKeyView } from './key.js';
-import { LOG_FROM_A, LOG_TCP_LENGTH_UNIT, LOG_TCP_RETRANSMISSION, LOG_TCP_ZERO_WINDOW, PacketLog } from './packet-log.js';
+import { BaseFlow, EMPTY_LIST, MAX_TRACKED_EVENTS } from './flow.js';
+import { LOG_FROM_A, LOG_TCP_LENGTH_UNIT, LOG_TCP_RETRANSMISSION, LOG_TCP_ZERO_WINDOW } from './packet-log.js';
 import { StreamReassembler, type ReassemblyPool } from './reassembly.js';
 import { seqAdd, seqLt, seqLte } from './seq.js';
 
-/**
- * The initial value of the per-conversation lists most conversations never fill (RSTs, refusals,
- * ICMP errors…): one shared empty array instead of one per field, which with tens of thousands of
- * conversations held is measurable. Writers replace it with a one-element literal on the first
- * entry; it is frozen, so a push into it throws rather than sharing data between conversations.
- */
-export const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
-
-/** At most this many entries are kept in each per-conversation list (SYN times, retransmissions…). */
-export const MAX_TRACKED_EVENTS = 64;
-
-/** An ICMP error that quoted a packet of this flow. */
-export interface IcmpLink {
-  frame: number;
-  time: number;
-  tsSec: number;
-  tsNsec: number;
-  ipVersion: number;
-  type: number;
-  code: number;
-  /** Who sent the ICMP error (textual address). */
-  reporter: string;
-  /** True when the quoted packet was sent by the conversation's client. */
-  quotedFromClient: boolean;
-  /** Quoted TCP flags (-1 when not in the quote). */
-  quotedTcpFlags: number;
-}
+export { EMPTY_LIST, MAX_TRACKED_EVENTS, type IcmpLink } from './flow.js';
 
 /** One transmission of a data segment in a retransmission series. */
 export interface Transmission {
@@ -195,36 +170,8 @@ function findRecentSend(e: TcpEndpoint, seq: number): number {
 export type TcpPhase = 'syn-sent' | 'syn-received' | 'established' | 'midstream' | 'closed';
 
 /** A TCP conversation, as Wireshark's `tcp.stream` numbers them. */
-export class TcpConversation {
+export class TcpConversation extends BaseFlow<TcpEndpoint> {
   readonly kind = 'tcp';
-  /** Wireshark's tcp.stream. */
-  readonly stream: number;
-  readonly ipVersion: number;
-  readonly vlanOuter: number;
-  readonly vlanInner: number;
-  /** The endpoint that opened the connection (sent the first SYN), or our best guess. */
-  client: TcpEndpoint;
-  server: TcpEndpoint;
-  /** Address words and port of endpoint A (the sender of the first packet), for direction tests. */
-  /** Address words: A in 0..3, B in 4..7. */
-  readonly words: Uint32Array;
-  readonly aPort: number;
-  readonly bPort: number;
-  bVlanOuter: number;
-  bVlanInner: number;
-  bSeen = false;
-  /** True while the client is endpoint A. */
-  clientIsA: boolean;
-
-  firstFrame: number;
-  lastFrame: number;
-  startSec: number;
-  startNsec: number;
-  startTime: number;
-  lastTime: number;
-  endSec: number;
-  endNsec: number;
-  packets = 0;
 
   /** The server answered the first SYN with SYN-ACK. */
   synAckSeen = false;
@@ -242,11 +189,6 @@ export class TcpConversation {
   firstRstAfterHandshake = -1;
   history = '';
   private historySeen = 0;
-  icmp: IcmpLink[] = EMPTY_LIST;
-  /** The first and last packets, for drawing a finding's evidence (bounded; see PacketLog). */
-  readonly log = new PacketLog();
-  /** Findings decided for this conversation (set by the engine). */
-  decided = false;
   /** Where reassembled streams get their limits and memory; null: no reassembly. */
   reassembly: ReassemblyPool | null = null;
   /** SYNs answered by a plain ACK for another sequence (bounded). */
@@ -254,46 +196,18 @@ export class TcpConversation {
   /** The first RST after the handshake, when there was one. */
   firstReset: FirstResetFacts | null = null;
 
-  // Flow-table bookkeeping.
-  /** @internal */ hash = 0;
-  /** @internal */ nextInBucket: TcpConversation | null = null;
-  /** @internal */ lruPrev: TcpConversation | null = null;
-  /** @internal */ lruNext: TcpConversation | null = null;
-  /** @internal */ lruList = 0;
-
   /**
    * `key` is the creating packet's identity (its sender becomes endpoint A); `flags` are its TCP
    * flags (-1 when unknown, e.g. created from an ICMP quote).
    */
   constructor(stream: number, key: FlowKeyView, flags: number, frame: number, tsSec: number, tsNsec: number, time: number, aAddress: string, bAddress: string) {
-    this.stream = stream;
-    this.ipVersion = key.ipVersion;
-    this.vlanOuter = key.vlanOuter;
-    this.vlanInner = key.vlanInner;
-    this.bVlanOuter = key.vlanOuter;
-    this.bVlanInner = key.vlanInner;
-    this.words = key.addr.slice(0, 8);
-    this.aPort = key.srcPort;
-    this.bPort = key.dstPort;
-    const a = new TcpEndpoint(aAddress, key.srcPort);
-    const b = new TcpEndpoint(bAddress, key.dstPort);
     // The originator is who sent the SYN; a SYN-ACK's receiver; else the sender of the first
     // packet, unless its port looks like the server's (capture began mid-connection).
     let aIsClient = true;
     if (flags >= 0 && (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) aIsClient = false;
     else if ((flags < 0 || !(flags & TCP_SYN)) && key.srcPort < 1024 && key.dstPort >= 1024) aIsClient = false;
-    this.client = aIsClient ? a : b;
-    this.server = aIsClient ? b : a;
-    this.clientIsA = aIsClient;
+    super(stream, key, new TcpEndpoint(aAddress, key.srcPort), new TcpEndpoint(bAddress, key.dstPort), aIsClient, frame, tsSec, tsNsec, time);
     this.midstream = flags >= 0 && !(flags & TCP_SYN);
-    this.firstFrame = frame;
-    this.lastFrame = frame;
-    this.startSec = tsSec;
-    this.startNsec = tsNsec;
-    this.endSec = tsSec;
-    this.endNsec = tsNsec;
-    this.startTime = time;
-    this.lastTime = time;
   }
 
   /**
@@ -301,12 +215,7 @@ export class TcpConversation {
    * base sequence (so port reuse is still told from a retransmitted SYN).
    */
   restoreOrientation(clientIsA: boolean, aBaseSeq: number, bBaseSeq: number): void {
-    if (clientIsA !== this.clientIsA) {
-      const c = this.client;
-      this.client = this.server;
-      this.server = c;
-      this.clientIsA = clientIsA;
-    }
+    this.orient(clientIsA);
     const a = clientIsA ? this.client : this.server;
     const b = clientIsA ? this.server : this.client;
     a.baseSeq = aBaseSeq;
@@ -465,7 +374,9 @@ export class TcpConversation {
       snd.lastDataTime = t;
       this.mark('d', 16, fromClient);
       if (this.reassembly !== null && !rst) this.feedStream(snd, p, syn ? seqAdd(seq, 1) : seq, len);
-      const isRetransmission = snd.seqValid && seqLte(segEnd, snd.nextSeq) && !(len === 1 && seqAdd(seq, 1) === snd.nextSeq && !rst && this.isKeepAliveCandidate(snd));
+      // A 1-byte segment one below the next sequence, with no series under way, is a keep-alive
+      // probe after idle, not a retransmission.
+      const isRetransmission = snd.seqValid && seqLte(segEnd, snd.nextSeq) && !(len === 1 && seqAdd(seq, 1) === snd.nextSeq && !rst && snd.series === null);
       if (isRetransmission && !rst) {
         resent = true;
         snd.retransmissions++;
@@ -527,10 +438,6 @@ export class TcpConversation {
    */
   private synRun: 'start' | 'syns' | 'after-refusal' | 'broken' = 'start';
 
-  /** A 1-byte segment one below the next sequence after idle is a keep-alive probe, not a retransmission. */
-  private isKeepAliveCandidate(snd: TcpEndpoint): boolean {
-    return snd.series === null;
-  }
 
   private trackRetransmission(snd: TcpEndpoint, seq: number, len: number, frame: number, time: number): void {
     let s = snd.series;
@@ -592,10 +499,4 @@ export class TcpConversation {
     return c.finFrame >= 0 && s.finFrame >= 0 && c.rstCount === 0 && s.rstCount === 0 && c.retransmissions === 0 && s.retransmissions === 0 && c.zeroWindows === 0 && s.zeroWindows === 0;
   }
 
-  /** Record an ICMP error that quoted a packet of this conversation. */
-  linkIcmp(link: IcmpLink): void {
-    if (this.icmp.length === 0) this.icmp = [link];
-    else if (this.icmp.length < MAX_TRACKED_EVENTS) this.icmp.push(link);
-    this.lastTime = Math.max(this.lastTime, link.time);
-  }
 }

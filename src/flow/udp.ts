@@ -4,8 +4,8 @@
  */
 import type { DnsMessage, Packet } from '../decode/packet.js';
 import type { FlowKeyView } from './key.js';
-import { LOG_FROM_A, LOG_UDP_DNS, LOG_UDP_DNS_RCODE_UNIT, LOG_UDP_DNS_RESPONSE, LOG_UDP_LENGTH_UNIT, PacketLog } from './packet-log.js';
-import { EMPTY_LIST, MAX_TRACKED_EVENTS, type IcmpLink } from './tcp.js';
+import { BaseFlow, EMPTY_LIST, MAX_TRACKED_EVENTS } from './flow.js';
+import { LOG_FROM_A, LOG_UDP_DNS, LOG_UDP_DNS_RCODE_UNIT, LOG_UDP_DNS_RESPONSE, LOG_UDP_LENGTH_UNIT } from './packet-log.js';
 
 /** SQL Server Browser (SSRP, [MC-SQLR]): the only UDP port whose datagram bytes are kept. */
 export const SQL_BROWSER_PORT = 1434;
@@ -47,81 +47,24 @@ export interface DnsTransaction {
 }
 
 /** A UDP exchange between two endpoints. */
-export class UdpExchange {
+export class UdpExchange extends BaseFlow<UdpEndpoint> {
   readonly kind = 'udp';
-  readonly stream: number;
-  readonly ipVersion: number;
-  readonly vlanOuter: number;
-  readonly vlanInner: number;
-  /** Address words: A in 0..3, B in 4..7. */
-  readonly words: Uint32Array;
-  readonly aPort: number;
-  readonly bPort: number;
-  bVlanOuter: number;
-  bVlanInner: number;
-  bSeen = false;
-  client: UdpEndpoint;
-  server: UdpEndpoint;
-  clientIsA: boolean;
-  firstFrame: number;
-  lastFrame: number;
-  startSec: number;
-  startNsec: number;
-  startTime: number;
-  lastTime: number;
-  endSec: number;
-  endNsec: number;
-  packets = 0;
-  icmp: IcmpLink[] = EMPTY_LIST;
   /** DNS transactions keyed by "qtype name" (bounded). */
   dns: Map<string, DnsTransaction> | null = null;
   /** The first datagrams' bytes, for SQL Server Browser exchanges only (bounded). */
   datagrams: KeptDatagram[] | null = null;
-  /** The first and last datagrams, for drawing a finding's evidence (bounded; see PacketLog). */
-  readonly log = new PacketLog();
-  decided = false;
 
-  /** @internal */ hash = 0;
-  /** @internal */ nextInBucket: UdpExchange | null = null;
-  /** @internal */ lruPrev: UdpExchange | null = null;
-  /** @internal */ lruNext: UdpExchange | null = null;
-  /** @internal */ lruList = 0;
 
   constructor(stream: number, key: FlowKeyView, frame: number, tsSec: number, tsNsec: number, time: number, aAddress: string, bAddress: string) {
-    this.stream = stream;
-    this.ipVersion = key.ipVersion;
-    this.vlanOuter = key.vlanOuter;
-    this.vlanInner = key.vlanInner;
-    this.bVlanOuter = key.vlanOuter;
-    this.bVlanInner = key.vlanInner;
-    this.words = key.addr.slice(0, 8);
-    this.aPort = key.srcPort;
-    this.bPort = key.dstPort;
-    const a = new UdpEndpoint(aAddress, key.srcPort);
-    const b = new UdpEndpoint(bAddress, key.dstPort);
     // The client is the first sender, unless it sends from a well-known port to an ephemeral one
     // (the capture began with a response).
     const aIsClient = !(key.srcPort < 1024 && key.dstPort >= 1024);
-    this.client = aIsClient ? a : b;
-    this.server = aIsClient ? b : a;
-    this.clientIsA = aIsClient;
-    this.firstFrame = frame;
-    this.lastFrame = frame;
-    this.startSec = tsSec;
-    this.startNsec = tsNsec;
-    this.endSec = tsSec;
-    this.endNsec = tsNsec;
-    this.startTime = time;
-    this.lastTime = time;
+    super(stream, key, new UdpEndpoint(aAddress, key.srcPort), new UdpEndpoint(bAddress, key.dstPort), aIsClient, frame, tsSec, tsNsec, time);
   }
 
   /** An exchange brought back from its tombstone keeps its client. */
   restoreOrientation(clientIsA: boolean): void {
-    if (clientIsA === this.clientIsA) return;
-    const c = this.client;
-    this.client = this.server;
-    this.server = c;
-    this.clientIsA = clientIsA;
+    this.orient(clientIsA);
   }
 
   /** Account one datagram. */
@@ -189,10 +132,4 @@ export class UdpExchange {
     return this.dns !== null && this.dnsUnanswered === 0 && this.icmp.length === 0;
   }
 
-  /** Record an ICMP error that quoted a datagram of this exchange. */
-  linkIcmp(link: IcmpLink): void {
-    if (this.icmp.length === 0) this.icmp = [link];
-    else if (this.icmp.length < MAX_TRACKED_EVENTS) this.icmp.push(link);
-    if (link.time > this.lastTime) this.lastTime = link.time;
-  }
 }

@@ -1,0 +1,121 @@
+/**
+ * What every flow shares, TCP conversation or UDP exchange: its identity (the stored flow key),
+ * Wireshark's stream index, which endpoint is the client, its time span, the ICMP errors that
+ * quoted it, its packet log, and the flow table's bookkeeping.
+ */
+import type { FlowKeyView, StoredFlowKey } from './key.js';
+import { PacketLog } from './packet-log.js';
+
+/**
+ * The initial value of the per-conversation lists most conversations never fill (RSTs, refusals,
+ * ICMP errors…): one shared empty array instead of one per field, which with tens of thousands of
+ * conversations held is measurable. Writers replace it with a one-element literal on the first
+ * entry; it is frozen, so a push into it throws rather than sharing data between conversations.
+ */
+export const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
+
+/** At most this many entries are kept in each per-conversation list (SYN times, retransmissions…). */
+export const MAX_TRACKED_EVENTS = 64;
+
+/** An ICMP error that quoted a packet of this flow. */
+export interface IcmpLink {
+  frame: number;
+  time: number;
+  tsSec: number;
+  tsNsec: number;
+  ipVersion: number;
+  type: number;
+  code: number;
+  /** Who sent the ICMP error (textual address). */
+  reporter: string;
+  /** True when the quoted packet was sent by the conversation's client. */
+  quotedFromClient: boolean;
+  /** Quoted TCP flags (-1 when not in the quote). */
+  quotedTcpFlags: number;
+}
+
+/** The common part of a TCP conversation and a UDP exchange. */
+export abstract class BaseFlow<E extends { readonly address: string; readonly port: number }> implements StoredFlowKey {
+  /** Wireshark's tcp.stream or udp.stream. */
+  readonly stream: number;
+  readonly ipVersion: number;
+  /** VLAN ids of A's packets (A sent the packet that created the flow). */
+  readonly vlanOuter: number;
+  readonly vlanInner: number;
+  /** Address words: A in 0..3, B in 4..7. */
+  readonly words: Uint32Array;
+  readonly aPort: number;
+  readonly bPort: number;
+  /** VLAN ids of B's packets: the same as A's unless B was seen tagged differently. */
+  bVlanOuter: number;
+  bVlanInner: number;
+  /** True once B has sent a packet. */
+  bSeen = false;
+  /** The endpoint that opened the flow, or our best guess, and its peer. */
+  client: E;
+  server: E;
+  /** True while the client is endpoint A. */
+  clientIsA: boolean;
+
+  firstFrame: number;
+  lastFrame: number;
+  startSec: number;
+  startNsec: number;
+  startTime: number;
+  lastTime: number;
+  endSec: number;
+  endNsec: number;
+  packets = 0;
+  icmp: IcmpLink[] = EMPTY_LIST;
+  /** The first and last packets, for drawing a finding's evidence (bounded; see PacketLog). */
+  readonly log = new PacketLog();
+  /** Findings decided for this flow (set by the engine). */
+  decided = false;
+
+  // Flow-table bookkeeping.
+  /** @internal */ hash = 0;
+  /** @internal */ nextInBucket: this | null = null;
+  /** @internal */ lruPrev: this | null = null;
+  /** @internal */ lruNext: this | null = null;
+  /** @internal */ lruList = 0;
+
+  /** `key` is the creating packet's identity: its sender becomes endpoint A (`a`). */
+  protected constructor(stream: number, key: FlowKeyView, a: E, b: E, aIsClient: boolean, frame: number, tsSec: number, tsNsec: number, time: number) {
+    this.stream = stream;
+    this.ipVersion = key.ipVersion;
+    this.vlanOuter = key.vlanOuter;
+    this.vlanInner = key.vlanInner;
+    this.bVlanOuter = key.vlanOuter;
+    this.bVlanInner = key.vlanInner;
+    this.words = key.addr.slice(0, 8);
+    this.aPort = key.srcPort;
+    this.bPort = key.dstPort;
+    this.client = aIsClient ? a : b;
+    this.server = aIsClient ? b : a;
+    this.clientIsA = aIsClient;
+    this.firstFrame = frame;
+    this.lastFrame = frame;
+    this.startSec = tsSec;
+    this.startNsec = tsNsec;
+    this.endSec = tsSec;
+    this.endNsec = tsNsec;
+    this.startTime = time;
+    this.lastTime = time;
+  }
+
+  /** A flow brought back from its tombstone keeps the client it had. */
+  protected orient(clientIsA: boolean): void {
+    if (clientIsA === this.clientIsA) return;
+    const c = this.client;
+    this.client = this.server;
+    this.server = c;
+    this.clientIsA = clientIsA;
+  }
+
+  /** Record an ICMP error that quoted a packet of this flow. */
+  linkIcmp(link: IcmpLink): void {
+    if (this.icmp.length === 0) this.icmp = [link];
+    else if (this.icmp.length < MAX_TRACKED_EVENTS) this.icmp.push(link);
+    if (link.time > this.lastTime) this.lastTime = link.time;
+  }
+}
