@@ -244,7 +244,7 @@ function timeline(report: AnalysisReport, prefix: string, level: number, finding
   const minGap = total * 0.004;
 
   // Greedy lane packing in start order; beyond MAX_TIMELINE_LANES, the lane that frees first is shared.
-  const order = spans.map((s, i) => i).sort((a, b) => spans[a]!.start - spans[b]!.start);
+  const order = spans.map((_, i) => i).sort((a, b) => spans[a]!.start - spans[b]!.start);
   const laneEnds: number[] = [];
   const laneOf = new Array<number>(spans.length).fill(0);
   let shared = false;

@@ -39,7 +39,7 @@ export class PcapWriter {
   private readonly le: boolean;
   private readonly ns: boolean;
 
-  constructor(private readonly options: PcapOptions = {}) {
+  constructor(options: PcapOptions = {}) {
     this.le = !options.bigEndian;
     this.ns = !!options.nanosecond;
     const h = Buffer.alloc(24);

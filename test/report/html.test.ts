@@ -10,7 +10,6 @@ import { REPORT_CSS, REPORT_JS } from '../../src/report/html-assets.js';
 import { formatReport, isReporterName } from '../../src/report/index.js';
 import { formatJson } from '../../src/report/json.js';
 import { escapeHtml } from '../../src/report/markup.js';
-import type { AnalysisReport } from '../../src/report/types.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { EVIL_FILE, EVIL_NAMES, evilDnsReport } from '../browser/evil-report.js';
 import { makeReport, nxdomainFinding, refusedFinding, refusedScan } from './support.js';
