@@ -172,6 +172,19 @@ function bounded(record, options, fn) {
   });
 }
 
+/** A TCP client ends with the errno its socket reported, or "ok" when it closed without one. */
+function settleOnEnd(socket, record, done) {
+  socket.on('error', (err) => {
+    mark(record, `error ${err.code}`);
+    recordError(record, err);
+    done();
+  });
+  socket.on('close', () => {
+    if (record.outcome === null) record.outcome = 'ok';
+    done();
+  });
+}
+
 function tcpConnectOptions(options) {
   const remote = splitEndpoint(options.remote);
   const local = splitEndpoint(options.local);
@@ -224,14 +237,7 @@ async function tcpExchange(options) {
       }
     });
     socket.on('end', () => mark(record, 'peer closed (FIN)'));
-    socket.on('error', (err) => {
-      mark(record, `error ${err.code}`);
-      recordError(record, err);
-    });
-    socket.on('close', () => {
-      if (record.outcome === null) record.outcome = 'ok';
-      done();
-    });
+    settleOnEnd(socket, record, done);
   });
   finish(record, options);
 }
@@ -260,15 +266,7 @@ async function tcpReset(options) {
       setTimeout(writeAgain, 1000).unref();
     });
     socket.on('end', () => mark(record, 'peer closed (FIN)'));
-    socket.on('error', (err) => {
-      mark(record, `error ${err.code}`);
-      recordError(record, err);
-      done();
-    });
-    socket.on('close', () => {
-      if (record.outcome === null) record.outcome = 'ok';
-      done();
-    });
+    settleOnEnd(socket, record, done);
     socket.resume();
   });
   finish(record, options);
@@ -311,15 +309,7 @@ async function tcpStall(options) {
       socket.write('second request, never acknowledged\n');
       record.bytesSent += 35;
     });
-    socket.on('error', (err) => {
-      mark(record, `error ${err.code}`);
-      recordError(record, err);
-      done();
-    });
-    socket.on('close', () => {
-      if (record.outcome === null) record.outcome = 'ok';
-      done();
-    });
+    settleOnEnd(socket, record, done);
   });
   finish(record, options);
 }
