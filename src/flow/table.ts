@@ -71,12 +71,12 @@ interface ScratchKey extends FlowKeyView {
 }
 
 /**
- * What remains of a TCP conversation after it was decided and freed: its identity, stream index,
- * orientation and base sequence numbers, so that a late packet (a retransmitted FIN, a RST long
- * after, a retried SYN) gets the stream index Wireshark gives it, for a few hundred bytes instead
- * of the whole conversation.
+ * What remains of a TCP conversation or UDP exchange after it was decided and freed: its
+ * identity, stream index, orientation and (TCP) base sequence numbers, so that a late packet (a
+ * retransmitted FIN, a RST long after, a retried SYN) gets the stream index Wireshark gives it,
+ * for a few hundred bytes instead of the whole flow.
  */
-class TcpTombstone implements StoredFlowKey {
+class FlowTombstone implements StoredFlowKey {
   readonly ipVersion: number;
   readonly vlanOuter: number;
   readonly vlanInner: number;
@@ -95,9 +95,9 @@ class TcpTombstone implements StoredFlowKey {
   hash = 0;
   /** A UDP exchange's tombstone (kept in the UDP buckets). */
   udp = false;
-  nextInBucket: TcpTombstone | null = null;
-  lruPrev: TcpTombstone | null = null;
-  lruNext: TcpTombstone | null = null;
+  nextInBucket: FlowTombstone | null = null;
+  lruPrev: FlowTombstone | null = null;
+  lruNext: FlowTombstone | null = null;
   lruList = 0;
 
   constructor(c: TcpConversation | UdpExchange) {
@@ -149,9 +149,9 @@ export class FlowTable {
   private readonly udpList = new LruList<UdpExchange>(LIST_UDP);
   /** DNS exchanges whose every question was answered: decided after TCP_CLOSED_LINGER. */
   private readonly udpSettled = new LruList<UdpExchange>(LIST_UDP_SETTLED);
-  private readonly tombstoneBuckets = new Map<number, TcpTombstone>();
-  private readonly udpTombstoneBuckets = new Map<number, TcpTombstone>();
-  private readonly tombstones = new LruList<TcpTombstone>(LIST_TOMBSTONES);
+  private readonly tombstoneBuckets = new Map<number, FlowTombstone>();
+  private readonly udpTombstoneBuckets = new Map<number, FlowTombstone>();
+  private readonly tombstones = new LruList<FlowTombstone>(LIST_TOMBSTONES);
   /** Late packets that found their decided conversation's tombstone (same stream index). */
   revived = 0;
   /** Latest capture time seen (timestamps may go backwards across interfaces). */
@@ -221,7 +221,7 @@ export class FlowTable {
     }
   }
 
-  private dropTombstone(t: TcpTombstone): void {
+  private dropTombstone(t: FlowTombstone): void {
     this.tombstones.remove(t);
     this.unlinkBucket(t.udp ? this.udpTombstoneBuckets : this.tombstoneBuckets, t);
   }
@@ -229,7 +229,7 @@ export class FlowTable {
   /** Decide an idle UDP exchange and leave a tombstone, so a later datagram keeps its udp.stream. */
   private retireUdp(u: UdpExchange): void {
     this.endUdp(u);
-    const t = new TcpTombstone(u);
+    const t = new FlowTombstone(u);
     t.udp = true;
     t.nextInBucket = this.udpTombstoneBuckets.get(t.hash) ?? null;
     this.udpTombstoneBuckets.set(t.hash, t);
@@ -238,7 +238,7 @@ export class FlowTable {
   }
 
   private reviveUdp(key: FlowKeyView, hash: number, p: Packet): { ex: UdpExchange; dir: number } | null {
-    let t: TcpTombstone | null = this.udpTombstoneBuckets.get(hash) ?? null;
+    let t: FlowTombstone | null = this.udpTombstoneBuckets.get(hash) ?? null;
     let dir = 0;
     for (; t; t = t.nextInBucket) if ((dir = matchFlow(t, key)) !== 0) break;
     if (!t) return null;
@@ -261,7 +261,7 @@ export class FlowTable {
   /** Decide a conversation and leave a tombstone for late packets. */
   private retireTcp(c: TcpConversation): void {
     this.endTcp(c);
-    const t = new TcpTombstone(c);
+    const t = new FlowTombstone(c);
     t.nextInBucket = this.tombstoneBuckets.get(t.hash) ?? null;
     this.tombstoneBuckets.set(t.hash, t);
     this.tombstones.push(t);
@@ -269,7 +269,7 @@ export class FlowTable {
   }
 
   /** A packet of a decided conversation: bring it back under its old stream index. */
-  private reviveTcp(t: TcpTombstone, dir: number, p: Packet): { conv: TcpConversation; dir: number } | null {
+  private reviveTcp(t: FlowTombstone, dir: number, p: Packet): { conv: TcpConversation; dir: number } | null {
     this.dropTombstone(t);
     // Port reuse still applies: a SYN with another ISN than its side's base starts a new stream.
     const fromA = dir === 1;
@@ -292,7 +292,7 @@ export class FlowTable {
   }
 
   /** The identity a tombstone keeps, as a key with A as the sender (in the scratch key). */
-  private keyOfTombstone(t: TcpTombstone): FlowKeyView {
+  private keyOfTombstone(t: FlowTombstone): FlowKeyView {
     const k = this.scratch;
     k.ipVersion = t.ipVersion;
     k.vlanOuter = t.vlanOuter;
@@ -303,7 +303,7 @@ export class FlowTable {
     return k;
   }
 
-  private findTombstone(key: FlowKeyView, hash: number): { t: TcpTombstone; dir: number } | null {
+  private findTombstone(key: FlowKeyView, hash: number): { t: FlowTombstone; dir: number } | null {
     for (let t = this.tombstoneBuckets.get(hash) ?? null; t; t = t.nextInBucket) {
       const dir = matchFlow(t, key);
       if (dir !== 0) return { t, dir };
