@@ -34,7 +34,7 @@ export function captureErrorLine(file: string, e: unknown): string {
 }
 
 /** True when a finding's severity reaches the threshold. */
-export function reaches(finding: Finding, threshold: Severity): boolean {
+export function reaches(finding: Pick<Finding, 'severity'>, threshold: Severity): boolean {
   return SEVERITIES.indexOf(finding.severity) >= SEVERITIES.indexOf(threshold);
 }
 

@@ -5,7 +5,7 @@ import { formatScanJunit } from '../report/junit.js';
 import { formatScanJson } from '../report/scan-json.js';
 import { formatScanText } from '../report/scan-text.js';
 import type { Severity } from '../rules/types.js';
-import { scanPaths } from '../scan/index.js';
+import { scanPaths, tallyFindings } from '../scan/index.js';
 import type { ScanResult } from '../scan/types.js';
 import { reaches } from './analyze.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
@@ -45,6 +45,8 @@ export async function runScan(paths: string[], opts: ScanCommandOptions, io: Cli
   const result = await scanPaths(paths, {
     jobs: opts.jobs,
     maxFlows: opts.maxFlows,
+    // The text report shows findings grouped: the workers' tallies are all it needs.
+    keepFindings: format !== 'text',
     shouldStop: signal ? () => signal.stopped : undefined,
     progress: io.stderr.isTTY && !opts.quiet ? { stream: io.stderr as { write(s: string): unknown; columns?: number }, unicode: useUnicode(io) } : undefined,
     // JSONL: each finding as soon as a worker decides it; errors on stderr as files finish.
@@ -53,7 +55,7 @@ export async function runScan(paths: string[], opts: ScanCommandOptions, io: Cli
   });
   if (streaming) for (const e of result.pathErrors) io.stderr.write(`wirewhy: ${e.path}: ${e.message}\n`);
 
-  const failed = failOn !== undefined && result.files.some((f) => f.report && !f.error && f.report.findings.some((x) => reaches(x, failOn)));
+  const failed = failOn !== undefined && result.files.some((f) => f.report && !f.error && (f.tally ?? tallyFindings(f.report.findings)).some((x) => reaches(x, failOn)));
   switch (format) {
     case 'json':
       io.stdout.write(formatScanJson(result));

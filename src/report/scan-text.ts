@@ -6,7 +6,8 @@
  */
 import Table from 'cli-table3';
 import { hostPort } from '../rules/engine.js';
-import { SEVERITIES, type ErrorCode, type Finding, type OsName, type Severity } from '../rules/types.js';
+import type { ErrorCode, OsName, Severity } from '../rules/types.js';
+import { higherSeverity, tallyFindings, tallyKey, type FindingTally } from '../scan/tally.js';
 import type { ScanResult } from '../scan/types.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
 
@@ -30,27 +31,23 @@ export interface ScanFindingGroup {
   files: Map<string, number>;
 }
 
-function codesKey(codes: readonly ErrorCode[]): string {
-  return codes.map((c) => `${c.os}:${c.code}`).join(',');
-}
-
 /**
- * Group findings across captures by rule, protocol, server endpoint and codes, largest group
- * first (ties in scan order).
+ * Merge the per-capture tallies into groups across captures (rule, protocol, server endpoint
+ * and codes), largest group first (ties in scan order).
  */
-export function groupAcrossFiles(perFile: ReadonlyArray<{ file: string; findings: readonly Finding[] }>): ScanFindingGroup[] {
+export function groupAcrossFiles(perFile: ReadonlyArray<{ file: string; tally: readonly FindingTally[] }>): ScanFindingGroup[] {
   const groups = new Map<string, ScanFindingGroup>();
-  for (const { file, findings } of perFile) {
-    for (const f of findings) {
-      const key = [f.rule, f.protocol, f.server.address, f.server.port, codesKey(f.codes)].join('\u0000');
+  for (const { file, tally } of perFile) {
+    for (const row of tally) {
+      const key = tallyKey(row);
       let g = groups.get(key);
       if (!g) {
-        g = { rule: f.rule, severity: f.severity, protocol: f.protocol, server: { ...f.server }, codes: f.codes, count: 0, files: new Map() };
+        g = { rule: row.rule, severity: row.severity, protocol: row.protocol, server: { ...row.server }, codes: row.codes, count: 0, files: new Map() };
         groups.set(key, g);
       }
-      g.count++;
-      g.files.set(file, (g.files.get(file) ?? 0) + 1);
-      if (SEVERITIES.indexOf(f.severity) > SEVERITIES.indexOf(g.severity)) g.severity = f.severity;
+      g.count += row.count;
+      g.files.set(file, (g.files.get(file) ?? 0) + row.count);
+      g.severity = higherSeverity(g.severity, row.severity);
     }
   }
   return [...groups.values()].sort((a, b) => b.files.size - a.files.size || b.count - a.count);
@@ -157,7 +154,7 @@ export function formatScanText(result: ScanResult, opts: TerminalOptions): strin
   }
 
   lines.push('');
-  const groups = groupAcrossFiles(result.files.filter((f) => f.report).map((f) => ({ file: f.file, findings: f.report!.findings })));
+  const groups = groupAcrossFiles(result.files.filter((f) => f.report).map((f) => ({ file: f.file, tally: f.tally ?? tallyFindings(f.report!.findings) })));
   if (groups.length === 0) {
     lines.push(style.green(`No failed connections found in ${plural(tot.tcpConversations, 'TCP conversation')} and ${plural(tot.udpExchanges, 'UDP exchange')}.`));
   } else {

@@ -13,6 +13,8 @@ export interface ScanOptions extends WalkOptions {
   /** Worker threads (default: the number of CPUs). */
   jobs?: number;
   maxFlows?: number;
+  /** Keep every report's findings (default true); false sends only their tally (see PoolOptions). */
+  keepFindings?: boolean;
   /** Each finding as soon as it is decided, with its file. */
   onFinding?: (file: string, finding: Finding) => void;
   /** Each finished file, in completion order. */
@@ -34,6 +36,7 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
     files = await runPool(walk.captures, {
       jobs: options.jobs,
       maxFlows: options.maxFlows,
+      keepFindings: options.keepFindings,
       onFinding: options.onFinding,
       onResult: options.onResult,
       onProgress: bar ? (bytes, done) => bar.update(bytes, done, done === walk.captures.length) : undefined,
@@ -55,3 +58,4 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
 export { findCaptures, classifyFile, type CaptureFile, type SkippedFile, type WalkResult } from './walk.js';
 export { runPool, defaultJobs, type ScanJob, type PoolOptions } from './pool.js';
 export type { ScanFileResult, ScanFileError, ScanResult, ScanTotals } from './types.js';
+export { tallyFindings, type FindingTally } from './tally.js';

@@ -19,6 +19,11 @@ export interface PoolOptions {
   /** Worker threads (default: the number of CPUs Node may use). */
   jobs?: number;
   maxFlows?: number;
+  /**
+   * Whether each result's report keeps its list of findings (default true). False leaves the
+   * findings in the workers and sends only their tally, for callers that need no more.
+   */
+  keepFindings?: boolean;
   /** Called with each finding as soon as a worker decides it (turns on streaming in workers). */
   onFinding?: (file: string, finding: Finding) => void;
   /** Called when a file is finished, in completion order. */
@@ -104,7 +109,7 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
         }
         current = id;
         inFlightBytes.set(id, 0);
-        worker.postMessage({ type: 'job', id, path: files[id]!.path, streamFindings: !!options.onFinding, maxFlows: options.maxFlows } satisfies ToWorker);
+        worker.postMessage({ type: 'job', id, path: files[id]!.path, streamFindings: !!options.onFinding, keepFindings: options.keepFindings ?? true, maxFlows: options.maxFlows } satisfies ToWorker);
       };
       worker.on('message', (m: FromWorker) => {
         switch (m.type) {
@@ -116,11 +121,11 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
             options.onFinding?.(files[m.id]!.path, m.finding);
             return;
           case 'done':
-            finish(m.id, { report: m.report });
+            finish(m.id, { report: m.report, tally: m.tally });
             next();
             return;
           case 'failed':
-            finish(m.id, { error: m.error, report: m.report });
+            finish(m.id, { error: m.error, report: m.report, tally: m.tally });
             next();
             return;
         }

@@ -1,5 +1,6 @@
 /** What a scan of many captures produces, shared by the pool, the commands and the reporters. */
 import type { AnalysisReport } from '../report/types.js';
+import type { FindingTally } from './tally.js';
 import type { SkippedFile } from './walk.js';
 
 /** Why a capture could not be analysed. */
@@ -18,7 +19,13 @@ export interface ScanFileResult {
   file: string;
   /** Size on disk. */
   size: number;
+  /**
+   * The analysis. Its `findings` list is empty when the scan ran with `keepFindings: false`;
+   * `summary` and `tally` still count every finding.
+   */
   report?: AnalysisReport;
+  /** The report's findings counted by rule, protocol, server and codes (with `report`). */
+  tally?: FindingTally[];
   error?: ScanFileError;
   /** Not analysed because the scan was interrupted (Ctrl-C). */
   notRun?: boolean;

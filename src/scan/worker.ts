@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { analyzeOne } from './analyze-one.js';
 import type { FromWorker, ToWorker } from './messages.js';
+import { tallyFindings } from './tally.js';
 
 /** Least time between two progress messages, so a fast file does not flood the main thread. */
 const PROGRESS_INTERVAL_MS = 50;
@@ -33,7 +34,12 @@ port.on('message', (msg: ToWorker) => {
         post({ type: 'progress', id: msg.id, bytes });
       },
     });
-    if (result.error) post({ type: 'failed', id: msg.id, error: result.error, report: result.report });
-    else if (result.report) post({ type: 'done', id: msg.id, report: result.report });
+    // The tally is made here, in parallel; without keepFindings the findings stay here too, so
+    // the main thread neither copies nor walks thousands of them per capture.
+    const report = result.report;
+    const tally = report ? tallyFindings(report.findings) : undefined;
+    if (report && !msg.keepFindings) report.findings = [];
+    if (result.error) post({ type: 'failed', id: msg.id, error: result.error, report, tally });
+    else if (report) post({ type: 'done', id: msg.id, report, tally: tally! });
   })();
 });

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanJsonReport } from '../../src/report/scan-json.js';
 import { buildCorpus, type Corpus } from './corpus.js';
 import { runBin, runInProcess } from './cli-run.js';
+import type { Finding } from '../../src/rules/types.js';
+import { scanPaths, tallyFindings } from '../../src/scan/index.js';
 
 let corpus: Corpus;
 beforeAll(() => {
@@ -80,5 +82,62 @@ describe('wirewhy scan of a folder of 200 captures', () => {
     const expected = corpus.readable.filter((f) => f.startsWith(`${corpus.dir}/site-b/`));
     expect(doc.reports.map((x) => x.capture.file).sort()).toEqual(expected.sort());
     expect(doc.errors.map((e) => e.file).sort()).toEqual(corpus.corrupt.filter((f) => f.startsWith(`${corpus.dir}/site-b/`)).sort());
+  });
+
+  it('keepFindings false: reports come without their findings, and the tally counts them as the findings would', async () => {
+    const site = `${corpus.dir}/site-b`;
+    const [full, lean] = [await scanPaths([site], { jobs: 2 }), await scanPaths([site], { jobs: 2, keepFindings: false })];
+    expect(lean.files.map((f) => f.file)).toEqual(full.files.map((f) => f.file));
+    expect(lean.totals).toEqual(full.totals);
+    let refusals = 0;
+    for (const [i, f] of full.files.entries()) {
+      const l = lean.files[i]!;
+      if (!f.report) continue;
+      expect(l.report!.findings).toEqual([]);
+      expect(l.report!.summary).toEqual(f.report.summary);
+      expect(l.tally).toEqual(tallyFindings(f.report.findings));
+      expect(f.tally).toEqual(l.tally);
+      refusals += (l.tally ?? []).reduce((n, row) => n + (row.rule === 'connection-refused' ? row.count : 0), 0);
+    }
+    expect(refusals).toBe(corpus.refused.filter((x) => x.startsWith(`${site}/`)).length);
+    expect(refusals).toBeGreaterThan(0);
+  });
+});
+
+describe('tallyFindings', () => {
+  it('counts findings by rule, protocol, server and codes, keeping the highest severity', () => {
+    const f = (over: Partial<Finding>): Finding =>
+      ({
+        rule: 'connection-refused',
+        severity: 'warning',
+        protocol: 'tcp',
+        client: { address: '10.0.0.1', port: 40000 },
+        server: { address: '10.0.0.2', port: 8080 },
+        stream: 0,
+        frames: [1, 2],
+        start: '',
+        end: '',
+        codes: [{ os: 'linux', code: 111, name: 'ECONNREFUSED', message: '' }],
+        summary: '',
+        details: {},
+        filter: '',
+        ...over,
+      }) as Finding;
+    const rows = tallyFindings([
+      f({ stream: 0 }),
+      f({ stream: 1, client: { address: '10.0.0.9', port: 1 }, severity: 'error' }),
+      f({ stream: 2, server: { address: '10.0.0.2', port: 8081 } }),
+      f({ stream: 3, protocol: 'udp' }),
+      f({ stream: 4, codes: [{ os: 'linux', code: 110, name: 'ETIMEDOUT', message: '' }] }),
+      f({ stream: 5, rule: 'connect-timeout' }),
+      f({ stream: 6 }),
+    ]);
+    expect(rows.map((r) => [r.rule, r.protocol, r.server.port, r.codes[0]!.code, r.count, r.severity])).toEqual([
+      ['connection-refused', 'tcp', 8080, 111, 3, 'error'],
+      ['connection-refused', 'tcp', 8081, 111, 1, 'warning'],
+      ['connection-refused', 'udp', 8080, 111, 1, 'warning'],
+      ['connection-refused', 'tcp', 8080, 110, 1, 'warning'],
+      ['connect-timeout', 'tcp', 8080, 111, 1, 'warning'],
+    ]);
   });
 });

@@ -1,0 +1,52 @@
+/**
+ * Findings counted by what makes them the same failure (rule, protocol, server endpoint and
+ * error codes). A scan worker tallies its capture's findings, so the main thread merges a few
+ * rows per capture instead of receiving and walking every finding: the text report and
+ * `--fail-on` need nothing more.
+ */
+import { SEVERITIES, type ErrorCode, type Finding, type Severity } from '../rules/types.js';
+
+/** Findings of one rule about one server endpoint (with the same codes) in one capture. */
+export interface FindingTally {
+  rule: string;
+  /** The highest severity among them. */
+  severity: Severity;
+  protocol: 'tcp' | 'udp';
+  server: { address: string; port: number };
+  codes: ErrorCode[];
+  count: number;
+}
+
+/** The key that makes two findings (or tallies) the same failure. */
+export function tallyKey(f: Pick<FindingTally, 'rule' | 'protocol' | 'server' | 'codes'>): string {
+  const codes = f.codes.map((c) => `${c.os}:${c.code}`).join(',');
+  return `${f.rule}\u0000${f.protocol}\u0000${f.server.address}\u0000${f.server.port}\u0000${codes}`;
+}
+
+/** The higher of two severities. */
+export function higherSeverity(a: Severity, b: Severity): Severity {
+  return SEVERITIES.indexOf(b) > SEVERITIES.indexOf(a) ? b : a;
+}
+
+/** Tally `findings`, in order of first appearance. */
+export function tallyFindings(findings: readonly Finding[]): FindingTally[] {
+  const rows = new Map<string, FindingTally>();
+  for (const f of findings) {
+    const key = tallyKey(f);
+    const row = rows.get(key);
+    if (row) {
+      row.count++;
+      row.severity = higherSeverity(row.severity, f.severity);
+    } else {
+      rows.set(key, {
+        rule: f.rule,
+        severity: f.severity,
+        protocol: f.protocol,
+        server: { address: f.server.address, port: f.server.port },
+        codes: f.codes.map((c) => ({ ...c })),
+        count: 1,
+      });
+    }
+  }
+  return [...rows.values()];
+}
