@@ -158,6 +158,11 @@ export class FlowTable {
   now = -Infinity;
   private nextSweep = -Infinity;
   private readonly scratch: ScratchKey = { ipVersion: 0, vlanOuter: -1, vlanInner: -1, addr: new Uint32Array(8), srcPort: 0, dstPort: 0 };
+  /**
+   * Direction of the packet in the flow the last lookup returned (1: from endpoint A, -1: from B).
+   * A field, not part of a returned pair: lookups run per packet and should not allocate.
+   */
+  private foundDir = 0;
 
   constructor(
     private readonly onEnd: (flow: Flow) => void,
@@ -237,7 +242,7 @@ export class FlowTable {
     if (this.tombstones.size > MAX_TOMBSTONES) this.dropTombstone(this.tombstones.head!);
   }
 
-  private reviveUdp(key: FlowKeyView, hash: number, p: Packet): { ex: UdpExchange; dir: number } | null {
+  private reviveUdp(key: FlowKeyView, hash: number, p: Packet): UdpExchange | null {
     let t: FlowTombstone | null = this.udpTombstoneBuckets.get(hash) ?? null;
     let dir = 0;
     for (; t; t = t.nextInBucket) if ((dir = matchFlow(t, key)) !== 0) break;
@@ -255,7 +260,8 @@ export class FlowTable {
     this.udpBuckets.set(hash, u);
     this.udpList.push(u);
     this.revived++;
-    return { ex: u, dir };
+    this.foundDir = dir;
+    return u;
   }
 
   /** Decide a conversation and leave a tombstone for late packets. */
@@ -269,7 +275,7 @@ export class FlowTable {
   }
 
   /** A packet of a decided conversation: bring it back under its old stream index. */
-  private reviveTcp(t: FlowTombstone, dir: number, p: Packet): { conv: TcpConversation; dir: number } | null {
+  private reviveTcp(t: FlowTombstone, dir: number, p: Packet): TcpConversation | null {
     this.dropTombstone(t);
     // Port reuse still applies: a SYN with another ISN than its side's base starts a new stream.
     const fromA = dir === 1;
@@ -288,7 +294,8 @@ export class FlowTable {
     this.tcpBuckets.set(t.hash, c);
     this.placeTcp(c);
     this.revived++;
-    return { conv: c, dir };
+    this.foundDir = dir;
+    return c;
   }
 
   /** The identity a tombstone keeps, as a key with A as the sender (in the scratch key). */
@@ -303,10 +310,14 @@ export class FlowTable {
     return k;
   }
 
-  private findTombstone(key: FlowKeyView, hash: number): { t: FlowTombstone; dir: number } | null {
+  /** The tombstone of `key` (its direction in `foundDir`), or null. */
+  private findTombstone(key: FlowKeyView, hash: number): FlowTombstone | null {
     for (let t = this.tombstoneBuckets.get(hash) ?? null; t; t = t.nextInBucket) {
       const dir = matchFlow(t, key);
-      if (dir !== 0) return { t, dir };
+      if (dir !== 0) {
+        this.foundDir = dir;
+        return t;
+      }
     }
     return null;
   }
@@ -393,14 +404,18 @@ export class FlowTable {
     }
   }
 
-  private findTcp(key: FlowKeyView, hash: number): { conv: TcpConversation; dir: number } | null {
+  /** The conversation of `key` (the packet's direction in `foundDir`), or null. */
+  private findTcp(key: FlowKeyView, hash: number): TcpConversation | null {
     const head = this.tcpBuckets.get(hash) ?? null;
     for (let c = head; c; c = c.nextInBucket) {
       const dir = matchFlow(c, key);
-      if (dir !== 0) return { conv: c, dir };
+      if (dir !== 0) {
+        this.foundDir = dir;
+        return c;
+      }
     }
-    const adopted = adoptReply(head, key);
-    return adopted ? { conv: adopted, dir: -1 } : null;
+    this.foundDir = -1;
+    return adoptReply(head, key);
   }
 
   private createTcp(key: FlowKeyView, hash: number, flags: number, frame: number, tsSec: number, tsNsec: number, time: number): TcpConversation {
@@ -420,7 +435,7 @@ export class FlowTable {
     let found = this.findTcp(p, hash);
     if (!found && this.tombstones.size > 0) {
       const dead = this.findTombstone(p, hash);
-      if (dead) found = this.reviveTcp(dead.t, dead.dir, p);
+      if (dead) found = this.reviveTcp(dead, this.foundDir, p);
     }
     let conv: TcpConversation;
     let fromA: boolean;
@@ -428,8 +443,8 @@ export class FlowTable {
       conv = this.createTcp(p, hash, p.tcpFlags, p.frame, p.tsSec, p.tsNsec, p.time);
       fromA = true;
     } else {
-      conv = found.conv;
-      fromA = found.dir === 1;
+      conv = found;
+      fromA = this.foundDir === 1;
       // Port reuse, as Wireshark decides it: a SYN (no ACK) whose sequence number differs from
       // the base sequence of its direction starts a new conversation.
       if ((p.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
@@ -458,14 +473,18 @@ export class FlowTable {
     }
   }
 
-  private findUdp(key: FlowKeyView, hash: number): { ex: UdpExchange; dir: number } | null {
+  /** The exchange of `key` (the datagram's direction in `foundDir`), or null. */
+  private findUdp(key: FlowKeyView, hash: number): UdpExchange | null {
     const head = this.udpBuckets.get(hash) ?? null;
     for (let u = head; u; u = u.nextInBucket) {
       const dir = matchFlow(u, key);
-      if (dir !== 0) return { ex: u, dir };
+      if (dir !== 0) {
+        this.foundDir = dir;
+        return u;
+      }
     }
-    const adopted = adoptReply(head, key);
-    return adopted ? { ex: adopted, dir: -1 } : null;
+    this.foundDir = -1;
+    return adoptReply(head, key);
   }
 
   private createUdp(key: FlowKeyView, hash: number, frame: number, tsSec: number, tsNsec: number, time: number): UdpExchange {
@@ -489,8 +508,8 @@ export class FlowTable {
       ex = this.createUdp(p, hash, p.frame, p.tsSec, p.tsNsec, p.time);
       fromA = true;
     } else {
-      ex = found.ex;
-      fromA = found.dir === 1;
+      ex = found;
+      fromA = this.foundDir === 1;
     }
     ex.update(p.frame, p.tsSec, p.tsNsec, p.time, p.payloadLength, fromA, p.dns);
     this.placeUdp(ex);
@@ -515,16 +534,16 @@ export class FlowTable {
     if (q.protocol === IPPROTO_TCP) {
       const hash = flowHash(k, IPPROTO_TCP);
       const found = this.findTcp(k, hash);
-      const conv = found ? found.conv : this.createTcp(k, hash, q.tcpFlags, p.frame, p.tsSec, p.tsNsec, p.time);
-      const fromA = found ? found.dir === 1 : true;
+      const fromA = found ? this.foundDir === 1 : true;
+      const conv = found ?? this.createTcp(k, hash, q.tcpFlags, p.frame, p.tsSec, p.tsNsec, p.time);
       conv.linkIcmp(this.link(p, reporter, fromA === conv.clientIsA, q.tcpFlags));
       this.placeTcp(conv);
       return conv;
     }
     const hash = flowHash(k, IPPROTO_UDP);
     const found = this.findUdp(k, hash);
-    const ex = found ? found.ex : this.createUdp(k, hash, p.frame, p.tsSec, p.tsNsec, p.time);
-    const fromA = found ? found.dir === 1 : true;
+    const fromA = found ? this.foundDir === 1 : true;
+    const ex = found ?? this.createUdp(k, hash, p.frame, p.tsSec, p.tsNsec, p.time);
     ex.linkIcmp(this.link(p, reporter, fromA === ex.clientIsA, -1));
     this.placeUdp(ex);
     return ex;
