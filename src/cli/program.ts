@@ -47,7 +47,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .argument('<paths...>', 'capture files or folders (walked recursively)')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...SCAN_FORMATS]).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
-    .option('-j, --jobs <n>', 'worker threads (default: number of CPUs)', positiveInt)
+    .option('-j, --jobs <n>', 'worker threads (default: number of CPUs, at most one per 128 MB of captures)', positiveInt)
     .option('-q, --quiet', 'no progress bar')
     .option('--max-flows <n>', 'cap on conversations tracked at once, per capture', positiveInt)
     .action(async (paths: string[], opts: { format: string; failOn?: string; jobs?: number; quiet?: boolean; maxFlows?: number }) => {
@@ -60,7 +60,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .argument('<paths...>', 'capture files or folders (walked recursively)')
     .option('-u, --update', 'write or rewrite the expectation files instead of comparing')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...CHECK_FORMATS]).default('text'))
-    .option('-j, --jobs <n>', 'worker threads (default: number of CPUs)', positiveInt)
+    .option('-j, --jobs <n>', 'worker threads (default: number of CPUs, at most one per 128 MB of captures)', positiveInt)
     .option('-q, --quiet', 'no progress bar')
     .option('--max-flows <n>', 'cap on conversations tracked at once, per capture', positiveInt)
     .action(async (paths: string[], opts: { format: string; update?: boolean; jobs?: number; quiet?: boolean; maxFlows?: number }) => {

@@ -10,7 +10,7 @@ import { findCaptures, type WalkOptions } from './walk.js';
 
 /** Options for {@link scanPaths}. */
 export interface ScanOptions extends WalkOptions {
-  /** Worker threads (default: the number of CPUs). */
+  /** Worker threads (default: the number of CPUs, at most one per BYTES_PER_WORKER of captures). */
   jobs?: number;
   maxFlows?: number;
   /** Keep every report's findings (default true); false sends only their tally (see PoolOptions). */
@@ -56,6 +56,6 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
 }
 
 export { findCaptures, classifyFile, type CaptureFile, type SkippedFile, type WalkResult } from './walk.js';
-export { runPool, defaultJobs, type ScanJob, type PoolOptions } from './pool.js';
+export { runPool, defaultJobs, BYTES_PER_WORKER, type ScanJob, type PoolOptions } from './pool.js';
 export type { ScanFileResult, ScanFileError, ScanResult, ScanTotals } from './types.js';
 export { tallyFindings, type FindingTally } from './tally.js';

@@ -5,7 +5,8 @@ import type { ScanJsonReport } from '../../src/report/scan-json.js';
 import { buildCorpus, type Corpus } from './corpus.js';
 import { runBin, runInProcess } from './cli-run.js';
 import type { Finding } from '../../src/rules/types.js';
-import { scanPaths, tallyFindings } from '../../src/scan/index.js';
+import { availableParallelism } from 'node:os';
+import { BYTES_PER_WORKER, defaultJobs, scanPaths, tallyFindings } from '../../src/scan/index.js';
 
 let corpus: Corpus;
 beforeAll(() => {
@@ -139,5 +140,17 @@ describe('tallyFindings', () => {
       ['connection-refused', 'tcp', 8080, 110, 1, 'warning'],
       ['connect-timeout', 'tcp', 8080, 111, 1, 'warning'],
     ]);
+  });
+});
+
+describe('defaultJobs', () => {
+  it('uses every CPU, but no more than one worker per BYTES_PER_WORKER of captures', () => {
+    const cpus = availableParallelism();
+    expect(defaultJobs()).toBe(cpus);
+    expect(defaultJobs(0)).toBe(1);
+    expect(defaultJobs(10_000_000)).toBe(1);
+    expect(defaultJobs(BYTES_PER_WORKER)).toBe(1);
+    expect(defaultJobs(BYTES_PER_WORKER + 1)).toBe(Math.min(2, cpus));
+    expect(defaultJobs(100 * BYTES_PER_WORKER)).toBe(cpus);
   });
 });
