@@ -2,7 +2,8 @@
 import { formatJsonlFinding } from '../report/jsonl.js';
 import { formatScanHtml } from '../report/html.js';
 import { formatScanJunit } from '../report/junit.js';
-import { formatScanJson } from '../report/scan-json.js';
+import { writeScanJson } from '../report/scan-json.js';
+import { ReportSpill } from '../scan/spill.js';
 import { formatScanText } from '../report/scan-text.js';
 import type { Severity } from '../rules/types.js';
 import { scanPaths, tallyFindings } from '../scan/index.js';
@@ -39,26 +40,45 @@ export function scanExitStatus(result: ScanResult, failed: boolean): number {
 
 /** Run `wirewhy scan`. Returns the exit status. */
 export async function runScan(paths: string[], opts: ScanCommandOptions, io: CliIo, signal?: { stopped: boolean }): Promise<number> {
+  const spill = opts.format === 'json' ? new ReportSpill() : null;
+  try {
+    return await scanAndReport(paths, opts, io, signal, spill);
+  } finally {
+    spill?.close();
+  }
+}
+
+async function scanAndReport(paths: string[], opts: ScanCommandOptions, io: CliIo, signal: { stopped: boolean } | undefined, spill: ReportSpill | null): Promise<number> {
   const failOn = opts.failOn as Severity | undefined;
   const format = opts.format;
   const streaming = format === 'jsonl';
   const result = await scanPaths(paths, {
     jobs: opts.jobs,
     maxFlows: opts.maxFlows,
-    // The text report shows findings grouped: the workers' tallies are all it needs.
+    // The text report shows findings grouped: the workers' tallies are all it needs. The JSON
+    // document gets each report as the worker serialized it, kept on disk until its turn.
     keepFindings: format !== 'text',
+    serializeReports: format === 'json',
     shouldStop: signal ? () => signal.stopped : undefined,
     progress: io.stderr.isTTY && !opts.quiet ? { stream: io.stderr as { write(s: string): unknown; columns?: number }, unicode: useUnicode(io) } : undefined,
     // JSONL: each finding as soon as a worker decides it; errors on stderr as files finish.
     onFinding: streaming ? (file, finding) => io.stdout.write(formatJsonlFinding(finding, { file })) : undefined,
-    onResult: streaming ? (r) => void (r.error && io.stderr.write(`${r.error.line}\n`)) : undefined,
+    onResult: streaming
+      ? (r) => void (r.error && io.stderr.write(`${r.error.line}\n`))
+      : spill
+        ? (r) => {
+            if (r.reportJson === undefined) return;
+            spill.put(r.file, r.reportJson);
+            delete r.reportJson;
+          }
+        : undefined,
   });
   if (streaming) for (const e of result.pathErrors) io.stderr.write(`wirewhy: ${e.path}: ${e.message}\n`);
 
   const failed = failOn !== undefined && result.files.some((f) => f.report && !f.error && (f.tally ?? tallyFindings(f.report.findings)).some((x) => reaches(x, failOn)));
   switch (format) {
     case 'json':
-      io.stdout.write(formatScanJson(result));
+      writeScanJson(result, (f) => spill!.take(f.file), (chunk) => io.stdout.write(chunk));
       break;
     case 'junit':
       io.stdout.write(formatScanJunit(result, failOn));

@@ -20,7 +20,7 @@ export function formatJson(report: AnalysisReport): string {
 }
 
 /** Indent every line after the first by `pad`, to nest a pretty-printed value. */
-function nest(json: string, pad: string): string {
+export function nestJson(json: string, pad: string): string {
   return json.replace(/\n/g, `\n${pad}`);
 }
 
@@ -32,12 +32,12 @@ export function writeJson(report: AnalysisReport, write: (chunk: string) => unkn
   const { findings, ...head } = report;
   const keys = Object.keys(head) as Array<keyof typeof head>;
   write('{\n');
-  for (const k of keys) write(`  ${JSON.stringify(k)}: ${nest(JSON.stringify(head[k], jsonReplacer, 2), '  ')},\n`);
+  for (const k of keys) write(`  ${JSON.stringify(k)}: ${nestJson(JSON.stringify(head[k], jsonReplacer, 2), '  ')},\n`);
   if (findings.length === 0) {
     write('  "findings": []\n}\n');
     return;
   }
   write('  "findings": [\n');
-  findings.forEach((f, i) => write(`    ${nest(JSON.stringify(f, jsonReplacer, 2), '    ')}${i + 1 < findings.length ? ',' : ''}\n`));
+  findings.forEach((f, i) => write(`    ${nestJson(JSON.stringify(f, jsonReplacer, 2), '    ')}${i + 1 < findings.length ? ',' : ''}\n`));
   write('  ]\n}\n');
 }

@@ -2,9 +2,9 @@
  * `scan --format json`: one document with every capture's full report (schema version 1, as
  * `analyze --format json`), the captures that could not be read, the skipped count and totals.
  */
-import type { ScanResult, ScanTotals } from '../scan/types.js';
+import type { ScanFileResult, ScanResult, ScanTotals } from '../scan/types.js';
 import { VERSION } from '../version.js';
-import { jsonReplacer } from './json.js';
+import { formatJson, jsonReplacer, nestJson } from './json.js';
 import type { AnalysisReport } from './types.js';
 
 /** The `scan --format json` document. */
@@ -43,7 +43,42 @@ export function scanJsonReport(result: ScanResult): ScanJsonReport {
   };
 }
 
-/** The scan as pretty JSON with a trailing newline. */
+/** A report as it appears in the `reports` list of the scan document (pretty, nested two levels). */
+export function scanReportJson(report: AnalysisReport): string {
+  return nestJson(formatJson(report).trimEnd(), '    ');
+}
+
+/**
+ * Write the scan document piece by piece: the same bytes as pretty-printing
+ * {@link scanJsonReport} whole, but each report comes from `reportJson` (its
+ * {@link scanReportJson}, which a scan worker makes and the caller may have kept on disk), so
+ * the reports of a large folder never have to be in memory together.
+ */
+export function writeScanJson(result: ScanResult, reportJson: (file: ScanFileResult) => string, write: (chunk: string) => unknown): void {
+  const { reports: _reports, ...head } = scanJsonReport(result);
+  const analysed = result.files.filter((f) => f.report && !f.error);
+  const field = (k: string, v: unknown, last = false): string => `  ${JSON.stringify(k)}: ${nestJson(JSON.stringify(v, jsonReplacer, 2), '  ')}${last ? '' : ','}\n`;
+  write('{\n');
+  write(field('schemaVersion', head.schemaVersion));
+  write(field('kind', head.kind));
+  write(field('tool', head.tool));
+  if (analysed.length === 0) write('  "reports": [],\n');
+  else {
+    write('  "reports": [\n');
+    analysed.forEach((f, i) => write(`    ${reportJson(f)}${i + 1 < analysed.length ? ',' : ''}\n`));
+    write('  ],\n');
+  }
+  write(field('errors', head.errors));
+  write(field('skipped', head.skipped));
+  write(field('notAnalysed', head.notAnalysed));
+  write(field('interrupted', head.interrupted));
+  write(field('totals', head.totals, true));
+  write('}\n');
+}
+
+/** The scan as pretty JSON with a trailing newline (reports from the results in memory). */
 export function formatScanJson(result: ScanResult): string {
-  return `${JSON.stringify(scanJsonReport(result), jsonReplacer, 2)}\n`;
+  const parts: string[] = [];
+  writeScanJson(result, (f) => scanReportJson(f.report!), (c) => parts.push(c));
+  return parts.join('');
 }

@@ -15,6 +15,8 @@ export interface ScanOptions extends WalkOptions {
   maxFlows?: number;
   /** Keep every report's findings (default true); false sends only their tally (see PoolOptions). */
   keepFindings?: boolean;
+  /** Serialize each report in its worker (see PoolOptions.serializeReports). */
+  serializeReports?: boolean;
   /** Each finding as soon as it is decided, with its file. */
   onFinding?: (file: string, finding: Finding) => void;
   /** Each finished file, in completion order. */
@@ -37,6 +39,7 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
       jobs: options.jobs,
       maxFlows: options.maxFlows,
       keepFindings: options.keepFindings,
+      serializeReports: options.serializeReports,
       onFinding: options.onFinding,
       onResult: options.onResult,
       onProgress: bar ? (bytes, done) => bar.update(bytes, done, done === walk.captures.length) : undefined,

@@ -6,13 +6,13 @@ import type { ScanFileError } from './types.js';
 
 /** Main thread → worker. */
 export type ToWorker =
-  | { type: 'job'; id: number; path: string; streamFindings: boolean; keepFindings: boolean; maxFlows?: number }
+  | { type: 'job'; id: number; path: string; streamFindings: boolean; keepFindings: boolean; serializeReports: boolean; maxFlows?: number }
   | { type: 'stop' };
 
 /** Worker → main thread. */
 export type FromWorker =
   | { type: 'progress'; id: number; bytes: number }
   | { type: 'finding'; id: number; finding: Finding }
-  | { type: 'done'; id: number; report: AnalysisReport; tally: FindingTally[] }
+  | { type: 'done'; id: number; report: AnalysisReport; tally: FindingTally[]; reportJson?: string }
   /** `report` is there when the file was read but held nothing useful. */
   | { type: 'failed'; id: number; error: ScanFileError; report?: AnalysisReport; tally?: FindingTally[] };

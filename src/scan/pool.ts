@@ -24,6 +24,11 @@ export interface PoolOptions {
    * findings in the workers and sends only their tally, for callers that need no more.
    */
   keepFindings?: boolean;
+  /**
+   * Serialize each report in its worker for the scan document (`result.reportJson`); the report
+   * itself then comes without its findings.
+   */
+  serializeReports?: boolean;
   /** Called with each finding as soon as a worker decides it (turns on streaming in workers). */
   onFinding?: (file: string, finding: Finding) => void;
   /** Called when a file is finished, in completion order. */
@@ -121,7 +126,7 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
         }
         current = id;
         inFlightBytes.set(id, 0);
-        worker.postMessage({ type: 'job', id, path: files[id]!.path, streamFindings: !!options.onFinding, keepFindings: options.keepFindings ?? true, maxFlows: options.maxFlows } satisfies ToWorker);
+        worker.postMessage({ type: 'job', id, path: files[id]!.path, streamFindings: !!options.onFinding, keepFindings: options.keepFindings ?? true, serializeReports: options.serializeReports ?? false, maxFlows: options.maxFlows } satisfies ToWorker);
       };
       worker.on('message', (m: FromWorker) => {
         switch (m.type) {
@@ -133,7 +138,7 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
             options.onFinding?.(files[m.id]!.path, m.finding);
             return;
           case 'done':
-            finish(m.id, { report: m.report, tally: m.tally });
+            finish(m.id, { report: m.report, tally: m.tally, ...(m.reportJson !== undefined ? { reportJson: m.reportJson } : {}) });
             next();
             return;
           case 'failed':

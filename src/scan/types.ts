@@ -26,6 +26,11 @@ export interface ScanFileResult {
   report?: AnalysisReport;
   /** The report's findings counted by rule, protocol, server and codes (with `report`). */
   tally?: FindingTally[];
+  /**
+   * The full report serialized for the scan document ({@link scanReportJson}), made by the
+   * worker when the scan ran with `serializeReports`; `report` then lacks its findings.
+   */
+  reportJson?: string;
   error?: ScanFileError;
   /** Not analysed because the scan was interrupted (Ctrl-C). */
   notRun?: boolean;

@@ -6,6 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { analyzeOne } from './analyze-one.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import { tallyFindings } from './tally.js';
+import { scanReportJson } from '../report/scan-json.js';
 
 /** Least time between two progress messages, so a fast file does not flood the main thread. */
 const PROGRESS_INTERVAL_MS = 50;
@@ -36,10 +37,12 @@ port.on('message', (msg: ToWorker) => {
     });
     // The tally is made here, in parallel; without keepFindings the findings stay here too, so
     // the main thread neither copies nor walks thousands of them per capture.
+    // Serialized here too when asked, so the main thread only passes the text on.
     const report = result.report;
     const tally = report ? tallyFindings(report.findings) : undefined;
-    if (report && !msg.keepFindings) report.findings = [];
+    const reportJson = report && !result.error && msg.serializeReports ? scanReportJson(report) : undefined;
+    if (report && (!msg.keepFindings || reportJson !== undefined)) report.findings = [];
     if (result.error) post({ type: 'failed', id: msg.id, error: result.error, report, tally });
-    else if (report) post({ type: 'done', id: msg.id, report, tally: tally! });
+    else if (report) post({ type: 'done', id: msg.id, report, tally: tally!, reportJson });
   })();
 });

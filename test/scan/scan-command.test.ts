@@ -1,7 +1,9 @@
 /** `wirewhy scan`: a folder of 200 captures, some corrupt, compressed, misnamed, or not captures at all. */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScanJsonReport } from '../../src/report/scan-json.js';
+import { formatScanJson, scanJsonReport, type ScanJsonReport } from '../../src/report/scan-json.js';
+import { jsonReplacer } from '../../src/report/json.js';
+import { ReportSpill } from '../../src/scan/spill.js';
 import { buildCorpus, type Corpus } from './corpus.js';
 import { runBin, runInProcess } from './cli-run.js';
 import type { Finding } from '../../src/rules/types.js';
@@ -152,5 +154,28 @@ describe('defaultJobs', () => {
     expect(defaultJobs(BYTES_PER_WORKER)).toBe(1);
     expect(defaultJobs(BYTES_PER_WORKER + 1)).toBe(Math.min(2, cpus));
     expect(defaultJobs(100 * BYTES_PER_WORKER)).toBe(cpus);
+  });
+});
+
+describe('scan --format json, written report by report', () => {
+  it('prints the same bytes as the whole document pretty-printed at once', async () => {
+    const site = `${corpus.dir}/site-b`;
+    const full = await scanPaths([site], { jobs: 2 });
+    const whole = `${JSON.stringify(scanJsonReport(full), jsonReplacer, 2)}\n`;
+    expect(formatScanJson(full)).toBe(whole);
+    // Through the CLI: serialized in the workers, kept on disk, written in walk order.
+    const r = runBin(['scan', site, '--format', 'json', '--jobs', '2']);
+    expect(r.out).toBe(whole);
+    const none = await scanPaths([`${corpus.dir}/nope`]);
+    expect(formatScanJson(none)).toBe(`${JSON.stringify(scanJsonReport(none), jsonReplacer, 2)}\n`);
+  });
+
+  it('ReportSpill gives each report back once, in any order', () => {
+    const spill = new ReportSpill();
+    const texts = ['{"a": 1}', 'ünïcödé ✓', '', 'x'.repeat(100_000)];
+    texts.forEach((t, i) => spill.put(`f${i}`, t));
+    for (const i of [2, 0, 3, 1]) expect(spill.take(`f${i}`)).toBe(texts[i]);
+    expect(spill.take('f0')).toBe('');
+    spill.close();
   });
 });
