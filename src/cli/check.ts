@@ -23,6 +23,7 @@ import {
   parseExpectation,
   serializeExpectation,
   type ExpectationDiff,
+  type ExpectationFile,
 } from '../scan/expect.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
 
@@ -65,7 +66,15 @@ function readExpectation(path: string): { text: string } | { missing: true } | {
 
 /** Compare (or, with `update`, write) every capture under `paths`. */
 export async function checkCaptures(paths: string[], opts: CheckCommandOptions, io: CliIo, signal?: { stopped: boolean }): Promise<{ outcomes: CheckOutcome[]; seconds: number }> {
+  // Each capture's findings become its (small) expectation as soon as it is done, so a folder
+  // of captures with thousands of findings each is never in memory all at once.
+  const actualOf = new Map<string, ExpectationFile>();
   const result = await scanPaths(paths, {
+    onResult: (r) => {
+      if (!r.report) return;
+      actualOf.set(r.file, expectationOf(r.report.findings));
+      r.report.findings = [];
+    },
     ignore: isExpectationFile,
     jobs: opts.jobs,
     maxFlows: opts.maxFlows,
@@ -91,7 +100,7 @@ export async function checkCaptures(paths: string[], opts: CheckCommandOptions, 
       continue;
     }
     claimed.set(expectation, f.file);
-    const actual = expectationOf(f.report.findings);
+    const actual = actualOf.get(f.file) ?? expectationOf(f.report.findings);
     o.findings = actual.findings.length;
     const current = readExpectation(expectation);
     if (opts.update) {
