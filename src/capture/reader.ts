@@ -258,7 +258,7 @@ export async function readCapture(source: string | Readable, onFrame: (frame: Fr
 
   const readGzip = async (input: Readable, sourceBytes: () => number): Promise<void> => {
     compression = 'gzip';
-    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
     input.on('error', (e) => gunzip.destroy(e));
     input.pipe(gunzip);
     try {
