@@ -1,7 +1,7 @@
 /** `wirewhy scan PATH...`: analyse every capture under some files and folders, in parallel. */
 import { formatJsonlFinding } from '../report/jsonl.js';
 import { formatScanHtml } from '../report/html.js';
-import { formatScanJunit } from '../report/junit.js';
+import { formatScanJunit, scanJunitCase, type JunitCase } from '../report/junit.js';
 import { writeScanJson } from '../report/scan-json.js';
 import { ReportSpill } from '../scan/spill.js';
 import { formatScanText } from '../report/scan-text.js';
@@ -52,6 +52,7 @@ async function scanAndReport(paths: string[], opts: ScanCommandOptions, io: CliI
   const failOn = opts.failOn as Severity | undefined;
   const format = opts.format;
   const streaming = format === 'jsonl';
+  const junitCases = format === 'junit' ? new Map<string, JunitCase>() : null;
   const result = await scanPaths(paths, {
     jobs: opts.jobs,
     maxFlows: opts.maxFlows,
@@ -71,7 +72,13 @@ async function scanAndReport(paths: string[], opts: ScanCommandOptions, io: CliI
             spill.put(r.file, r.reportJson);
             delete r.reportJson;
           }
-        : undefined,
+        : junitCases
+          ? (r) => {
+              // The test case holds what JUnit shows of the findings; the findings can go.
+              junitCases.set(r.file, scanJunitCase(r, failOn));
+              if (r.report) r.report.findings = [];
+            }
+          : undefined,
   });
   if (streaming) for (const e of result.pathErrors) io.stderr.write(`wirewhy: ${e.path}: ${e.message}\n`);
 
@@ -81,7 +88,7 @@ async function scanAndReport(paths: string[], opts: ScanCommandOptions, io: CliI
       writeScanJson(result, (f) => spill!.take(f.file), (chunk) => io.stdout.write(chunk));
       break;
     case 'junit':
-      io.stdout.write(formatScanJunit(result, failOn));
+      io.stdout.write(formatScanJunit(result, failOn, (f) => junitCases?.get(f.file)));
       break;
     case 'jsonl':
       break;

@@ -156,9 +156,12 @@ export function scanJunitCase(f: ScanFileResult, failOn: Severity | undefined): 
   return c;
 }
 
-/** `scan --format junit`: one test case per capture. */
-export function formatScanJunit(result: ScanResult, failOn: Severity | undefined): string {
-  const cases = result.files.map((f) => scanJunitCase(f, failOn));
+/**
+ * `scan --format junit`: one test case per capture. `caseOf` may supply cases made earlier (as
+ * each capture finished, so its findings need not be kept); the others are made here.
+ */
+export function formatScanJunit(result: ScanResult, failOn: Severity | undefined, caseOf?: (f: ScanFileResult) => JunitCase | undefined): string {
+  const cases = result.files.map((f) => caseOf?.(f) ?? scanJunitCase(f, failOn));
   for (const e of result.pathErrors) cases.push({ name: e.path, classname: 'wirewhy.scan', error: { message: `wirewhy: ${e.path}: ${e.message}`, type: 'cannot_open' } });
   return junitXml([{ name: 'wirewhy scan', time: result.seconds, cases }]);
 }
