@@ -107,6 +107,9 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
 
   const result = await readCapture(source, onFrame, {
     shouldStop: options.shouldStop,
+    // Tail bytes of streams are copied late (see StreamReassembler.append): before the reader
+    // reuses its buffers.
+    afterFrames: reassembly === null ? undefined : () => reassembly.flushDeferred(),
     onInfo: (info) => {
       captureInfo = info;
     },

@@ -53,6 +53,8 @@ export interface ReadOptions {
   onProgress?: (sourceBytes: number) => void;
   /** Called once the format is known, with the live info object (precision and link types grow as read). */
   onInfo?: (info: CaptureInfo) => void;
+  /** Called after each run of frames, before the reader reuses the buffers their data points into. */
+  afterFrames?: () => void;
 }
 
 /**
@@ -79,10 +81,22 @@ export class CaptureStreamParser {
   private consumed = 0;
   private headBytes: Buffer | null = null;
 
+  /**
+   * `afterFrames` is called after each run of frames, before the buffers their `data` points
+   * into are written again: a consumer that kept views to copy later must copy now.
+   */
   constructor(
     private readonly onFrame: (frame: Frame) => void,
     private readonly onInfo?: (info: CaptureInfo) => void,
+    private readonly afterFrames?: () => void,
   ) {}
+
+  /** Parse the records in `buf[start, end)`, then let the consumer copy what it deferred. */
+  private parseRun(buf: Buffer, start: number, end: number, base: number): number {
+    const pos = this.parser!.parse(buf, start, end, base);
+    this.afterFrames?.();
+    return pos;
+  }
 
   get info(): CaptureInfo | null {
     return this.parser?.info ?? null;
@@ -125,7 +139,7 @@ export class CaptureStreamParser {
       chunk.copy(this.pendingStore!, held, 0, bridge);
       const storeBase = chunkBase - held;
       let end = held + bridge;
-      let pos = this.parser.parse(this.pendingStore!.subarray(0, end), 0, end, storeBase);
+      let pos = this.parseRun(this.pendingStore!.subarray(0, end), 0, end, storeBase);
       if (!this.parser.stopped && pos < held) {
         // A record longer than the bridge: gather the whole chunk behind it (rare).
         if (bridge < chunk.length) {
@@ -133,7 +147,7 @@ export class CaptureStreamParser {
           this.reserve(held + chunk.length);
           chunk.copy(this.pendingStore!, held + bridge, bridge);
           end = held + chunk.length;
-          pos = this.parser.parse(this.pendingStore!.subarray(0, end), pos, end, storeBase);
+          pos = this.parseRun(this.pendingStore!.subarray(0, end), pos, end, storeBase);
         }
         this.consumed = storeBase + pos;
         if (this.parser.stopped || pos >= end) this.pendingLength = 0;
@@ -150,7 +164,7 @@ export class CaptureStreamParser {
       }
       start = pos - held;
     }
-    const pos = this.parser.parse(chunk, start, chunk.length, chunkBase);
+    const pos = this.parseRun(chunk, start, chunk.length, chunkBase);
     this.consumed = chunkBase + pos;
     if (pos >= chunk.length || this.parser.stopped) {
       // Do not hold on to a store grown for one huge record.
@@ -252,7 +266,7 @@ function readHead(fd: number): Buffer {
  * Throws CaptureError when nothing could be read; otherwise problems are in `warnings`.
  */
 export async function readCapture(source: string | Readable, onFrame: (frame: Frame) => void, opts: ReadOptions = {}): Promise<ReadResult> {
-  const parser = new CaptureStreamParser(onFrame, opts.onInfo);
+  const parser = new CaptureStreamParser(onFrame, opts.onInfo, opts.afterFrames);
   let compression: 'gzip' | null = null;
   const extraWarnings: CaptureWarning[] = [];
 

@@ -76,6 +76,8 @@ export class ReassemblyPool {
   private readonly freeBlocks = new Map<number, Uint8Array[]>();
   private slab: ArrayBuffer | null = null;
   private slabUsed = 0;
+  /** Reassemblers holding a deferred tail write (see StreamReassembler.append). */
+  private readonly deferred: StreamReassembler[] = [];
 
   constructor(options: Partial<ReassemblyOptions> = {}, readonly onAnomaly: ReassemblyAnomalySink = () => {}) {
     const o = { ...DEFAULT_REASSEMBLY_OPTIONS, ...options };
@@ -112,6 +114,21 @@ export class ReassemblyPool {
     const block = new Uint8Array(this.slab, this.slabUsed, size);
     this.slabUsed += size;
     return block;
+  }
+
+  /** Remember that `stream` holds a deferred tail write, to be copied by {@link flushDeferred}. */
+  noteDeferred(stream: StreamReassembler): void {
+    this.deferred.push(stream);
+  }
+
+  /**
+   * Copy every deferred tail write into its ring. Call before the buffers that segments were
+   * read from are reused (the capture reader does so after each run of frames).
+   */
+  flushDeferred(): void {
+    const list = this.deferred;
+    for (let i = 0; i < list.length; i++) list[i]!.writeDeferred();
+    list.length = 0;
   }
 
   /** Take a block back for reuse. */
@@ -164,6 +181,17 @@ export class StreamReassembler {
   private head: Uint8Array | null = null;
   private headLength = 0;
   private ring: Uint8Array | null = null;
+  /**
+   * A write that fills the whole ring, not yet copied: `deferData[deferFrom, +ring.length)` goes
+   * to the ring from `deferPos`. A bulk stream sends segment after segment that each replaces
+   * the whole tail; copying only the last one before its buffer is reused (or none, when the
+   * conversation closes cleanly first) saves a copy per segment.
+   */
+  private deferData: Uint8Array | null = null;
+  private deferFrom = 0;
+  private deferPos = 0;
+  /** Listed in the pool's deferred writes. */
+  private deferListed = false;
   private pending: PendingSegment[] = [];
   private pendingBytes = 0;
   private starved = false;
@@ -194,8 +222,9 @@ export class StreamReassembler {
 
   /**
    * Add one segment's payload: `data[offset, offset + length)` at sequence `seq`. `wireLength`
-   * is the payload length on the wire; bytes the snaplen cut off become a gap. `data` is only
-   * read during the call (the bytes kept are copied).
+   * is the payload length on the wire; bytes the snaplen cut off become a gap. The bytes kept
+   * are copied, the last of them possibly later: `data` must stay unchanged until the pool's
+   * `flushDeferred()` or the next read of this stream.
    */
   add(seq: number, data: Uint8Array, offset: number, length: number, wireLength: number, frame: number): void {
     if (wireLength <= 0) return;
@@ -238,6 +267,7 @@ export class StreamReassembler {
   /** The kept bytes; call at conversation end (buffered segments are flushed first). */
   snapshot(): StreamSnapshot {
     this.flushPending();
+    this.writeDeferred();
     const o = this.pool.options;
     const head = this.head ? this.head.subarray(0, this.headLength) : new Uint8Array(0);
     const tailOffset = Math.max(0, this.delivered - o.tailBytes);
@@ -259,12 +289,26 @@ export class StreamReassembler {
 
   /** Free the kept bytes and give them back to the pool. */
   release(): void {
+    this.deferData = null;
     if (this.head) this.pool.giveBack(this.head);
     if (this.ring) this.pool.giveBack(this.ring);
     this.head = null;
     this.ring = null;
     this.pending = [];
     this.pendingBytes = 0;
+  }
+
+  /** Copy the deferred tail write, if any, into the ring. */
+  writeDeferred(): void {
+    this.deferListed = false;
+    const data = this.deferData;
+    if (data === null) return;
+    this.deferData = null;
+    const ring = this.ring!;
+    const pos = this.deferPos;
+    const first = ring.length - pos;
+    copyBytes(data, this.deferFrom, this.deferFrom + first, ring, pos);
+    if (pos > 0) copyBytes(data, this.deferFrom + first, this.deferFrom + ring.length, ring, 0);
   }
 
   // ---------------------------------------------------------------- internals
@@ -293,6 +337,7 @@ export class StreamReassembler {
   /** The kept byte at stream offset `off` (0 when not kept or inside a gap). */
   private byteAt(off: number): number {
     if (off < this.headLength) return this.head![off]!;
+    if (this.deferData !== null) this.writeDeferred();
     const ring = this.ring;
     const headLimit = this.pool.options.headBytes;
     if (!ring || off < headLimit || off < this.delivered - ring.length) return 0;
@@ -372,9 +417,21 @@ export class StreamReassembler {
           n = ring.length;
         }
         const pos = (off - o.headBytes) % ring.length;
-        const first = Math.min(n, ring.length - pos);
-        copyBytes(data, src, src + first, ring, pos);
-        if (n > first) copyBytes(data, src + first, src + n, ring, 0);
+        if (n === ring.length) {
+          // The whole ring is replaced: remember where from, copy later (or never).
+          this.deferData = data;
+          this.deferFrom = src;
+          this.deferPos = pos;
+          if (!this.deferListed) {
+            this.deferListed = true;
+            this.pool.noteDeferred(this);
+          }
+        } else {
+          if (this.deferData !== null) this.writeDeferred();
+          const first = Math.min(n, ring.length - pos);
+          copyBytes(data, src, src + first, ring, pos);
+          if (n > first) copyBytes(data, src + first, src + n, ring, 0);
+        }
       }
     }
     this.delivered += length;
@@ -419,6 +476,7 @@ export class StreamReassembler {
     // Gap bytes occupy stream offsets and read as zeros: the head was never written there (the
     // next append leaves them zero); the ring may hold older bytes, so clear them.
     const o = this.pool.options;
+    if (this.deferData !== null) this.writeDeferred();
     if (this.ring && offset + size > o.headBytes) {
       const ring = this.ring;
       const from = Math.max(offset, o.headBytes, offset + size - ring.length);

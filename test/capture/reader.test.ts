@@ -250,3 +250,41 @@ describe('records that straddle read chunks', () => {
     for (const chunk of [100 * 1024, 150 * 1024, 64 * 1024 + 3, 1024 * 1024]) expect(collect(bytes, chunk).recs).toEqual(whole);
   });
 });
+
+describe('afterFrames: the views a consumer kept are intact until it is called', () => {
+  it('holds for pcap and pcapng, any chunk size, records straddling chunks and longer than the bridge', async () => {
+    const { CaptureStreamParser } = await import('../../src/capture/reader.js');
+    // Record sizes from tiny to 200 KB (past the 64 KiB bridge), each filled with its own byte.
+    const sizes = [60, 1514, 3, 9000, 70_000, 200_000, 64, 65_536, 1, 1514, 131_072, 800];
+    const records: WriterRecord[] = sizes.map((n, i) => ({ time: 1_700_000_000 + i, data: Buffer.alloc(n, (i * 37 + 11) & 0xff) }));
+    for (const file of [writePcap(records), writePcapng(records)]) {
+      for (const chunkSize of [7, 1000, 4096, 65_536, 100_000, 1 << 20]) {
+        const kept: Array<{ view: Buffer; copy: Buffer }> = [];
+        let broken = 0;
+        let checks = 0;
+        const parser = new CaptureStreamParser(
+          (f: Frame) => kept.push({ view: f.data, copy: Buffer.from(f.data) }),
+          undefined,
+          () => {
+            checks++;
+            for (const k of kept) if (!k.view.equals(k.copy)) broken++;
+            kept.length = 0;
+          },
+        );
+        // One chunk buffer, reused and scribbled over after each push, as the file reader does.
+        const chunk = Buffer.alloc(chunkSize);
+        for (let at = 0; at < file.length; at += chunkSize) {
+          const n = Math.min(chunkSize, file.length - at);
+          file.copy(chunk, 0, at, at + n);
+          parser.push(chunk.subarray(0, n));
+          chunk.fill(0xee);
+        }
+        parser.finish();
+        expect(parser.frames, `chunk ${chunkSize}`).toBe(sizes.length);
+        expect(kept, `chunk ${chunkSize}: every frame was followed by a call`).toHaveLength(0);
+        expect(broken, `chunk ${chunkSize}`).toBe(0);
+        expect(checks).toBeGreaterThan(0);
+      }
+    }
+  });
+});

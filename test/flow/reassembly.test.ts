@@ -299,3 +299,77 @@ describe('memory budget running out while the head grows', () => {
     expect(snap.head[300]).toBe(0x42);
   });
 });
+
+describe('late tail copy: a segment that fills the whole ring is copied when the pool flushes', () => {
+  /**
+   * Feed `segs` twice: once from buffers that stay intact, once from one buffer that is
+   * scribbled over after each `flushDeferred()` (every `every` segments), as the capture reader
+   * reuses its chunk. The kept bytes must be the same.
+   */
+  function both(segs: Array<{ seq: number; data: Uint8Array }>, every: number, options: Partial<ReassemblyOptions>) {
+    const keep = new ReassemblyPool(options);
+    const a = new StreamReassembler(1, keep);
+    for (const [i, s] of segs.entries()) a.add(s.seq, Uint8Array.from(s.data), 0, s.data.length, s.data.length, i + 1);
+    const reuse = new ReassemblyPool(options);
+    const b = new StreamReassembler(1, reuse);
+    const shared = new Uint8Array(4096 * 64);
+    let used = 0;
+    for (const [i, s] of segs.entries()) {
+      shared.set(s.data, used);
+      b.add(s.seq, shared, used, s.data.length, s.data.length, i + 1);
+      used += s.data.length;
+      if ((i + 1) % every === 0) {
+        reuse.flushDeferred();
+        shared.fill(0xee);
+        used = 0;
+      }
+    }
+    return { kept: a.snapshot(), late: b.snapshot() };
+  }
+
+  it('gives the same head, tail and mismatch count as copying at once', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ len: fc.integer({ min: 1, max: 300 }), back: fc.integer({ min: 0, max: 40 }), flip: fc.boolean(), hole: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 200 })) }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        fc.integer({ min: 1, max: 8 }),
+        (rows, every) => {
+          // A stream of known bytes; each row sends `len` new bytes, starting `back` bytes early
+          // (a retransmitted overlap), sometimes with a changed first byte (a mismatch).
+          const stream = Uint8Array.from({ length: 20_000 }, (_, i) => (i * 131 + 7) & 0xff);
+          const segs: Array<{ seq: number; data: Uint8Array }> = [];
+          let next = 0;
+          for (const r of rows) {
+            // A hole: bytes never sent. Past the window (50 bytes here) it is a gap at once.
+            next += r.hole;
+            const from = Math.max(0, next - (r.hole > 0 ? 0 : r.back));
+            const data = stream.slice(from, next + r.len);
+            if (r.flip && from < next) data[0] = data[0]! ^ 0xff;
+            segs.push({ seq: 1 + from, data });
+            next += r.len;
+          }
+          const { kept, late } = both(segs, every, { headBytes: 48, tailBytes: 64, windowBytes: 50 });
+          expect(text(late.head)).toBe(text(kept.head));
+          expect(text(late.tail)).toBe(text(kept.tail));
+          expect(late.length).toBe(kept.length);
+          expect(late.overlapMismatches).toBe(kept.overlapMismatches);
+          expect(late.duplicateBytes).toBe(kept.duplicateBytes);
+          expect(late.gaps).toEqual(kept.gaps);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a released stream drops its late copy; the flush after it writes nothing', () => {
+    const pool = new ReassemblyPool({ headBytes: 16, tailBytes: 16 });
+    const s = new StreamReassembler(1, pool);
+    const buf = new Uint8Array(64).fill(0x41);
+    s.add(1, buf, 0, 64, 64, 1);
+    s.release();
+    expect(() => pool.flushDeferred()).not.toThrow();
+    expect(pool.usedBytes).toBe(0);
+  });
+});
