@@ -3,7 +3,7 @@ import { CaptureError } from '../capture/types.js';
 import { LIVE_REFUSED_LINGER } from '../flow/timeouts.js';
 import { formatJsonlFinding } from '../report/jsonl.js';
 import { formatLiveFinding } from '../report/live.js';
-import { formatReport, type ReporterName } from '../report/index.js';
+import type { ReporterName } from '../report/index.js';
 import { writeJson } from '../report/json.js';
 import { sanitizeForTerminal } from '../report/terminal.js';
 import type { AnalysisReport } from '../report/types.js';
@@ -91,6 +91,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
   if (format === 'json') {
     writeJson(report, (chunk) => io.stdout.write(chunk));
   } else if (!streaming) {
+    const { formatReport } = await import('../report/index.js');
     io.stdout.write(formatReport(format, report, { color: useColor(io), unicode: useUnicode(io), failOn: opts.failOn as Severity | undefined, ladder: opts.ladder }));
   }
   if (nothingUseful(report)) return EXIT_UNREADABLE;

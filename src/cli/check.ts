@@ -28,7 +28,7 @@ import {
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
 
 /** Output formats of `check`. */
-export const CHECK_FORMATS = ['text', 'json', 'junit'] as const;
+export { CHECK_FORMATS } from './formats.js';
 
 /** Options of `wirewhy check`. */
 export interface CheckCommandOptions {

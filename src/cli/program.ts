@@ -4,13 +4,13 @@
  * unreadable input; when both 1 and 2 apply, 2 wins (see scanExitStatus in scan.ts).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { explain } from '../report/explain.js';
 import { SEVERITIES } from '../rules/types.js';
 import { VERSION } from '../version.js';
-import { runAnalyze } from './analyze.js';
-import { CHECK_FORMATS, runCheck } from './check.js';
-import { runScan, SCAN_FORMATS } from './scan.js';
+import { ANALYZE_FORMATS, CHECK_FORMATS, SCAN_FORMATS } from './formats.js';
 import { EXIT_UNREADABLE, processIo, useColor, useUnicode, type CliIo } from './io.js';
+
+// Each command loads its own modules when it runs: start-up time and memory are then those of
+// the command used (analyze --format json loads neither the scan pool nor the HTML report).
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -33,11 +33,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .command('analyze')
     .description('analyse one capture (pcap, pcapng, gzip; "-" for standard input)')
     .argument('<file>', 'capture file, or - for standard input')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'jsonl', 'junit', 'html']).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...ANALYZE_FORMATS]).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
     .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
     .option('--ladder', "text format: draw each finding's evidence packets as a ladder diagram")
     .action(async (file: string, opts: { format: string; failOn?: string; maxFlows?: number; ladder?: boolean }) => {
+      const { runAnalyze } = await import('./analyze.js');
       setExit(await runAnalyze(file, opts, io, signal));
     });
 
@@ -51,6 +52,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .option('-q, --quiet', 'no progress bar')
     .option('--max-flows <n>', 'cap on conversations tracked at once, per capture', positiveInt)
     .action(async (paths: string[], opts: { format: string; failOn?: string; jobs?: number; quiet?: boolean; maxFlows?: number }) => {
+      const { runScan } = await import('./scan.js');
       setExit(await runScan(paths, opts, io, signal));
     });
 
@@ -64,6 +66,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .option('-q, --quiet', 'no progress bar')
     .option('--max-flows <n>', 'cap on conversations tracked at once, per capture', positiveInt)
     .action(async (paths: string[], opts: { format: string; update?: boolean; jobs?: number; quiet?: boolean; maxFlows?: number }) => {
+      const { runCheck } = await import('./check.js');
       setExit(await runCheck(paths, opts, io, signal));
     });
 
@@ -71,7 +74,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .command('explain')
     .description('explain an error code (10061, ECONNREFUSED) or a rule id (connection-refused)')
     .argument('<query>', 'error code, symbol or rule id')
-    .action((query: string) => {
+    .action(async (query: string) => {
+      const { explain } = await import('../report/explain.js');
       const r = explain(query, { color: useColor(io), unicode: useUnicode(io) });
       io.stdout.write(r.text.endsWith('\n') ? r.text : r.text + '\n');
       setExit(r.found ? 0 : EXIT_UNREADABLE);

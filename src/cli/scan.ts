@@ -11,8 +11,7 @@ import type { ScanResult } from '../scan/types.js';
 import { reaches } from './analyze.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
 
-/** Output formats of `scan`. */
-export const SCAN_FORMATS = ['text', 'json', 'jsonl', 'junit', 'html'] as const;
+export { SCAN_FORMATS } from './formats.js';
 
 /** Options of `wirewhy scan`. */
 export interface ScanCommandOptions {
