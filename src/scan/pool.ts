@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { WORKER_YOUNG_GENERATION_MB } from '../memory.js';
 import type { Finding } from '../rules/types.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import type { ScanFileResult } from './types.js';
@@ -113,7 +114,8 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
     }, STOP_POLL_MS);
 
     const start = (): void => {
-      const worker = new Worker(spec.entry, spec.options);
+      // Each worker's young generation is capped like the main thread's (see memory.ts).
+      const worker = new Worker(spec.entry, { ...spec.options, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
       workers.add(worker);
       live++;
       let current = -1;
