@@ -18,15 +18,8 @@ export const MAX_SCAN_GROUPS = 100;
 /** Skipped (not a capture) files listed by name before "… and N more". */
 const MAX_SKIPPED_LISTED = 10;
 
-/** Findings of one rule about one server endpoint, across captures. */
-export interface ScanFindingGroup {
-  rule: string;
-  severity: Severity;
-  protocol: 'tcp' | 'udp';
-  server: { address: string; port: number };
-  codes: ErrorCode[];
-  /** Findings in the group. */
-  count: number;
+/** Findings of one rule about one server endpoint, across captures (`count` over all of them). */
+export interface ScanFindingGroup extends FindingTally {
   /** Captures the group was seen in, in scan order, with the findings in each. */
   files: Map<string, number>;
 }

@@ -7,6 +7,7 @@ import { ReportSpill } from '../../src/scan/spill.js';
 import { buildCorpus, type Corpus } from './corpus.js';
 import { runBin, runInProcess } from './cli-run.js';
 import type { Finding } from '../../src/rules/types.js';
+import { refusedFinding } from '../report/support.js';
 import { availableParallelism } from 'node:os';
 import { BYTES_PER_WORKER, defaultJobs, scanPaths, tallyFindings } from '../../src/scan/index.js';
 
@@ -109,38 +110,23 @@ describe('wirewhy scan of a folder of 200 captures', () => {
 
 describe('tallyFindings', () => {
   it('counts findings by rule, protocol, server and codes, keeping the highest severity', () => {
-    const f = (over: Partial<Finding>): Finding =>
-      ({
-        rule: 'connection-refused',
-        severity: 'warning',
-        protocol: 'tcp',
-        client: { address: '10.0.0.1', port: 40000 },
-        server: { address: '10.0.0.2', port: 8080 },
-        stream: 0,
-        frames: [1, 2],
-        start: '',
-        end: '',
-        codes: [{ os: 'linux', code: 111, name: 'ECONNREFUSED', message: '' }],
-        summary: '',
-        details: {},
-        filter: '',
-        ...over,
-      }) as Finding;
+    const linux = (code: number, name: string) => [{ os: 'linux' as const, code, name, message: '' }];
+    const f = (over: Partial<Finding>): Finding => refusedFinding({ severity: 'warning', codes: linux(111, 'ECONNREFUSED'), ...over });
     const rows = tallyFindings([
       f({ stream: 0 }),
       f({ stream: 1, client: { address: '10.0.0.9', port: 1 }, severity: 'error' }),
       f({ stream: 2, server: { address: '10.0.0.2', port: 8081 } }),
       f({ stream: 3, protocol: 'udp' }),
-      f({ stream: 4, codes: [{ os: 'linux', code: 110, name: 'ETIMEDOUT', message: '' }] }),
+      f({ stream: 4, codes: linux(110, 'ETIMEDOUT') }),
       f({ stream: 5, rule: 'connect-timeout' }),
       f({ stream: 6 }),
     ]);
     expect(rows.map((r) => [r.rule, r.protocol, r.server.port, r.codes[0]!.code, r.count, r.severity])).toEqual([
-      ['connection-refused', 'tcp', 8080, 111, 3, 'error'],
+      ['connection-refused', 'tcp', 80, 111, 3, 'error'],
       ['connection-refused', 'tcp', 8081, 111, 1, 'warning'],
-      ['connection-refused', 'udp', 8080, 111, 1, 'warning'],
-      ['connection-refused', 'tcp', 8080, 110, 1, 'warning'],
-      ['connect-timeout', 'tcp', 8080, 111, 1, 'warning'],
+      ['connection-refused', 'udp', 80, 111, 1, 'warning'],
+      ['connection-refused', 'tcp', 80, 110, 1, 'warning'],
+      ['connect-timeout', 'tcp', 80, 111, 1, 'warning'],
     ]);
   });
 });
