@@ -95,6 +95,9 @@ function endpoint(e: { address: string; port: number }): Endpoint {
  */
 export const DEFAULT_MAX_FINDINGS = 5_000;
 
+/** What makes two findings the same failure: enough to count findings that are not kept. */
+export type FindingKey = Pick<Finding, 'rule' | 'severity' | 'protocol' | 'server' | 'codes'>;
+
 /** Runs the rules on each decided flow and collects findings (the first `maxFindings` of them). */
 export class RuleEngine {
   readonly findings: Finding[] = [];
@@ -117,6 +120,8 @@ export class RuleEngine {
     private readonly clock: () => number,
     private readonly onFinding?: (finding: Finding) => void,
     readonly maxFindings: number = DEFAULT_MAX_FINDINGS,
+    /** Called with the key of each finding not kept (past `maxFindings`). */
+    private readonly onDropped?: (key: FindingKey) => void,
   ) {
     const context: RuleContext = {
       report: (draft) => this.report(draft),
@@ -163,6 +168,10 @@ export class RuleEngine {
       this.total++;
       this.totalByRule.set(meta.id, (this.totalByRule.get(meta.id) ?? 0) + 1);
       this.dropped++;
+      if (this.onDropped) {
+        const server = draft.server ?? flow.server;
+        this.onDropped({ rule: meta.id, severity: draft.severity ?? meta.severity, protocol: flow.kind, server: { address: server.address, port: server.port }, codes: draft.codes ?? meta.codes });
+      }
       return;
     }
     const precision = this.precision();
@@ -213,7 +222,10 @@ export class RuleEngine {
     this.total++;
     this.totalByRule.set(ordered.rule, (this.totalByRule.get(ordered.rule) ?? 0) + 1);
     if (this.findings.length < this.maxFindings) this.findings.push(ordered);
-    else this.dropped++;
+    else {
+      this.dropped++;
+      this.onDropped?.(ordered);
+    }
     this.onFinding?.(ordered);
   }
 }

@@ -3,13 +3,16 @@ import { analyzeCapture } from '../analyze.js';
 import { CaptureError } from '../capture/types.js';
 import { captureErrorLine, nothingUseful } from '../cli/analyze.js';
 import type { AnalysisReport } from '../report/types.js';
+import type { FindingKey } from '../rules/engine.js';
 import type { Finding } from '../rules/types.js';
 import type { ScanFileError } from './types.js';
 
 /** Hooks for {@link analyzeOne}. */
 export interface AnalyzeOneOptions {
   maxFlows?: number;
+  maxFindings?: number;
   onFinding?: (finding: Finding) => void;
+  onDroppedFinding?: (key: FindingKey) => void;
   onProgress?: (sourceBytes: number) => void;
   shouldStop?: () => boolean;
 }

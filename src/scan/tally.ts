@@ -4,7 +4,8 @@
  * rows per capture instead of receiving and walking every finding: the text report and
  * `--fail-on` need nothing more.
  */
-import { SEVERITIES, type ErrorCode, type Finding, type Severity } from '../rules/types.js';
+import type { FindingKey } from '../rules/engine.js';
+import { SEVERITIES, type ErrorCode, type Severity } from '../rules/types.js';
 
 /** Findings of one rule about one server endpoint (with the same codes) in one capture. */
 export interface FindingTally {
@@ -28,17 +29,18 @@ export function higherSeverity(a: Severity, b: Severity): Severity {
   return SEVERITIES.indexOf(b) > SEVERITIES.indexOf(a) ? b : a;
 }
 
-/** Tally `findings`, in order of first appearance. */
-export function tallyFindings(findings: readonly Finding[]): FindingTally[] {
-  const rows = new Map<string, FindingTally>();
-  for (const f of findings) {
+/** Counts findings one at a time (rows in order of first appearance). */
+export class FindingTallyCounter {
+  private readonly byKey = new Map<string, FindingTally>();
+
+  add(f: FindingKey): void {
     const key = tallyKey(f);
-    const row = rows.get(key);
+    const row = this.byKey.get(key);
     if (row) {
       row.count++;
       row.severity = higherSeverity(row.severity, f.severity);
     } else {
-      rows.set(key, {
+      this.byKey.set(key, {
         rule: f.rule,
         severity: f.severity,
         protocol: f.protocol,
@@ -48,5 +50,15 @@ export function tallyFindings(findings: readonly Finding[]): FindingTally[] {
       });
     }
   }
-  return [...rows.values()];
+
+  rows(): FindingTally[] {
+    return [...this.byKey.values()];
+  }
+}
+
+/** Tally `findings`, in order of first appearance. */
+export function tallyFindings(findings: readonly FindingKey[]): FindingTally[] {
+  const counter = new FindingTallyCounter();
+  for (const f of findings) counter.add(f);
+  return counter.rows();
 }

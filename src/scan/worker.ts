@@ -5,7 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { analyzeOne } from './analyze-one.js';
 import type { FromWorker, ToWorker } from './messages.js';
-import { tallyFindings } from './tally.js';
+import { FindingTallyCounter } from './tally.js';
 import { scanReportJson } from '../report/scan-json.js';
 
 /** Least time between two progress messages, so a fast file does not flood the main thread. */
@@ -24,8 +24,14 @@ port.on('message', (msg: ToWorker) => {
   }
   void (async () => {
     let lastPost = 0;
+    // Findings past the report's cap are counted too; when the findings themselves are not
+    // wanted at all, none is built, only counted.
+    const counter = new FindingTallyCounter();
+    const countOnly = !msg.keepFindings && !msg.serializeReports && !msg.streamFindings;
     const result = await analyzeOne(msg.path, {
       maxFlows: msg.maxFlows,
+      ...(countOnly ? { maxFindings: 0 } : {}),
+      onDroppedFinding: (key) => counter.add(key),
       shouldStop: () => stopped,
       onFinding: msg.streamFindings ? (finding) => post({ type: 'finding', id: msg.id, finding }) : undefined,
       onProgress: (bytes) => {
@@ -39,7 +45,8 @@ port.on('message', (msg: ToWorker) => {
     // the main thread neither copies nor walks thousands of them per capture.
     // Serialized here too when asked, so the main thread only passes the text on.
     const report = result.report;
-    const tally = report ? tallyFindings(report.findings) : undefined;
+    if (report) for (const f of report.findings) counter.add(f);
+    const tally = report ? counter.rows() : undefined;
     const reportJson = report && !result.error && msg.serializeReports ? scanReportJson(report) : undefined;
     if (report && (!msg.keepFindings || reportJson !== undefined)) report.findings = [];
     if (result.error) post({ type: 'failed', id: msg.id, error: result.error, report, tally });

@@ -1,5 +1,9 @@
 /** `wirewhy scan`: a folder of 200 captures, some corrupt, compressed, misnamed, or not captures at all. */
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writePcap } from '../helpers/pcap-writer.js';
+import { Scenario } from '../helpers/scenario.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatScanJson, scanJsonReport, type ScanJsonReport } from '../../src/report/scan-json.js';
 import { jsonReplacer } from '../../src/report/json.js';
@@ -163,5 +167,21 @@ describe('scan --format json, written report by report', () => {
     for (const i of [2, 0, 3, 1]) expect(spill.take(`f${i}`)).toBe(texts[i]);
     expect(spill.take('f0')).toBe('');
     spill.close();
+  });
+});
+
+describe('scan text groups count every finding, also past the report cap', () => {
+  it('5,200 refusals in one capture are one group of 5,200', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wirewhy-scan-cap-'));
+    try {
+      const records = Array.from({ length: 5200 }, (_, i) => new Scenario(`10.0.${i >> 8}.${i & 255}:40000`, '10.0.0.2:8080', { t0: 1_700_000_000 + i * 0.001 }).tcp('c', 0, ['SYN'], 1000).tcp('s', 0.0002, ['RST', 'ACK'], 0, 1001).records).flat();
+      writeFileSync(join(dir, 'many.pcap'), writePcap(records));
+      const r = runBin(['scan', dir]);
+      expect(r.code).toBe(0);
+      const row = r.out.split('\n').find((l) => l.includes('connection-refused') && l.includes('10.0.0.2:8080 tcp'))!;
+      expect(row).toMatch(/[│|]\s+5200\s+[│|]\s+1: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
