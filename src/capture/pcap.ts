@@ -6,7 +6,7 @@
  * Record header (16 bytes): ts_sec(4) ts_frac(4) captured_length(4) original_length(4)
  * The "modified" format (magic a1b2cd34, Alexey Kuznetsov's patches) adds 8 bytes per record.
  */
-import { CaptureError, emptyFrame, type CaptureInfo, type CaptureWarning, type Frame } from './types.js';
+import { CaptureError, emptyFrame, type CaptureInfo, type CaptureWarning, type Frame, type ReaderFrame } from './types.js';
 import { MAX_RECORD_BYTES, type RecordParser } from './parser.js';
 
 /** LINKTYPE mask: the upper bits carry the FCS length (draft-ietf-opsawg-pcap §4, LinkType and additional information). */
@@ -29,7 +29,7 @@ export class PcapParser implements RecordParser {
   private recordHeaderLength = 16;
   private linkType = 0;
   private snaplen = 0;
-  private readonly frame: Frame = emptyFrame();
+  private readonly frame: ReaderFrame = emptyFrame();
 
   constructor(private readonly onFrame: (frame: Frame) => void) {}
 
@@ -88,7 +88,9 @@ export class PcapParser implements RecordParser {
       frame.number = ++this.frames;
       frame.originalLength = origlen;
       frame.offset = base + pos;
-      frame.data = buf.subarray(pos + hl, pos + hl + caplen);
+      frame.bytes = buf;
+      frame.dataStart = pos + hl;
+      frame.dataEnd = pos + hl + caplen;
       pos += hl + caplen;
       onFrame(frame);
     }

@@ -11,7 +11,7 @@
  * Any other block type (NRB 4, ISB 5, DSB 10, custom 0xBAD/0x40000BAD, unknown) is skipped by
  * its length.
  */
-import { CaptureError, emptyFrame, type CaptureInfo, type CaptureWarning, type Frame } from './types.js';
+import { CaptureError, emptyFrame, type CaptureInfo, type CaptureWarning, type Frame, type ReaderFrame } from './types.js';
 import { MAX_RECORD_BYTES, type RecordParser } from './parser.js';
 
 const BLOCK_SHB = 0x0a0d0d0a;
@@ -70,7 +70,7 @@ export class PcapngParser implements RecordParser {
   private readonly linkTypesSeen = new Set<number>();
   /** Warnings per code, and the summary warning that counts those not listed. */
   private readonly warningCounts = new Map<string, { count: number; more: CaptureWarning | null }>();
-  private readonly frame: Frame = emptyFrame();
+  private readonly frame: ReaderFrame = emptyFrame();
 
   constructor(private readonly onFrame: (frame: Frame) => void) {}
 
@@ -289,7 +289,9 @@ export class PcapngParser implements RecordParser {
     frame.interfaceId = interfaceId;
     frame.originalLength = origlen;
     frame.offset = base + blockPos;
-    frame.data = buf.subarray(dataStart, dataStart + caplen);
+    frame.bytes = buf;
+    frame.dataStart = dataStart;
+    frame.dataEnd = dataStart + caplen;
     this.onFrame(frame);
   }
 

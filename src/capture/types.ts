@@ -13,14 +13,42 @@ export interface Frame {
   /** Length of the packet on the wire. */
   originalLength: number;
   /** The captured bytes. Valid only until the callback returns: copy what you keep. */
-  data: Buffer;
+  readonly data: Buffer;
+  /**
+   * Where the captured bytes lie in the reader's buffer, when the reader says so: `data` is
+   * `bytes.subarray(dataStart, dataEnd)`. The decoders read them there, so the reader need not
+   * make a view per frame (`data` is made only when asked for).
+   */
+  bytes?: Buffer;
+  dataStart?: number;
+  dataEnd?: number;
   /** Byte offset of the record in the (decompressed) capture stream. */
   offset: number;
 }
 
+const NO_BYTES = Buffer.alloc(0);
+
+/** The frame a reader fills and reuses record after record; `data` is a view made on demand. */
+export class ReaderFrame implements Frame {
+  number = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  linkType = 0;
+  interfaceId = 0;
+  originalLength = 0;
+  bytes: Buffer = NO_BYTES;
+  dataStart = 0;
+  dataEnd = 0;
+  offset = 0;
+
+  get data(): Buffer {
+    return this.bytes.subarray(this.dataStart, this.dataEnd);
+  }
+}
+
 /** A zeroed frame, for a reader to fill and reuse record after record. */
-export function emptyFrame(): Frame {
-  return { number: 0, tsSec: 0, tsNsec: 0, linkType: 0, interfaceId: 0, originalLength: 0, data: Buffer.alloc(0), offset: 0 };
+export function emptyFrame(): ReaderFrame {
+  return new ReaderFrame();
 }
 
 /** What kind of capture file the first bytes say this is. */

@@ -27,12 +27,11 @@ export function isVlanTpid(type: number): boolean {
 }
 
 /**
- * Walk VLAN tags at `offset` (the first one announced by `type`), recording the outermost
+ * Walk VLAN tags at `offset` (the first one announced by `type`; the frame ends at `end`), recording the outermost
  * two VLAN ids. Leaves the payload after the tags in `pkt.payloadOffset/Length` and returns
  * the ethertype that follows them, or -1 when a tag is cut off.
  */
-export function decodeVlanTags(buf: Buffer, offset: number, type: number, pkt: Packet, anomalies: AnomalyCounter): number {
-  const end = buf.length;
+export function decodeVlanTags(buf: Buffer, offset: number, end: number, type: number, pkt: Packet, anomalies: AnomalyCounter): number {
   let o = offset;
   let t = type;
   while (isVlanTpid(t)) {
@@ -54,15 +53,16 @@ export function decodeVlanTags(buf: Buffer, offset: number, type: number, pkt: P
 
 /** Ethernet II link decoder (LINKTYPE_ETHERNET): returns the ethertype after any VLAN tags. */
 export function decodeEthernet(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter): number {
-  const len = buf.length;
+  const s = pkt.payloadOffset;
+  const len = pkt.payloadLength;
   if (len < ETHERNET_HEADER_LEN) {
     anomalies.add('truncated_ethernet_header', pkt.frame);
     return -1;
   }
-  const type = (buf[12]! << 8) | buf[13]!;
+  const type = (buf[s + 12]! << 8) | buf[s + 13]!;
   if (type < ETHERTYPE_MIN) return -1; // 802.3 length + LLC: not carrying IP the way we decode
-  if (isVlanTpid(type)) return decodeVlanTags(buf, ETHERNET_HEADER_LEN, type, pkt, anomalies);
-  pkt.payloadOffset = ETHERNET_HEADER_LEN;
+  if (isVlanTpid(type)) return decodeVlanTags(buf, s + ETHERNET_HEADER_LEN, s + len, type, pkt, anomalies);
+  pkt.payloadOffset = s + ETHERNET_HEADER_LEN;
   pkt.payloadLength = len - ETHERNET_HEADER_LEN;
   pkt.wirePayloadLength = len - ETHERNET_HEADER_LEN;
   return type;

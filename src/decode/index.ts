@@ -35,7 +35,11 @@ function clearPayload(pkt: Packet): void {
  */
 export function decodeFrame(frame: Frame, pkt: Packet, anomalies: AnomalyCounter): void {
   resetPacket(pkt);
-  const buf = frame.data;
+  // The frame's bytes where the reader has them (no view per frame), else its own `data`.
+  const bytes = frame.bytes;
+  const buf = bytes ?? frame.data;
+  const start = bytes !== undefined ? frame.dataStart! : 0;
+  const length = (bytes !== undefined ? frame.dataEnd! : buf.length) - start;
   pkt.frame = frame.number;
   pkt.tsSec = frame.tsSec;
   pkt.tsNsec = frame.tsNsec;
@@ -43,6 +47,10 @@ export function decodeFrame(frame: Frame, pkt: Packet, anomalies: AnomalyCounter
   pkt.linkType = frame.linkType;
   pkt.buf = buf;
   pkt.originalLength = frame.originalLength;
+  // The link decoder reads the frame at payloadOffset/Length and leaves its payload there.
+  pkt.payloadOffset = start;
+  pkt.payloadLength = length;
+  pkt.wirePayloadLength = length;
 
   const link = linkDecoderFor(frame.linkType);
   if (link === undefined) return;

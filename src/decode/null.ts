@@ -22,35 +22,37 @@ function familyEtherType(family: number): number {
   return -1;
 }
 
-function setPayload(buf: Buffer, pkt: Packet): void {
-  pkt.payloadOffset = LOOPBACK_HEADER_LEN;
-  pkt.payloadLength = buf.length - LOOPBACK_HEADER_LEN;
-  pkt.wirePayloadLength = buf.length - LOOPBACK_HEADER_LEN;
+function setPayload(pkt: Packet): void {
+  pkt.payloadOffset += LOOPBACK_HEADER_LEN;
+  pkt.payloadLength -= LOOPBACK_HEADER_LEN;
+  pkt.wirePayloadLength = pkt.payloadLength;
 }
 
 /** LINKTYPE_NULL link decoder: family in either byte order. */
 export function decodeNull(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter): number {
-  if (buf.length < LOOPBACK_HEADER_LEN) {
+  const s = pkt.payloadOffset;
+  if (pkt.payloadLength < LOOPBACK_HEADER_LEN) {
     anomalies.add('truncated_loopback_header', pkt.frame);
     return -1;
   }
   // Families are small numbers: whichever end holds the non-zero byte is the low-order end.
   let family = -1;
-  if (buf[1] === 0 && buf[2] === 0) {
-    if (buf[3] === 0) family = buf[0]!;
-    else if (buf[0] === 0) family = buf[3]!;
+  if (buf[s + 1] === 0 && buf[s + 2] === 0) {
+    if (buf[s + 3] === 0) family = buf[s]!;
+    else if (buf[s] === 0) family = buf[s + 3]!;
   }
-  setPayload(buf, pkt);
+  setPayload(pkt);
   return familyEtherType(family);
 }
 
 /** LINKTYPE_LOOP link decoder: family in network byte order. */
 export function decodeLoop(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter): number {
-  if (buf.length < LOOPBACK_HEADER_LEN) {
+  const s = pkt.payloadOffset;
+  if (pkt.payloadLength < LOOPBACK_HEADER_LEN) {
     anomalies.add('truncated_loopback_header', pkt.frame);
     return -1;
   }
-  const family = ((buf[0]! << 24) | (buf[1]! << 16) | (buf[2]! << 8) | buf[3]!) >>> 0;
-  setPayload(buf, pkt);
+  const family = ((buf[s]! << 24) | (buf[s + 1]! << 16) | (buf[s + 2]! << 8) | buf[s + 3]!) >>> 0;
+  setPayload(pkt);
   return familyEtherType(family);
 }

@@ -18,9 +18,10 @@ export const PPP_MPLS = 0x0281;
 
 /** PPP link decoder: returns the ethertype equivalent of the PPP protocol, or -1. */
 export function decodePpp(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter): number {
-  const len = buf.length;
-  let o = 0;
-  if (len >= 2 && buf[0] === PPP_ADDRESS && buf[1] === PPP_CONTROL) o = 2;
+  const s = pkt.payloadOffset;
+  const len = s + pkt.payloadLength;
+  let o = s;
+  if (len - s >= 2 && buf[s] === PPP_ADDRESS && buf[s + 1] === PPP_CONTROL) o = s + 2;
   if (o >= len) {
     anomalies.add('truncated_ppp_header', pkt.frame);
     return -1;

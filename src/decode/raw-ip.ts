@@ -8,15 +8,12 @@ import type { AnomalyCounter, Packet } from './packet.js';
 
 /** Raw-IP link decoder: returns the ethertype for the IP version nibble, or -1. */
 export function decodeRawIp(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter): number {
-  const len = buf.length;
-  if (len < 1) {
+  // The whole frame is the IP packet: payloadOffset/Length already describe it.
+  if (pkt.payloadLength < 1) {
     anomalies.add('truncated_ip_header', pkt.frame);
     return -1;
   }
-  pkt.payloadOffset = 0;
-  pkt.payloadLength = len;
-  pkt.wirePayloadLength = len;
-  const version = buf[0]! >> 4;
+  const version = buf[pkt.payloadOffset]! >> 4;
   if (version === 4) return ETHERTYPE_IPV4;
   if (version === 6) return ETHERTYPE_IPV6;
   anomalies.add('bad_ip_version', pkt.frame);

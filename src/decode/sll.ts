@@ -13,16 +13,17 @@ export const ARPHRD_NETLINK = 824;
 
 /** SLL link decoder: returns the ethertype of the payload (after VLAN tags, if any). */
 export function decodeSll(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter): number {
-  const len = buf.length;
+  const s = pkt.payloadOffset;
+  const len = pkt.payloadLength;
   if (len < SLL_HEADER_LEN) {
     anomalies.add('truncated_sll_header', pkt.frame);
     return -1;
   }
-  const hatype = (buf[2]! << 8) | buf[3]!;
+  const hatype = (buf[s + 2]! << 8) | buf[s + 3]!;
   if (hatype === ARPHRD_NETLINK) return -1;
-  const type = (buf[14]! << 8) | buf[15]!;
-  if (isVlanTpid(type)) return decodeVlanTags(buf, SLL_HEADER_LEN, type, pkt, anomalies);
-  pkt.payloadOffset = SLL_HEADER_LEN;
+  const type = (buf[s + 14]! << 8) | buf[s + 15]!;
+  if (isVlanTpid(type)) return decodeVlanTags(buf, s + SLL_HEADER_LEN, s + len, type, pkt, anomalies);
+  pkt.payloadOffset = s + SLL_HEADER_LEN;
   pkt.payloadLength = len - SLL_HEADER_LEN;
   pkt.wirePayloadLength = len - SLL_HEADER_LEN;
   return type;

@@ -12,16 +12,17 @@ const SLL2_HEADER_LEN = 20;
 
 /** SLL2 link decoder: returns the ethertype of the payload (after VLAN tags, if any). */
 export function decodeSll2(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter): number {
-  const len = buf.length;
+  const s = pkt.payloadOffset;
+  const len = pkt.payloadLength;
   if (len < SLL2_HEADER_LEN) {
     anomalies.add('truncated_sll2_header', pkt.frame);
     return -1;
   }
-  const hatype = (buf[8]! << 8) | buf[9]!;
+  const hatype = (buf[s + 8]! << 8) | buf[s + 9]!;
   if (hatype === ARPHRD_NETLINK) return -1;
-  const type = (buf[0]! << 8) | buf[1]!;
-  if (isVlanTpid(type)) return decodeVlanTags(buf, SLL2_HEADER_LEN, type, pkt, anomalies);
-  pkt.payloadOffset = SLL2_HEADER_LEN;
+  const type = (buf[s]! << 8) | buf[s + 1]!;
+  if (isVlanTpid(type)) return decodeVlanTags(buf, s + SLL2_HEADER_LEN, s + len, type, pkt, anomalies);
+  pkt.payloadOffset = s + SLL2_HEADER_LEN;
   pkt.payloadLength = len - SLL2_HEADER_LEN;
   pkt.wirePayloadLength = len - SLL2_HEADER_LEN;
   return type;
