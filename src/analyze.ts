@@ -14,7 +14,7 @@ import { RULES } from './rules/index.js';
 import type { Finding } from './rules/types.js';
 import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan } from './report/types.js';
 import { VERSION } from './version.js';
-import { collectIfGrown } from './memory.js';
+import { capYoungGeneration, collectIfGrown, YOUNG_CHECK_FRAMES } from './memory.js';
 
 /** Options for an analysis. */
 export interface AnalyzeOptions {
@@ -89,7 +89,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
   );
 
   const onFrame = (frame: Frame): void => {
-    packets++;
+    if ((++packets & (YOUNG_CHECK_FRAMES - 1)) === 0) capYoungGeneration();
     const s = frame.tsSec;
     const ns = frame.tsNsec;
     if (s < minSec || (s === minSec && ns < minNsec)) {

@@ -29,8 +29,16 @@ export const WORKER_YOUNG_GENERATION_MB = 12;
 
 let youngCapped = !isMainThread;
 
-/** Stop the young generation's growth once it has reached the cap (main thread only). */
-function capYoungGeneration(): void {
+/** Frames between two looks at the young generation's size (a power of two, as a mask). */
+export const YOUNG_CHECK_FRAMES = 1024;
+
+/**
+ * Stop the young generation's growth once it has reached the cap (main thread only). Called
+ * per read chunk and every YOUNG_CHECK_FRAMES frames: a chunk of small packets (a SYN flood)
+ * allocates enough to double the young generation several times over.
+ */
+export function capYoungGeneration(): void {
+  if (youngCapped) return;
   for (const s of v8.getHeapSpaceStatistics()) {
     if (s.space_name !== 'new_space') continue;
     if (s.space_size < YOUNG_GENERATION_CAP_BYTES) return;
@@ -61,7 +69,7 @@ function collector(): (() => void) | null {
 
 /** Once per read chunk: cap the young generation, and run a full collection if the heap grew by more than the allowance since the last one. */
 export function collectIfGrown(): void {
-  if (!youngCapped) capYoungGeneration();
+  capYoungGeneration();
   const used = v8.getHeapStatistics().used_heap_size;
   if (used < liveAfterLast + HEAP_GROWTH_ALLOWANCE_BYTES) return;
   const gc = collector();
