@@ -2,28 +2,18 @@
  * Scanning: find the captures under some paths, analyse them on a worker pool, and sum up.
  * Used by `wirewhy scan` and `wirewhy check`; usable as a library function too.
  */
-import type { Finding } from '../rules/types.js';
-import { runPool } from './pool.js';
+import { runPool, type PoolOptions } from './pool.js';
 import { ProgressBar, type ProgressStream } from './progress.js';
 import { scanTotals, type ScanFileResult, type ScanResult } from './types.js';
 import { findCaptures, type WalkOptions } from './walk.js';
 
-/** Options for {@link scanPaths}. */
-export interface ScanOptions extends WalkOptions {
-  /** Worker threads (default: the number of CPUs, at most one per BYTES_PER_WORKER of captures). */
-  jobs?: number;
-  maxFlows?: number;
-  /** Keep every report's findings (default true); false sends only their tally (see PoolOptions). */
-  keepFindings?: boolean;
-  /** Serialize each report in its worker (see PoolOptions.serializeReports). */
-  serializeReports?: boolean;
-  /** Each finding as soon as it is decided, with its file. */
-  onFinding?: (file: string, finding: Finding) => void;
-  /** Each finished file, in completion order. */
-  onResult?: (result: ScanFileResult) => void;
+/**
+ * Options for {@link scanPaths}: the pool's (see PoolOptions) less its progress callback, plus
+ * what to walk past and where to draw a progress bar.
+ */
+export interface ScanOptions extends WalkOptions, Omit<PoolOptions, 'onProgress'> {
   /** Draw a progress bar here (a terminal). */
   progress?: { stream: ProgressStream; unicode: boolean };
-  shouldStop?: () => boolean;
 }
 
 /** Scan `paths` (files or folders). */
@@ -35,15 +25,10 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
   bar?.update(0, 0, true);
   let files: ScanFileResult[];
   try {
+    const { ignore: _ignore, progress: _progress, ...pool } = options;
     files = await runPool(walk.captures, {
-      jobs: options.jobs,
-      maxFlows: options.maxFlows,
-      keepFindings: options.keepFindings,
-      serializeReports: options.serializeReports,
-      onFinding: options.onFinding,
-      onResult: options.onResult,
+      ...pool,
       onProgress: bar ? (bytes, done) => bar.update(bytes, done, done === walk.captures.length) : undefined,
-      shouldStop: options.shouldStop,
     });
   } finally {
     bar?.clear();
