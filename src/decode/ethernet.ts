@@ -27,9 +27,10 @@ export function isVlanTpid(type: number): boolean {
 }
 
 /**
- * Walk VLAN tags at `offset` (the first one announced by `type`; the frame ends at `end`), recording the outermost
- * two VLAN ids. Leaves the payload after the tags in `pkt.payloadOffset/Length` and returns
- * the ethertype that follows them, or -1 when a tag is cut off.
+ * Walk VLAN tags at `offset` (the first one announced by `type`; none when `type` is not a VLAN
+ * TPID; the frame ends at `end`), recording the outermost two VLAN ids. Leaves the payload
+ * after the tags in `pkt.payloadOffset/Length` and returns the ethertype that follows them, or
+ * -1 when a tag is cut off. Link decoders end with it, tagged or not.
  */
 export function decodeVlanTags(buf: Buffer, offset: number, end: number, type: number, pkt: Packet, anomalies: AnomalyCounter): number {
   let o = offset;
@@ -61,9 +62,5 @@ export function decodeEthernet(buf: Buffer, pkt: Packet, anomalies: AnomalyCount
   }
   const type = (buf[s + 12]! << 8) | buf[s + 13]!;
   if (type < ETHERTYPE_MIN) return -1; // 802.3 length + LLC: not carrying IP the way we decode
-  if (isVlanTpid(type)) return decodeVlanTags(buf, s + ETHERNET_HEADER_LEN, s + len, type, pkt, anomalies);
-  pkt.payloadOffset = s + ETHERNET_HEADER_LEN;
-  pkt.payloadLength = len - ETHERNET_HEADER_LEN;
-  pkt.wirePayloadLength = len - ETHERNET_HEADER_LEN;
-  return type;
+  return decodeVlanTags(buf, s + ETHERNET_HEADER_LEN, s + len, type, pkt, anomalies);
 }

@@ -4,7 +4,7 @@
  *   0 packet type (2), 2 ARPHRD type (2), 4 link-layer address length (2),
  *   6 link-layer address (8, zero padded), 14 protocol type (2): an ethertype for IP.
  */
-import { decodeVlanTags, isVlanTpid } from './ethernet.js';
+import { decodeVlanTags } from './ethernet.js';
 import type { AnomalyCounter, Packet } from './packet.js';
 
 const SLL_HEADER_LEN = 16;
@@ -22,9 +22,5 @@ export function decodeSll(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter): 
   const hatype = (buf[s + 2]! << 8) | buf[s + 3]!;
   if (hatype === ARPHRD_NETLINK) return -1;
   const type = (buf[s + 14]! << 8) | buf[s + 15]!;
-  if (isVlanTpid(type)) return decodeVlanTags(buf, s + SLL_HEADER_LEN, s + len, type, pkt, anomalies);
-  pkt.payloadOffset = s + SLL_HEADER_LEN;
-  pkt.payloadLength = len - SLL_HEADER_LEN;
-  pkt.wirePayloadLength = len - SLL_HEADER_LEN;
-  return type;
+  return decodeVlanTags(buf, s + SLL_HEADER_LEN, s + len, type, pkt, anomalies);
 }

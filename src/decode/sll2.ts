@@ -4,7 +4,7 @@
  *   0 protocol type (2), 2 reserved (2), 4 interface index (4), 8 ARPHRD type (2),
  *   10 packet type (1), 11 link-layer address length (1), 12 link-layer address (8).
  */
-import { decodeVlanTags, isVlanTpid } from './ethernet.js';
+import { decodeVlanTags } from './ethernet.js';
 import type { AnomalyCounter, Packet } from './packet.js';
 import { ARPHRD_NETLINK } from './sll.js';
 
@@ -21,9 +21,5 @@ export function decodeSll2(buf: Buffer, pkt: Packet, anomalies: AnomalyCounter):
   const hatype = (buf[s + 8]! << 8) | buf[s + 9]!;
   if (hatype === ARPHRD_NETLINK) return -1;
   const type = (buf[s]! << 8) | buf[s + 1]!;
-  if (isVlanTpid(type)) return decodeVlanTags(buf, s + SLL2_HEADER_LEN, s + len, type, pkt, anomalies);
-  pkt.payloadOffset = s + SLL2_HEADER_LEN;
-  pkt.payloadLength = len - SLL2_HEADER_LEN;
-  pkt.wirePayloadLength = len - SLL2_HEADER_LEN;
-  return type;
+  return decodeVlanTags(buf, s + SLL2_HEADER_LEN, s + len, type, pkt, anomalies);
 }
