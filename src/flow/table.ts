@@ -243,10 +243,9 @@ export class FlowTable {
   }
 
   private reviveUdp(key: FlowKeyView, hash: number, p: Packet): UdpExchange | null {
-    let t: FlowTombstone | null = this.udpTombstoneBuckets.get(hash) ?? null;
-    let dir = 0;
-    for (; t; t = t.nextInBucket) if ((dir = matchFlow(t, key)) !== 0) break;
+    const t = this.matchIn(this.udpTombstoneBuckets.get(hash) ?? null, key);
     if (!t) return null;
+    const dir = this.foundDir;
     this.dropTombstone(t);
     const k = this.keyOfTombstone(t);
     this.enforceCap();
@@ -312,14 +311,7 @@ export class FlowTable {
 
   /** The tombstone of `key` (its direction in `foundDir`), or null. */
   private findTombstone(key: FlowKeyView, hash: number): FlowTombstone | null {
-    for (let t = this.tombstoneBuckets.get(hash) ?? null; t; t = t.nextInBucket) {
-      const dir = matchFlow(t, key);
-      if (dir !== 0) {
-        this.foundDir = dir;
-        return t;
-      }
-    }
-    return null;
+    return this.matchIn(this.tombstoneBuckets.get(hash) ?? null, key);
   }
 
   /** Decide every flow still tracked (end of capture), in stream order. */
@@ -404,18 +396,29 @@ export class FlowTable {
     }
   }
 
-  /** The conversation of `key` (the packet's direction in `foundDir`), or null. */
-  private findTcp(key: FlowKeyView, hash: number): TcpConversation | null {
-    const head = this.tcpBuckets.get(hash) ?? null;
-    for (let c = head; c; c = c.nextInBucket) {
-      const dir = matchFlow(c, key);
+  /** The flow of `key` in a bucket chain (the packet's direction in `foundDir`), or null. */
+  private matchIn<T extends StoredFlowKey & { nextInBucket: T | null }>(head: T | null, key: FlowKeyView): T | null {
+    for (let f = head; f; f = f.nextInBucket) {
+      const dir = matchFlow(f, key);
       if (dir !== 0) {
         this.foundDir = dir;
-        return c;
+        return f;
       }
     }
+    return null;
+  }
+
+  /** The flow of `key` in a bucket chain, or one whose reply it is (see adoptReply). */
+  private findIn<T extends StoredFlowKey & { nextInBucket: T | null }>(head: T | null, key: FlowKeyView): T | null {
+    const found = this.matchIn(head, key);
+    if (found !== null) return found;
     this.foundDir = -1;
     return adoptReply(head, key);
+  }
+
+  /** The conversation of `key` (the packet's direction in `foundDir`), or null. */
+  private findTcp(key: FlowKeyView, hash: number): TcpConversation | null {
+    return this.findIn(this.tcpBuckets.get(hash) ?? null, key);
   }
 
   private createTcp(key: FlowKeyView, hash: number, flags: number, frame: number, tsSec: number, tsNsec: number, time: number): TcpConversation {
@@ -475,16 +478,7 @@ export class FlowTable {
 
   /** The exchange of `key` (the datagram's direction in `foundDir`), or null. */
   private findUdp(key: FlowKeyView, hash: number): UdpExchange | null {
-    const head = this.udpBuckets.get(hash) ?? null;
-    for (let u = head; u; u = u.nextInBucket) {
-      const dir = matchFlow(u, key);
-      if (dir !== 0) {
-        this.foundDir = dir;
-        return u;
-      }
-    }
-    this.foundDir = -1;
-    return adoptReply(head, key);
+    return this.findIn(this.udpBuckets.get(hash) ?? null, key);
   }
 
   private createUdp(key: FlowKeyView, hash: number, frame: number, tsSec: number, tsNsec: number, time: number): UdpExchange {
