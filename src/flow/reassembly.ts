@@ -304,11 +304,7 @@ export class StreamReassembler {
     const data = this.deferData;
     if (data === null) return;
     this.deferData = null;
-    const ring = this.ring!;
-    const pos = this.deferPos;
-    const first = ring.length - pos;
-    copyBytes(data, this.deferFrom, this.deferFrom + first, ring, pos);
-    if (pos > 0) copyBytes(data, this.deferFrom + first, this.deferFrom + ring.length, ring, 0);
+    writeRing(data, this.deferFrom, this.ring!.length, this.ring!, this.deferPos);
   }
 
   // ---------------------------------------------------------------- internals
@@ -428,9 +424,7 @@ export class StreamReassembler {
           }
         } else {
           if (this.deferData !== null) this.writeDeferred();
-          const first = Math.min(n, ring.length - pos);
-          copyBytes(data, src, src + first, ring, pos);
-          if (n > first) copyBytes(data, src + first, src + n, ring, 0);
+          writeRing(data, src, n, ring, pos);
         }
       }
     }
@@ -553,6 +547,13 @@ export class StreamReassembler {
 const nativeCopy = Buffer.prototype.copy;
 function copyBytes(data: Uint8Array, from: number, to: number, target: Uint8Array, at: number): void {
   nativeCopy.call(data, target, at, from, to);
+}
+
+/** Copy `data[from, from + n)` (n ≤ ring.length) into `ring` from `pos`, wrapping at its end. */
+function writeRing(data: Uint8Array, from: number, n: number, ring: Uint8Array, pos: number): void {
+  const first = Math.min(n, ring.length - pos);
+  copyBytes(data, from, from + first, ring, pos);
+  if (n > first) copyBytes(data, from + first, from + n, ring, 0);
 }
 
 /** A private copy of `data[from, to)` (Buffer#slice would return a view of the reused frame buffer). */
