@@ -63,21 +63,18 @@ async function scanAndReport(paths: string[], opts: ScanCommandOptions, io: CliI
     progress: io.stderr.isTTY && !opts.quiet ? { stream: io.stderr as { write(s: string): unknown; columns?: number }, unicode: useUnicode(io) } : undefined,
     // JSONL: each finding as soon as a worker decides it; errors on stderr as files finish.
     onFinding: streaming ? (file, finding) => io.stdout.write(formatJsonlFinding(finding, { file })) : undefined,
-    onResult: streaming
-      ? (r) => void (r.error && io.stderr.write(`${r.error.line}\n`))
-      : spill
-        ? (r) => {
-            if (r.reportJson === undefined) return;
-            spill.put(r.file, r.reportJson);
-            delete r.reportJson;
-          }
-        : junitCases
-          ? (r) => {
-              // The test case holds what JUnit shows of the findings; the findings can go.
-              junitCases.set(r.file, scanJunitCase(r, failOn));
-              if (r.report) r.report.findings = [];
-            }
-          : undefined,
+    onResult: (r) => {
+      if (streaming) {
+        if (r.error) io.stderr.write(`${r.error.line}\n`);
+      } else if (spill && r.reportJson !== undefined) {
+        spill.put(r.file, r.reportJson);
+        delete r.reportJson;
+      } else if (junitCases) {
+        // The test case holds what JUnit shows of the findings; the findings can go.
+        junitCases.set(r.file, scanJunitCase(r, failOn));
+        if (r.report) r.report.findings = [];
+      }
+    },
   });
   if (streaming) for (const e of result.pathErrors) io.stderr.write(`wirewhy: ${e.path}: ${e.message}\n`);
 

@@ -1,21 +1,12 @@
 /** Analyse one capture of a scan and turn the outcome into a report or a one-line error. */
-import { analyzeCapture } from '../analyze.js';
+import { analyzeCapture, type AnalyzeOptions } from '../analyze.js';
 import { CaptureError } from '../capture/types.js';
 import { captureErrorLine, nothingUseful } from '../cli/analyze.js';
 import type { AnalysisReport } from '../report/types.js';
-import type { FindingKey } from '../rules/engine.js';
-import type { Finding } from '../rules/types.js';
 import type { ScanFileError } from './types.js';
 
-/** Hooks for {@link analyzeOne}. */
-export interface AnalyzeOneOptions {
-  maxFlows?: number;
-  maxFindings?: number;
-  onFinding?: (finding: Finding) => void;
-  onDroppedFinding?: (key: FindingKey) => void;
-  onProgress?: (sourceBytes: number) => void;
-  shouldStop?: () => boolean;
-}
+/** Hooks for {@link analyzeOne}: those of an analysis a scan worker passes on. */
+export type AnalyzeOneOptions = Pick<AnalyzeOptions, 'maxFlows' | 'maxFindings' | 'onFinding' | 'onDroppedFinding' | 'onProgress' | 'shouldStop'>;
 
 /** A report, or the error that kept the capture from being analysed (report kept when partial). */
 export type AnalyzeOneResult = { report: AnalysisReport; error?: ScanFileError } | { report?: undefined; error: ScanFileError };
