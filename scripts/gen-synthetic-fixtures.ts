@@ -136,6 +136,18 @@ add('ppp.pcap', linkCapture(9, (b) => b.ppp(), refusedV4), 'PPP (9) with HDLC-li
   add('seq-wraparound.pcap', writePcap([...s.records, marker(30)]), 'client data crosses sequence 2^32, then one segment is retransmitted with backoff until the client resets: connection-aborted');
 }
 
+// A spurious retransmission after an orderly close: 1448 bytes of client data, FIN both ways, then
+// the same 1448 bytes again 200 ms later. The conversation closed cleanly, so its kept bytes were
+// already given back when the copy arrives; it must be ignored, not compared against freed memory.
+{
+  const s = new Scenario('10.6.0.1:40000', '10.6.0.2:8080', { t0: T0 });
+  s.tcp('c', 0, ['ACK', 'PSH'], 1000, 5000, { payload: 1448 });
+  s.tcp('c', 0.001, ['FIN', 'ACK'], 2448, 5000);
+  s.tcp('s', 0.002, ['FIN', 'ACK'], 5000, 2449);
+  s.tcp('c', 0.202, ['ACK', 'PSH'], 1000, 5001, { payload: 1448 });
+  add('retransmit-after-close.pcap', writePcap(s.records), 'client data, FIN both ways, then the same data again 200 ms later (a spurious retransmission after the close): no finding, no anomaly');
+}
+
 // File-format variants: big-endian nanosecond pcap; pcapng with two sections in both byte orders,
 // Ethernet and raw-IP interfaces, a 2^-20 s resolution and a time offset.
 {

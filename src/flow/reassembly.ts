@@ -195,6 +195,12 @@ export class StreamReassembler {
   private pending: PendingSegment[] = [];
   private pendingBytes = 0;
   private starved = false;
+  /**
+   * Set by {@link release}: the kept bytes went back to the pool (and may already serve another
+   * stream), so later segments (a spurious retransmission after both FINs, data after the close)
+   * are not compared or kept.
+   */
+  private released = false;
   readonly gaps: StreamGap[] = [];
   gapCount = 0;
   gapBytes = 0;
@@ -227,7 +233,7 @@ export class StreamReassembler {
    * `flushDeferred()` or the next read of this stream.
    */
   add(seq: number, data: Uint8Array, offset: number, length: number, wireLength: number, frame: number): void {
-    if (wireLength <= 0) return;
+    if (wireLength <= 0 || this.released) return;
     if (length > wireLength) length = wireLength;
     const ahead = seqDiff(this.nextSeq, seq);
     if (ahead <= 0) {
@@ -289,11 +295,14 @@ export class StreamReassembler {
 
   /** Free the kept bytes and give them back to the pool. */
   release(): void {
+    this.released = true;
     this.deferData = null;
     if (this.head) this.pool.giveBack(this.head);
     if (this.ring) this.pool.giveBack(this.ring);
     this.head = null;
     this.ring = null;
+    // Nothing is kept any more: no offset may read as kept (isKept, byteAt, copyRange).
+    this.headLength = 0;
     this.pending = [];
     this.pendingBytes = 0;
   }

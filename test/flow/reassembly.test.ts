@@ -373,3 +373,31 @@ describe('late tail copy: a segment that fills the whole ring is copied when the
     expect(pool.usedBytes).toBe(0);
   });
 });
+
+describe('stream reassembly: after release', () => {
+  it('ignores a retransmission of delivered data once the kept bytes went back to the pool', () => {
+    const pool = new ReassemblyPool({}, () => {});
+    const r = new StreamReassembler(1001, pool);
+    const data = new Uint8Array(1448).fill(0x61);
+    r.add(1001, data, 0, data.length, data.length, 1);
+    r.release();
+    // Another stream takes the freed blocks and writes other bytes into them.
+    const other = new StreamReassembler(1, pool);
+    other.add(1, new Uint8Array(1448).fill(0x62), 0, 1448, 1448, 2);
+    expect(() => r.add(1001, data, 0, data.length, data.length, 3)).not.toThrow();
+    expect(r.overlapMismatches).toBe(0);
+    expect(r.snapshot().head.length).toBe(0);
+    // The other stream's bytes are untouched.
+    expect(other.snapshot().head[0]).toBe(0x62);
+  });
+
+  it('keeps nothing of data that arrives after release', () => {
+    const pool = new ReassemblyPool({}, () => {});
+    const r = new StreamReassembler(1001, pool);
+    r.add(1001, bytes('hello'), 0, 5, 5, 1);
+    r.release();
+    r.add(1006, bytes('world'), 0, 5, 5, 2);
+    expect(pool.usedBytes).toBe(0);
+    expect(r.snapshot().tail.every((b) => b === 0)).toBe(true);
+  });
+});
