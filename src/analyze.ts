@@ -14,6 +14,8 @@ import { RULES } from './rules/index.js';
 import type { Finding } from './rules/types.js';
 import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan } from './report/types.js';
 import { VERSION } from './version.js';
+import { STREAM_RECOGNISERS, type NamedRecogniser } from './app/index.js';
+import type { FaultSubject, InternalFault } from './model/faults.js';
 import { capYoungGeneration, collectIfGrown, YOUNG_CHECK_FRAMES } from './memory.js';
 
 /** Options for an analysis. */
@@ -43,6 +45,17 @@ export interface AnalyzeOptions {
    * built: what a summary by rule and server needs, at a fraction of the cost.
    */
   onDroppedFinding?: (key: FindingKey) => void;
+  /**
+   * Application recognisers for the findings' context (default: all of STREAM_RECOGNISERS, in
+   * that order); a list of your own replaces them.
+   */
+  recognisers?: readonly NamedRecogniser[];
+  /**
+   * Called with each internal fault (a bug of ours met in one conversation) and its error, for
+   * its stack. Faults never end the analysis: each is counted in `capture.anomalies.internal_error`
+   * and listed in `capture.internalErrors`, and the conversation gets what the rest can decide.
+   */
+  onInternalError?: (fault: InternalFault, error: unknown) => void;
   /** Return true to stop reading early (Ctrl-C); the report covers what was read. */
   shouldStop?: () => boolean;
   /** Progress in source bytes, once per read chunk. */
@@ -66,25 +79,34 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
   let maxNsec = 0;
   const unsupported = new Map<number, number>();
 
-  const engine = new RuleEngine(
-    [...(options.rules ?? RULES)],
-    () => captureInfo?.precision ?? 6,
-    () => table.now,
-    options.onFinding,
-    options.maxFindings,
-    options.onDroppedFinding,
-  );
+  const faults = new FaultLog(anomalies, options.onInternalError);
+  const onFault = faults.sink;
+  const engine = new RuleEngine([...(options.rules ?? RULES)], {
+    precision: () => captureInfo?.precision ?? 6,
+    clock: () => table.now,
+    onFinding: options.onFinding,
+    maxFindings: options.maxFindings,
+    onDropped: options.onDroppedFinding,
+    onFault,
+    recognisers: options.recognisers ?? STREAM_RECOGNISERS,
+  });
   const spans = options.conversations ? new SpanCollector() : null;
-  const reassembly = options.reassembly === false ? null : new ReassemblyPool(options.reassembly ?? {}, (name, frame) => anomalies.add(name, frame));
+  const reassembly = options.reassembly === false ? null : new ReassemblyPool(options.reassembly ?? {}, (name, frame) => anomalies.add(name, frame), onFault);
   const table: FlowTable = new FlowTable(
     (flow: Flow) => {
-      const rule = engine.decide(flow);
+      let rule: string | null = null;
+      try {
+        rule = engine.decide(flow);
+      } catch (e) {
+        onFault('engine', flow.lastFrame, flow, e);
+      }
       spans?.add(flow, rule);
     },
     {
       maxFlows: options.maxFlows,
       refusedLinger: options.refusedLinger,
       reassembly,
+      onFault,
     },
   );
 
@@ -104,12 +126,17 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       unsupported.set(frame.linkType, (unsupported.get(frame.linkType) ?? 0) + 1);
       return;
     }
-    decodeFrame(frame, pkt, anomalies);
-    table.advance(pkt.time);
-    const l4 = pkt.l4;
-    if (l4 === 6) table.tcp(pkt);
-    else if (l4 === 17) table.udp(pkt);
-    else if ((l4 === 1 || l4 === 58) && pkt.quoted !== null) table.icmpError(pkt, pkt.quoted);
+    try {
+      decodeFrame(frame, pkt, anomalies);
+      table.advance(pkt.time);
+      const l4 = pkt.l4;
+      if (l4 === 6) table.tcp(pkt);
+      else if (l4 === 17) table.udp(pkt);
+      else if ((l4 === 1 || l4 === 58) && pkt.quoted !== null) table.icmpError(pkt, pkt.quoted);
+    } catch (e) {
+      // Conversation-level faults are contained where they happen; this is the last resort.
+      onFault('flow table', frame.number, null, e);
+    }
   };
 
   const result = await readCapture(source, onFrame, {
@@ -128,7 +155,11 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
   });
 
   engine.endOfCapture();
-  table.flush();
+  try {
+    table.flush();
+  } catch (e) {
+    onFault('flow table', packets, null, e);
+  }
 
   const warnings: CaptureWarning[] = [...result.warnings];
   for (const [lt, count] of unsupported) {
@@ -140,6 +171,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
   if (table.evicted > 0) {
     warnings.push({ code: 'flow_cap_reached', message: `more than ${table.maxFlows} flows were active at once; ${table.evicted} were decided early to bound memory` });
   }
+  if (faults.count > 0) warnings.push(faults.warning());
   // maxFindings 0 means every finding was streamed (JSONL): nothing was lost.
   if (engine.dropped > 0 && engine.maxFindings > 0) {
     warnings.push({ code: 'finding_cap_reached', message: `${engine.total} findings; the report keeps the first ${engine.maxFindings} decided (use --format jsonl to stream every finding)` });
@@ -157,6 +189,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     end: packets > 0 ? isoTime(maxSec, maxNsec, precision) : null,
     warnings,
     anomalies: anomalies.toRecord(),
+    ...(faults.count > 0 ? { internalErrors: faults.listed } : {}),
   };
   const findings = engine.findings.slice().sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || a.stream - b.stream);
   const byRule: Record<string, number> = {};
@@ -176,6 +209,46 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     findings,
     ...(spans && packets > 0 ? { conversations: spans.list(minSec + minNsec / 1e9) } : {}),
   };
+}
+
+/** Internal faults listed in `capture.internalErrors` at most (all are counted). */
+export const MAX_LISTED_FAULTS = 20;
+
+/** Counts and lists the internal faults of one analysis (see InternalFault). */
+class FaultLog {
+  count = 0;
+  readonly listed: InternalFault[] = [];
+
+  constructor(
+    private readonly anomalies: AnomalyCounter,
+    private readonly onInternalError?: (fault: InternalFault, error: unknown) => void,
+  ) {}
+
+  /** The sink every component reports its contained faults to. */
+  readonly sink = (component: string, frame: number, subject: FaultSubject | null, error: unknown): void => {
+    this.count++;
+    this.anomalies.add('internal_error', frame);
+    const fault: InternalFault = { component, frame, ...(subject ? { protocol: subject.kind, stream: subject.stream } : {}), message: errorMessage(error) };
+    if (this.listed.length < MAX_LISTED_FAULTS) this.listed.push(fault);
+    try {
+      this.onInternalError?.(fault, error);
+    } catch {
+      // A caller's callback must not turn a contained fault into a lost report.
+    }
+  };
+
+  /** One warning for the report: how many faults, and where the first was. */
+  warning(): CaptureWarning {
+    const f = this.listed[0]!;
+    const where = f.protocol !== undefined ? `${f.protocol}.stream ${f.stream}, frame ${f.frame}` : `frame ${f.frame}`;
+    const more = this.count > 1 ? ` (${this.count} in all; see capture.internalErrors)` : '';
+    return { code: 'internal_error', message: `internal error in ${f.component} at ${where}: ${f.message}${more}; that part was skipped and the analysis went on, so a verdict there may be missing or lack detail` };
+  }
+}
+
+function errorMessage(e: unknown): string {
+  const text = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 /** Healthy conversations listed in `report.conversations` at most; failed ones up to MAX_FAILED_SPANS. */

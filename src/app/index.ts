@@ -16,22 +16,26 @@ import { recogniseSqlBrowser } from './sql-browser.js';
 import { recogniseSsh } from './ssh.js';
 import { recogniseTds } from './tds.js';
 import { recogniseTls } from './tls.js';
-import type { ApplicationContext, ConversationStreams, StreamEnd, StreamRecogniser, StreamView } from './types.js';
+import type { FaultSink } from '../model/faults.js';
+import type { ApplicationContext, ConversationStreams, NamedRecogniser, StreamEnd, StreamView } from './types.js';
 
-export type { ApplicationContext, ConversationStreams, StreamView } from './types.js';
+export type { ApplicationContext, ConversationStreams, NamedRecogniser, StreamRecogniser, StreamView } from './types.js';
 
 /** TCP recognisers, most specific first (each checks its own first bytes before anything else). */
-export const STREAM_RECOGNISERS: readonly StreamRecogniser[] = [
-  recogniseTls,
-  recogniseTds,
-  recogniseHttp,
-  recogniseSsh,
-  recognisePostgresql,
-  recogniseMysql,
-  recogniseRedis,
-  recogniseSmtp,
-  recogniseFtp,
+export const STREAM_RECOGNISERS: readonly NamedRecogniser[] = [
+  { name: 'tls', recognise: recogniseTls },
+  { name: 'tds', recognise: recogniseTds },
+  { name: 'http', recognise: recogniseHttp },
+  { name: 'ssh', recognise: recogniseSsh },
+  { name: 'postgresql', recognise: recognisePostgresql },
+  { name: 'mysql', recognise: recogniseMysql },
+  { name: 'redis', recognise: recogniseRedis },
+  { name: 'smtp', recognise: recogniseSmtp },
+  { name: 'ftp', recognise: recogniseFtp },
 ];
+
+/** Where a recogniser's fault goes: its name, and the error. */
+export type RecogniserFaultSink = (recogniser: string, error: unknown) => void;
 
 const EMPTY = new Uint8Array(0);
 
@@ -56,15 +60,19 @@ function endOf(e: TcpEndpoint): StreamEnd {
   return e.rstFrame >= 0 ? 'rst' : e.finFrame >= 0 ? 'fin' : 'open';
 }
 
-/** Run the recognisers on two stream views; never throws (a recogniser bug yields null). */
-export function recogniseStreams(streams: ConversationStreams): ApplicationContext | null {
+/**
+ * Run the recognisers on two stream views, in order; the first that recognises its protocol
+ * wins. Never throws: a recogniser's fault goes to `onFault` and the next one is tried.
+ */
+export function recogniseStreams(streams: ConversationStreams, recognisers: readonly NamedRecogniser[] = STREAM_RECOGNISERS, onFault?: RecogniserFaultSink): ApplicationContext | null {
   if (streams.client.length === 0 && streams.server.length === 0) return null;
-  for (const recognise of STREAM_RECOGNISERS) {
+  for (const r of recognisers) {
     let ctx: ApplicationContext | null = null;
     try {
-      ctx = recognise(streams);
-    } catch {
-      ctx = null; // A recogniser must not break the analysis; arbitrary bytes are its input.
+      ctx = r.recognise(streams);
+    } catch (e) {
+      onFault?.(r.name, e); // Arbitrary bytes are a recogniser's input: its bug must not end the analysis.
+      ctx = null;
     }
     if (ctx) {
       if (streams.client.gaps > 0 || streams.server.gaps > 0) ctx.incomplete = true;
@@ -75,28 +83,37 @@ export function recogniseStreams(streams: ConversationStreams): ApplicationConte
 }
 
 /** The application context of a TCP conversation, from its reassembled streams. */
-export function tcpApplicationContext(c: TcpConversation): ApplicationContext | null {
+export function tcpApplicationContext(c: TcpConversation, recognisers: readonly NamedRecogniser[] = STREAM_RECOGNISERS, onFault?: RecogniserFaultSink): ApplicationContext | null {
   if (c.client.stream === null && c.server.stream === null) return null;
-  return recogniseStreams({
-    client: streamView(c.client.stream, endOf(c.client)),
-    server: streamView(c.server.stream, endOf(c.server)),
-    serverPort: c.server.port,
-  });
+  return recogniseStreams(
+    {
+      client: streamView(c.client.stream, endOf(c.client)),
+      server: streamView(c.server.stream, endOf(c.server)),
+      serverPort: c.server.port,
+    },
+    recognisers,
+    onFault,
+  );
 }
 
 /** The application context of a UDP exchange (SQL Server Browser only). */
-export function udpApplicationContext(u: UdpExchange): ApplicationContext | null {
+export function udpApplicationContext(u: UdpExchange, onFault?: RecogniserFaultSink): ApplicationContext | null {
   if (u.datagrams === null || u.datagrams.length === 0) return null;
   try {
     return recogniseSqlBrowser(u.datagrams);
-  } catch {
+  } catch (e) {
+    onFault?.('sql-browser', e);
     return null;
   }
 }
 
-/** `details` with `application` added when the flow's bytes say what was going on. */
-export function withApplication(flow: TcpConversation | UdpExchange, details: Record<string, unknown>): Record<string, unknown> {
+/**
+ * `details` with `application` added when the flow's bytes say what was going on. A recogniser's
+ * fault goes to `onFault` with the flow and the conversation's last frame.
+ */
+export function withApplication(flow: TcpConversation | UdpExchange, details: Record<string, unknown>, recognisers: readonly NamedRecogniser[] = STREAM_RECOGNISERS, onFault?: FaultSink): Record<string, unknown> {
   if (details.application !== undefined) return details;
-  const application = flow.kind === 'tcp' ? tcpApplicationContext(flow) : udpApplicationContext(flow);
+  const sink: RecogniserFaultSink | undefined = onFault && ((name, e) => onFault(`recogniser ${name}`, flow.lastFrame, flow, e));
+  const application = flow.kind === 'tcp' ? tcpApplicationContext(flow, recognisers, sink) : udpApplicationContext(flow, sink);
   return application ? { ...details, application } : details;
 }

@@ -43,3 +43,9 @@ export interface ApplicationContext {
 
 /** A recogniser for TCP streams. */
 export type StreamRecogniser = (streams: ConversationStreams) => ApplicationContext | null;
+
+/** A TCP stream recogniser with the name its faults are reported under ("tls", "http", …). */
+export interface NamedRecogniser {
+  name: string;
+  recognise: StreamRecogniser;
+}

@@ -1,3 +1,4 @@
+import type { InternalFault } from '../model/faults.js';
 import { analyzeCapture } from '../analyze.js';
 import { CaptureError } from '../capture/types.js';
 import { LIVE_REFUSED_LINGER } from '../flow/timeouts.js';
@@ -74,6 +75,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
       conversations: format === 'html',
       onFinding: tracked,
       shouldStop: signal ? () => signal.stopped : undefined,
+      onInternalError: io.env.WIREWHY_DEBUG ? (fault, e) => io.stderr.write(internalErrorStack(file, fault, e)) : undefined,
       ...(live ? { onClock: live.onClock, refusedLinger: LIVE_REFUSED_LINGER } : {}),
     });
   } catch (e) {
@@ -97,4 +99,10 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
   if (nothingUseful(report)) return EXIT_UNREADABLE;
   if (failOn && (reachedFailOn || report.findings.some((f) => reaches(f, failOn)))) return EXIT_FINDINGS;
   return EXIT_OK;
+}
+
+/** What WIREWHY_DEBUG=1 prints for a contained internal fault: where, then the stack. */
+export function internalErrorStack(file: string, fault: InternalFault, e: unknown): string {
+  const where = fault.stream !== undefined ? `${fault.protocol}.stream ${fault.stream}, frame ${fault.frame}` : `frame ${fault.frame}`;
+  return `wirewhy: ${sanitizeForTerminal(file)}: internal error in ${fault.component} at ${where} (contained)\n${(e as Error)?.stack ?? String(e)}\n`;
 }

@@ -11,6 +11,7 @@
  * Stream offsets count bytes from the first sequence number of the direction's data (the
  * SYN's ISN + 1 when the handshake was seen).
  */
+import type { FaultSink } from '../model/faults.js';
 import { seqAdd, seqDiff, seqLt } from './seq.js';
 
 /** Limits of one direction's reassembly. */
@@ -79,7 +80,12 @@ export class ReassemblyPool {
   /** Reassemblers holding a deferred tail write (see StreamReassembler.append). */
   private readonly deferred: StreamReassembler[] = [];
 
-  constructor(options: Partial<ReassemblyOptions> = {}, readonly onAnomaly: ReassemblyAnomalySink = () => {}) {
+  constructor(
+    options: Partial<ReassemblyOptions> = {},
+    readonly onAnomaly: ReassemblyAnomalySink = () => {},
+    /** Where a fault of ours in one stream's reassembly goes; that conversation then keeps no bytes. */
+    readonly onFault: FaultSink = () => {},
+  ) {
     const o = { ...DEFAULT_REASSEMBLY_OPTIONS, ...options };
     for (const k of Object.keys(o) as Array<keyof ReassemblyOptions>) {
       if (!Number.isFinite(o[k]) || o[k] < 0) throw new RangeError(`reassembly option ${k} must be a non-negative number`);

@@ -5,6 +5,7 @@
  */
 import { formatAddress, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_SYN, type Packet, type QuotedPacket } from '../decode/packet.js';
 import { flowHash, isAsymmetricReply, matchFlow, type FlowKeyView, type StoredFlowKey } from './key.js';
+import type { FaultSink } from '../model/faults.js';
 import type { ReassemblyPool } from './reassembly.js';
 import { TcpConversation, type IcmpLink } from './tcp.js';
 import { SQL_BROWSER_PORT, UdpExchange } from './udp.js';
@@ -63,6 +64,8 @@ export interface FlowTableOptions {
   refusedLinger?: number;
   /** Reassemble TCP streams (first and last bytes of each direction) with this pool; off when absent. */
   reassembly?: ReassemblyPool | null;
+  /** Where a fault of ours while accounting one packet goes; the packet's other work goes on. */
+  onFault?: FaultSink;
 }
 
 /** Scratch key for quoted packets (reused). */
@@ -138,6 +141,7 @@ export class FlowTable {
   evicted = 0;
   readonly maxFlows: number;
   private readonly reassembly: ReassemblyPool | null;
+  private readonly onFault: FaultSink;
 
   private readonly tcpBuckets = new Map<number, TcpConversation>();
   private readonly udpBuckets = new Map<number, UdpExchange>();
@@ -171,6 +175,7 @@ export class FlowTable {
     this.maxFlows = options.maxFlows ?? DEFAULT_MAX_FLOWS;
     this.reassembly = options.reassembly ?? null;
     this.refusedLinger = options.refusedLinger ?? TCP_REFUSED_LINGER;
+    this.onFault = options.onFault ?? rethrow;
   }
 
   /** Flows currently tracked. */
@@ -459,7 +464,11 @@ export class FlowTable {
         }
       }
     }
-    conv.update(p, fromA);
+    try {
+      conv.update(p, fromA);
+    } catch (e) {
+      this.onFault('tcp', p.frame, conv, e);
+    }
     if (conv.closed && conv.reassembly !== null && (p.tcpFlags & TCP_FIN) !== 0 && conv.closedCleanly()) conv.releaseStreams();
     this.placeTcp(conv);
     return conv;
@@ -505,9 +514,13 @@ export class FlowTable {
       ex = found;
       fromA = this.foundDir === 1;
     }
-    ex.update(p.frame, p.tsSec, p.tsNsec, p.time, p.payloadLength, fromA, p.dns);
+    try {
+      ex.update(p.frame, p.tsSec, p.tsNsec, p.time, p.payloadLength, fromA, p.dns);
+      if (ex.aPort === SQL_BROWSER_PORT || ex.bPort === SQL_BROWSER_PORT) ex.keepDatagram(p, fromA);
+    } catch (e) {
+      this.onFault('udp', p.frame, ex, e);
+    }
     this.placeUdp(ex);
-    if (ex.aPort === SQL_BROWSER_PORT || ex.bPort === SQL_BROWSER_PORT) ex.keepDatagram(p, fromA);
     return ex;
   }
 
@@ -569,6 +582,11 @@ function adoptReply<T extends StoredFlowKey & { nextInBucket: T | null }>(head: 
     }
   }
   return null;
+}
+
+/** Without a fault sink a fault is not contained: tests of the table see it. */
+function rethrow(_component: string, _frame: number, _subject: unknown, error: unknown): never {
+  throw error;
 }
 
 function oldest(a: Flow | null, b: Flow | null): Flow | null {

@@ -479,7 +479,18 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
       // The stream starts after the SYN when the handshake was seen, else at the first data.
       stream = snd.stream = new StreamReassembler(snd.isn >= 0 ? seqAdd(snd.isn, 1) : dataSeq, this.reassembly!);
     }
-    stream.add(dataSeq, p.buf, p.payloadOffset, p.payloadLength, wireLength, p.frame);
+    try {
+      stream.add(dataSeq, p.buf, p.payloadOffset, p.payloadLength, wireLength, p.frame);
+    } catch (e) {
+      // A fault of ours in reassembly costs this conversation its application context, never
+      // the analysis: its kept bytes are dropped and it keeps no more.
+      const pool = this.reassembly!;
+      this.releaseStreams();
+      this.client.stream = null;
+      this.server.stream = null;
+      this.reassembly = null;
+      pool.onFault('reassembly', p.frame, this, e);
+    }
   }
 
   /** Free both directions' kept bytes (the flow table calls this once the conversation is decided). */

@@ -1,4 +1,5 @@
 import type { CaptureWarning } from '../capture/types.js';
+import type { InternalFault } from '../model/faults.js';
 import type { Endpoint, Finding } from '../rules/types.js';
 
 /** Facts about the capture, as reported (`capture` in the JSON report). */
@@ -18,6 +19,8 @@ export interface CaptureSummary {
   warnings: CaptureWarning[];
   /** Anomaly name → count. */
   anomalies: Record<string, number>;
+  /** Internal faults met and contained (the first MAX_LISTED_FAULTS; `anomalies.internal_error` counts all); absent when none. */
+  internalErrors?: InternalFault[];
 }
 
 /** Counts for the `summary` object. */

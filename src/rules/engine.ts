@@ -6,7 +6,8 @@
 import type { TcpConversation } from '../flow/tcp.js';
 import type { UdpExchange } from '../flow/udp.js';
 import type { Flow } from '../flow/table.js';
-import { withApplication } from '../app/index.js';
+import { STREAM_RECOGNISERS, withApplication, type NamedRecogniser } from '../app/index.js';
+import type { FaultSink } from '../model/faults.js';
 import { evidenceOf } from './evidence.js';
 import { serviceFor } from './services.js';
 import type { Endpoint, ErrorCode, Finding, RuleMeta, Severity } from './types.js';
@@ -98,6 +99,33 @@ export const DEFAULT_MAX_FINDINGS = 5_000;
 /** What makes two findings the same failure: enough to count findings that are not kept. */
 export type FindingKey = Pick<Finding, 'rule' | 'severity' | 'protocol' | 'server' | 'codes'>;
 
+/** What the engine needs besides its rules. */
+export interface RuleEngineOptions {
+  /** Fractional digits of the capture's timestamps (6 or 9). */
+  precision: () => number;
+  /** Latest capture time seen so far (seconds). */
+  clock: () => number;
+  /** Called with each finding as soon as it is decided. */
+  onFinding?: (finding: Finding) => void;
+  /** Findings kept in `findings` (default DEFAULT_MAX_FINDINGS); all are counted. */
+  maxFindings?: number;
+  /** Called with the key of each finding not kept (past `maxFindings`). */
+  onDropped?: (key: FindingKey) => void;
+  /**
+   * Where a fault of a rule, a recogniser or the evidence goes. The engine goes on: a faulty rule
+   * is skipped (the next rule in order may still report), a faulty recogniser leaves the finding
+   * without application context, faulty evidence leaves it without evidence packets.
+   */
+  onFault?: FaultSink;
+  /** Application recognisers for findings' context (default STREAM_RECOGNISERS). */
+  recognisers?: readonly NamedRecogniser[];
+}
+
+/** Without a fault sink a fault is not contained: tests of the engine see it. */
+function rethrow(_component: string, _frame: number, _subject: unknown, error: unknown): never {
+  throw error;
+}
+
 /** Runs the rules on each decided flow and collects findings (the first `maxFindings` of them). */
 export class RuleEngine {
   readonly findings: Finding[] = [];
@@ -114,15 +142,22 @@ export class RuleEngine {
   tcpConversations = 0;
   udpExchanges = 0;
 
-  constructor(
-    rules: Rule[],
-    private readonly precision: () => number,
-    private readonly clock: () => number,
-    private readonly onFinding?: (finding: Finding) => void,
-    readonly maxFindings: number = DEFAULT_MAX_FINDINGS,
-    /** Called with the key of each finding not kept (past `maxFindings`). */
-    private readonly onDropped?: (key: FindingKey) => void,
-  ) {
+  private readonly precision: () => number;
+  private readonly clock: () => number;
+  private readonly onFinding?: (finding: Finding) => void;
+  readonly maxFindings: number;
+  private readonly onDropped?: (key: FindingKey) => void;
+  private readonly onFault: FaultSink;
+  private readonly recognisers: readonly NamedRecogniser[];
+
+  constructor(rules: Rule[], options: RuleEngineOptions) {
+    this.precision = options.precision;
+    this.clock = options.clock;
+    this.onFinding = options.onFinding;
+    this.maxFindings = options.maxFindings ?? DEFAULT_MAX_FINDINGS;
+    this.onDropped = options.onDropped;
+    this.onFault = options.onFault ?? rethrow;
+    this.recognisers = options.recognisers ?? STREAM_RECOGNISERS;
     const context: RuleContext = {
       report: (draft) => this.report(draft),
       now: () => this.clock(),
@@ -146,13 +181,28 @@ export class RuleEngine {
     this.reportedBy = null;
     for (const { meta, h } of this.handlers) {
       this.currentMeta = meta;
-      if (flow.kind === 'tcp') h.onTcpConversationEnd?.(flow);
-      else h.onUdpExchangeEnd?.(flow);
+      try {
+        if (flow.kind === 'tcp') h.onTcpConversationEnd?.(flow);
+        else h.onUdpExchangeEnd?.(flow);
+      } catch (e) {
+        // A faulty rule is skipped; unless it already reported, the next rule in order decides.
+        this.onFault(`rule ${meta.id}`, flow.lastFrame, flow, e);
+      }
       if (this.reportedBy) break;
     }
     this.current = null;
     this.currentMeta = null;
     return this.reportedBy;
+  }
+
+  /** The finding's evidence packets, or none when building them met a fault of ours. */
+  private evidence(flow: Flow, frames: number[], swapped: boolean): Finding['evidence'] {
+    try {
+      return evidenceOf(flow, frames, swapped);
+    } catch (e) {
+      this.onFault('evidence', flow.lastFrame, flow, e);
+      return undefined;
+    }
   }
 
   private report(draft: FindingDraft): void {
@@ -194,7 +244,7 @@ export class RuleEngine {
       codes: draft.codes ?? meta.codes,
       summary: draft.summary,
       // What the application was saying, when the kept bytes tell (TLS SNI, HTTP request…).
-      details: withApplication(flow, draft.details),
+      details: withApplication(flow, draft.details, this.recognisers, this.onFault),
       filter: displayFilter(flow),
     };
     if (flow.vlanOuter >= 0) finding.vlan = flow.vlanInner >= 0 ? [flow.vlanOuter, flow.vlanInner] : [flow.vlanOuter];
@@ -217,8 +267,9 @@ export class RuleEngine {
       ...(finding.service ? { service: finding.service } : {}),
       filter: finding.filter,
       // Last, so the fields before it keep their order for existing readers.
-      evidence: evidenceOf(flow, frames, draft.client !== undefined && draft.client.address === flow.server.address && draft.client.port === flow.server.port),
+      evidence: this.evidence(flow, frames, draft.client !== undefined && draft.client.address === flow.server.address && draft.client.port === flow.server.port),
     };
+    if (ordered.evidence === undefined) delete ordered.evidence;
     this.total++;
     this.totalByRule.set(ordered.rule, (this.totalByRule.get(ordered.rule) ?? 0) + 1);
     if (this.findings.length < this.maxFindings) this.findings.push(ordered);

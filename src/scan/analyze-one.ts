@@ -1,12 +1,12 @@
 /** Analyse one capture of a scan and turn the outcome into a report or a one-line error. */
 import { analyzeCapture, type AnalyzeOptions } from '../analyze.js';
 import { CaptureError } from '../capture/types.js';
-import { captureErrorLine, nothingUseful } from '../cli/analyze.js';
+import { captureErrorLine, internalErrorStack, nothingUseful } from '../cli/analyze.js';
 import type { AnalysisReport } from '../report/types.js';
 import type { ScanFileError } from './types.js';
 
 /** Hooks for {@link analyzeOne}: those of an analysis a scan worker passes on. */
-export type AnalyzeOneOptions = Pick<AnalyzeOptions, 'maxFlows' | 'maxFindings' | 'onFinding' | 'onDroppedFinding' | 'onProgress' | 'shouldStop'>;
+export type AnalyzeOneOptions = Pick<AnalyzeOptions, 'maxFlows' | 'maxFindings' | 'onFinding' | 'onDroppedFinding' | 'onProgress' | 'shouldStop' | 'rules' | 'recognisers'>;
 
 /** A report, or the error that kept the capture from being analysed (report kept when partial). */
 export type AnalyzeOneResult = { report: AnalysisReport; error?: ScanFileError } | { report?: undefined; error: ScanFileError };
@@ -22,7 +22,11 @@ export function scanFileError(file: string, e: unknown): ScanFileError {
 /** Analyse `path`; never throws. A capture with no packets and a structural warning is an error. */
 export async function analyzeOne(path: string, opts: AnalyzeOneOptions = {}): Promise<AnalyzeOneResult> {
   try {
-    const report = await analyzeCapture(path, { name: path, ...opts });
+    const report = await analyzeCapture(path, {
+      name: path,
+      onInternalError: process.env.WIREWHY_DEBUG ? (fault, e) => process.stderr.write(internalErrorStack(path, fault, e)) : undefined,
+      ...opts,
+    });
     if (nothingUseful(report)) {
       const w = report.capture.warnings.find((x) => x.code !== 'unsupported_link_type')!;
       const where = w.offset !== undefined ? ` (at byte offset ${w.offset})` : '';
