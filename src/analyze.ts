@@ -107,6 +107,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       refusedLinger: options.refusedLinger,
       reassembly,
       onFault,
+      onEvicted: (flow: Flow) => spans?.add(flow, null),
     },
   );
 
@@ -169,7 +170,11 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     warnings.push({ code: 'reassembly_budget_reached', message: `${reassembly.starved} stream direction${reassembly.starved === 1 ? '' : 's'} kept no payload bytes because ${reassembly.options.maxTotalBytes} bytes were already kept for conversations alive at the time; their findings lack application context` });
   }
   if (table.evicted > 0) {
-    warnings.push({ code: 'flow_cap_reached', message: `more than ${table.maxFlows} flows were active at once; ${table.evicted} were decided early to bound memory` });
+    const n = table.evicted;
+    warnings.push({
+      code: 'flow_cap_reached',
+      message: `more than ${table.maxFlows} conversations were open at once: ${n} ${n === 1 ? 'was' : 'were'} set aside undecided to bound memory, so verdicts are incomplete (failures among them are not reported); raise --max-flows (the maxFlows option) above the number open at once to judge them, at about ${FLOW_MEMORY_KB} KB each`,
+    });
   }
   if (faults.count > 0) warnings.push(faults.warning());
   // maxFindings 0 means every finding was streamed (JSONL): nothing was lost.
@@ -210,6 +215,9 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     ...(spans && packets > 0 ? { conversations: spans.list(minSec + minNsec / 1e9) } : {}),
   };
 }
+
+/** Memory one tracked conversation takes, roughly, for the flow_cap_reached advice (measured with npm run bench). */
+const FLOW_MEMORY_KB = 3;
 
 /** Internal faults listed in `capture.internalErrors` at most (all are counted). */
 export const MAX_LISTED_FAULTS = 20;

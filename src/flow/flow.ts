@@ -71,6 +71,11 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
   readonly log = new PacketLog();
   /** Findings decided for this flow (set by the engine). */
   decided = false;
+  /**
+   * Set aside while still open because the flow cap was reached (or brought back from such a
+   * flow's tombstone): what the capture showed of it is incomplete, so it is never judged.
+   */
+  evicted = false;
 
   // Flow-table bookkeeping.
   /** @internal */ hash = 0;

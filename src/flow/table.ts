@@ -66,6 +66,12 @@ export interface FlowTableOptions {
   reassembly?: ReassemblyPool | null;
   /** Where a fault of ours while accounting one packet goes; the packet's other work goes on. */
   onFault?: FaultSink;
+  /**
+   * Called instead of `onEnd` for a flow that was set aside undecided because the cap was
+   * reached while it was still open (see FlowTable.evicted), or that a late packet brought back
+   * from such a flow's tombstone.
+   */
+  onEvicted?: (flow: Flow) => void;
 }
 
 /** Scratch key for quoted packets (reused). */
@@ -95,6 +101,8 @@ class FlowTombstone implements StoredFlowKey {
   readonly aBaseSeq: number;
   readonly bBaseSeq: number;
   readonly lastTime: number;
+  /** The flow was set aside undecided (flow cap): a flow brought back from here is not judged either. */
+  readonly evicted: boolean;
   hash = 0;
   /** A UDP exchange's tombstone (kept in the UDP buckets). */
   udp = false;
@@ -125,6 +133,7 @@ class FlowTombstone implements StoredFlowKey {
       this.bBaseSeq = -1;
     }
     this.lastTime = c.lastTime;
+    this.evicted = c.evicted;
     this.hash = c.hash;
   }
 }
@@ -137,11 +146,17 @@ export class FlowTable {
   /** Next tcp.stream / udp.stream index. */
   tcpStreams = 0;
   udpStreams = 0;
-  /** Flows decided early because the cap was reached. */
+  /**
+   * Open flows set aside undecided because the cap was reached: an eviction is not evidence of a
+   * failure, so they get no verdict (closed ones, whose story is complete, are decided early instead).
+   */
   evicted = 0;
+  /** Closed flows decided before their linger ended because the cap was reached. */
+  decidedEarly = 0;
   readonly maxFlows: number;
   private readonly reassembly: ReassemblyPool | null;
   private readonly onFault: FaultSink;
+  private readonly onEvicted: (flow: Flow) => void;
 
   private readonly tcpBuckets = new Map<number, TcpConversation>();
   private readonly udpBuckets = new Map<number, UdpExchange>();
@@ -176,6 +191,7 @@ export class FlowTable {
     this.reassembly = options.reassembly ?? null;
     this.refusedLinger = options.refusedLinger ?? TCP_REFUSED_LINGER;
     this.onFault = options.onFault ?? rethrow;
+    this.onEvicted = options.onEvicted ?? (() => {});
   }
 
   /** Flows currently tracked. */
@@ -256,6 +272,7 @@ export class FlowTable {
     this.enforceCap();
     const u = new UdpExchange(t.stream, k, p.frame, p.tsSec, p.tsNsec, p.time, formatAddress(k.ipVersion, k.addr, 0), formatAddress(k.ipVersion, k.addr, 4));
     u.restoreOrientation(t.clientIsA);
+    u.evicted = t.evicted;
     u.bVlanOuter = t.bVlanOuter;
     u.bVlanInner = t.bVlanInner;
     u.bSeen = t.bSeen;
@@ -289,6 +306,7 @@ export class FlowTable {
     this.enforceCap();
     const c = new TcpConversation(t.stream, k, -1, p.frame, p.tsSec, p.tsNsec, p.time, formatAddress(k.ipVersion, k.addr, 0), formatAddress(k.ipVersion, k.addr, 4));
     c.restoreOrientation(t.clientIsA, t.aBaseSeq, t.bBaseSeq);
+    c.evicted = t.evicted;
     c.bVlanOuter = t.bVlanOuter;
     c.bVlanInner = t.bVlanInner;
     c.bSeen = t.bSeen;
@@ -338,7 +356,8 @@ export class FlowTable {
   private endTcp(c: TcpConversation): void {
     this.listOf(c)?.remove(c);
     this.unlinkBucket(this.tcpBuckets, c);
-    this.onEnd(c);
+    if (c.evicted) this.onEvicted(c);
+    else this.onEnd(c);
     c.releaseStreams();
   }
 
@@ -346,7 +365,8 @@ export class FlowTable {
     if (u.lruList === LIST_UDP) this.udpList.remove(u);
     else if (u.lruList === LIST_UDP_SETTLED) this.udpSettled.remove(u);
     this.unlinkBucket(this.udpBuckets, u);
-    this.onEnd(u);
+    if (u.evicted) this.onEvicted(u);
+    else this.onEnd(u);
   }
 
   private unlinkBucket<T extends { hash: number; nextInBucket: T | null }>(buckets: Map<number, T>, x: T): void {
@@ -364,10 +384,21 @@ export class FlowTable {
 
   private enforceCap(): void {
     while (this.size >= this.maxFlows) {
-      // Decide the least recently active flow: closed ones first, then the oldest open one.
-      const victim: Flow | null = this.tcpClosed.head ?? this.tcpRefused.head ?? oldest(oldest(this.tcpHandshake.head, this.tcpOpen.head), this.udpList.head);
+      // Closed flows first (settled DNS exchanges count as closed): their story is complete, so
+      // deciding them before their linger ends loses at most a late packet.
+      const closed: Flow | null = this.tcpClosed.head ?? this.tcpRefused.head ?? this.udpSettled.head;
+      if (closed) {
+        this.decidedEarly++;
+        if (closed.kind === 'tcp') this.retireTcp(closed);
+        else this.retireUdp(closed);
+        continue;
+      }
+      // Then the least recently active open flow, set aside without a verdict: that it was still
+      // open when memory ran short says nothing about whether it failed.
+      const victim: Flow | null = oldest(oldest(this.tcpHandshake.head, this.tcpOpen.head), this.udpList.head);
       if (!victim) return;
-      this.evicted++;
+      if (!victim.evicted) this.evicted++;
+      victim.evicted = true;
       if (victim.kind === 'tcp') this.retireTcp(victim);
       else this.retireUdp(victim);
     }

@@ -107,12 +107,40 @@ describe('timeouts in capture time and the cap on tracked flows', () => {
     expect(decidedAt[0]).toBeLessThan(chunks.length - 1);
   });
 
-  it('beyond the cap, the least recently active flow is decided early, with a warning', async () => {
+  it('beyond the cap, the least recently active open flow is set aside undecided: no verdict, a warning', async () => {
     const syns = Array.from({ length: 300 }, (_, i) => new Scenario(`10.1.${i >> 8}.${i & 255}:${1000 + i}`, '10.0.0.2:80').tcp('c', i * 0.001, ['SYN'], i + 1));
     const r = await analyzeRecords(mergeScenarios(...syns), { maxFlows: 50 });
     expect(r.summary.tcpConversations).toBe(300);
+    // Only the 50 still tracked when the capture ended are judged; the 250 set aside are not.
+    expect(r.findings).toHaveLength(50);
+    expect(r.findings[0]!.client.port).toBe(1000 + 250);
+    const w = r.capture.warnings.find((x) => x.code === 'flow_cap_reached');
+    expect(w?.message).toMatch(/250 were set aside undecided.*verdicts are incomplete.*raise --max-flows/);
+  });
+
+  it('beyond the cap, closed conversations are decided early, with their verdict', async () => {
+    // 300 refusals (SYN, RST): each closed at once, so the cap decides them early, none unjudged.
+    const refused = Array.from({ length: 300 }, (_, i) =>
+      new Scenario(`10.1.${i >> 8}.${i & 255}:${1000 + i}`, '10.0.0.2:80').tcp('c', i * 0.001, ['SYN'], i + 1).tcp('s', i * 0.001 + 0.0001, ['RST', 'ACK'], 0, i + 2),
+    );
+    const r = await analyzeRecords(mergeScenarios(...refused), { maxFlows: 50 });
     expect(r.findings).toHaveLength(300);
-    expect(r.capture.warnings.map((w) => w.code)).toContain('flow_cap_reached');
+    expect(new Set(r.findings.map((f) => f.rule))).toEqual(new Set(['connection-refused']));
+    expect(r.capture.warnings.map((w) => w.code)).not.toContain('flow_cap_reached');
+  });
+
+  it('a late packet of a conversation set aside is not judged either', async () => {
+    // A connect set aside by the cap after its first SYN; its retries find the tombstone and are
+    // not judged as a timeout on part of the story.
+    const first = new Scenario('10.0.0.1:40000', '10.0.0.2:80').tcp('c', 0, ['SYN'], 100);
+    const others = Array.from({ length: 10 }, (_, i) => new Scenario(`10.2.0.${i + 1}:5000`, '10.0.0.9:53').udp('c', 0.01 + i * 0.001));
+    const retries = new Scenario('10.0.0.1:40000', '10.0.0.2:80').tcp('c', 1, ['SYN'], 100).tcp('c', 3, ['SYN'], 100).tcp('c', 7, ['SYN'], 100);
+    const after = new Scenario('10.3.0.1:1', '10.3.0.2:2').udp('c', 200);
+    const records = mergeScenarios(first, ...others, retries, after);
+    const judged = await analyzeRecords(records);
+    expect(judged.findings.filter((f) => f.protocol === 'tcp').map((f) => f.rule)).toEqual(['connect-timeout']);
+    const r = await analyzeRecords(records, { maxFlows: 5 });
+    expect(r.findings.filter((f) => f.protocol === 'tcp')).toEqual([]);
   });
 });
 
