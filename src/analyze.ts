@@ -9,7 +9,8 @@ import { decodeFrame, isSupportedLinkType, linkTypeName } from './decode/index.j
 import { AnomalyCounter, createPacket } from './decode/packet.js';
 import { ReassemblyPool, type ReassemblyOptions } from './flow/reassembly.js';
 import { FlowTable, type Flow } from './flow/table.js';
-import { RuleEngine, isoTime, type FindingKey, type Rule } from './rules/engine.js';
+import { RuleEngine, humanDuration, isoTime, type FindingKey, type Rule } from './rules/engine.js';
+import { FlowClock } from './flow/clock.js';
 import { RULES } from './rules/index.js';
 import type { Finding } from './rules/types.js';
 import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan } from './report/types.js';
@@ -111,10 +112,10 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     },
   );
 
-  const onFrame = (frame: Frame): void => {
-    if ((++packets & (YOUNG_CHECK_FRAMES - 1)) === 0) capYoungGeneration();
-    const s = frame.tsSec;
-    const ns = frame.tsNsec;
+  const clock = new FlowClock();
+  /** A private copy of a frame whose timestamp jumped, until the next frame says whether the jump lasts. */
+  let held: Frame | null = null;
+  const spanOf = (s: number, ns: number): void => {
     if (s < minSec || (s === minSec && ns < minNsec)) {
       minSec = s;
       minNsec = ns;
@@ -123,13 +124,17 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       maxSec = s;
       maxNsec = ns;
     }
+  };
+  /** Decode one frame and account it at flow time `time`. */
+  const account = (frame: Frame, time: number): void => {
     if (!isSupportedLinkType(frame.linkType)) {
       unsupported.set(frame.linkType, (unsupported.get(frame.linkType) ?? 0) + 1);
       return;
     }
     try {
       decodeFrame(frame, pkt, anomalies);
-      table.advance(pkt.time);
+      pkt.time = time;
+      table.advance(time);
       const l4 = pkt.l4;
       if (l4 === 6) table.tcp(pkt);
       else if (l4 === 17) table.udp(pkt);
@@ -139,7 +144,25 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       onFault('flow table', frame.number, null, e);
     }
   };
-
+  /** The held frame, now that the clock knows when it happened. */
+  const accountHeld = (): void => {
+    const h = held!;
+    held = null;
+    if (!clock.heldWasOutlier) spanOf(h.tsSec, h.tsNsec);
+    account(h, clock.heldTime);
+  };
+  const onFrame = (frame: Frame): void => {
+    if ((++packets & (YOUNG_CHECK_FRAMES - 1)) === 0) capYoungGeneration();
+    const time = clock.time(frame.tsSec + frame.tsNsec / 1e9, frame.number);
+    if (held !== null) accountHeld();
+    if (Number.isNaN(time)) {
+      anomalies.add('time_jump', frame.number);
+      held = copyFrame(frame);
+      return;
+    }
+    spanOf(frame.tsSec, frame.tsNsec);
+    account(frame, time);
+  };
   const result = await readCapture(source, onFrame, {
     shouldStop: options.shouldStop,
     // Tail bytes of streams are copied late (see StreamReassembler.append): before the reader
@@ -155,6 +178,10 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     },
   });
 
+  if (held !== null) {
+    clock.release();
+    accountHeld();
+  }
   engine.endOfCapture();
   try {
     table.flush();
@@ -176,6 +203,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       message: `more than ${table.maxFlows} conversations were open at once: ${n} ${n === 1 ? 'was' : 'were'} set aside undecided to bound memory, so verdicts are incomplete (failures among them are not reported); raise --max-flows (the maxFlows option) above the number open at once to judge them, at about ${FLOW_MEMORY_KB} KB each`,
     });
   }
+  if (clock.jumps > 0) warnings.push(timeJumpWarning(clock));
   if (faults.count > 0) warnings.push(faults.warning());
   // maxFindings 0 means every finding was streamed (JSONL): nothing was lost.
   if (engine.dropped > 0 && engine.maxFindings > 0) {
@@ -213,6 +241,23 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     },
     findings,
     ...(spans && packets > 0 ? { conversations: spans.list(minSec + minNsec / 1e9) } : {}),
+  };
+}
+
+/** A private copy of a frame (the reader reuses its buffers). */
+function copyFrame(f: Frame): Frame {
+  return { number: f.number, tsSec: f.tsSec, tsNsec: f.tsNsec, linkType: f.linkType, interfaceId: f.interfaceId, originalLength: f.originalLength, data: Buffer.from(f.data), offset: f.offset };
+}
+
+/** The warning for timestamps that jumped (see FlowClock). */
+function timeJumpWarning(clock: FlowClock): CaptureWarning {
+  const d = clock.firstJumpSeconds;
+  const size = Math.abs(d) >= 86_400 * 2 ? `${Math.round(Math.abs(d) / 86_400)} days` : humanDuration(Math.abs(d));
+  const more = clock.jumps > 1 ? ` (${clock.jumps} frames in all)` : '';
+  return {
+    code: 'time_jump',
+    frame: clock.firstJumpFrame,
+    message: `frame ${clock.firstJumpFrame}'s timestamp jumps ${size} ${d > 0 ? 'ahead of' : 'behind'} the frames before it${more}: a frame that jumps alone is placed between its neighbours, and after a lasting step back the intervals go on from where they were, so verdicts follow the capture's own pace; times are shown as recorded`,
   };
 }
 

@@ -296,6 +296,8 @@ export function humanDuration(seconds: number): string {
   if (seconds < 0.001) return `${(seconds * 1000).toFixed(2)} ms`;
   if (seconds < 1) return `${(seconds * 1000).toFixed(seconds < 0.01 ? 1 : 0)} ms`;
   if (seconds < 120) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
-  const m = Math.floor(seconds / 60);
-  return `${m} min ${Math.round(seconds - m * 60)} s`;
+  // Round first, so 3599.8 s reads "60 min 0 s", not "59 min 60 s".
+  const whole = Math.round(seconds);
+  const m = Math.floor(whole / 60);
+  return `${m} min ${whole - m * 60} s`;
 }
