@@ -31,6 +31,8 @@ SRV_IF=wws0
 # Server ports. Nothing listens on CLOSED_TCP or CLOSED_UDP.
 ECHO_PORT=8080
 RESET_PORT=8081
+RESET_AFTER_FIN_PORT=8083
+CLOSE_THEN_RESET_PORT=8084
 FIREWALLED_PORT=8082
 CLOSED_TCP=8088
 CLOSED_UDP=9999
@@ -92,6 +94,8 @@ SCENARIOS=(
   udp-port-unreachable
   udp-port-unreachable-v6
   reset-midstream
+  reset-after-close
+  reset-after-own-fin
   data-retrans-abort
   icmp-admin-prohibited
   icmp-host-unreachable
@@ -112,6 +116,8 @@ declare -A DESCRIPTION=(
   [udp-port-unreachable]="Connected UDP socket sends to a closed port; the server answers ICMP port unreachable (type 3 code 3)."
   [udp-port-unreachable-v6]="Connected UDP socket over IPv6 sends to a closed port; the server answers ICMPv6 destination unreachable, port unreachable (type 1 code 4)."
   [reset-midstream]="Established TCP connection; the server never reads and closes with data unread in its receive buffer, so its kernel sends RST."
+  [reset-after-close]="Established TCP connection; the client reads the reply and closes (FIN); once the server's kernel has acknowledged that FIN, the server closes with SO_LINGER 0, so its kernel sends RST instead of FIN. The client had closed: nothing fails."
+  [reset-after-own-fin]="Established TCP connection; the server answers the client's request and closes (FIN), then 100 ms later, with that FIN acknowledged, closes again with SO_LINGER 0, so its kernel sends RST. The client had read the reply and the end of stream and writes again 300 ms after the FIN."
   [data-retrans-abort]="Established TCP connection; then the server's firewall drops everything from the client, and the client's kernel retransmits its data with exponential backoff until tcp_retries2 is used up."
   [icmp-admin-prohibited]="TCP SYN rejected by iptables REJECT --reject-with icmp-admin-prohibited (ICMP type 3 code 13)."
   [icmp-host-unreachable]="TCP SYN rejected by iptables REJECT --reject-with icmp-host-unreachable (ICMP type 3 code 1)."
@@ -310,6 +316,18 @@ run_udp_port_unreachable_v6() {
 prepare_reset_midstream() { start_server --tcp-reset "$(ep4 $SRV4 $RESET_PORT)"; }
 run_reset_midstream() {
   client tcp-reset --local "$(ep4 $CLI4 40001)" --remote "$(ep4 $SRV4 $RESET_PORT)" --expect ECONNRESET
+}
+
+prepare_reset_after_close() { start_server --tcp-reset-after-fin "$(ep4 $SRV4 $RESET_AFTER_FIN_PORT)"; }
+run_reset_after_close() {
+  client tcp-exchange --local "$(ep4 $CLI4 40001)" --remote "$(ep4 $SRV4 $RESET_AFTER_FIN_PORT)" \
+    --send "hello, then goodbye" --close destroy --expect ok
+}
+
+prepare_reset_after_own_fin() { start_server --tcp-close-then-reset "$(ep4 $SRV4 $CLOSE_THEN_RESET_PORT)"; }
+run_reset_after_own_fin() {
+  client tcp-write-after-close --local "$(ep4 $CLI4 40001)" --remote "$(ep4 $SRV4 $CLOSE_THEN_RESET_PORT)" \
+    --send "hello, then more" --write-delay 300 --expect EPIPE
 }
 
 prepare_data_retrans_abort() {

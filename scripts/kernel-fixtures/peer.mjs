@@ -9,9 +9,13 @@
 //
 // Usage:
 //   peer.mjs server --ready FILE [--tcp-echo IP:PORT]... [--tcp-reset IP:PORT]...
+//                   [--tcp-reset-after-fin IP:PORT]... [--tcp-close-then-reset IP:PORT]...
 //                   [--tcp-listen IP:PORT]... [--dns IP:PORT]...
 //   peer.mjs tcp-connect  --remote IP:PORT --local IP:PORT --out FILE [--timeout MS]
 //   peer.mjs tcp-exchange --remote IP:PORT --local IP:PORT --out FILE [--send TEXT]
+//                         [--close end|destroy]
+//   peer.mjs tcp-write-after-close --remote IP:PORT --local IP:PORT --out FILE [--send TEXT]
+//                         [--write-delay MS]
 //   peer.mjs tcp-reset    --remote IP:PORT --local IP:PORT --out FILE [--send TEXT]
 //   peer.mjs tcp-stall    --remote IP:PORT --local IP:PORT --out FILE
 //                         --established-file FILE --go-file FILE
@@ -215,28 +219,70 @@ async function tcpConnect(options) {
   finish(record, options);
 }
 
-/** Connect, send a request, read the reply, close with FIN; the healthy case. */
-async function tcpExchange(options) {
-  const record = newRecord('tcp-exchange', 'tcp', options);
+/** Connects, sends the request line once connected, and counts the bytes both ways. */
+function connectWithRequest(record, options, socketOptions = {}) {
   const request = `${options.send ?? 'hello from wirewhy'}\n`;
   record.bytesSent = 0;
   record.bytesReceived = 0;
+  mark(record, 'connect');
+  const socket = net.connect({ ...tcpConnectOptions(options), ...socketOptions });
+  socket.on('connect', () => {
+    mark(record, 'connected');
+    socket.write(request);
+    record.bytesSent += Buffer.byteLength(request);
+  });
+  socket.on('data', (chunk) => {
+    record.bytesReceived += chunk.length;
+  });
+  return socket;
+}
+
+/**
+ * Connect, send a request, read the reply, close with FIN; the healthy case. `--close end`
+ * (the default) shuts down the sending side and reads on until the server closes;
+ * `--close destroy` closes the socket at once (close(2): FIN, as nothing is left unread).
+ */
+async function tcpExchange(options) {
+  const record = newRecord('tcp-exchange', 'tcp', options);
+  const close = options.close ?? 'end';
+  if (close !== 'end' && close !== 'destroy') throw new Error(`--close must be end or destroy, not ${close}`);
   await bounded(record, options, (done) => {
-    mark(record, 'connect');
-    const socket = net.connect(tcpConnectOptions(options));
-    socket.on('connect', () => {
-      mark(record, 'connected');
-      socket.write(request);
-      record.bytesSent += Buffer.byteLength(request);
-    });
+    const socket = connectWithRequest(record, options);
     socket.on('data', (chunk) => {
-      record.bytesReceived += chunk.length;
       if (chunk.includes('\n')) {
-        mark(record, 'reply received, closing');
-        socket.end();
+        mark(record, `reply received, closing (${close})`);
+        if (close === 'end') socket.end();
+        else socket.destroy();
       }
     });
     socket.on('end', () => mark(record, 'peer closed (FIN)'));
+    settleOnEnd(socket, record, done);
+  });
+  finish(record, options);
+}
+
+/**
+ * Connect, send a request, read the reply and the server's FIN, keep the socket open
+ * (allowHalfOpen), and write again `--write-delay` ms after the FIN: the kernel reports what
+ * became of the connection meanwhile.
+ */
+async function tcpWriteAfterClose(options) {
+  const record = newRecord('tcp-exchange', 'tcp', options);
+  const delay = Number(options['write-delay'] ?? 300);
+  await bounded(record, options, (done) => {
+    const socket = connectWithRequest(record, options, { allowHalfOpen: true });
+    socket.on('end', () => {
+      mark(record, 'peer closed (FIN)');
+      setTimeout(() => {
+        if (socket.destroyed) return;
+        mark(record, 'write after the peer closed');
+        socket.write('one more line\n', (err) => {
+          if (err) return;
+          // The write was taken: close in order; the outcome stays "ok".
+          socket.end();
+        });
+      }, delay).unref();
+    });
     settleOnEnd(socket, record, done);
   });
   finish(record, options);
@@ -543,6 +589,29 @@ async function server(options) {
       setTimeout(() => socket.destroy(), 300);
     });
   }
+  // Reset after the client's FIN: answers each line, and when the client's FIN arrives (its
+  // kernel has acknowledged it by then) closes with SO_LINGER 0 (resetAndDestroy), so its
+  // kernel sends RST instead of FIN, as Windows servers often answer a FIN. allowHalfOpen
+  // keeps Node from sending a FIN of its own first.
+  for (const endpoint of list(options['tcp-reset-after-fin'])) {
+    await listenTcp(endpoint, { allowHalfOpen: true }, (socket) => {
+      socket.on('data', (chunk) => socket.write(`echo: ${chunk}`));
+      socket.on('end', () => socket.resetAndDestroy());
+      socket.on('error', () => socket.destroy());
+    });
+  }
+  // Close, then reset: answers the first line and closes (FIN); 100 ms later, with the
+  // client's ACK of that FIN in, closes again with SO_LINGER 0, so its kernel resets the
+  // connection from FIN-WAIT-2.
+  for (const endpoint of list(options['tcp-close-then-reset'])) {
+    await listenTcp(endpoint, {}, (socket) => {
+      socket.on('error', () => {});
+      socket.once('data', (chunk) => {
+        socket.end(`echo: ${chunk}`);
+        setTimeout(() => socket.resetAndDestroy(), 100);
+      });
+    });
+  }
   // Listen only: a live listener behind a firewall rule; never touched by the client.
   for (const endpoint of list(options['tcp-listen'])) {
     await listenTcp(endpoint, {}, (socket) => {
@@ -600,6 +669,7 @@ const COMMANDS = {
   'tcp-connect': tcpConnect,
   'tcp-exchange': tcpExchange,
   'tcp-reset': tcpReset,
+  'tcp-write-after-close': tcpWriteAfterClose,
   'tcp-stall': tcpStall,
   'udp-send': udpSend,
   'dns-query': dnsQuery,

@@ -59,6 +59,8 @@ export class TcpEndpoint {
   acksSent = 0;
   finFrame = -1;
   finTime = 0;
+  /** Sequence number of this side's first FIN (valid when finFrame >= 0); SEG.ACK = finSeq + 1 acknowledges it. */
+  finSeq = 0;
   rstFrame = -1;
   rstTime = 0;
   rstCount = 0;
@@ -138,6 +140,10 @@ export interface FirstResetFacts {
   resetterIdle: number;
   /** The peer sent payload after the resetter's previous packet, and the RST followed it. */
   answersPeerData: boolean;
+  /** The highest acknowledgment number the resetter sent, the RST's own included (-1 when none). */
+  resetterAck: number;
+  /** The sequence number after everything the peer had sent, FIN included (-1 when it sent nothing). */
+  peerNextSeq: number;
 }
 
 /** New segments remembered per endpoint for retransmission series (see `TcpEndpoint.recentSends`). */
@@ -316,6 +322,9 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
           peerAck: rcv.ackValid ? rcv.highestAck : -1,
           resetterIdle: t - snd.lastTime,
           answersPeerData: rcv.lastDataFrame >= 0 && rcv.lastDataTime >= snd.lastTime,
+          // What the resetter had received when it reset: its ACKs so far, or the RST's own.
+          resetterAck: ack && (!snd.ackValid || seqLt(snd.highestAck, p.tcpAck)) ? p.tcpAck : snd.ackValid ? snd.highestAck : -1,
+          peerNextSeq: rcv.seqValid ? rcv.nextSeq : -1,
         };
       }
       if (!this.closed) {
@@ -351,6 +360,8 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
       if (snd.finFrame < 0) {
         snd.finFrame = p.frame;
         snd.finTime = t;
+        // The FIN takes the number after the segment's payload (and its SYN, if any).
+        snd.finSeq = seqAdd(seq, len + (syn ? 1 : 0));
       }
       this.mark('f', 8, fromClient);
       if (this.client.finFrame >= 0 && this.server.finFrame >= 0 && !this.closed) {

@@ -91,6 +91,7 @@ export type Signature =
   | 'connection-refused'
   | 'connect-timeout'
   | 'connection-reset'
+  | 'reset-after-fin'
   | 'connection-aborted'
   | 'udp-port-unreachable'
   | 'dns-nxdomain'
@@ -105,6 +106,11 @@ const SIGNATURE_CODES: Readonly<Record<Signature, readonly ErrorCode[]>> = {
   'connect-timeout': perOs('WSAETIMEDOUT', 'ETIMEDOUT', 'ETIMEDOUT'),
   // RST on an established connection.
   'connection-reset': perOs('WSAECONNRESET', 'ECONNRESET', 'ECONNRESET'),
+  // RST after the resetter's own FIN, reaching a socket that has read that FIN (CLOSE-WAIT):
+  // reads keep returning the end of the stream; the next write fails. Linux tcp_reset() sets
+  // EPIPE in CLOSE-WAIT (measured: Linux 6.18, the write after the RST); BSD tcp_input, and
+  // so macOS, sets ECONNRESET in every synchronized state.
+  'reset-after-fin': perOs('WSAECONNRESET', 'EPIPE', 'ECONNRESET'),
   // Data retransmitted unacknowledged until the stack gives up: Windows aborts the
   // connection locally (10053); Linux and BSD report the retransmission timeout.
   'connection-aborted': perOs('WSAECONNABORTED', 'ETIMEDOUT', 'ETIMEDOUT'),

@@ -1,6 +1,7 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 import { TCP_ACK } from '../decode/packet.js';
+import { closeBeforeReset, resetAfterOrderlyClose } from './connection-reset.js';
 
 /** The resetter was silent at least this long before the data its RST answers (seconds). */
 export const MIN_IDLE_SECONDS = 1;
@@ -36,6 +37,9 @@ export const halfOpen: Rule = {
         // A stack without the connection resets with seq = SEG.ACK of the segment and no ACK flag (RFC 793 §3.4).
         const bareReset = (r.flags & TCP_ACK) === 0 && r.peerAck >= 0 && r.seq === r.peerAck;
         if (!bareReset || !r.answersPeerData || r.resetterIdle < MIN_IDLE_SECONDS) return;
+        // Both sides had closed: whatever the resetter forgot, nobody was still using the
+        // connection (connection-reset reports it at info).
+        if (resetAfterOrderlyClose(closeBeforeReset(by, peer, r))) return;
         const resetBy = byClient ? 'client' : 'server';
         const sender = byClient ? 'server' : 'client';
         const idx = by.rstFrames.indexOf(r.frame);

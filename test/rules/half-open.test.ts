@@ -17,6 +17,15 @@ runRuleTests(halfOpen, {
   valid: [
     { name: 'an application reset (RST,ACK from a live socket)', packets: idleThenRequest().tcp('s', 30.0002, ['RST', 'ACK'], 601, 121) },
     { name: 'a bare RST without data before it', packets: established().tcp('s', 5, ['RST'], 501) },
+    {
+      name: 'a bare RST after both sides had closed: nobody was using the connection any more',
+      packets: established()
+        .tcp('s', 1, ['FIN', 'ACK'], 501, 101)
+        .tcp('c', 1.001, ['ACK'], 101, 502)
+        .tcp('c', 30, ['PSH', 'ACK'], 101, 502, { payload: 10 })
+        .tcp('c', 30.0001, ['FIN', 'ACK'], 111, 502)
+        .tcp('s', 30.0002, ['RST'], 502),
+    },
     { name: 'an orderly close', packets: idleThenRequest().tcp('s', 30.01, ['ACK'], 601, 121).tcp('c', 31, ['FIN', 'ACK'], 121, 601).tcp('s', 31.01, ['FIN', 'ACK'], 601, 122) },
   ],
   invalid: [
@@ -34,5 +43,17 @@ describe('half-open among all rules', () => {
     expect(lost.findings.map((f) => f.rule)).toEqual(['half-open']);
     const app = await analyzeRecords(idleThenRequest().tcp('s', 30.0002, ['RST', 'ACK'], 601, 121).records);
     expect(app.findings.map((f) => f.rule)).toEqual(['connection-reset']);
+  });
+
+  it('a bare RST after both sides had closed is a connection-reset at info', async () => {
+    const closed = await analyzeRecords(
+      established()
+        .tcp('s', 1, ['FIN', 'ACK'], 501, 101)
+        .tcp('c', 1.001, ['ACK'], 101, 502)
+        .tcp('c', 30, ['PSH', 'ACK'], 101, 502, { payload: 10 })
+        .tcp('c', 30.0001, ['FIN', 'ACK'], 111, 502)
+        .tcp('s', 30.0002, ['RST'], 502).records,
+    );
+    expect(closed.findings.map((f) => [f.rule, f.severity, f.details.closeBeforeReset])).toEqual([['connection-reset', 'info', 'both']]);
   });
 });
