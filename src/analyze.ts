@@ -200,7 +200,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     const n = table.evicted;
     warnings.push({
       code: 'flow_cap_reached',
-      message: `more than ${table.maxFlows} conversations were open at once: ${n} ${n === 1 ? 'was' : 'were'} set aside undecided to bound memory, so verdicts are incomplete (failures among them are not reported); raise --max-flows (the maxFlows option) above the number open at once to judge them, at about ${FLOW_MEMORY_KB} KB each`,
+      message: `more conversations were open at once than the cap of ${table.maxFlows} allows (of which ${table.maxUnanswered} for SYNs not answered yet): ${n} ${n === 1 ? 'was' : 'were'} set aside undecided to bound memory, so verdicts are incomplete (failures among them are not reported); raise --max-flows (the maxFlows option) above the number open at once to judge them, at about ${FLOW_MEMORY_KB} KB each`,
     });
   }
   if (clock.jumps > 0) warnings.push(timeJumpWarning(clock));
@@ -262,7 +262,7 @@ function timeJumpWarning(clock: FlowClock): CaptureWarning {
 }
 
 /** Memory one tracked conversation takes, roughly, for the flow_cap_reached advice (measured with npm run bench). */
-const FLOW_MEMORY_KB = 3;
+const FLOW_MEMORY_KB = 2.5;
 
 /** Internal faults listed in `capture.internalErrors` at most (all are counted). */
 export const MAX_LISTED_FAULTS = 20;

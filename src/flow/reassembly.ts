@@ -58,6 +58,10 @@ export interface StreamGap {
 /** Called for each named anomaly the reassembly finds (frame is 1-based). */
 export type ReassemblyAnomalySink = (name: string, frame: number) => void;
 
+// Most streams never wait for a hole or lose bytes: they share these empty lists (never written).
+const NO_PENDING: PendingSegment[] = [];
+const NO_GAPS: StreamGap[] = [];
+
 /** First size of a head buffer; it grows to headBytes when the stream gets longer. */
 const SMALL_HEAD_BYTES = 512;
 const SLAB_BYTES = 1 << 20;
@@ -198,7 +202,8 @@ export class StreamReassembler {
   private deferPos = 0;
   /** Listed in the pool's deferred writes. */
   private deferListed = false;
-  private pending: PendingSegment[] = [];
+  /** Segments waiting for a hole to fill (NO_PENDING, shared, until the first). */
+  private pending: PendingSegment[] = NO_PENDING;
   private pendingBytes = 0;
   private starved = false;
   /**
@@ -207,7 +212,8 @@ export class StreamReassembler {
    * are not compared or kept.
    */
   private released = false;
-  readonly gaps: StreamGap[] = [];
+  /** Gaps listed (NO_GAPS, shared, until the first). */
+  gaps: StreamGap[] = NO_GAPS;
   gapCount = 0;
   gapBytes = 0;
   duplicateBytes = 0;
@@ -309,7 +315,7 @@ export class StreamReassembler {
     this.ring = null;
     // Nothing is kept any more: no offset may read as kept (isKept, byteAt, copyRange).
     this.headLength = 0;
-    this.pending = [];
+    this.pending = NO_PENDING;
     this.pendingBytes = 0;
   }
 
@@ -479,7 +485,10 @@ export class StreamReassembler {
       if (last && last.offset + last.size === offset) last.size += size;
     } else {
       this.gapCount++;
-      if (this.gaps.length < this.pool.options.maxListedGaps) this.gaps.push({ offset, size });
+      if (this.gaps.length < this.pool.options.maxListedGaps) {
+        if (this.gaps === NO_GAPS) this.gaps = [];
+        this.gaps.push({ offset, size });
+      }
     }
     this.lastGapEnd = offset + size;
     // Gap bytes occupy stream offsets and read as zeros: the head was never written there (the
@@ -533,6 +542,7 @@ export class StreamReassembler {
   }
 
   private insertPending(p: PendingSegment): void {
+    if (this.pending === NO_PENDING) this.pending = [];
     const list = this.pending;
     let i = list.length;
     while (i > 0 && seqLt(p.seq, list[i - 1]!.seq)) i--;

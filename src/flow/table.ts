@@ -9,7 +9,7 @@ import type { FaultSink } from '../model/faults.js';
 import type { ReassemblyPool } from './reassembly.js';
 import { TcpConversation, type IcmpLink } from './tcp.js';
 import { SQL_BROWSER_PORT, UdpExchange } from './udp.js';
-import { DEFAULT_MAX_FLOWS, MAX_TOMBSTONES, TOMBSTONE_TTL, TCP_REFUSED_LINGER, SWEEP_INTERVAL, TCP_CLOSED_LINGER, TCP_HANDSHAKE_TIMEOUT, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT } from './timeouts.js';
+import { DEFAULT_MAX_FLOWS, UNANSWERED_SHARE, MAX_TOMBSTONES, TOMBSTONE_TTL, TCP_REFUSED_LINGER, SWEEP_INTERVAL, TCP_CLOSED_LINGER, TCP_HANDSHAKE_TIMEOUT, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT } from './timeouts.js';
 
 /** A conversation of either protocol. */
 export type Flow = TcpConversation | UdpExchange;
@@ -154,6 +154,8 @@ export class FlowTable {
   /** Closed flows decided before their linger ended because the cap was reached. */
   decidedEarly = 0;
   readonly maxFlows: number;
+  /** At most this many conversations with only unanswered SYNs (see UNANSWERED_SHARE). */
+  readonly maxUnanswered: number;
   private readonly reassembly: ReassemblyPool | null;
   private readonly onFault: FaultSink;
   private readonly onEvicted: (flow: Flow) => void;
@@ -171,8 +173,6 @@ export class FlowTable {
   private readonly tombstoneBuckets = new Map<number, FlowTombstone>();
   private readonly udpTombstoneBuckets = new Map<number, FlowTombstone>();
   private readonly tombstones = new LruList<FlowTombstone>(LIST_TOMBSTONES);
-  /** Late packets that found their decided conversation's tombstone (same stream index). */
-  revived = 0;
   /** Latest capture time seen (timestamps may go backwards across interfaces). */
   now = -Infinity;
   private nextSweep = -Infinity;
@@ -188,6 +188,7 @@ export class FlowTable {
     options: FlowTableOptions = {},
   ) {
     this.maxFlows = options.maxFlows ?? DEFAULT_MAX_FLOWS;
+    this.maxUnanswered = Math.max(1, Math.floor(this.maxFlows * UNANSWERED_SHARE));
     this.reassembly = options.reassembly ?? null;
     this.refusedLinger = options.refusedLinger ?? TCP_REFUSED_LINGER;
     this.onFault = options.onFault ?? rethrow;
@@ -280,7 +281,6 @@ export class FlowTable {
     u.nextInBucket = this.udpBuckets.get(hash) ?? null;
     this.udpBuckets.set(hash, u);
     this.udpList.push(u);
-    this.revived++;
     this.foundDir = dir;
     return u;
   }
@@ -315,7 +315,6 @@ export class FlowTable {
     c.nextInBucket = this.tcpBuckets.get(t.hash) ?? null;
     this.tcpBuckets.set(t.hash, c);
     this.placeTcp(c);
-    this.revived++;
     this.foundDir = dir;
     return c;
   }
@@ -397,11 +396,17 @@ export class FlowTable {
       // open when memory ran short says nothing about whether it failed.
       const victim: Flow | null = oldest(oldest(this.tcpHandshake.head, this.tcpOpen.head), this.udpList.head);
       if (!victim) return;
-      if (!victim.evicted) this.evicted++;
-      victim.evicted = true;
-      if (victim.kind === 'tcp') this.retireTcp(victim);
-      else this.retireUdp(victim);
+      this.setAside(victim);
     }
+    while (this.tcpHandshake.size >= this.maxUnanswered) this.setAside(this.tcpHandshake.head!);
+  }
+
+  /** Free an open flow undecided (counted in `evicted`); a tombstone remembers that it was. */
+  private setAside(victim: Flow): void {
+    if (!victim.evicted) this.evicted++;
+    victim.evicted = true;
+    if (victim.kind === 'tcp') this.retireTcp(victim);
+    else this.retireUdp(victim);
   }
 
   private listOf(c: TcpConversation): LruList<TcpConversation> | null {

@@ -35,8 +35,6 @@ export class TcpEndpoint {
   packets = 0;
   /** Payload bytes sent (retransmissions included). */
   bytes = 0;
-  /** Payload bytes of new data (retransmissions excluded). */
-  newBytes = 0;
   /** SYNs (without ACK) sent: frames and times, bounded; `synCount` counts all. */
   synCount = 0;
   synFrames: number[] = EMPTY_LIST;
@@ -55,8 +53,6 @@ export class TcpEndpoint {
   /** Highest ACK this side sent; valid when `ackValid`. */
   highestAck = 0;
   ackValid = false;
-  /** Pure ACKs (no SYN/FIN/RST) sent. */
-  acksSent = 0;
   finFrame = -1;
   finTime = 0;
   /** Sequence number of this side's first FIN (valid when finFrame >= 0); SEG.ACK = finSeq + 1 acknowledges it. */
@@ -151,12 +147,17 @@ const RECENT_SENDS = 8;
 
 /** Put a new segment in the endpoint's ring of recent sends. */
 function rememberSend(e: TcpEndpoint, seq: number, frame: number, time: number): void {
-  let ring = e.recentSends;
-  if (ring === null) ring = e.recentSends = new Array<number>(RECENT_SENDS * 3).fill(0);
-  const i = (e.recentCount++ % RECENT_SENDS) * 3;
-  ring[i] = seq;
-  ring[i + 1] = frame;
-  ring[i + 2] = time;
+  const ring = e.recentSends;
+  // Most conversations send a segment or two: the ring grows to RECENT_SENDS entries as needed.
+  if (ring === null) e.recentSends = [seq, frame, time];
+  else if (e.recentCount < RECENT_SENDS) ring.push(seq, frame, time);
+  else {
+    const i = (e.recentCount % RECENT_SENDS) * 3;
+    ring[i] = seq;
+    ring[i + 1] = frame;
+    ring[i + 2] = time;
+  }
+  e.recentCount++;
 }
 
 /** Index in `recentSends` of the oldest remembered send of `seq`, or -1. */
@@ -172,8 +173,6 @@ function findRecentSend(e: TcpEndpoint, seq: number): number {
   return -1;
 }
 
-/** Lifecycle of the connection as far as the capture shows it. */
-export type TcpPhase = 'syn-sent' | 'syn-received' | 'established' | 'midstream' | 'closed';
 
 /** A TCP conversation, as Wireshark's `tcp.stream` numbers them. */
 export class TcpConversation extends BaseFlow<TcpEndpoint> {
@@ -190,7 +189,6 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
   refusals: Array<{ synFrame: number; synTime: number; rstFrame: number; rstTime: number }> = EMPTY_LIST;
   /** The client sent a SYN and then received a RST while the handshake was incomplete. */
   closed = false;
-  closedTime = 0;
   /** Frame of the first RST after the handshake completed, -1 if none. */
   firstRstAfterHandshake = -1;
   history = '';
@@ -327,10 +325,7 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
           peerNextSeq: rcv.seqValid ? rcv.nextSeq : -1,
         };
       }
-      if (!this.closed) {
-        this.closed = true;
-        this.closedTime = t;
-      }
+      this.closed = true;
     }
     // A SYN answered by a plain ACK that does not acknowledge it: the server holds another
     // connection on this 4-tuple (RFC 5961 §4 challenge ACK, or RFC 793 half-open recovery).
@@ -364,10 +359,7 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
         snd.finSeq = seqAdd(seq, len + (syn ? 1 : 0));
       }
       this.mark('f', 8, fromClient);
-      if (this.client.finFrame >= 0 && this.server.finFrame >= 0 && !this.closed) {
-        this.closed = true;
-        this.closedTime = t;
-      }
+      if (this.client.finFrame >= 0 && this.server.finFrame >= 0) this.closed = true;
     }
 
     // Handshake completion: the SYN sender ACKs (no SYN, no RST) after the peer's SYN-ACK.
@@ -394,7 +386,6 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
         this.mark('t', 32, fromClient);
         this.trackRetransmission(snd, seq, len, p.frame, t);
       } else if (!rst) {
-        snd.newBytes += len;
         rememberSend(snd, seq, p.frame, t);
       }
     }
@@ -415,7 +406,6 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
         s.acked = true;
         rcv.series = null;
       }
-      if (!syn && !fin && len === 0) snd.acksSent++;
       if (!syn && len === 0 && !fin) this.mark('a', 64, fromClient);
     }
     if (p.tcpWindow === 0 && !rst && !syn) {

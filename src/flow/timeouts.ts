@@ -46,6 +46,18 @@ export const DNS_QUERY_TIMEOUT = 2;
 /** How often (in capture seconds) the table sweeps for idle conversations. */
 export const SWEEP_INTERVAL = 1;
 
-/** Default cap on tracked conversations (TCP + UDP); beyond it the least recently active one is
- * decided early, with a warning. Protects memory against SYN floods and scans. */
-export const DEFAULT_MAX_FLOWS = 10_000;
+/**
+ * Default cap on tracked conversations (TCP + UDP). Past it, closed conversations are decided
+ * early and then the least recently active open one is set aside undecided, with a warning. A
+ * busy server's SPAN port (200,000 new connections a second, 50,000 open at once) stays below
+ * it; each tracked conversation takes about 2.5 KB.
+ */
+export const DEFAULT_MAX_FLOWS = 65_536;
+
+/**
+ * Of the cap, the share that conversations with only SYNs and no answer may take (one in six:
+ * 10,922 by default). A SYN flood or a scan from random sources makes nothing else, and each is
+ * one packet of evidence: keeping the table's room for conversations with two sides bounds a
+ * flood's memory without setting aside a busy server's real connections.
+ */
+export const UNANSWERED_SHARE = 1 / 6;
