@@ -12,6 +12,11 @@
  * and timestamps are patched into a large output buffer, written out in 8 MiB pieces.
  * TCP checksums are left as the template's (as in captures taken with checksum offload);
  * IPv4 header and ICMP checksums are recomputed.
+ *
+ * {@link TrafficOptions} (used by `npm run stress`, all off by default so the benchmark's files
+ * stay byte-identical) add what busy links and capture points do to traffic: spurious
+ * retransmissions after both FINs, SPAN-port duplicates, reordering, capture drops, replays of
+ * old frames much later, and high connection rates.
  */
 import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,6 +46,41 @@ export interface GroundTruth {
   maxOpen: number;
   /** Capture time spanned, seconds. */
   durationSeconds: number;
+  /** Only with {@link TrafficOptions}: the options and what they did, counted. */
+  traffic?: TrafficOptions;
+  impairments?: ImpairmentCounts;
+}
+
+/**
+ * What a busy link or a capture point adds to the traffic. Every share is a probability in
+ * [0, 1]; all are off by default (the benchmark's traffic). None changes a conversation's
+ * verdict, so the ground truth's finding counts still hold; replays may add conversations
+ * (see {@link checkAgainstTruth}).
+ */
+export interface TrafficOptions {
+  /** New conversations per second of capture time (default 3,000). */
+  eventsPerSecond?: number;
+  /** Mean number of full-sized segments in a response (default 11); small values make short conversations, for high connection rates. */
+  meanResponseSegments?: number;
+  /** Share of healthy conversations that send a data segment once more after both FINs (a spurious retransmission, 1 ms to 3 s after the last ACK). */
+  retransmitAfterFin?: number;
+  /** Share of frames a SPAN port delivers twice: the same bytes again 1 to 50 µs later. */
+  spanDuplicates?: number;
+  /** Share of response segments that arrive late, after one or more of the segments sent after them. */
+  reorder?: number;
+  /** Share of the data segments and ACKs of healthy conversations that the capture misses. */
+  drop?: number;
+  /** Share of the data segments and ACKs of healthy conversations recorded once more, 30 s to 10 min later. */
+  replay?: number;
+}
+
+/** How many packets each {@link TrafficOptions} behaviour touched. */
+export interface ImpairmentCounts {
+  retransmittedAfterFin: number;
+  duplicated: number;
+  reordered: number;
+  dropped: number;
+  replayed: number;
 }
 
 /** Bump when the generated traffic changes, so that cached captures are rebuilt. */
@@ -90,6 +130,40 @@ export class Prng {
   exp(mean: number): number {
     return -Math.log(1 - this.next()) * mean;
   }
+}
+
+/** The parts of an analysis report that {@link checkAgainstTruth} compares. */
+export interface ReportCounts {
+  capture: { packets: number };
+  summary: { tcpConversations: number; udpExchanges: number; byRule: Record<string, number> };
+}
+
+/**
+ * Differences between a report and the ground truth (empty when they agree): packets,
+ * conversations, exchanges, and the count of findings of each rule, none of any other rule.
+ * A replayed frame may open a conversation of its own once the original's is forgotten (after
+ * its tombstone's time), so with replays the TCP conversations may exceed the truth by at most
+ * the number of frames replayed; every other count is exact.
+ */
+export function checkAgainstTruth(report: ReportCounts, truth: GroundTruth): string[] {
+  const diffs: string[] = [];
+  const expect = (what: string, got: number, want: number): void => {
+    if (got !== want) diffs.push(`${what}: got ${got}, expected ${want}`);
+  };
+  expect('packets', report.capture.packets, truth.packets);
+  const replayed = truth.impairments?.replayed ?? 0;
+  const tcp = report.summary.tcpConversations;
+  if (tcp < truth.tcpConversations || tcp > truth.tcpConversations + replayed) {
+    diffs.push(`tcpConversations: got ${tcp}, expected ${replayed > 0 ? `${truth.tcpConversations} to ${truth.tcpConversations + replayed}` : truth.tcpConversations}`);
+  }
+  expect('udpExchanges', report.summary.udpExchanges, truth.udpExchanges);
+  const byRule = { ...report.summary.byRule };
+  for (const [count, rule] of Object.entries(RULE_OF_COUNT)) {
+    expect(`${rule} (${count})`, byRule[rule] ?? 0, truth[count as keyof typeof RULE_OF_COUNT]);
+    delete byRule[rule];
+  }
+  for (const [rule, n] of Object.entries(byRule)) diffs.push(`${rule}: got ${n}, expected none`);
+  return diffs;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,6 +289,10 @@ interface Pkt {
   aux: number;
   /** DNS: name number (0..9999); ICMP: quoted destination. */
   aux2: number;
+  /** A healthy conversation's data segment or ACK, which a capture may miss or replay without changing any verdict. */
+  spare?: boolean;
+  /** A copy of a packet already written (SPAN duplicate, replay): its IP id, so the bytes are the same. */
+  ipId?: number;
 }
 
 /** Binary min-heap on (t, order). */
@@ -382,11 +460,12 @@ class CaptureOutput {
     readonly pcapng: RecordSink,
   ) {}
 
-  emit(p: Pkt): void {
+  /** Write one packet; returns its IP id. */
+  emit(p: Pkt): number {
     const tpl = p.tpl;
     const sec = Math.floor(p.t / 1e6);
     const usec = p.t - sec * 1e6;
-    this.ipId = (this.ipId + 1) & 0xffff;
+    const ipId = p.ipId ?? (this.ipId = (this.ipId + 1) & 0xffff);
     // Classic pcap: the record template (little-endian header, µs), timestamps patched.
     const ps = this.pcap;
     const at = ps.reserve(tpl.pcap.length);
@@ -394,7 +473,7 @@ class CaptureOutput {
     tpl.pcap.copy(pb, at);
     putLe32(pb, at, sec);
     putLe32(pb, at + 4, usec);
-    patchFrame(pb, at + 16, p, this.ipId);
+    patchFrame(pb, at + 16, p, ipId);
     // pcapng EPB: timestamp in µs as two 32-bit words; the patched frame copied from above.
     const ns = this.pcapng;
     const nat = ns.reserve(tpl.epb.length);
@@ -405,6 +484,7 @@ class CaptureOutput {
     pb.copy(nb, nat + 28, at + 16, at + 16 + tpl.frame.length);
     this.packets++;
     this.lastTime = p.t;
+    return ipId;
   }
 }
 
@@ -446,13 +526,26 @@ class TrafficGenerator {
   /** Open conversations: start and end times, for the max-open statistic. */
   private readonly openEnds = new PacketQueue();
   private open = 0;
+  /**
+   * Draws for the {@link TrafficOptions} behaviours, apart from the traffic's own generator: the
+   * default traffic draws nothing from it, so it stays the benchmark's, byte for byte.
+   */
+  private readonly impairRng: Prng;
+  private readonly impaired: boolean;
+  private readonly counts: ImpairmentCounts = { retransmittedAfterFin: 0, duplicated: 0, reordered: 0, dropped: 0, replayed: 0 };
+  /** The last request and response segment scheduled by {@link round}, for a retransmission after FIN. */
+  private lastRequest: [Template, number] | null = null;
+  private lastResponse: [Template, number] | null = null;
 
   constructor(
     seed: number,
     targetBytes: number,
     private readonly out: CaptureOutput,
+    private readonly traffic: TrafficOptions = {},
   ) {
     this.rng = new Prng(seed);
+    this.impairRng = new Prng(seed ^ 0x5bd1e995);
+    this.impaired = Object.keys(traffic).length > 0;
     this.truth = {
       generator: GENERATOR_VERSION,
       seed,
@@ -472,6 +565,15 @@ class TrafficGenerator {
       maxOpen: 0,
       durationSeconds: 0,
     };
+    if (this.impaired) {
+      this.truth.traffic = { ...traffic };
+      this.truth.impairments = this.counts;
+    }
+  }
+
+  /** True with probability `share` (0 or absent: false, drawing nothing). */
+  private chance(share: number | undefined): boolean {
+    return share !== undefined && share > 0 && this.impairRng.next() < share;
   }
 
   /** A fresh (client address, port) pair: never reused within the capture. */
@@ -489,6 +591,19 @@ class TrafficGenerator {
   private add(t: number, tpl: Template, src: number, dst: number, sport: number, dport: number, seq: number, ack: number, aux = 0, aux2 = 0): void {
     this.queue.push({ t: Math.round(t), order: this.order++, tpl, src, dst, sport, dport, seq: seq >>> 0, ack: ack >>> 0, aux, aux2 });
     this.pendingBytes += tpl.pcap.length;
+  }
+
+  /** {@link add} for a data segment or ACK of a healthy conversation (see `Pkt.spare`). */
+  private addSpare(t: number, tpl: Template, src: number, dst: number, sport: number, dport: number, seq: number, ack: number): void {
+    if (!this.impaired) return this.add(t, tpl, src, dst, sport, dport, seq, ack);
+    this.queue.push({ t: Math.round(t), order: this.order++, tpl, src, dst, sport, dport, seq: seq >>> 0, ack: ack >>> 0, aux: 0, aux2: 0, spare: true });
+    this.pendingBytes += tpl.pcap.length;
+  }
+
+  /** A copy of a written packet (same bytes, IP id included) scheduled at `t`. */
+  private addCopy(p: Pkt, t: number, ipId: number): void {
+    this.queue.push({ ...p, t: Math.round(t), order: this.order++, spare: false, ipId });
+    this.pendingBytes += p.tpl.pcap.length;
   }
 
   private track(start: number, end: number): void {
@@ -522,10 +637,13 @@ class TrafficGenerator {
     const T = this.tpl;
     const reqTpl = this.tpl.data[this.rng.int(3, 14)]!;
     const reqLen = reqTpl.frame.length - ETH - 20 - TCP_HDR;
+    const healthy = cut === 0;
     t += this.rng.int(20, 400);
-    this.add(t, reqTpl, c, s, cp, sp, cseq, sseq);
+    if (healthy) this.addSpare(t, reqTpl, c, s, cp, sp, cseq, sseq);
+    else this.add(t, reqTpl, c, s, cp, sp, cseq, sseq);
+    this.lastRequest = [reqTpl, cseq];
     // Response: a geometric number of full segments plus a tail.
-    const full = Math.min(80, Math.floor(this.rng.exp(11)));
+    const full = Math.min(80, Math.floor(this.rng.exp(this.traffic.meanResponseSegments ?? 11)));
     const segs = full + 1;
     let st = t + rtt + this.rng.int(200, 15000);
     let sent = 0;
@@ -533,10 +651,16 @@ class TrafficGenerator {
     for (let i = 0; i < n; i++) {
       const tp = i < full ? T.data[0]! : this.dataTpl(this.rng.int(120, 1400));
       const len = tp.frame.length - ETH - 20 - TCP_HDR;
-      this.add(st, tp, s, c, sp, cp, sseq + sent, cseq + reqLen);
+      if (healthy) {
+        // Reordered: it arrives after one or more of the segments sent after it (12 to 120 µs apart).
+        const late = this.chance(this.traffic.reorder) ? this.impairRng.int(20, 400) : 0;
+        if (late > 0) this.counts.reordered++;
+        this.addSpare(st + late, tp, s, c, sp, cp, sseq + sent, cseq + reqLen);
+      } else this.add(st, tp, s, c, sp, cp, sseq + sent, cseq + reqLen);
+      this.lastResponse = [tp, sseq + sent];
       sent += len;
       // Delayed ACK: every second segment, and the last one.
-      if (cut === 0 && (i % 2 === 1 || i === n - 1)) this.add(st + this.rng.int(30, 200), T.ack, c, s, cp, sp, cseq + reqLen, sseq + sent);
+      if (cut === 0 && (i % 2 === 1 || i === n - 1)) this.addSpare(st + this.rng.int(30, 200), T.ack, c, s, cp, sp, cseq + reqLen, sseq + sent);
       st += this.rng.int(12, 120);
     }
     return [st + 200, reqLen, sent];
@@ -564,6 +688,16 @@ class TrafficGenerator {
     this.add(t, T.finAck, c, s, cp, sp, cseq, sseq);
     this.add(t + rtt, T.finAck, s, c, sp, cp, sseq, cseq + 1);
     this.add(t + rtt + 30, T.ack, c, s, cp, sp, cseq + 1, sseq + 1);
+    if (this.chance(this.traffic.retransmitAfterFin)) {
+      // A spurious retransmission of data both sides already acknowledged: the client's last
+      // request or the server's last segment, after the connection closed both ways.
+      const late = t + rtt + 30 + this.impairRng.int(1000, 3_000_000);
+      const fromClient = this.impairRng.next() < 0.5;
+      const [tpl, seq] = fromClient ? this.lastRequest! : this.lastResponse!;
+      if (fromClient) this.add(late, tpl, c, s, cp, sp, seq, sseq + 1);
+      else this.add(late, tpl, s, c, sp, cp, seq, cseq + 1);
+      this.counts.retransmittedAfterFin++;
+    }
     this.truth.tcpConversations++;
     this.track(t0, t + rtt + 30);
   }
@@ -719,7 +853,25 @@ class TrafficGenerator {
     while (q.size > 0 && q.peek()!.t <= t) {
       const p = q.pop();
       this.pendingBytes -= p.tpl.pcap.length;
-      this.out.emit(p);
+      if (!this.impaired) {
+        this.out.emit(p);
+        continue;
+      }
+      if (p.spare && this.chance(this.traffic.drop)) {
+        this.counts.dropped++;
+        continue;
+      }
+      const ipId = this.out.emit(p);
+      // Copies are never copied again.
+      if (p.ipId !== undefined) continue;
+      if (this.chance(this.traffic.spanDuplicates)) {
+        this.addCopy(p, p.t + this.impairRng.int(1, 50), ipId);
+        this.counts.duplicated++;
+      }
+      if (p.spare && this.chance(this.traffic.replay)) {
+        this.addCopy(p, p.t + this.impairRng.int(30e6, 600e6), ipId);
+        this.counts.replayed++;
+      }
     }
     while (this.openEnds.size > 0 && this.openEnds.peek()!.t <= t) {
       this.openEnds.pop();
@@ -729,7 +881,7 @@ class TrafficGenerator {
 
   run(): void {
     let t = START_US;
-    const meanGap = 1e6 / EVENTS_PER_SECOND;
+    const meanGap = 1e6 / (this.traffic.eventsPerSecond ?? EVENTS_PER_SECOND);
     while (this.out.pcap.bytes + this.pendingBytes < this.truth.targetBytes) {
       this.emitUntil(t);
       this.startEvent(t);
@@ -773,6 +925,8 @@ export interface GenerateOptions {
   targetBytes: number;
   /** Write a SYN flood of this many packets instead of the mixed traffic. */
   synFlood?: number;
+  /** Behaviours added to the mixed traffic (none by default). */
+  traffic?: TrafficOptions;
 }
 
 /** Write NAME.pcap, NAME.pcapng and NAME.truth.json; returns the ground truth. */
@@ -810,7 +964,7 @@ export function generateBenchCapture(o: GenerateOptions): GroundTruth {
       durationSeconds: (o.synFlood * 10) / 1e6,
     };
   } else {
-    const gen = new TrafficGenerator(o.seed, o.targetBytes, out);
+    const gen = new TrafficGenerator(o.seed, o.targetBytes, out, o.traffic);
     gen.run();
     truth = gen.truth;
   }

@@ -14,7 +14,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import Table from 'cli-table3';
-import { generateBenchCapture, GENERATOR_VERSION, RULE_OF_COUNT, type GroundTruth } from './bench-capture.js';
+import { checkAgainstTruth, generateBenchCapture, GENERATOR_VERSION, type GroundTruth, type ReportCounts } from './bench-capture.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench-data');
@@ -136,27 +136,9 @@ function analyze(file: string, stdoutPath?: string, extra: string[] = []): Measu
   return measure(process.execPath, [CLI, 'analyze', file, '--format', 'json', ...extra], stdoutPath);
 }
 
-interface ReportSummary {
+interface ReportSummary extends ReportCounts {
   capture: { packets: number; warnings: Array<{ code: string; message: string }> };
   summary: { tcpConversations: number; udpExchanges: number; findings: number; byRule: Record<string, number> };
-}
-
-/** Differences between a report and the ground truth (empty when they agree). */
-function checkAgainstTruth(report: ReportSummary, truth: GroundTruth): string[] {
-  const diffs: string[] = [];
-  const expect = (what: string, got: number, want: number): void => {
-    if (got !== want) diffs.push(`${what}: got ${got}, expected ${want}`);
-  };
-  expect('packets', report.capture.packets, truth.packets);
-  expect('tcpConversations', report.summary.tcpConversations, truth.tcpConversations);
-  expect('udpExchanges', report.summary.udpExchanges, truth.udpExchanges);
-  const byRule = { ...report.summary.byRule };
-  for (const [count, rule] of Object.entries(RULE_OF_COUNT)) {
-    expect(`${rule} (${count})`, byRule[rule] ?? 0, truth[count as keyof typeof RULE_OF_COUNT]);
-    delete byRule[rule];
-  }
-  for (const [rule, n] of Object.entries(byRule)) diffs.push(`${rule}: got ${n}, expected none`);
-  return diffs;
 }
 
 interface Row {
