@@ -1,5 +1,5 @@
 /** `wirewhy scan`: a folder of 200 captures, some corrupt, compressed, misnamed, or not captures at all. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writePcap } from '../helpers/pcap-writer.js';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatScanJson, scanJsonReport, type ScanJsonReport } from '../../src/report/scan-json.js';
 import { jsonReplacer } from '../../src/report/json.js';
 import { ReportSpill } from '../../src/scan/spill.js';
-import { buildCorpus, type Corpus } from './corpus.js';
+import { buildCorpus, refusedRecords, type Corpus } from './corpus.js';
 import { runBin, runInProcess } from './cli-run.js';
 import type { Finding } from '../../src/rules/types.js';
 import { refusedFinding } from '../report/support.js';
@@ -81,6 +81,26 @@ describe('wirewhy scan of a folder of 200 captures', () => {
     expect(r.code).toBe(2);
     expect(r.out).toContain(`wirewhy: ${corpus.dir}/nope: no such file or folder`);
     expect(r.out).toContain('connection-refused');
+  });
+
+  it('a link loop and a folder cycle in the folder are skipped, not fatal: exit 0', () => {
+    const d = mkdtempSync(join(tmpdir(), 'wirewhy-loop-'));
+    try {
+      mkdirSync(join(d, 'sub'));
+      writeFileSync(join(d, 'sub', 'refused.pcap'), refusedRecords(40000).toPcap());
+      symlinkSync('selfref', join(d, 'selfref'));
+      symlinkSync('..', join(d, 'sub', 'up'));
+      const text = runBin(['scan', d]);
+      expect(text.err).toBe('');
+      expect(text.code).toBe(0);
+      expect(text.out).toContain(`${join(d, 'selfref')} (symbolic link loop)`);
+      expect(text.out).toContain('Total (1 capture)');
+      const doc = JSON.parse(runBin(['scan', d, '--format', 'json']).out) as ScanJsonReport;
+      expect(doc.skipped.files).toEqual([{ file: join(d, 'selfref'), reason: 'symbolic link loop' }]);
+      expect(doc.reports.map((x) => x.capture.file)).toEqual([join(d, 'sub', 'refused.pcap')]);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('runs in-process from the TypeScript sources (workers start through tsx)', async () => {
