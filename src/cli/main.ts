@@ -7,10 +7,9 @@ process.on('SIGINT', () => {
   if (signal.stopped) process.exit(130);
   signal.stopped = true;
 });
-// A closed pipe (wirewhy … | head) is not an error.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-});
+// Nothing can be said about a stderr that fails (closed, full disk): keep quiet rather than die
+// of an unheard 'error' event with a stack trace. stdout errors are handled by runCli.
+process.stderr.on('error', () => {});
 
 runCli(process.argv, undefined, signal).then((code) => {
   process.exitCode = code;
