@@ -10,7 +10,7 @@ import { sanitizeForTerminal } from '../report/terminal.js';
 import type { AnalysisReport } from '../report/types.js';
 import { SEVERITIES, type Finding, type Severity } from '../rules/types.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
-import { isLiveSource, openLiveInput } from './live.js';
+import { isLiveSource, openLiveInput, type LiveInput } from './live.js';
 
 /** Options of `wirewhy analyze`. */
 export interface AnalyzeCommandOptions {
@@ -52,7 +52,13 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
   // Live input (stdin pipe, FIFO): capture time follows the wall clock while quiet, refusals are
   // decided after LIVE_REFUSED_LINGER, and text output prints a line per finding as decided,
   // then the full report at the end (see live.ts).
-  const live = isLiveSource(file) ? openLiveInput(file, signal) : null;
+  let live: LiveInput | null;
+  try {
+    live = isLiveSource(file) ? openLiveInput(file, signal) : null;
+  } catch (e) {
+    io.stderr.write(captureErrorLine(file, e) + '\n');
+    return EXIT_UNREADABLE;
+  }
   const terminal = { color: useColor(io), unicode: useUnicode(io) };
   const onFinding = streaming
     ? (f: Finding) => io.stdout.write(formatJsonlFinding(f, { file }))
@@ -79,7 +85,10 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
       ...(live ? { onClock: live.onClock, refusedLinger: LIVE_REFUSED_LINGER } : {}),
     });
   } catch (e) {
-    io.stderr.write(captureErrorLine(file, e) + '\n');
+    // Ctrl-C on a pipe or FIFO that never sent a byte: there is no capture to report on, and
+    // "empty file" would blame the writer for what the user did.
+    const nothingArrived = live && signal?.stopped && e instanceof CaptureError && e.offset === 0;
+    io.stderr.write((nothingArrived ? `wirewhy: ${sanitizeForTerminal(file)}: interrupted before any capture data arrived` : captureErrorLine(file, e)) + '\n');
     if (!(e instanceof CaptureError) && io.env.WIREWHY_DEBUG) io.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
     return EXIT_UNREADABLE;
   } finally {
