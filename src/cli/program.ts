@@ -1,7 +1,8 @@
 /**
  * The command-line program, built by a function so tests can run it in-process.
- * Exit statuses: 0 analysed, 1 findings reached --fail-on (check: expectations differ), 2 bad usage or
- * unreadable input; when both 1 and 2 apply, 2 wins (see scanExitStatus in scan.ts).
+ * Exit statuses: 0 analysed, 1 findings reached --fail-on (check: expectations differ), 2 bad usage,
+ * unreadable input, nothing to analyse (scan, check) or a report that could not be written; when
+ * both 1 and 2 apply, 2 wins (see scanExitStatus in scan.ts).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SEVERITIES } from '../rules/types.js';

@@ -88,7 +88,7 @@ function readFirstBytes(path: string, n: number): Buffer {
 export function classifyFile(path: string): { kind: Exclude<DetectedKind, null> } | { reason: string } {
   const head = readFirstBytes(path, 4);
   const kind = detectFormat(head);
-  if (kind === null) return { reason: head.length < 4 ? 'too short to be a capture' : 'not a capture' };
+  if (kind === null) return { reason: head.length === 0 ? 'empty file' : head.length < 4 ? 'too short to be a capture' : 'not a capture' };
   if (kind !== 'gzip') return { kind };
   const peek = readFirstBytes(path, GZIP_PEEK_BYTES);
   let inner: Buffer;
@@ -118,10 +118,12 @@ export async function findCaptures(paths: readonly string[], options: WalkOption
     try {
       const c = classifyFile(path);
       if ('kind' in c) result.captures.push({ path, size, kind: c.kind });
+      // A file named on the command line was meant to be analysed: that it cannot be is an
+      // error, not a skip nobody notices (an empty capture from a failed tcpdump run, say).
+      else if (named) result.errors.push({ path, message: c.reason });
       else result.skipped.push({ path, reason: c.reason });
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      result.errors.push({ path, message: `cannot read (${err.code ?? err.message})` });
+      result.errors.push({ path, message: `cannot read: ${describeSystemError(e)}` });
     }
   };
 
@@ -140,7 +142,7 @@ export async function findCaptures(paths: readonly string[], options: WalkOption
         result.skipped.push({ path, reason: link });
         return;
       }
-      result.errors.push({ path, message: err.code === 'ENOENT' ? 'no such file or folder' : err.code === 'ELOOP' ? 'symbolic link loop' : `cannot open (${err.code ?? err.message})` });
+      result.errors.push({ path, message: link === 'symbolic link loop' ? link : describeSystemError(err) });
       return;
     }
     if (st.isDirectory()) {
@@ -150,8 +152,7 @@ export async function findCaptures(paths: readonly string[], options: WalkOption
       try {
         names = await readdir(path);
       } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        result.errors.push({ path, message: `cannot list folder (${err.code ?? err.message})` });
+        result.errors.push({ path, message: `cannot list folder: ${describeSystemError(e)}` });
         return;
       }
       names.sort();

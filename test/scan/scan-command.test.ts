@@ -79,7 +79,7 @@ describe('wirewhy scan of a folder of 200 captures', () => {
   it('a path that does not exist is an error, the rest is still scanned', () => {
     const r = runBin(['scan', `${corpus.dir}/nope`, corpus.misnamed]);
     expect(r.code).toBe(2);
-    expect(r.out).toContain(`wirewhy: ${corpus.dir}/nope: no such file or folder`);
+    expect(r.out).toContain(`wirewhy: ${corpus.dir}/nope: no such file or directory`);
     expect(r.out).toContain('connection-refused');
   });
 
@@ -98,6 +98,47 @@ describe('wirewhy scan of a folder of 200 captures', () => {
       const doc = JSON.parse(runBin(['scan', d, '--format', 'json']).out) as ScanJsonReport;
       expect(doc.skipped.files).toEqual([{ file: join(d, 'selfref'), reason: 'symbolic link loop' }]);
       expect(doc.reports.map((x) => x.capture.file)).toEqual([join(d, 'sub', 'refused.pcap')]);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('nothing to scan: an empty folder, a mistyped one, or only files that are not captures: exit 2 with one line', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'wirewhy-none-'));
+    try {
+      mkdirSync(join(d, 'empty'));
+      for (const format of ['text', 'json', 'jsonl', 'junit', 'html']) {
+        const r = await runInProcess(['scan', join(d, 'empty'), '--format', format]);
+        expect(r).toEqual({ code: 2, out: '', err: `wirewhy: no captures found under ${join(d, 'empty')}\n` });
+      }
+      const typo = runBin(['scan', join(d, 'emtpy')]);
+      expect(typo).toEqual({ code: 2, out: '', err: `wirewhy: ${join(d, 'emtpy')}: no such file or directory\n` });
+      mkdirSync(join(d, 'notes'));
+      writeFileSync(join(d, 'notes', 'README.md'), '# captures go here\n');
+      writeFileSync(join(d, 'notes', 'ticket.json'), '{"id": 42}\n');
+      const notes = await runInProcess(['scan', join(d, 'notes')]);
+      expect(notes).toEqual({ code: 2, out: '', err: `wirewhy: no captures found under ${join(d, 'notes')} (2 other files skipped, not captures)\n` });
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('a file named on the command line that is not a capture is an error, not a silent skip', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'wirewhy-named-'));
+    try {
+      const empty = join(d, 'failed-tcpdump.pcap');
+      writeFileSync(empty, '');
+      const alone = await runInProcess(['scan', empty]);
+      expect(alone).toEqual({ code: 2, out: '', err: `wirewhy: ${empty}: empty file\n` });
+      // With a readable capture beside it: the report, the error listed in it, exit 2.
+      const good = join(d, 'refused.pcap');
+      writeFileSync(good, refusedRecords(40000).toPcap());
+      const both = await runInProcess(['scan', empty, good, '--format', 'json']);
+      expect(both.code).toBe(2);
+      const doc = JSON.parse(both.out) as ScanJsonReport;
+      expect(doc.reports.map((x) => x.capture.file)).toEqual([good]);
+      expect(doc.errors).toEqual([expect.objectContaining({ file: empty, message: 'empty file' })]);
+      expect(doc.skipped.count).toBe(0);
     } finally {
       rmSync(d, { recursive: true, force: true });
     }

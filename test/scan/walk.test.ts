@@ -25,6 +25,8 @@ describe('classifyFile', () => {
     expect(classifyFile(join(dir, 'b'))).toEqual({ kind: 'pcapng' });
     expect(classifyFile(join(dir, 'c.pcap'))).toEqual({ reason: 'not a capture' });
     expect(classifyFile(join(dir, 'd.pcap'))).toEqual({ reason: 'too short to be a capture' });
+    writeFileSync(join(dir, 'e.pcap'), '');
+    expect(classifyFile(join(dir, 'e.pcap'))).toEqual({ reason: 'empty file' });
   });
 
   it('looks inside gzip: a compressed capture is one, compressed text is not', () => {
@@ -89,8 +91,25 @@ describe('findCaptures', () => {
     expect(fromInner.errors).toEqual([]);
   });
 
+  it('a file that is not a capture is skipped inside a folder, but an error when named', async () => {
+    writeFileSync(join(dir, 'empty.pcap'), '');
+    writeFileSync(join(dir, 'notes.md'), '# notes');
+    const inFolder = await findCaptures([dir]);
+    expect(inFolder.errors).toEqual([]);
+    expect(inFolder.skipped).toEqual([
+      { path: join(dir, 'empty.pcap'), reason: 'empty file' },
+      { path: join(dir, 'notes.md'), reason: 'not a capture' },
+    ]);
+    const named = await findCaptures([join(dir, 'empty.pcap'), join(dir, 'notes.md')]);
+    expect(named.skipped).toEqual([]);
+    expect(named.errors).toEqual([
+      { path: join(dir, 'empty.pcap'), message: 'empty file' },
+      { path: join(dir, 'notes.md'), message: 'not a capture' },
+    ]);
+  });
+
   it('a path that does not exist is an error', async () => {
     const r = await findCaptures([join(dir, 'nope')]);
-    expect(r.errors).toEqual([{ path: join(dir, 'nope'), message: 'no such file or folder' }]);
+    expect(r.errors).toEqual([{ path: join(dir, 'nope'), message: 'no such file or directory' }]);
   });
 });
