@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writePcap } from '../helpers/pcap-writer.js';
-import { Scenario } from '../helpers/scenario.js';
 import { canRun, findTool } from '../helpers/tools.js';
 import { BIN } from '../scan/cli-run.js';
-import { healthyRecords, refusedRecords } from '../scan/corpus.js';
+import { healthyRecords, manyRefusalsPcap, refusedRecords } from '../scan/corpus.js';
 
 const mkfifo = findTool('mkfifo');
 const canFifo = canRun('mkfifo and /proc', mkfifo !== null && existsSync('/proc/self/fd'), 'a Linux system with coreutils');
@@ -134,10 +133,7 @@ describe('wirewhy analyze FIFO and Ctrl-C', () => {
     // A report of megabytes to a reader that never reads: after the first SIGINT the process
     // still waits for the pipe to drain, which it never does.
     const big = join(dir, 'many-refusals.pcap');
-    const records = Array.from({ length: 2000 }, (_, i) =>
-      new Scenario(`10.0.${i >> 8}.${i & 255}:40000`, '10.0.0.2:8080', { t0: 1_700_000_000 + i * 0.001 }).tcp('c', 0, ['SYN'], 1000).tcp('s', 0.0002, ['RST', 'ACK'], 0, 1001).records,
-    ).flat();
-    writeFileSync(big, writePcap(records));
+    writeFileSync(big, manyRefusalsPcap(2000));
     const child = spawn(process.execPath, [BIN, 'analyze', big, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     // 'exit', not 'close': the unread report keeps the stdout pipe from closing.

@@ -11,10 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { runCli } from '../../src/cli/program.js';
 import { FIXTURES } from '../helpers/fixtures.js';
-import { writePcap } from '../helpers/pcap-writer.js';
-import { Scenario } from '../helpers/scenario.js';
 import { canRun } from '../helpers/tools.js';
 import { BIN, runBin } from '../scan/cli-run.js';
+import { manyRefusalsPcap } from '../scan/corpus.js';
 
 const MIX = join(FIXTURES, 'kernel/mix.pcap');
 const NO_SPACE = 'wirewhy: cannot write the report: no space left on device\n';
@@ -23,12 +22,9 @@ const dir = mkdtempSync(join(tmpdir(), 'wirewhy-output-'));
 /** A capture whose reports are megabytes long (2,000 refusals): far more than a pipe holds. */
 const big = join(dir, 'many-refusals.pcap');
 beforeAll(() => {
-  const records = Array.from({ length: 2000 }, (_, i) =>
-    new Scenario(`10.0.${i >> 8}.${i & 255}:40000`, '10.0.0.2:8080', { t0: 1_700_000_000 + i * 0.001 }).tcp('c', 0, ['SYN'], 1000).tcp('s', 0.0002, ['RST', 'ACK'], 0, 1001).records,
-  ).flat();
-  writeFileSync(big, writePcap(records));
+  writeFileSync(big, manyRefusalsPcap(2000));
   mkdirSync(join(dir, 'folder'));
-  writeFileSync(join(dir, 'folder', 'mix.pcap'), writePcap(records.slice(0, 20)));
+  writeFileSync(join(dir, 'folder', 'mix.pcap'), manyRefusalsPcap(10));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

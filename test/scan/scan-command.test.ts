@@ -2,13 +2,11 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writePcap } from '../helpers/pcap-writer.js';
-import { Scenario } from '../helpers/scenario.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatScanJson, scanJsonReport, type ScanJsonReport } from '../../src/report/scan-json.js';
 import { jsonReplacer } from '../../src/report/json.js';
 import { ReportSpill } from '../../src/scan/spill.js';
-import { buildCorpus, refusedRecords, type Corpus } from './corpus.js';
+import { buildCorpus, manyRefusalsPcap, refusedRecords, type Corpus } from './corpus.js';
 import { runBin, runInProcess } from './cli-run.js';
 import type { Finding } from '../../src/rules/types.js';
 import { refusedFinding } from '../report/support.js';
@@ -235,8 +233,7 @@ describe('scan text groups count every finding, also past the report cap', () =>
   it('5,200 refusals in one capture are one group of 5,200', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wirewhy-scan-cap-'));
     try {
-      const records = Array.from({ length: 5200 }, (_, i) => new Scenario(`10.0.${i >> 8}.${i & 255}:40000`, '10.0.0.2:8080', { t0: 1_700_000_000 + i * 0.001 }).tcp('c', 0, ['SYN'], 1000).tcp('s', 0.0002, ['RST', 'ACK'], 0, 1001).records).flat();
-      writeFileSync(join(dir, 'many.pcap'), writePcap(records));
+      writeFileSync(join(dir, 'many.pcap'), manyRefusalsPcap(5200));
       const r = runBin(['scan', dir]);
       expect(r.code).toBe(0);
       const row = r.out.split('\n').find((l) => l.includes('connection-refused') && l.includes('10.0.0.2:8080 tcp'))!;
