@@ -7,10 +7,11 @@ import { formatLiveFinding } from '../report/live.js';
 import type { ReporterName } from '../report/index.js';
 import { writeJson } from '../report/json.js';
 import { sanitizeForTerminal } from '../report/terminal.js';
+import { describeSystemError } from '../scan/walk.js';
 import type { AnalysisReport } from '../report/types.js';
 import { SEVERITIES, type Finding, type Severity } from '../rules/types.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
-import { isLiveSource, openLiveInput } from './live.js';
+import { isLiveSource, openLiveInput, type LiveInput } from './live.js';
 
 /** Options of `wirewhy analyze`. */
 export interface AnalyzeCommandOptions {
@@ -26,12 +27,33 @@ export interface AnalyzeCommandOptions {
  */
 export function captureErrorLine(file: string, e: unknown): string {
   const name = sanitizeForTerminal(file);
-  if (e instanceof CaptureError) return `wirewhy: ${name}: ${sanitizeForTerminal(e.message)} (at byte offset ${e.offset})`;
+  if (e instanceof CaptureError) {
+    // A file that could not be opened has no byte offset, and its reason reads better in words
+    // ("no such file or directory") than as the reader's errno symbol ("cannot open (ENOENT)").
+    if (e.code === 'cannot_open') return `wirewhy: ${name}: ${sanitizeForTerminal(openFailureText(e.message))}`;
+    return `wirewhy: ${name}: ${sanitizeForTerminal(e.message)} (at byte offset ${e.offset})`;
+  }
   const err = e as NodeJS.ErrnoException;
   // An I/O error reading the file (EIO on a bad disk, EISDIR...) is about the input; anything
   // else is a fault of ours, said as such so it is not mistaken for a broken capture.
   if (err?.code && typeof err.code === 'string' && err.syscall) return `wirewhy: ${name}: ${sanitizeForTerminal(err.message)}`;
   return `wirewhy: ${name}: internal error: ${sanitizeForTerminal(err?.message ?? String(e))} (set WIREWHY_DEBUG=1 for details)`;
+}
+
+/** "cannot open (ENOENT)" as the reader says it → "no such file or directory". */
+function openFailureText(message: string): string {
+  const symbol = /^cannot open \((E[A-Z0-9]+)\)$/.exec(message)?.[1];
+  return symbol ? describeSystemError({ code: symbol }) : message;
+}
+
+/**
+ * The one line for a capture that was read but held nothing useful (cut before its first
+ * complete frame, say): the warning that explains it, said as the error it is.
+ */
+export function unusableCaptureLine(file: string, report: AnalysisReport): string {
+  const w = report.capture.warnings.find((x) => x.code !== 'unsupported_link_type')!;
+  const where = w.offset !== undefined ? ` (at byte offset ${w.offset})` : '';
+  return `wirewhy: ${sanitizeForTerminal(file)}: ${sanitizeForTerminal(w.message)}${where}`;
 }
 
 /** True when a finding's severity reaches the threshold. */
@@ -52,7 +74,13 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
   // Live input (stdin pipe, FIFO): capture time follows the wall clock while quiet, refusals are
   // decided after LIVE_REFUSED_LINGER, and text output prints a line per finding as decided,
   // then the full report at the end (see live.ts).
-  const live = isLiveSource(file) ? openLiveInput(file, signal) : null;
+  let live: LiveInput | null;
+  try {
+    live = isLiveSource(file) ? openLiveInput(file, signal) : null;
+  } catch (e) {
+    io.stderr.write(captureErrorLine(file, e) + '\n');
+    return EXIT_UNREADABLE;
+  }
   const terminal = { color: useColor(io), unicode: useUnicode(io) };
   const onFinding = streaming
     ? (f: Finding) => io.stdout.write(formatJsonlFinding(f, { file }))
@@ -79,16 +107,27 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
       ...(live ? { onClock: live.onClock, refusedLinger: LIVE_REFUSED_LINGER } : {}),
     });
   } catch (e) {
-    io.stderr.write(captureErrorLine(file, e) + '\n');
+    // Ctrl-C on a pipe or FIFO that never sent a byte: there is no capture to report on, and
+    // "empty file" would blame the writer for what the user did.
+    const nothingArrived = live && signal?.stopped && e instanceof CaptureError && e.offset === 0;
+    io.stderr.write((nothingArrived ? `wirewhy: ${sanitizeForTerminal(file)}: interrupted before any capture data arrived` : captureErrorLine(file, e)) + '\n');
     if (!(e instanceof CaptureError) && io.env.WIREWHY_DEBUG) io.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
     return EXIT_UNREADABLE;
   } finally {
     live?.close();
   }
   if (live && format === 'text' && report.findings.length > 0) io.stdout.write('\n');
-  for (const w of report.capture.warnings) {
-    const where = w.offset !== undefined ? ` (at byte offset ${w.offset})` : '';
-    if (format !== 'text') io.stderr.write(`wirewhy: ${sanitizeForTerminal(file)}: warning: ${sanitizeForTerminal(w.message)}${where}\n`);
+  const unusable = nothingUseful(report);
+  // Exit 2 always comes with its line on stderr, and the text report, which would end with
+  // "No failed connections found", is not printed for input that could not be analysed.
+  if (unusable) {
+    io.stderr.write(`${unusableCaptureLine(file, report)}\n`);
+    if (format === 'text') return EXIT_UNREADABLE;
+  } else if (format !== 'text') {
+    for (const w of report.capture.warnings) {
+      const where = w.offset !== undefined ? ` (at byte offset ${w.offset})` : '';
+      io.stderr.write(`wirewhy: ${sanitizeForTerminal(file)}: warning: ${sanitizeForTerminal(w.message)}${where}\n`);
+    }
   }
   if (format === 'json') {
     writeJson(report, (chunk) => io.stdout.write(chunk));
@@ -96,7 +135,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
     const { formatReport } = await import('../report/index.js');
     io.stdout.write(formatReport(format, report, { color: useColor(io), unicode: useUnicode(io), failOn: opts.failOn as Severity | undefined, ladder: opts.ladder }));
   }
-  if (nothingUseful(report)) return EXIT_UNREADABLE;
+  if (unusable) return EXIT_UNREADABLE;
   if (failOn && (reachedFailOn || report.findings.some((f) => reaches(f, failOn)))) return EXIT_FINDINGS;
   return EXIT_OK;
 }

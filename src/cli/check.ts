@@ -3,7 +3,8 @@
  * `--update` writes the expectation files instead (like a snapshot update).
  *
  * Exit status: 0 every capture matches its expectation; 1 a capture differs or has no
- * expectation file; 2 a capture or an expectation file cannot be read (2 wins, as in scan).
+ * expectation file; 2 a capture or an expectation file cannot be read, or no capture was found
+ * (2 wins, as in scan).
  * A capture without an expectation is a failure, not a pass: in CI it is usually a fixture
  * added without `check --update`, and passing it would check nothing (jest --ci treats a
  * missing snapshot the same way).
@@ -13,6 +14,7 @@ import { VERSION } from '../version.js';
 import { junitXml, type JunitCase } from '../report/junit.js';
 import { terminalStyle } from '../report/terminal.js';
 import { scanPaths } from '../scan/index.js';
+import { describeSystemError } from '../scan/walk.js';
 import {
   diffExpectation,
   expectationOf,
@@ -26,6 +28,7 @@ import {
   type ExpectationFile,
 } from '../scan/expect.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
+import { noCapturesLines } from './no-captures.js';
 
 /** Output formats of `check`. */
 export { CHECK_FORMATS } from './formats.js';
@@ -60,12 +63,17 @@ function readExpectation(path: string): { text: string } | { missing: true } | {
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') return { missing: true };
-    return { error: `cannot read (${err.code ?? err.message})` };
+    return { error: `cannot read: ${describeSystemError(err)}` };
   }
 }
 
 /** Compare (or, with `update`, write) every capture under `paths`. */
-export async function checkCaptures(paths: string[], opts: CheckCommandOptions, io: CliIo, signal?: { stopped: boolean }): Promise<{ outcomes: CheckOutcome[]; seconds: number }> {
+export async function checkCaptures(
+  paths: string[],
+  opts: CheckCommandOptions,
+  io: CliIo,
+  signal?: { stopped: boolean },
+): Promise<{ outcomes: CheckOutcome[]; seconds: number; noCaptures: string[] | null }> {
   // Each capture's findings become its (small) expectation as soon as it is done, so a folder
   // of captures with thousands of findings each is never in memory all at once.
   const actualOf = new Map<string, ExpectationFile>();
@@ -113,9 +121,8 @@ export async function checkCaptures(paths: string[], opts: CheckCommandOptions, 
         writeFileSync(expectation, text);
         o.status = 'missing' in current ? 'written' : 'updated';
       } catch (e) {
-        const err = e as NodeJS.ErrnoException;
         o.status = 'error';
-        o.error = `wirewhy: ${expectation}: cannot write (${err.code ?? err.message})`;
+        o.error = `wirewhy: ${expectation}: cannot write: ${describeSystemError(e)}`;
       }
       continue;
     }
@@ -139,7 +146,7 @@ export async function checkCaptures(paths: string[], opts: CheckCommandOptions, 
     o.diff = diffExpectation(expected.findings, actual.findings);
     o.status = isMatch(o.diff) ? 'pass' : 'fail';
   }
-  return { outcomes, seconds: result.seconds };
+  return { outcomes, seconds: result.seconds, noCaptures: noCapturesLines(paths, result) };
 }
 
 /** The exit status of a check (see the module comment). */
@@ -244,7 +251,11 @@ export function formatCheckJson(outcomes: readonly CheckOutcome[]): string {
 
 /** Run `wirewhy check`. Returns the exit status. */
 export async function runCheck(paths: string[], opts: CheckCommandOptions, io: CliIo, signal?: { stopped: boolean }): Promise<number> {
-  const { outcomes, seconds } = await checkCaptures(paths, opts, io, signal);
+  const { outcomes, seconds, noCaptures } = await checkCaptures(paths, opts, io, signal);
+  if (noCaptures) {
+    for (const line of noCaptures) io.stderr.write(`${line}\n`);
+    return EXIT_UNREADABLE;
+  }
   switch (opts.format) {
     case 'junit':
       io.stdout.write(formatCheckJunit(outcomes, seconds));

@@ -1,3 +1,5 @@
+import { describeSystemError } from '../scan/walk.js';
+
 /** Where a command writes, so tests can run the program in-process. */
 export interface CliIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -10,10 +12,99 @@ export function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env };
 }
 
-/** Exit statuses: 0 analysed, 1 findings reached --fail-on (or expectations differ), 2 bad usage or unreadable input. */
+/**
+ * Exit statuses: 0 analysed, 1 findings reached --fail-on (or expectations differ), 2 bad usage,
+ * unreadable input, or a report that could not be written.
+ */
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_UNREADABLE = 2;
+
+/** What a Node stream may offer besides write(); a test's collector offers none of it. */
+interface StreamLike {
+  write(s: string, callback?: (error?: Error | null) => void): unknown;
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  errored?: Error | null;
+  writableLength?: number;
+  destroyed?: boolean;
+}
+
+/**
+ * Standard output as the commands write to it: the first write error is kept instead of lost,
+ * and every write after it is dropped.
+ *
+ * Node reports a failed write to stdout in three ways, depending on what stdout is: a file
+ * (SyncWriteStream) fails inside write() and emits 'error' on the next tick (its `errored` is set
+ * at once); a pipe or socket queues what the reader has not taken and emits 'error' (EPIPE) later;
+ * an object given by a caller may throw. Without this, a report written to a full disk was
+ * silently lost and the run exited 0.
+ */
+export class ReportOutput {
+  /** The first write error, if any. */
+  failure: NodeJS.ErrnoException | undefined;
+  readonly isTTY: boolean | undefined;
+
+  /** `onFailure` is told once, at the first error (the command stops producing output). */
+  constructor(
+    private readonly target: CliIo['stdout'],
+    private readonly onFailure: () => void = () => {},
+  ) {
+    this.isTTY = target.isTTY;
+    const stream = target as StreamLike;
+    // A listener is needed in any case: an 'error' event nobody listens to kills the process
+    // with a stack trace.
+    if (typeof stream.on === 'function') stream.on('error', (e) => this.fail(e));
+  }
+
+  /** Write `s`, unless an earlier write failed. Never throws. */
+  write(s: string): boolean {
+    if (this.failure) return false;
+    try {
+      const accepted = this.target.write(s);
+      const errored = (this.target as StreamLike).errored;
+      if (errored) this.fail(errored);
+      return accepted !== false && !this.failure;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    }
+  }
+
+  /**
+   * Resolves once everything written has left the process (a pipe to a slow reader may hold
+   * megabytes), or writing failed: only then is the outcome of the writes known.
+   */
+  async flush(): Promise<void> {
+    const stream = this.target as StreamLike;
+    if (this.failure || typeof stream.writableLength !== 'number' || stream.destroyed) return;
+    // Writes complete in order, so the callback of an empty write runs after all earlier ones.
+    await new Promise<void>((resolve) => {
+      try {
+        stream.write('', () => resolve());
+      } catch (e) {
+        this.fail(e);
+        resolve();
+      }
+    });
+    if (stream.errored) this.fail(stream.errored);
+  }
+
+  /** True when the reader went away (`wirewhy … | head`): not an error, as for other Unix tools. */
+  readerClosed(): boolean {
+    return this.failure?.code === 'EPIPE';
+  }
+
+  /** The one line saying why the report could not be written. */
+  failureLine(): string {
+    return `wirewhy: cannot write the report: ${describeSystemError(this.failure)}`;
+  }
+
+  private fail(e: unknown): void {
+    if (this.failure) return;
+    this.failure = (e instanceof Error ? e : new Error(String(e))) as NodeJS.ErrnoException;
+    this.onFailure();
+  }
+}
 
 /** Should output be coloured? Only on a TTY, never with NO_COLOR (https://no-color.org). */
 export function useColor(io: CliIo, stream: 'stdout' | 'stderr' = 'stdout'): boolean {

@@ -11,7 +11,8 @@
  * The input is read through a stream this module controls, so Ctrl-C ends the analysis at
  * once even when no data arrives (the reader would otherwise wait for the next chunk).
  */
-import { createReadStream, fstatSync, statSync } from 'node:fs';
+import { constants as fsConstants, fstatSync, openSync, statSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 
 /** How often capture time is advanced (and Ctrl-C looked at) while live input is quiet. */
@@ -38,9 +39,24 @@ export interface LiveInput {
   close(): void;
 }
 
+/**
+ * Open a FIFO for reading without ever blocking a thread.
+ *
+ * fs.createReadStream would open it in libuv's thread pool, where open() waits for a writer
+ * and read() for data, possibly forever; nothing can cancel either, and process.exit() itself
+ * waits for those threads at exit, so Ctrl-C could not end the process. Opened O_NONBLOCK,
+ * open() returns at once; the descriptor is then read as a pipe by the event loop (epoll), which
+ * waits for a writer without a thread, and destroy() closes it at any moment. Linux reports no
+ * end of input on such a FIFO until a writer has come and gone.
+ */
+function openFifo(path: string): Readable {
+  const fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  return new Socket({ fd, readable: true, writable: false });
+}
+
 /** Open `file` ("-" or a FIFO) as live input; `stopped` ends it (Ctrl-C). */
 export function openLiveInput(file: string, signal?: { stopped: boolean }, now: () => number = Date.now): LiveInput {
-  const source: Readable = file === '-' ? process.stdin : createReadStream(file);
+  const source: Readable = file === '-' ? process.stdin : openFifo(file);
   const stream = new PassThrough({ highWaterMark: 1024 * 1024 });
   source.pipe(stream);
   source.on('error', (e) => stream.destroy(e));

@@ -1,13 +1,14 @@
 /**
  * The command-line program, built by a function so tests can run it in-process.
- * Exit statuses: 0 analysed, 1 findings reached --fail-on (check: expectations differ), 2 bad usage or
- * unreadable input; when both 1 and 2 apply, 2 wins (see scanExitStatus in scan.ts).
+ * Exit statuses: 0 analysed, 1 findings reached --fail-on (check: expectations differ), 2 bad usage,
+ * unreadable input, nothing to analyse (scan, check) or a report that could not be written; when
+ * both 1 and 2 apply, 2 wins (see scanExitStatus in scan.ts).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SEVERITIES } from '../rules/types.js';
 import { VERSION } from '../version.js';
 import { ANALYZE_FORMATS, CHECK_FORMATS, SCAN_FORMATS } from './formats.js';
-import { EXIT_UNREADABLE, processIo, useColor, useUnicode, type CliIo } from './io.js';
+import { EXIT_UNREADABLE, processIo, ReportOutput, useColor, useUnicode, type CliIo } from './io.js';
 
 // Each command loads its own modules when it runs: start-up time and memory are then those of
 // the command used (analyze --format json loads neither the scan pool nor the HTML report).
@@ -84,8 +85,28 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
   return program;
 }
 
-/** Run the program with `argv` (as process.argv); resolves to the exit status. */
-export async function runCli(argv: string[], io: CliIo = processIo(), signal?: { stopped: boolean }): Promise<number> {
+/**
+ * Run the program with `argv` (as process.argv); resolves to the exit status once everything
+ * written to stdout has been flushed.
+ *
+ * A report that cannot be written ends the run: the command is stopped (as by Ctrl-C, so a long
+ * scan does not go on for nobody), one line goes to stderr and the status is 2. A reader that
+ * went away (`wirewhy … | head -1`) is no error: the run stops quietly with the status it had.
+ */
+export async function runCli(argv: string[], io: CliIo = processIo(), signal: { stopped: boolean } = { stopped: false }): Promise<number> {
+  const stdout = new ReportOutput(io.stdout, () => (signal.stopped = true));
+  const commandIo: CliIo = { ...io, stdout };
+  let code = await runProgram(argv, commandIo, signal);
+  await stdout.flush();
+  if (stdout.failure && !stdout.readerClosed()) {
+    io.stderr.write(`${stdout.failureLine()}\n`);
+    if (io.env.WIREWHY_DEBUG) io.stderr.write(`${stdout.failure.stack ?? ''}\n`);
+    code = EXIT_UNREADABLE;
+  }
+  return code;
+}
+
+async function runProgram(argv: string[], io: CliIo, signal: { stopped: boolean }): Promise<number> {
   let code = 0;
   const program = buildProgram(io, (c) => (code = c), signal);
   try {

@@ -10,6 +10,7 @@ import { scanPaths, tallyFindings } from '../scan/index.js';
 import type { ScanResult } from '../scan/types.js';
 import { reaches } from './analyze.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
+import { noCapturesLines } from './no-captures.js';
 
 export { SCAN_FORMATS } from './formats.js';
 
@@ -76,6 +77,11 @@ async function scanAndReport(paths: string[], opts: ScanCommandOptions, io: CliI
       }
     },
   });
+  const nothing = noCapturesLines(paths, result);
+  if (nothing) {
+    for (const line of nothing) io.stderr.write(`${line}\n`);
+    return EXIT_UNREADABLE;
+  }
   if (streaming) for (const e of result.pathErrors) io.stderr.write(`wirewhy: ${e.path}: ${e.message}\n`);
 
   const failed = failOn !== undefined && result.files.some((f) => f.report && !f.error && (f.tally ?? tallyFindings(f.report.findings)).some((x) => reaches(x, failOn)));

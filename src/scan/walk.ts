@@ -1,13 +1,30 @@
 /**
  * Finds the captures under the paths given to `scan` and `check`: walks folders recursively,
- * follows symbolic links (each real folder and file is visited once, so a link loop ends), and
- * tells a capture by its first bytes, never by its name.
+ * follows symbolic links (each real folder and file is visited once, so a folder cycle ends; a
+ * link that is broken or leads back to itself is skipped), and tells a capture by its first
+ * bytes, never by its name.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { getSystemErrorMap } from 'node:util';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { detectFormat, type DetectedKind } from '../capture/reader.js';
+
+/**
+ * An operating-system error in words, as `ls` or `cat` print it ("no such file or directory",
+ * "no space left on device"), instead of its symbol (ENOENT): the text people search for.
+ * Errors that are not system errors give their message.
+ */
+export function describeSystemError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException | undefined;
+  const known = typeof err?.errno === 'number' ? getSystemErrorMap().get(err.errno) : undefined;
+  if (known && known[0] === err?.code) return known[1];
+  if (typeof err?.code === 'string') {
+    for (const [name, text] of getSystemErrorMap().values()) if (name === err.code) return text;
+  }
+  return err?.message ?? String(e);
+}
 
 /** Compressed bytes read from a gzip file to look at the capture header inside it. */
 export const GZIP_PEEK_BYTES = 64 * 1024;
@@ -71,7 +88,7 @@ function readFirstBytes(path: string, n: number): Buffer {
 export function classifyFile(path: string): { kind: Exclude<DetectedKind, null> } | { reason: string } {
   const head = readFirstBytes(path, 4);
   const kind = detectFormat(head);
-  if (kind === null) return { reason: head.length < 4 ? 'too short to be a capture' : 'not a capture' };
+  if (kind === null) return { reason: head.length === 0 ? 'empty file' : head.length < 4 ? 'too short to be a capture' : 'not a capture' };
   if (kind !== 'gzip') return { kind };
   const peek = readFirstBytes(path, GZIP_PEEK_BYTES);
   let inner: Buffer;
@@ -101,10 +118,12 @@ export async function findCaptures(paths: readonly string[], options: WalkOption
     try {
       const c = classifyFile(path);
       if ('kind' in c) result.captures.push({ path, size, kind: c.kind });
+      // A file named on the command line was meant to be analysed: that it cannot be is an
+      // error, not a skip nobody notices (an empty capture from a failed tcpdump run, say).
+      else if (named) result.errors.push({ path, message: c.reason });
       else result.skipped.push({ path, reason: c.reason });
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      result.errors.push({ path, message: `cannot read (${err.code ?? err.message})` });
+      result.errors.push({ path, message: `cannot read: ${describeSystemError(e)}` });
     }
   };
 
@@ -116,12 +135,14 @@ export async function findCaptures(paths: readonly string[], options: WalkOption
       real = await realpath(path);
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      if (!named && err.code === 'ENOENT') {
-        // A dangling symbolic link inside a folder: nothing to analyse.
-        result.skipped.push({ path, reason: 'broken symbolic link' });
+      // A dangling symbolic link inside a folder, or one that leads back to itself (a -> a,
+      // a -> b -> a): nothing to analyse, like any other file that is not a capture.
+      const link = err.code === 'ENOENT' ? 'broken symbolic link' : err.code === 'ELOOP' ? 'symbolic link loop' : null;
+      if (!named && link) {
+        result.skipped.push({ path, reason: link });
         return;
       }
-      result.errors.push({ path, message: err.code === 'ENOENT' ? 'no such file or folder' : `cannot open (${err.code ?? err.message})` });
+      result.errors.push({ path, message: link === 'symbolic link loop' ? link : describeSystemError(err) });
       return;
     }
     if (st.isDirectory()) {
@@ -131,8 +152,7 @@ export async function findCaptures(paths: readonly string[], options: WalkOption
       try {
         names = await readdir(path);
       } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        result.errors.push({ path, message: `cannot list folder (${err.code ?? err.message})` });
+        result.errors.push({ path, message: `cannot list folder: ${describeSystemError(e)}` });
         return;
       }
       names.sort();

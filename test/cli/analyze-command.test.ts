@@ -82,7 +82,8 @@ describe('wirewhy analyze', () => {
     expect(err).not.toMatch(/\n\s+at /);
     const missing = await run(['analyze', join(dir, 'nope.pcap')]);
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/cannot open \(ENOENT\)/);
+    // In words, as ls and cat say it, and without a byte offset that would mean nothing.
+    expect(missing.err).toBe(`wirewhy: ${join(dir, 'nope.pcap')}: no such file or directory\n`);
   });
 
   it('a truncated capture: results up to the break, a warning with its offset, exit 0', async () => {
@@ -96,6 +97,22 @@ describe('wirewhy analyze', () => {
     expect(report.capture.warnings[0].code).toBe('truncated_record');
     expect(err).toMatch(/warning: the file ends inside a record .* \(at byte offset \d+\)/);
     expect(report.capture.packets).toBe(24);
+  });
+
+  it('a capture cut before its first complete frame: exit 2 with its line on stderr, never "No failed connections found"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ww-cli-'));
+    const bytes = readFileSync(join(FIXTURES, 'kernel/mix.pcap'));
+    const cut = join(dir, 'cut.pcap');
+    // The 24-byte file header and 6 bytes of the first record header.
+    writeFileSync(cut, bytes.subarray(0, 30));
+    const line = `wirewhy: ${cut}: the file ends inside a record (6 bytes left at offset 24); results cover the 0 complete frames (at byte offset 24)\n`;
+    const text = await run(['analyze', cut]);
+    expect(text).toEqual({ code: 2, out: '', err: line });
+    // Structured formats still get their document (its warnings say why), and the same one line.
+    const json = await run(['analyze', cut, '--format', 'json']);
+    expect(json.code).toBe(2);
+    expect(json.err).toBe(line);
+    expect(JSON.parse(json.out).capture).toMatchObject({ packets: 0, warnings: [expect.objectContaining({ code: 'truncated_record' })] });
   });
 
   it('a capture with a header and no packets is analysed (exit 0); one whose structure breaks before any packet is not (exit 2)', async () => {

@@ -92,6 +92,20 @@ describe('wirewhy check', () => {
     expect(r.out).toContain(`wirewhy: ${join(dir, 'healthy.expect.json')}: not valid JSON`);
   });
 
+  it('nothing to check (empty folder, mistyped path, an empty capture named): exit 2 with one line, nothing on stdout', async () => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    for (const args of [[empty], ['--update', empty], [empty, '--format', 'junit']]) {
+      const r = await runInProcess(['check', ...args, '--jobs', '1']);
+      expect(r).toEqual({ code: 2, out: '', err: `wirewhy: no captures found under ${empty}\n` });
+    }
+    const typo = await runInProcess(['check', join(dir, 'fixturse'), '--jobs', '1']);
+    expect(typo).toEqual({ code: 2, out: '', err: `wirewhy: ${join(dir, 'fixturse')}: no such file or directory\n` });
+    writeFileSync(join(dir, 'failed-tcpdump.pcap'), '');
+    const named = await runInProcess(['check', join(dir, 'failed-tcpdump.pcap'), '--jobs', '1']);
+    expect(named).toEqual({ code: 2, out: '', err: `wirewhy: ${join(dir, 'failed-tcpdump.pcap')}: empty file\n` });
+  });
+
   it.skipIf(!canRun('xmllint', xmllint !== null, 'apt-get install -y libxml2-utils'))('--format junit: well-formed XML, one test case per capture, the diff in the failure', () => {
     expect(runBin(['check', '--update', dir]).code).toBe(0);
     const file = join(dir, 'refused.expect.json');

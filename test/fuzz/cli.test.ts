@@ -104,7 +104,7 @@ describe('CLI messages escape file names', () => {
     expect(sink.err.endsWith('\n')).toBe(true);
     expect(sink.err.split('\n').filter(Boolean)).toHaveLength(1);
     expect(sink.err).not.toMatch(CONTROL);
-    expect(sink.err).toContain('missing-x\\x1b]0;owned\\x07\\x1b[2J\\x0d\\x9b.pcap: cannot open (ENOENT)');
+    expect(sink.err).toContain('missing-x\\x1b]0;owned\\x07\\x1b[2J\\x0d\\x9b.pcap: no such file or directory');
   });
 
   it('the one-line error for a file that is not a capture', async () => {

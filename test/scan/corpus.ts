@@ -15,6 +15,14 @@ export function refusedRecords(port: number, server = '10.0.0.2:8080'): Scenario
   return new Scenario(`10.0.0.1:${port}`, server).tcp('c', 0, ['SYN'], 1000).tcp('s', 0.0002, ['RST', 'ACK'], 0, 1001);
 }
 
+/** One capture of `count` refusals from as many clients, 1 ms apart (a report of megabytes for a few thousand). */
+export function manyRefusalsPcap(count: number): Buffer {
+  const records = Array.from({ length: count }, (_, i) =>
+    new Scenario(`10.0.${i >> 8}.${i & 255}:40000`, '10.0.0.2:8080', { t0: 1_700_000_000 + i * 0.001 }).tcp('c', 0, ['SYN'], 1000).tcp('s', 0.0002, ['RST', 'ACK'], 0, 1001).records,
+  ).flat();
+  return writePcap(records);
+}
+
 /** A healthy connection: handshake, data, FIN both ways. */
 export function healthyRecords(port: number): Scenario {
   return new Scenario(`10.0.0.1:${port}`, '10.0.0.3:443')

@@ -1,14 +1,12 @@
 /** `wirewhy scan`: a folder of 200 captures, some corrupt, compressed, misnamed, or not captures at all. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writePcap } from '../helpers/pcap-writer.js';
-import { Scenario } from '../helpers/scenario.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatScanJson, scanJsonReport, type ScanJsonReport } from '../../src/report/scan-json.js';
 import { jsonReplacer } from '../../src/report/json.js';
 import { ReportSpill } from '../../src/scan/spill.js';
-import { buildCorpus, type Corpus } from './corpus.js';
+import { buildCorpus, manyRefusalsPcap, refusedRecords, type Corpus } from './corpus.js';
 import { runBin, runInProcess } from './cli-run.js';
 import type { Finding } from '../../src/rules/types.js';
 import { refusedFinding } from '../report/support.js';
@@ -79,8 +77,69 @@ describe('wirewhy scan of a folder of 200 captures', () => {
   it('a path that does not exist is an error, the rest is still scanned', () => {
     const r = runBin(['scan', `${corpus.dir}/nope`, corpus.misnamed]);
     expect(r.code).toBe(2);
-    expect(r.out).toContain(`wirewhy: ${corpus.dir}/nope: no such file or folder`);
+    expect(r.out).toContain(`wirewhy: ${corpus.dir}/nope: no such file or directory`);
     expect(r.out).toContain('connection-refused');
+  });
+
+  it('a link loop and a folder cycle in the folder are skipped, not fatal: exit 0', () => {
+    const d = mkdtempSync(join(tmpdir(), 'wirewhy-loop-'));
+    try {
+      mkdirSync(join(d, 'sub'));
+      writeFileSync(join(d, 'sub', 'refused.pcap'), refusedRecords(40000).toPcap());
+      symlinkSync('selfref', join(d, 'selfref'));
+      symlinkSync('..', join(d, 'sub', 'up'));
+      const text = runBin(['scan', d]);
+      expect(text.err).toBe('');
+      expect(text.code).toBe(0);
+      expect(text.out).toContain(`${join(d, 'selfref')} (symbolic link loop)`);
+      expect(text.out).toContain('Total (1 capture)');
+      const doc = JSON.parse(runBin(['scan', d, '--format', 'json']).out) as ScanJsonReport;
+      expect(doc.skipped.files).toEqual([{ file: join(d, 'selfref'), reason: 'symbolic link loop' }]);
+      expect(doc.reports.map((x) => x.capture.file)).toEqual([join(d, 'sub', 'refused.pcap')]);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('nothing to scan: an empty folder, a mistyped one, or only files that are not captures: exit 2 with one line', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'wirewhy-none-'));
+    try {
+      mkdirSync(join(d, 'empty'));
+      for (const format of ['text', 'json', 'jsonl', 'junit', 'html']) {
+        const r = await runInProcess(['scan', join(d, 'empty'), '--format', format]);
+        expect(r).toEqual({ code: 2, out: '', err: `wirewhy: no captures found under ${join(d, 'empty')}\n` });
+      }
+      const typo = runBin(['scan', join(d, 'emtpy')]);
+      expect(typo).toEqual({ code: 2, out: '', err: `wirewhy: ${join(d, 'emtpy')}: no such file or directory\n` });
+      mkdirSync(join(d, 'notes'));
+      writeFileSync(join(d, 'notes', 'README.md'), '# captures go here\n');
+      writeFileSync(join(d, 'notes', 'ticket.json'), '{"id": 42}\n');
+      const notes = await runInProcess(['scan', join(d, 'notes')]);
+      expect(notes).toEqual({ code: 2, out: '', err: `wirewhy: no captures found under ${join(d, 'notes')} (2 other files skipped, not captures)\n` });
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  it('a file named on the command line that is not a capture is an error, not a silent skip', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'wirewhy-named-'));
+    try {
+      const empty = join(d, 'failed-tcpdump.pcap');
+      writeFileSync(empty, '');
+      const alone = await runInProcess(['scan', empty]);
+      expect(alone).toEqual({ code: 2, out: '', err: `wirewhy: ${empty}: empty file\n` });
+      // With a readable capture beside it: the report, the error listed in it, exit 2.
+      const good = join(d, 'refused.pcap');
+      writeFileSync(good, refusedRecords(40000).toPcap());
+      const both = await runInProcess(['scan', empty, good, '--format', 'json']);
+      expect(both.code).toBe(2);
+      const doc = JSON.parse(both.out) as ScanJsonReport;
+      expect(doc.reports.map((x) => x.capture.file)).toEqual([good]);
+      expect(doc.errors).toEqual([expect.objectContaining({ file: empty, message: 'empty file' })]);
+      expect(doc.skipped.count).toBe(0);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('runs in-process from the TypeScript sources (workers start through tsx)', async () => {
@@ -174,8 +233,7 @@ describe('scan text groups count every finding, also past the report cap', () =>
   it('5,200 refusals in one capture are one group of 5,200', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wirewhy-scan-cap-'));
     try {
-      const records = Array.from({ length: 5200 }, (_, i) => new Scenario(`10.0.${i >> 8}.${i & 255}:40000`, '10.0.0.2:8080', { t0: 1_700_000_000 + i * 0.001 }).tcp('c', 0, ['SYN'], 1000).tcp('s', 0.0002, ['RST', 'ACK'], 0, 1001).records).flat();
-      writeFileSync(join(dir, 'many.pcap'), writePcap(records));
+      writeFileSync(join(dir, 'many.pcap'), manyRefusalsPcap(5200));
       const r = runBin(['scan', dir]);
       expect(r.code).toBe(0);
       const row = r.out.split('\n').find((l) => l.includes('connection-refused') && l.includes('10.0.0.2:8080 tcp'))!;

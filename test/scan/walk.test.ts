@@ -25,6 +25,8 @@ describe('classifyFile', () => {
     expect(classifyFile(join(dir, 'b'))).toEqual({ kind: 'pcapng' });
     expect(classifyFile(join(dir, 'c.pcap'))).toEqual({ reason: 'not a capture' });
     expect(classifyFile(join(dir, 'd.pcap'))).toEqual({ reason: 'too short to be a capture' });
+    writeFileSync(join(dir, 'e.pcap'), '');
+    expect(classifyFile(join(dir, 'e.pcap'))).toEqual({ reason: 'empty file' });
   });
 
   it('looks inside gzip: a compressed capture is one, compressed text is not', () => {
@@ -51,8 +53,63 @@ describe('findCaptures', () => {
     expect(r.errors).toEqual([]);
   });
 
+  it('skips symbolic links that lead back to themselves, as it skips broken ones', async () => {
+    writeFileSync(join(dir, 'one.pcap'), refusedRecords(1).toPcap());
+    symlinkSync('selfref', join(dir, 'selfref'));
+    symlinkSync('ping', join(dir, 'pong'));
+    symlinkSync('pong', join(dir, 'ping'));
+    symlinkSync('missing', join(dir, 'dangling'));
+    const r = await findCaptures([dir]);
+    expect(r.errors).toEqual([]);
+    expect(r.captures.map((c) => c.path)).toEqual([join(dir, 'one.pcap')]);
+    expect(r.skipped).toEqual([
+      { path: join(dir, 'dangling'), reason: 'broken symbolic link' },
+      { path: join(dir, 'ping'), reason: 'symbolic link loop' },
+      { path: join(dir, 'pong'), reason: 'symbolic link loop' },
+      { path: join(dir, 'selfref'), reason: 'symbolic link loop' },
+    ]);
+  });
+
+  it('a link loop named on the command line is an error, as a missing path is', async () => {
+    symlinkSync('selfref', join(dir, 'selfref'));
+    const r = await findCaptures([join(dir, 'selfref')]);
+    expect(r.errors).toEqual([{ path: join(dir, 'selfref'), message: 'symbolic link loop' }]);
+  });
+
+  it('walks a folder cycle (sub/up -> ..) once, whichever end it starts from', async () => {
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'top.pcap'), refusedRecords(1).toPcap());
+    writeFileSync(join(dir, 'sub', 'inner.pcap'), refusedRecords(2).toPcap());
+    symlinkSync('..', join(dir, 'sub', 'up'));
+    const fromTop = await findCaptures([dir]);
+    expect(fromTop.captures.map((c) => c.path)).toEqual([join(dir, 'sub', 'inner.pcap'), join(dir, 'top.pcap')]);
+    expect(fromTop.skipped).toEqual([]);
+    expect(fromTop.errors).toEqual([]);
+    // From the inner folder the link leads up to the top, which holds the inner folder again.
+    const fromInner = await findCaptures([join(dir, 'sub')]);
+    expect(fromInner.captures.map((c) => c.path)).toEqual([join(dir, 'sub', 'inner.pcap'), join(dir, 'sub', 'up', 'top.pcap')]);
+    expect(fromInner.errors).toEqual([]);
+  });
+
+  it('a file that is not a capture is skipped inside a folder, but an error when named', async () => {
+    writeFileSync(join(dir, 'empty.pcap'), '');
+    writeFileSync(join(dir, 'notes.md'), '# notes');
+    const inFolder = await findCaptures([dir]);
+    expect(inFolder.errors).toEqual([]);
+    expect(inFolder.skipped).toEqual([
+      { path: join(dir, 'empty.pcap'), reason: 'empty file' },
+      { path: join(dir, 'notes.md'), reason: 'not a capture' },
+    ]);
+    const named = await findCaptures([join(dir, 'empty.pcap'), join(dir, 'notes.md')]);
+    expect(named.skipped).toEqual([]);
+    expect(named.errors).toEqual([
+      { path: join(dir, 'empty.pcap'), message: 'empty file' },
+      { path: join(dir, 'notes.md'), message: 'not a capture' },
+    ]);
+  });
+
   it('a path that does not exist is an error', async () => {
     const r = await findCaptures([join(dir, 'nope')]);
-    expect(r.errors).toEqual([{ path: join(dir, 'nope'), message: 'no such file or folder' }]);
+    expect(r.errors).toEqual([{ path: join(dir, 'nope'), message: 'no such file or directory' }]);
   });
 });
