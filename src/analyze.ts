@@ -17,7 +17,6 @@ import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan
 import { VERSION } from './version.js';
 import { STREAM_RECOGNISERS, type NamedRecogniser } from './app/index.js';
 import type { FaultSubject, InternalFault } from './model/faults.js';
-import { capYoungGeneration, collectIfGrown, YOUNG_CHECK_FRAMES } from './memory.js';
 
 /** Options for an analysis. */
 export interface AnalyzeOptions {
@@ -57,6 +56,13 @@ export interface AnalyzeOptions {
    * and listed in `capture.internalErrors`, and the conversation gets what the rest can decide.
    */
   onInternalError?: (fault: InternalFault, error: unknown) => void;
+  /**
+   * How the analysis treats the process's heap. By default ("host") it leaves V8 as the host
+   * program set it. The wirewhy command passes its own policy (BOUNDED_HEAP in src/cli/heap.ts),
+   * which caps the young generation and forces collections to keep a long analysis's memory
+   * near its live set; a host may pass it too, knowing that it changes V8 for the whole process.
+   */
+  heapPolicy?: HeapPolicy;
   /** Return true to stop reading early (Ctrl-C); the report covers what was read. */
   shouldStop?: () => boolean;
   /** Progress in source bytes, once per read chunk. */
@@ -66,6 +72,15 @@ export interface AnalyzeOptions {
    * lets a caller decide idle flows while the input is quiet.
    */
   onClock?: (advance: (captureTime: number) => void, lastPacketTime: () => number) => void;
+}
+
+/** Hooks a process-wide memory policy gets from an analysis (see AnalyzeOptions.heapPolicy). */
+export interface HeapPolicy {
+  /** Call `afterFrames` every this many frames (a power of two). */
+  checkEveryFrames: number;
+  afterFrames(): void;
+  /** Called once per read chunk. */
+  afterChunk(): void;
 }
 
 /** Analyse a capture file (path, "-" for stdin) or stream and return the full report. */
@@ -80,6 +95,8 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
   let maxNsec = 0;
   const unsupported = new Map<number, number>();
 
+  const heap = options.heapPolicy;
+  const heapMask = heap ? heap.checkEveryFrames - 1 : 0;
   const faults = new FaultLog(anomalies, options.onInternalError);
   const onFault = faults.sink;
   const engine = new RuleEngine([...(options.rules ?? RULES)], {
@@ -152,7 +169,8 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     account(h, clock.heldTime);
   };
   const onFrame = (frame: Frame): void => {
-    if ((++packets & (YOUNG_CHECK_FRAMES - 1)) === 0) capYoungGeneration();
+    packets++;
+    if (heap !== undefined && (packets & heapMask) === 0) heap.afterFrames();
     const time = clock.time(frame.tsSec + frame.tsNsec / 1e9, frame.number);
     if (held !== null) accountHeld();
     if (Number.isNaN(time)) {
@@ -172,7 +190,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       captureInfo = info;
     },
     onProgress: (n) => {
-      collectIfGrown();
+      heap?.afterChunk();
       options.onProgress?.(n);
       options.onClock?.((t) => table.advance(t), () => table.now);
     },

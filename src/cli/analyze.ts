@@ -1,5 +1,6 @@
 import type { InternalFault } from '../model/faults.js';
 import { analyzeCapture } from '../analyze.js';
+import { BOUNDED_HEAP } from './heap.js';
 import { CaptureError } from '../capture/types.js';
 import { LIVE_REFUSED_LINGER } from '../flow/timeouts.js';
 import { formatJsonlFinding } from '../report/jsonl.js';
@@ -97,6 +98,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
   try {
     report = await analyzeCapture(live ? live.stream : file, {
       name: file,
+      heapPolicy: BOUNDED_HEAP,
       maxFlows: opts.maxFlows,
       ...(streaming ? { maxFindings: 0 } : {}),
       // The HTML timeline draws every conversation, healthy ones too.

@@ -6,7 +6,7 @@ import type { AnalysisReport } from '../report/types.js';
 import type { ScanFileError } from './types.js';
 
 /** Hooks for {@link analyzeOne}: those of an analysis a scan worker passes on. */
-export type AnalyzeOneOptions = Pick<AnalyzeOptions, 'maxFlows' | 'maxFindings' | 'onFinding' | 'onDroppedFinding' | 'onProgress' | 'shouldStop' | 'rules' | 'recognisers'>;
+export type AnalyzeOneOptions = Pick<AnalyzeOptions, 'maxFlows' | 'maxFindings' | 'onFinding' | 'onDroppedFinding' | 'onProgress' | 'shouldStop' | 'rules' | 'recognisers' | 'heapPolicy'>;
 
 /** A report, or the error that kept the capture from being analysed (report kept when partial). */
 export type AnalyzeOneResult = { report: AnalysisReport; error?: ScanFileError } | { report?: undefined; error: ScanFileError };

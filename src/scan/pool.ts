@@ -1,10 +1,16 @@
 /**
+ * `resourceLimits.maxYoungGenerationSizeMb` for scan workers: the young generation cap of the
+ * command's heap policy (src/cli/heap.ts; V8 counts three semi-spaces here, the third for large
+ * young objects).
+ */
+export const WORKER_YOUNG_GENERATION_MB = 12;
+
+/**
  * A pool of worker threads that analyses captures in parallel, one file per worker at a time.
  * Each worker streams its file, so memory is bounded by the number of workers, not the folder.
  */
 import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import { WORKER_YOUNG_GENERATION_MB } from '../memory.js';
 import type { Finding } from '../rules/types.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import type { ScanFileResult } from './types.js';

@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { analyzeOne } from './analyze-one.js';
+import { BOUNDED_HEAP } from '../cli/heap.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import { FindingTallyCounter } from './tally.js';
 import { scanReportJson } from '../report/scan-json.js';
@@ -29,6 +30,8 @@ port.on('message', (msg: ToWorker) => {
     const counter = new FindingTallyCounter();
     const countOnly = !msg.keepFindings && !msg.serializeReports && !msg.streamFindings;
     const result = await analyzeOne(msg.path, {
+      // A worker is an entry point like the command: it takes the command's memory policy.
+      heapPolicy: BOUNDED_HEAP,
       maxFlows: msg.maxFlows,
       ...(countOnly ? { maxFindings: 0 } : {}),
       onDroppedFinding: (key) => counter.add(key),

@@ -1,4 +1,7 @@
 /**
+ * The process-wide memory policy of the command and its scan workers (the library never touches
+ * V8's flags or collections; a host program keeps V8's defaults unless it passes this policy).
+ *
  * Keeps the heap near the live set. V8 sizes its old generation by its own heuristics and, with
  * the allocation pattern of a long capture (conversations that live a few seconds of capture
  * time, then die), lets garbage grow to three or four times what is live: 264 MiB peak for a
@@ -18,15 +21,10 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { isMainThread } from 'node:worker_threads';
+import type { HeapPolicy } from '../analyze.js';
 
 /** Size of the young generation (both semi-spaces) at which it stops growing. */
 export const YOUNG_GENERATION_CAP_BYTES = 8 * 1024 * 1024;
-/**
- * `resourceLimits.maxYoungGenerationSizeMb` for scan workers: the same cap (V8 counts three
- * semi-spaces there, the third for large young objects).
- */
-export const WORKER_YOUNG_GENERATION_MB = 12;
-
 let youngCapped = !isMainThread;
 
 /** Frames between two looks at the young generation's size (a power of two, as a mask). */
@@ -79,3 +77,10 @@ export function collectIfGrown(): void {
   gc();
   liveAfterLast = v8.getHeapStatistics().used_heap_size;
 }
+
+/** The bounded policy as an analysis takes it: look at the young generation every YOUNG_CHECK_FRAMES frames, collect per read chunk. */
+export const BOUNDED_HEAP: HeapPolicy = {
+  checkEveryFrames: YOUNG_CHECK_FRAMES,
+  afterFrames: capYoungGeneration,
+  afterChunk: collectIfGrown,
+};
