@@ -11,7 +11,7 @@ import { sanitizeForTerminal } from '../report/terminal.js';
 import { describeSystemError } from '../scan/walk.js';
 import type { AnalysisReport } from '../report/types.js';
 import { SEVERITIES, type Finding, type Severity } from '../rules/types.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
 import { isLiveSource, openLiveInput, type LiveInput } from './live.js';
 
 /** Options of `wirewhy analyze`. */
@@ -20,6 +20,7 @@ export interface AnalyzeCommandOptions {
   failOn?: string;
   maxFlows?: number;
   ladder?: boolean;
+  brief?: boolean;
 }
 
 /**
@@ -135,7 +136,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
     writeJson(report, (chunk) => io.stdout.write(chunk));
   } else if (!streaming) {
     const { formatReport } = await import('../report/index.js');
-    io.stdout.write(formatReport(format, report, { color: useColor(io), unicode: useUnicode(io), failOn: opts.failOn as Severity | undefined, ladder: opts.ladder }));
+    io.stdout.write(formatReport(format, report, { color: useColor(io), unicode: useUnicode(io), failOn: opts.failOn as Severity | undefined, ladder: opts.ladder, brief: opts.brief, width: terminalWidth(io) }));
   }
   if (unusable) return EXIT_UNREADABLE;
   if (failOn && (reachedFailOn || report.findings.some((f) => reaches(f, failOn)))) return EXIT_FINDINGS;

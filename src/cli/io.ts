@@ -2,7 +2,7 @@ import { describeSystemError } from '../scan/walk.js';
 
 /** Where a command writes, so tests can run the program in-process. */
 export interface CliIo {
-  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(s: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
 }
@@ -119,4 +119,15 @@ export function useUnicode(io: CliIo): boolean {
   const locale = io.env.LC_ALL || io.env.LC_CTYPE || io.env.LANG || '';
   if (locale === '') return true;
   return /utf-?8/i.test(locale);
+}
+
+/**
+ * Columns the human-readable output fits: the terminal's width, else COLUMNS, else 80 (a pipe
+ * into less or a CI log is read at about that width).
+ */
+export function terminalWidth(io: CliIo): number {
+  const tty = io.stdout.isTTY ? io.stdout.columns : undefined;
+  if (tty !== undefined && tty > 0) return tty;
+  const env = Number.parseInt(io.env.COLUMNS ?? '', 10);
+  return Number.isFinite(env) && env > 0 ? env : 80;
 }

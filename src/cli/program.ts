@@ -38,7 +38,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
     .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
     .option('--ladder', "text format: draw each finding's evidence packets as a ladder diagram")
-    .action(async (file: string, opts: { format: string; failOn?: string; maxFlows?: number; ladder?: boolean }) => {
+    .option('--brief', 'text format: one line per finding')
+    .action(async (file: string, opts: { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean }) => {
       const { runAnalyze } = await import('./analyze.js');
       setExit(await runAnalyze(file, opts, io, signal));
     });
