@@ -10,6 +10,7 @@ import { writeJson } from '../report/json.js';
 import { sanitizeForTerminal } from '../report/terminal.js';
 import { describeSystemError } from '../scan/walk.js';
 import type { AnalysisReport } from '../report/types.js';
+import { findingFilter, optionList } from '../rules/filter.js';
 import { SEVERITIES, type Finding, type Severity } from '../rules/types.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
 import { isLiveSource, openLiveInput, type LiveInput } from './live.js';
@@ -21,6 +22,12 @@ export interface AnalyzeCommandOptions {
   maxFlows?: number;
   ladder?: boolean;
   brief?: boolean;
+  /** Only findings citing one of these codes (number or name, any OS). */
+  code?: string[];
+  /** Only findings of these rules. */
+  rule?: string[];
+  /** Only findings of at least this severity. */
+  severity?: string;
 }
 
 /**
@@ -84,16 +91,19 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
     return EXIT_UNREADABLE;
   }
   const terminal = { color: useColor(io), unicode: useUnicode(io) };
-  const onFinding = streaming
+  const wanted = findingFilter({ codes: optionList(opts.code), rules: optionList(opts.rule), severity: opts.severity as Severity | undefined });
+  const shown = (f: Finding) => wanted === null || wanted(f);
+  const write = streaming
     ? (f: Finding) => io.stdout.write(formatJsonlFinding(f, { file }))
     : live && format === 'text'
       ? (f: Finding) => io.stdout.write(formatLiveFinding(f, terminal))
       : undefined;
+  const onFinding = write && wanted ? (f: Finding) => void (shown(f) && write(f)) : write;
   // Streamed findings are already written: only --fail-on needs to know about them afterwards.
   let reachedFailOn = false;
   const failOn = opts.failOn as Severity | undefined;
   const tracked = onFinding && failOn ? (f: Finding) => {
-    if (reaches(f, failOn)) reachedFailOn = true;
+    if (shown(f) && reaches(f, failOn)) reachedFailOn = true;
     onFinding(f);
   } : onFinding;
   try {
@@ -118,6 +128,11 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
     return EXIT_UNREADABLE;
   } finally {
     live?.close();
+  }
+  if (wanted) {
+    // What the user asked about; the summary keeps counting every finding.
+    const findings = report.findings.filter(wanted);
+    report = { ...report, findings, filtered: { shown: findings.length, of: report.findings.length } };
   }
   if (live && format === 'text' && report.findings.length > 0) io.stdout.write('\n');
   const unusable = nothingUseful(report);

@@ -39,7 +39,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
     .option('--ladder', "text format: draw each finding's evidence packets as a ladder diagram")
     .option('--brief', 'text format: one line per finding')
-    .action(async (file: string, opts: { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean }) => {
+    .option('--code <code>', 'only findings citing this error code, by number or name (10061, ECONNREFUSED, 111); repeatable', collect, [])
+    .option('--rule <id>', 'only findings of this rule (connection-refused, ...); repeatable', collect, [])
+    .addOption(new Option('--severity <severity>', 'only findings of at least this severity').choices([...SEVERITIES]))
+    .action(async (file: string, opts: { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean; code?: string[]; rule?: string[]; severity?: string }) => {
       const { runAnalyze } = await import('./analyze.js');
       setExit(await runAnalyze(file, opts, io, signal));
     });
@@ -123,4 +126,9 @@ async function runProgram(argv: string[], io: CliIo, signal: { stopped: boolean 
     return EXIT_UNREADABLE;
   }
   return code;
+}
+
+/** Commander's accumulator for a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }

@@ -463,9 +463,12 @@ export function formatText(report: AnalysisReport, opts: TextOptions): string {
   const lines = formatHeader(report, style);
   lines.push('');
   const s = report.summary;
+  if (report.filtered) lines.push(`Showing ${report.filtered.shown} of ${plural(report.filtered.of, 'finding')} (filtered by --code, --rule or --severity).`);
   if (report.findings.length === 0) {
     lines.push(
-      style.green(`No failed connections found in ${plural(s.tcpConversations, 'TCP conversation')} and ${plural(s.udpExchanges, 'UDP exchange')}.`),
+      report.filtered && report.filtered.of > 0
+        ? 'No finding matches the filters.'
+        : style.green(`No failed connections found in ${plural(s.tcpConversations, 'TCP conversation')} and ${plural(s.udpExchanges, 'UDP exchange')}.`),
     );
     return `${fitLines(lines, width).join('\n')}\n`;
   }

@@ -65,4 +65,9 @@ export interface AnalysisReport {
    * HTML report does); absent from the JSON output otherwise.
    */
   conversations?: ConversationList;
+  /**
+   * Present when the command was asked for some findings only (--code, --rule, --severity):
+   * `findings` holds the `shown` ones of the `of` the analysis kept; `summary` still counts all.
+   */
+  filtered?: { shown: number; of: number };
 }

@@ -48,6 +48,31 @@ describe('wirewhy analyze', () => {
     expect(lines[lines.length - 1]).toMatch(/connection-refused 5\)$/);
   });
 
+  it('--code, --rule and --severity pick the findings a user arrives with, in every format', async () => {
+    const MIX = join(FIXTURES, 'kernel/mix.pcap');
+    const rulesIn = async (args: string[]) => {
+      const json = JSON.parse((await run(['analyze', MIX, '--format', 'json', ...args])).out);
+      const jsonl = (await run(['analyze', MIX, '--format', 'jsonl', ...args])).out.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l).rule);
+      expect(jsonl, args.join(' ')).toEqual(json.findings.map((f: { rule: string }) => f.rule));
+      return json.findings.map((f: { rule: string }) => f.rule);
+    };
+    expect(await rulesIn(['--code', '10061'])).toEqual(['connection-refused']);
+    expect(await rulesIn(['--code', 'econnrefused'])).toEqual(['connection-refused', 'udp-port-unreachable']);
+    expect(await rulesIn(['--code', 'WSAETIMEDOUT'])).toEqual(['connect-timeout']);
+    expect(await rulesIn(['--code', '104,110'])).toEqual(['connect-timeout', 'connection-reset']);
+    expect(await rulesIn(['--rule', 'connection-reset', '--rule', 'connect-timeout'])).toEqual(['connect-timeout', 'connection-reset']);
+    expect(await rulesIn(['--code', '10061', '--rule', 'connect-timeout'])).toEqual([]);
+    const text = await run(['analyze', MIX, '--code', '9999']);
+    expect(text.out).toContain('Showing 0 of 4 findings');
+    expect(text.out).toContain('No finding matches the filters.');
+    expect(text.out).not.toContain('No failed connections found');
+    // --fail-on looks at what was asked for.
+    expect((await run(['analyze', MIX, '--code', '9999', '--fail-on', 'error'])).code).toBe(0);
+    expect((await run(['analyze', MIX, '--code', '10061', '--fail-on', 'error'])).code).toBe(1);
+    expect((await run(['analyze', MIX, '--code', '10061', '--fail-on', 'error', '--format', 'jsonl'])).code).toBe(1);
+    expect((await run(['analyze', MIX, '--severity', 'bogus'])).code).toBe(2);
+  });
+
   it('--brief prints one line per finding', async () => {
     const { code, out } = await run(['analyze', join(FIXTURES, 'kernel/mix.pcap'), '--brief']);
     expect(code).toBe(0);
