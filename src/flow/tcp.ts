@@ -341,6 +341,10 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     // RFC 9293 §3.10.7.3: in SYN-SENT a RST counts only when its ACK acknowledges the SYN
     // (ISN < SEG.ACK =< SND.NXT); any other RST is dropped and the client retries its SYN.
     const ignoredReset = rst && !fromClient && this.synRun === 'syns' && this.client.isn >= 0 && !(ack && seqLt(this.client.isn, p.tcpAck) && seqLte(p.tcpAck, this.client.nextSeq));
+    // The RST a client sends in answer to an unacceptable ACK in SYN-SENT (RFC 9293 §3.10.7.3:
+    // <SEQ=SEG.ACK><CTL=RST>, e.g. to a stale ACK) leaves it in SYN-SENT: it retries its SYN,
+    // the attempt goes on, and the conversation is not closed.
+    const staleAnswerReset = rst && fromClient && !this.synAckSeen && this.synAnsweredByAck.length > 0 && seq === this.synAnsweredByAck[this.synAnsweredByAck.length - 1]!.ack;
     if (rst) {
       snd.rstCount++;
       if (snd.rstFrame < 0) {
@@ -388,7 +392,7 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
           peerNextSeq: rcv.seqValid ? rcv.nextSeq : -1,
         };
       }
-      if (!this.closed && !ignoredReset) {
+      if (!this.closed && !ignoredReset && !staleAnswerReset) {
         this.closed = true;
         this.closedTime = t;
       }
