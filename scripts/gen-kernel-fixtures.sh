@@ -6,7 +6,7 @@
 # on the client's veth; scripts/kernel-fixtures/peer.mjs acts as server and as client and
 # records the errno the client's kernel actually reported.
 #
-# Usage (as root; needs iproute2, iptables/ip6tables, tcpdump and node >= 20):
+# Usage (as root; needs iproute2, iptables/ip6tables, tcpdump, node >= 20 and python3):
 #   bash scripts/gen-kernel-fixtures.sh              # every scenario
 #   bash scripts/gen-kernel-fixtures.sh refused mix  # only these
 #   bash scripts/gen-kernel-fixtures.sh --list
@@ -17,6 +17,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PEER="$ROOT/scripts/kernel-fixtures/peer.mjs"
+RST_RESPONDER="$ROOT/scripts/kernel-fixtures/rst-responder.py"
 OUT_DIR="$ROOT/fixtures/kernel"
 
 CLI4=10.99.0.1
@@ -34,6 +35,7 @@ RESET_PORT=8081
 RESET_AFTER_FIN_PORT=8083
 CLOSE_THEN_RESET_PORT=8084
 FIREWALLED_PORT=8082
+BAD_RESET_PORT=8085
 CLOSED_TCP=8088
 CLOSED_UDP=9999
 DNS_PORT=53
@@ -91,6 +93,7 @@ CAPTURE_FILTER+=" or (icmp6 and not (ip6[40] >= 133 and ip6[40] <= 137) and ip6[
 SCENARIOS=(
   refused
   syn-timeout
+  rst-bad-ack
   udp-port-unreachable
   udp-port-unreachable-v6
   reset-midstream
@@ -113,6 +116,7 @@ SCENARIOS=(
 declare -A DESCRIPTION=(
   [refused]="TCP connect to a closed port; the server's kernel answers the SYN with RST,ACK."
   [syn-timeout]="TCP connect to a port whose SYNs the server's firewall drops; the client's kernel retransmits the SYN until tcp_syn_retries is used up."
+  [rst-bad-ack]="TCP connect to a port where a raw-socket responder answers every SYN with RST,ACK whose ACK is ISN + 1 + 65536 (it acknowledges nothing the client sent); the server's firewall drops the SYNs so its own kernel never answers. RFC 9293 3.10.7.3: in SYN-SENT such a reset is not acceptable and is dropped."
   [udp-port-unreachable]="Connected UDP socket sends to a closed port; the server answers ICMP port unreachable (type 3 code 3)."
   [udp-port-unreachable-v6]="Connected UDP socket over IPv6 sends to a closed port; the server answers ICMPv6 destination unreachable, port unreachable (type 1 code 4)."
   [reset-midstream]="Established TCP connection; the server never reads and closes with data unread in its receive buffer, so its kernel sends RST."
@@ -303,6 +307,21 @@ run_syn_timeout() {
   client tcp-connect --local "$(ep4 $CLI4 40001)" --remote "$(ep4 $SRV4 $FIREWALLED_PORT)" --expect ETIMEDOUT
 }
 
+prepare_rst_bad_ack() {
+  # (2^(2+1) - 1) = 7 s of retrying instead of the default 127 s.
+  set_client_sysctl net.ipv4.tcp_syn_retries 2
+  srv_iptables -A INPUT -p tcp --dport "$BAD_RESET_PORT" --syn -j DROP
+  local ready="$WORK/responder.ready"
+  rm -f "$ready"
+  ip netns exec "$SRV_NS" python3 "$RST_RESPONDER" --interface "$SRV_IF" --port "$BAD_RESET_PORT" \
+    --ready "$ready" --lifetime 300 >"$WORK/responder.log" 2>&1 &
+  SERVER_PID=$!
+  wait_for "the reset responder" "$READY_TIME_LIMIT" test -e "$ready"
+}
+run_rst_bad_ack() {
+  client tcp-connect --local "$(ep4 $CLI4 40001)" --remote "$(ep4 $SRV4 $BAD_RESET_PORT)" --expect ETIMEDOUT
+}
+
 prepare_udp_port_unreachable() { start_server --dns "$(ep4 $SRV4 $DNS_PORT)"; }
 run_udp_port_unreachable() {
   client udp-send --local "$(ep4 $CLI4 40001)" --remote "$(ep4 $SRV4 $CLOSED_UDP)" --expect ECONNREFUSED
@@ -464,7 +483,7 @@ main() {
   fi
   [[ $EUID -eq 0 ]] || die "must run as root (network namespaces, iptables, tcpdump)"
   local tool
-  for tool in ip nstat iptables ip6tables tcpdump node timeout; do
+  for tool in ip nstat iptables ip6tables tcpdump node timeout python3; do
     command -v "$tool" >/dev/null || die "$tool not found"
   done
 

@@ -25,20 +25,35 @@ function marker(t: number): WriterRecord {
   return { time: T0 + t, data: frame().eth().ipv4({ src: '192.0.2.200', dst: '192.0.2.201' }).icmp({ type: 8, code: 0, rest: 0x00010001 }).build() };
 }
 
+// Windows SYN options (p0f): MSS 1460 | NOP | window scale 8 | NOP | NOP | SACK permitted; the
+// third SYN leaves window scale out (MSS | NOP | NOP | SACK permitted). With TTL 128 they say
+// "Windows", whose retry schedule wirewhy then applies.
+const WINDOWS_SYN = Buffer.from([2, 4, 5, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2]);
+const WINDOWS_THIRD_SYN = Buffer.from([2, 4, 5, 0xb4, 1, 1, 4, 2]);
+
 // Windows: SYN at 0, 3, 9 s (TcpMaxConnectRetransmissions = 2), gives up at 21 s.
 {
-  const s = new Scenario('192.168.1.20:50311', '192.168.1.5:1433', { t0: T0 });
-  s.tcp('c', 0, ['SYN'], 0x1000, 0, { options: { mss: 1460, wscale: 8, sackPermitted: true } });
-  s.tcp('c', 3, ['SYN'], 0x1000, 0, { options: { mss: 1460, wscale: 8, sackPermitted: true } });
-  s.tcp('c', 9, ['SYN'], 0x1000, 0, { options: { mss: 1460, sackPermitted: true } });
-  add('windows-syn-timeout.pcap', writePcap([...s.records, marker(30)]), 'Windows connect to SQL Server (tcp/1433): SYN at 0, 3, 9 s, no answer; capture goes on to 30 s');
+  const s = new Scenario('192.168.1.20:50311', '192.168.1.5:1433', { t0: T0, clientTtl: 128 });
+  s.tcp('c', 0, ['SYN'], 0x1000, 0, { options: WINDOWS_SYN });
+  s.tcp('c', 3, ['SYN'], 0x1000, 0, { options: WINDOWS_SYN });
+  s.tcp('c', 9, ['SYN'], 0x1000, 0, { options: WINDOWS_THIRD_SYN });
+  add('windows-syn-timeout.pcap', writePcap([...s.records, marker(30)]), 'Windows (TTL 128, its option order) connect to SQL Server (tcp/1433): SYN at 0, 3, 9 s, no answer; capture goes on to 30 s, past the give-up at 21 s');
+}
+
+// Windows: two SYNs 3 s apart and the capture ends 4 s after the second, before the third SYN
+// (due 6 s after the second): still retrying, not timed out.
+{
+  const s = new Scenario('192.168.1.21:50400', '192.168.1.5:443', { t0: T0, clientTtl: 128 });
+  s.tcp('c', 0, ['SYN'], 0x1800, 0, { options: WINDOWS_SYN });
+  s.tcp('c', 3, ['SYN'], 0x1800, 0, { options: WINDOWS_SYN });
+  add('windows-syn-still-retrying.pcap', writePcap([...s.records, marker(7)]), 'Windows: SYN at 0 and 3 s, the capture ends at 7 s, before the third SYN due at 9 s: still retrying (warning)');
 }
 
 // Windows: a refused SYN retried from the same port 0.5 s later, three attempts in all.
 {
-  const s = new Scenario('172.16.0.8:1074', '172.16.0.102:1433', { t0: T0 });
+  const s = new Scenario('172.16.0.8:1074', '172.16.0.102:1433', { t0: T0, clientTtl: 128 });
   for (const t of [0, 0.5, 1.0]) {
-    s.tcp('c', t, ['SYN'], 0x2000, 0, { options: { mss: 1460 } });
+    s.tcp('c', t, ['SYN'], 0x2000, 0, { options: WINDOWS_SYN });
     s.tcp('s', t + 0.0002, ['RST', 'ACK'], 0, 0x2001, { window: 0 });
   }
   add('windows-refused-retries.pcapng', writePcapng(s.records), 'Windows: three refused SYNs from one port 0.5 s apart (one finding, attempts 3), SQL Server port');

@@ -45,6 +45,10 @@ export class TcpEndpoint {
   synAckTimes: number[] = EMPTY_LIST;
   /** Initial sequence number (from the first SYN or SYN-ACK), -1 if none. */
   isn = -1;
+  /** IPv4 TTL / IPv6 hop limit of the first SYN (or SYN-ACK) as captured, -1 if none: a hint of the sender's stack. */
+  synTtl = -1;
+  /** The first SYN's (or SYN-ACK's) option kinds in order, as `synOptionSignature` packs them; 0 when it had none. */
+  synOptions = 0;
   /** Wireshark's base sequence: seq of this side's first segment (SYN or not), -1 if none. */
   baseSeq = -1;
   /** Next sequence number expected after everything this side sent; valid when `seqValid`. */
@@ -125,6 +129,19 @@ export interface SynAnsweredByAck {
   expected: number;
 }
 
+/**
+ * A RST that answered a SYN but does not acknowledge it: RFC 9293 §3.10.7.3 says a client in
+ * SYN-SENT drops it (Linux, Windows, BSD do), so it refuses nothing; the client keeps retrying.
+ */
+export interface IgnoredReset {
+  synFrame: number;
+  rstFrame: number;
+  rstTime: number;
+  /** The RST's acknowledgment number, -1 when its ACK bit was off; and what the SYN expected (ISN + 1). */
+  ack: number;
+  expected: number;
+}
+
 /** How the first RST after the handshake looked (for telling a lost connection from an application reset). */
 export interface FirstResetFacts {
   frame: number;
@@ -140,6 +157,38 @@ export interface FirstResetFacts {
   resetterAck: number;
   /** The sequence number after everything the peer had sent, FIN included (-1 when it sent nothing). */
   peerNextSeq: number;
+}
+
+/** Option kinds kept in a SYN's signature: 7 codes of 4 bits stay a small integer. */
+const SYN_SIGNATURE_OPTIONS = 7;
+
+/**
+ * The option kinds of a SYN in their order on the wire, NOPs left out, packed 4 bits each with
+ * the first option in the highest bits: code = kind + 1 (EOL 1, MSS 3, window scale 4, SACK
+ * permitted 5, timestamps 9), 15 for kinds above 13; the list ends at EOL or after 7 options.
+ * Stacks order their SYN options differently (Linux: MSS, SACK permitted, timestamps, window
+ * scale; Windows: MSS, window scale, SACK permitted; Apple: MSS, window scale, timestamps, SACK
+ * permitted, EOL), which hints at the stack and so at its SYN retry schedule.
+ */
+export function synOptionSignature(buf: Uint8Array, offset: number, length: number): number {
+  let signature = 0;
+  let kept = 0;
+  const end = Math.min(offset + length, buf.length);
+  let o = offset;
+  while (o < end && kept < SYN_SIGNATURE_OPTIONS) {
+    const kind = buf[o]!;
+    if (kind === 1) {
+      o++;
+      continue;
+    }
+    signature = signature * 16 + (kind > 13 ? 15 : kind + 1);
+    kept++;
+    if (kind === 0 || o + 1 >= end) break;
+    const len = buf[o + 1]!;
+    if (len < 2) break;
+    o += len;
+  }
+  return signature;
 }
 
 /** New segments remembered per endpoint for retransmission series (see `TcpEndpoint.recentSends`). */
@@ -197,6 +246,9 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
   reassembly: ReassemblyPool | null = null;
   /** SYNs answered by a plain ACK for another sequence (bounded). */
   synAnsweredByAck: SynAnsweredByAck[] = EMPTY_LIST;
+  /** RSTs from the server that answered SYNs without acknowledging them (bounded); `ignoredResetCount` counts all. */
+  ignoredResets: IgnoredReset[] = EMPTY_LIST;
+  ignoredResetCount = 0;
   /** The first RST after the handshake, when there was one. */
   firstReset: FirstResetFacts | null = null;
 
@@ -268,7 +320,7 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
         snd.synFrames.push(p.frame);
         snd.synTimes.push(t);
       }
-      if (snd.isn < 0) snd.isn = seq;
+      if (snd.isn < 0) this.firstSyn(snd, p);
       this.mark('s', 1, fromClient);
     } else if (syn && ack) {
       snd.synAckCount++;
@@ -279,11 +331,18 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
         snd.synAckFrames.push(p.frame);
         snd.synAckTimes.push(t);
       }
-      if (snd.isn < 0) snd.isn = seq;
+      if (snd.isn < 0) this.firstSyn(snd, p);
       if (!fromClient) this.synAckSeen = true;
       this.mark('h', 2, fromClient);
     }
 
+    // RFC 9293 §3.10.7.3: in SYN-SENT a RST counts only when its ACK acknowledges the SYN
+    // (ISN < SEG.ACK =< SND.NXT); any other RST is dropped and the client retries its SYN.
+    const ignoredReset = rst && !fromClient && this.synRun === 'syns' && this.client.isn >= 0 && !(ack && seqLt(this.client.isn, p.tcpAck) && seqLte(p.tcpAck, this.client.nextSeq));
+    // The RST a client sends in answer to an unacceptable ACK in SYN-SENT (RFC 9293 §3.10.7.3:
+    // <SEQ=SEG.ACK><CTL=RST>, e.g. to a stale ACK) leaves it in SYN-SENT: it retries its SYN,
+    // the attempt goes on, and the conversation is not closed.
+    const staleAnswerReset = rst && fromClient && !this.synAckSeen && this.synAnsweredByAck.length > 0 && seq === this.synAnsweredByAck[this.synAnsweredByAck.length - 1]!.ack;
     if (rst) {
       snd.rstCount++;
       if (snd.rstFrame < 0) {
@@ -300,7 +359,13 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
       this.mark('r', 4, fromClient);
       // Refusal: the server resets while the client has sent only SYNs since the start or since
       // the previous refusal (Windows retries a refused SYN from the same port).
-      if (!fromClient && this.synRun === 'syns') {
+      if (ignoredReset) {
+        this.ignoredResetCount++;
+        const n = this.client.synFrames.length;
+        const ignored = { synFrame: n > 0 ? this.client.synFrames[n - 1]! : -1, rstFrame: p.frame, rstTime: t, ack: ack ? p.tcpAck : -1, expected: seqAdd(this.client.isn, 1) };
+        if (this.ignoredResets.length === 0) this.ignoredResets = [ignored];
+        else if (this.ignoredResets.length < MAX_TRACKED_EVENTS) this.ignoredResets.push(ignored);
+      } else if (!fromClient && this.synRun === 'syns') {
         const n = this.client.synFrames.length;
         const refusal = {
           synFrame: n > 0 ? this.client.synFrames[n - 1]! : -1,
@@ -325,7 +390,7 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
           peerNextSeq: rcv.seqValid ? rcv.nextSeq : -1,
         };
       }
-      this.closed = true;
+      if (!ignoredReset && !staleAnswerReset) this.closed = true;
     }
     // A SYN answered by a plain ACK that does not acknowledge it: the server holds another
     // connection on this 4-tuple (RFC 5961 §4 challenge ACK, or RFC 793 half-open recovery).
@@ -345,6 +410,8 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     // The run of client-only SYNs that makes a refusal (see `synRun`).
     if (syn && !ack && !rst && fromClient) {
       this.synRun = this.synRun === 'broken' ? 'broken' : 'syns';
+    } else if (ignoredReset) {
+      // Dropped by the client: its SYN run goes on.
     } else if (rst && !fromClient && this.synRun === 'syns') {
       this.synRun = 'after-refusal';
     } else {
@@ -431,6 +498,13 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     // The ladder's facts about this packet (see PacketLog); no allocation per packet.
     const facts = (flags & 0xff) | (fromA ? LOG_FROM_A : 0) | (resent ? LOG_TCP_RETRANSMISSION : 0) | (p.tcpWindow === 0 && !rst && !syn ? LOG_TCP_ZERO_WINDOW : 0);
     this.log.record(p.frame, t, facts + len * LOG_TCP_LENGTH_UNIT);
+  }
+
+  /** Keep what the first SYN (or SYN-ACK) of `snd` says about its sender's stack. */
+  private firstSyn(snd: TcpEndpoint, p: Packet): void {
+    snd.isn = p.tcpSeq;
+    snd.synTtl = p.ttl;
+    snd.synOptions = p.tcpOptionsLength > 0 ? synOptionSignature(p.buf, p.tcpOptionsOffset, p.tcpOptionsLength) : 0;
   }
 
   /**

@@ -177,8 +177,9 @@ export const connectionReset: Rule = {
             bytesSent: { client: c.client.bytes, server: c.server.bytes },
             finBeforeReset: { client: c.client.finFrame >= 0 && c.client.finFrame < rstFrame, server: c.server.finFrame >= 0 && c.server.finFrame < rstFrame },
             history: c.history,
-            // A RST that answered the SYN and was ignored (the handshake went on): often injected.
-            ...(c.refusals.length > 0 ? { rstBeforeHandshake: c.refusals[0]!.rstFrame } : {}),
+            // A RST that answered the SYN and was ignored (the handshake went on): often injected,
+            // and then often with an ACK that does not acknowledge the SYN.
+            ...(c.refusals.length > 0 || c.ignoredResets.length > 0 ? { rstBeforeHandshake: Math.min(c.refusals[0]?.rstFrame ?? Infinity, c.ignoredResets[0]?.rstFrame ?? Infinity) } : {}),
           },
           end: splitTime(rstTime),
         });

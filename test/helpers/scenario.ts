@@ -22,6 +22,8 @@ export interface ScenarioOptions {
   vlans?: number[];
   /** Start time (seconds since the epoch). */
   t0?: number;
+  /** TTL (hop limit) of the client's packets, default 64: 128 looks like Windows. */
+  clientTtl?: number;
 }
 
 /** A two-endpoint conversation written packet by packet. Times are seconds from t0. */
@@ -47,7 +49,7 @@ export class Scenario {
   tcp(from: 'c' | 's', t: number, flags: TcpFlagName[], seq = 0, ack = 0, extra: Partial<TcpSpec> = {}): this {
     const a = from === 'c' ? this.client : this.server;
     const b = from === 'c' ? this.server : this.client;
-    const data = this.ip(frame().eth({ vlans: this.opts.vlans }), a.addr, b.addr)
+    const data = this.ip(frame().eth({ vlans: this.opts.vlans }), a.addr, b.addr, from === 'c' ? this.opts.clientTtl : undefined)
       .tcp({ sport: a.port, dport: b.port, seq, ack, flags, ...extra })
       .build();
     this.records.push({ time: this.t0 + t, data });
