@@ -8,7 +8,7 @@ import { flowHash, isAsymmetricReply, matchFlow, type FlowKeyView, type StoredFl
 import type { FaultSink } from '../model/faults.js';
 import type { ReassemblyPool } from './reassembly.js';
 import { TcpConversation, type IcmpLink } from './tcp.js';
-import { SQL_BROWSER_PORT, UdpExchange } from './udp.js';
+import { DnsAnswersHeard, SQL_BROWSER_PORT, UdpExchange } from './udp.js';
 import { DEFAULT_MAX_FLOWS, UNANSWERED_SHARE, MAX_TOMBSTONES, TOMBSTONE_TTL, TCP_REFUSED_LINGER, SWEEP_INTERVAL, TCP_CLOSED_LINGER, TCP_HANDSHAKE_TIMEOUT, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT } from './timeouts.js';
 
 /** A conversation of either protocol. */
@@ -173,6 +173,8 @@ export class FlowTable {
   private readonly tombstoneBuckets = new Map<number, FlowTombstone>();
   private readonly udpTombstoneBuckets = new Map<number, FlowTombstone>();
   private readonly tombstones = new LruList<FlowTombstone>(LIST_TOMBSTONES);
+  /** Which DNS servers the capture has heard answer which clients (for one-way captures). */
+  private readonly dnsAnswersHeard = new DnsAnswersHeard();
   /** Latest capture time seen (timestamps may go backwards across interfaces). */
   now = -Infinity;
   private nextSweep = -Infinity;
@@ -364,6 +366,7 @@ export class FlowTable {
     if (u.lruList === LIST_UDP) this.udpList.remove(u);
     else if (u.lruList === LIST_UDP_SETTLED) this.udpSettled.remove(u);
     this.unlinkBucket(this.udpBuckets, u);
+    this.dnsAnswersHeard.judge(u);
     if (u.evicted) this.onEvicted(u);
     else this.onEnd(u);
   }
@@ -552,6 +555,7 @@ export class FlowTable {
     }
     try {
       ex.update(p.frame, p.tsSec, p.tsNsec, p.time, p.payloadLength, fromA, p.dns);
+      this.dnsAnswersHeard.noteDatagram(ex, fromA);
       if (ex.aPort === SQL_BROWSER_PORT || ex.bPort === SQL_BROWSER_PORT) ex.keepDatagram(p, fromA);
     } catch (e) {
       this.onFault('udp', p.frame, ex, e);

@@ -43,6 +43,17 @@ export const UDP_IDLE_TIMEOUT = 30;
  * to 5 s (glibc), so 2 s of silence after the last query already means the application waits. */
 export const DNS_QUERY_TIMEOUT = 2;
 
+/** Queries of one question retried over at least this long without a response are unanswered
+ * however soon the capture ends: the retries themselves show the client waiting (Windows asks at
+ * 0, 1, 2, 4 and 8 s; glibc at 0 and 5 s). */
+export const DNS_RETRY_SPAN = 5;
+
+/** A DNS response this long after the last query of its question, bounced by the client's host
+ * with ICMP port unreachable, came after the client gave up: the shortest stub-resolver wait is
+ * Windows' first 1 s. A response sooner than this that finds the port closed was not waited for
+ * (the client had its answer from elsewhere, or cancelled), which is not a slow server. */
+export const LATE_DNS_ANSWER = 1;
+
 /** How often (in capture seconds) the table sweeps for idle conversations. */
 export const SWEEP_INTERVAL = 1;
 
