@@ -34,8 +34,9 @@ export const MAX_TOMBSTONES = 10_000;
  * TCP_CLOSED_LINGER. Windows retries a refused SYN twice about 0.5 s apart; Linux does not retry. */
 export const LIVE_REFUSED_LINGER = 3;
 
-/** A UDP exchange with no packet for this long is decided and freed; a later datagram finds its
- * tombstone and keeps its udp.stream. Long enough for resolver and application retries. */
+/** A UDP exchange with no packet for this long is decided and freed; a later datagram, however
+ * much later, finds it in the UdpStreamIndex and keeps its udp.stream. Long enough for resolver
+ * and application retries. */
 export const UDP_IDLE_TIMEOUT = 30;
 
 /** A DNS query with no response for this long (and the capture going on) is unanswered. An
