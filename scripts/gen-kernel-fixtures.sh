@@ -80,6 +80,7 @@ RECORDED_COUNTERS=(
   IcmpInDestUnreachs
   Icmp6InDestUnreachs
   UdpInErrors
+  UdpNoPorts
   Udp6InErrors
 )
 
@@ -109,6 +110,7 @@ SCENARIOS=(
   dns-nxdomain
   dns-servfail
   dns-timeout
+  dns-late-answer
   healthy
   mix
 )
@@ -132,6 +134,7 @@ declare -A DESCRIPTION=(
   [dns-nxdomain]="Raw DNS query (A, no resolver) answered NXDOMAIN (RCODE 3) by the server."
   [dns-servfail]="Raw DNS query (A, no resolver) answered SERVFAIL (RCODE 2) by the server."
   [dns-timeout]="Raw DNS query (A, no resolver) to a server whose firewall drops UDP port 53; two attempts, 2 s apart, no answer."
+  [dns-late-answer]="Raw DNS query (A, no resolver) sent twice, 1 s apart, after which the client gives up and closes its socket; the server answers each query 3 s after it, so both answers reach the closed port and the client's kernel bounces them with ICMP port unreachable."
   [healthy]="Negative control: three TCP connections with a request and a reply and a clean FIN close (two IPv4, one IPv6), and a DNS query answered NOERROR with an A record."
   [mix]="Several cases in one capture, in this order: refused connect, SYN timeout (tcp_syn_retries=1), UDP port unreachable, healthy exchange, mid-stream reset."
 )
@@ -414,6 +417,15 @@ prepare_dns_timeout() {
 run_dns_timeout() {
   client dns-query --local "$(ep4 $CLI4 40053)" --remote "$(ep4 $SRV4 $DNS_PORT)" \
     --name ok.wirewhy.test --id 0x1a03 --attempts 2 --attempt-timeout 2000 --expect no-answer
+}
+
+prepare_dns_late_answer() { start_server --dns "$(ep4 $SRV4 $DNS_PORT)"; }
+run_dns_late_answer() {
+  # A stub resolver's timing (glibc with options timeout:1 attempts:2): two queries 1 s apart,
+  # then the client gives up 2 s in and closes its socket; the answers come at 3 and 4 s.
+  client dns-query --local "$(ep4 $CLI4 40053)" --remote "$(ep4 $SRV4 $DNS_PORT)" \
+    --name slow.wirewhy.test --id 0x1a05 --attempts 2 --attempt-timeout 1000 --expect no-answer
+  sleep 2.5
 }
 
 prepare_healthy() {

@@ -133,6 +133,25 @@ add('ppp.pcap', linkCapture(9, (b) => b.ppp(), refusedV4), 'PPP (9) with HDLC-li
   add('port-reuse.pcap', writePcap([...s.records, marker(20)]), 'a healthy connection, then the same ports reused with a new ISN (new stream), retransmitted once and refused');
 }
 
+// UDP conversations resumed after long silences: Wireshark never forgets a UDP conversation, so
+// each keeps its udp.stream however long it was idle, and the streams opened meanwhile keep theirs.
+// An NTP exchange resumes after 300 s; a syslog sender after 1000 s; an ICMP port unreachable
+// quotes a datagram of an exchange decided 90 s before; a reply tagged on another VLAN than its
+// request resumes after 400 s.
+{
+  const ntp = new Scenario('10.7.0.1:123', '10.7.0.2:123', { t0: T0 }).udp('c', 0, 48).udp('s', 0.01, 48).udp('c', 300, 48).udp('s', 300.01, 48);
+  const syslog = new Scenario('10.7.0.3:40514', '10.7.0.4:514', { t0: T0 }).udp('c', 10, 'first').udp('c', 1010, 'after 1000 s');
+  const snmp = new Scenario('10.7.0.5:40161', '10.7.0.6:161', { t0: T0 }).udp('c', 20, 40).icmpError(110, '10.7.0.6', 3, 3, 'c', 'udp');
+  const dns = new Scenario('10.7.0.7:40053', '10.7.0.8:53', { t0: T0 });
+  const reply = new Scenario('10.7.0.7:40053', '10.7.0.8:53', { t0: T0, vlans: [30] });
+  dns.udp('c', 30, dnsMessage({ id: 1, name: 'a.example' }));
+  reply.udp('s', 30.01, dnsMessage({ id: 1, name: 'a.example', response: true, answers: 1 }));
+  dns.udp('c', 430, dnsMessage({ id: 2, name: 'a.example' }));
+  reply.udp('s', 430.01, dnsMessage({ id: 2, name: 'a.example', response: true, answers: 1 }));
+  const later = new Scenario('10.7.0.9:40000', '10.7.0.10:9', { t0: T0 }).udp('c', 500, 'opened after the resumptions');
+  add('udp-resumed.pcap', writePcap(mergeScenarios(ntp, syslog, snmp, dns, reply, later)), 'UDP exchanges resumed after 300, 400 and 1000 s of silence and an ICMP error quoting one decided 90 s before: each keeps its udp.stream, as in Wireshark; one udp-port-unreachable');
+}
+
 // Sequence wraparound: the client's data crosses 2^32, then a segment is retransmitted with
 // backoff and never acknowledged (the comparison must wrap, or nothing looks retransmitted).
 {

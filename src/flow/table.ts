@@ -8,7 +8,8 @@ import { flowHash, isAsymmetricReply, matchFlow, type FlowKeyView, type StoredFl
 import type { FaultSink } from '../model/faults.js';
 import type { ReassemblyPool } from './reassembly.js';
 import { TcpConversation, type IcmpLink } from './tcp.js';
-import { SQL_BROWSER_PORT, UdpExchange } from './udp.js';
+import { DnsAnswersHeard, SQL_BROWSER_PORT, UdpExchange } from './udp.js';
+import { UdpStreamIndex } from './udp-streams.js';
 import { DEFAULT_MAX_FLOWS, UNANSWERED_SHARE, MAX_TOMBSTONES, TOMBSTONE_TTL, TCP_REFUSED_LINGER, SWEEP_INTERVAL, TCP_CLOSED_LINGER, TCP_HANDSHAKE_TIMEOUT, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT } from './timeouts.js';
 
 /** A conversation of either protocol. */
@@ -80,10 +81,10 @@ interface ScratchKey extends FlowKeyView {
 }
 
 /**
- * What remains of a TCP conversation or UDP exchange after it was decided and freed: its
- * identity, stream index, orientation and (TCP) base sequence numbers, so that a late packet (a
- * retransmitted FIN, a RST long after, a retried SYN) gets the stream index Wireshark gives it,
- * for a few hundred bytes instead of the whole flow.
+ * What remains of a TCP conversation after it was decided and freed: its identity, stream index,
+ * orientation and base sequence numbers, so that a late packet (a retransmitted FIN, a RST long
+ * after, a retried SYN) gets the stream index Wireshark gives it, for a few hundred bytes instead
+ * of the whole flow. (Decided UDP exchanges are remembered by the UdpStreamIndex.)
  */
 class FlowTombstone implements StoredFlowKey {
   readonly ipVersion: number;
@@ -104,14 +105,12 @@ class FlowTombstone implements StoredFlowKey {
   /** The flow was set aside undecided (flow cap): a flow brought back from here is not judged either. */
   readonly evicted: boolean;
   hash = 0;
-  /** A UDP exchange's tombstone (kept in the UDP buckets). */
-  udp = false;
   nextInBucket: FlowTombstone | null = null;
   lruPrev: FlowTombstone | null = null;
   lruNext: FlowTombstone | null = null;
   lruList = 0;
 
-  constructor(c: TcpConversation | UdpExchange) {
+  constructor(c: TcpConversation) {
     this.ipVersion = c.ipVersion;
     this.vlanOuter = c.vlanOuter;
     this.vlanInner = c.vlanInner;
@@ -123,15 +122,10 @@ class FlowTombstone implements StoredFlowKey {
     this.bPort = c.bPort;
     this.stream = c.stream;
     this.clientIsA = c.clientIsA;
-    if (c.kind === 'tcp') {
-      const a = c.clientIsA ? c.client : c.server;
-      const b = c.clientIsA ? c.server : c.client;
-      this.aBaseSeq = a.baseSeq;
-      this.bBaseSeq = b.baseSeq;
-    } else {
-      this.aBaseSeq = -1;
-      this.bBaseSeq = -1;
-    }
+    const a = c.clientIsA ? c.client : c.server;
+    const b = c.clientIsA ? c.server : c.client;
+    this.aBaseSeq = a.baseSeq;
+    this.bBaseSeq = b.baseSeq;
     this.lastTime = c.lastTime;
     this.evicted = c.evicted;
     this.hash = c.hash;
@@ -171,8 +165,13 @@ export class FlowTable {
   /** DNS exchanges whose every question was answered: decided after TCP_CLOSED_LINGER. */
   private readonly udpSettled = new LruList<UdpExchange>(LIST_UDP_SETTLED);
   private readonly tombstoneBuckets = new Map<number, FlowTombstone>();
-  private readonly udpTombstoneBuckets = new Map<number, FlowTombstone>();
   private readonly tombstones = new LruList<FlowTombstone>(LIST_TOMBSTONES);
+  /** Stream indices of decided UDP exchanges: Wireshark never forgets a UDP conversation. */
+  readonly udpStreamIndex = new UdpStreamIndex();
+  /** Scratch key for an exchange brought back from the index (the other scratch may hold the lookup's key). */
+  private readonly revivedKey: ScratchKey = { ipVersion: 0, vlanOuter: -1, vlanInner: -1, addr: new Uint32Array(8), srcPort: 0, dstPort: 0 };
+  /** Which DNS servers the capture has heard answer which clients (for one-way captures). */
+  private readonly dnsAnswersHeard = new DnsAnswersHeard();
   /** Latest capture time seen (timestamps may go backwards across interfaces). */
   now = -Infinity;
   private nextSweep = -Infinity;
@@ -250,38 +249,50 @@ export class FlowTable {
 
   private dropTombstone(t: FlowTombstone): void {
     this.tombstones.remove(t);
-    this.unlinkBucket(t.udp ? this.udpTombstoneBuckets : this.tombstoneBuckets, t);
+    this.unlinkBucket(this.tombstoneBuckets, t);
   }
 
-  /** Decide an idle UDP exchange and leave a tombstone, so a later datagram keeps its udp.stream. */
+  /** Decide an idle UDP exchange and remember its stream, so a later datagram keeps its udp.stream. */
   private retireUdp(u: UdpExchange): void {
     this.endUdp(u);
-    const t = new FlowTombstone(u);
-    t.udp = true;
-    t.nextInBucket = this.udpTombstoneBuckets.get(t.hash) ?? null;
-    this.udpTombstoneBuckets.set(t.hash, t);
-    this.tombstones.push(t);
-    if (this.tombstones.size > MAX_TOMBSTONES) this.dropTombstone(this.tombstones.head!);
+    this.udpStreamIndex.remember(u, u.hash);
   }
 
-  private reviveUdp(key: FlowKeyView, hash: number, p: Packet): UdpExchange | null {
-    const t = this.matchIn(this.udpTombstoneBuckets.get(hash) ?? null, key);
-    if (!t) return null;
-    const dir = this.foundDir;
-    this.dropTombstone(t);
-    const k = this.keyOfTombstone(t);
+  /**
+   * A datagram (or an ICMP error quoting one, `key`) of a decided exchange: bring the exchange back
+   * under its old stream index, with its client, VLAN ids and evicted mark. Null when none is remembered.
+   */
+  private reviveUdp(key: FlowKeyView, hash: number, frame: number, tsSec: number, tsNsec: number, time: number): UdpExchange | null {
+    const m = this.udpStreamIndex.find(key, hash);
+    if (m === null) return null;
+    // The identity with A as the sender, as the exchange was created.
+    const k = this.revivedKey;
+    k.ipVersion = key.ipVersion;
+    k.vlanOuter = m.vlanOuter;
+    k.vlanInner = m.vlanInner;
+    if (m.fromA) {
+      k.addr.set(key.addr.subarray(0, 8));
+      k.srcPort = key.srcPort;
+      k.dstPort = key.dstPort;
+    } else {
+      k.addr.set(key.addr.subarray(4, 8), 0);
+      k.addr.set(key.addr.subarray(0, 4), 4);
+      k.srcPort = key.dstPort;
+      k.dstPort = key.srcPort;
+    }
+    const { stream, fromA, clientIsA, evicted, bSeen, bVlanOuter, bVlanInner } = m;
     this.enforceCap();
-    const u = new UdpExchange(t.stream, k, p.frame, p.tsSec, p.tsNsec, p.time, formatAddress(k.ipVersion, k.addr, 0), formatAddress(k.ipVersion, k.addr, 4));
-    u.restoreOrientation(t.clientIsA);
-    u.evicted = t.evicted;
-    u.bVlanOuter = t.bVlanOuter;
-    u.bVlanInner = t.bVlanInner;
-    u.bSeen = t.bSeen;
+    const u = new UdpExchange(stream, k, frame, tsSec, tsNsec, time, formatAddress(k.ipVersion, k.addr, 0), formatAddress(k.ipVersion, k.addr, 4));
+    u.restoreOrientation(clientIsA);
+    u.evicted = evicted;
+    u.bVlanOuter = bVlanOuter;
+    u.bVlanInner = bVlanInner;
+    u.bSeen = bSeen;
     u.hash = hash;
     u.nextInBucket = this.udpBuckets.get(hash) ?? null;
     this.udpBuckets.set(hash, u);
     this.udpList.push(u);
-    this.foundDir = dir;
+    this.foundDir = fromA ? 1 : -1;
     return u;
   }
 
@@ -364,6 +375,7 @@ export class FlowTable {
     if (u.lruList === LIST_UDP) this.udpList.remove(u);
     else if (u.lruList === LIST_UDP_SETTLED) this.udpSettled.remove(u);
     this.unlinkBucket(this.udpBuckets, u);
+    this.dnsAnswersHeard.judge(u);
     if (u.evicted) this.onEvicted(u);
     else this.onEnd(u);
   }
@@ -540,7 +552,7 @@ export class FlowTable {
   udp(p: Packet): UdpExchange {
     const hash = flowHash(p, IPPROTO_UDP);
     let found = this.findUdp(p, hash);
-    if (!found && this.tombstones.size > 0) found = this.reviveUdp(p, hash, p);
+    if (!found) found = this.reviveUdp(p, hash, p.frame, p.tsSec, p.tsNsec, p.time);
     let ex: UdpExchange;
     let fromA: boolean;
     if (!found) {
@@ -552,6 +564,7 @@ export class FlowTable {
     }
     try {
       ex.update(p.frame, p.tsSec, p.tsNsec, p.time, p.payloadLength, fromA, p.dns);
+      this.dnsAnswersHeard.noteDatagram(ex, fromA);
       if (ex.aPort === SQL_BROWSER_PORT || ex.bPort === SQL_BROWSER_PORT) ex.keepDatagram(p, fromA);
     } catch (e) {
       this.onFault('udp', p.frame, ex, e);
@@ -584,7 +597,7 @@ export class FlowTable {
       return conv;
     }
     const hash = flowHash(k, IPPROTO_UDP);
-    const found = this.findUdp(k, hash);
+    const found = this.findUdp(k, hash) ?? this.reviveUdp(k, hash, p.frame, p.tsSec, p.tsNsec, p.time);
     const fromA = found ? this.foundDir === 1 : true;
     const ex = found ?? this.createUdp(k, hash, p.frame, p.tsSec, p.tsNsec, p.time);
     ex.linkIcmp(this.link(p, reporter, fromA === ex.clientIsA, -1));

@@ -34,14 +34,26 @@ export const MAX_TOMBSTONES = 10_000;
  * TCP_CLOSED_LINGER. Windows retries a refused SYN twice about 0.5 s apart; Linux does not retry. */
 export const LIVE_REFUSED_LINGER = 3;
 
-/** A UDP exchange with no packet for this long is decided and freed; a later datagram finds its
- * tombstone and keeps its udp.stream. Long enough for resolver and application retries. */
+/** A UDP exchange with no packet for this long is decided and freed; a later datagram, however
+ * much later, finds it in the UdpStreamIndex and keeps its udp.stream. Long enough for resolver
+ * and application retries. */
 export const UDP_IDLE_TIMEOUT = 30;
 
 /** A DNS query with no response for this long (and the capture going on) is unanswered. An
  * answer normally comes within a fraction of a second; stub resolvers retry after 1 s (Windows)
  * to 5 s (glibc), so 2 s of silence after the last query already means the application waits. */
 export const DNS_QUERY_TIMEOUT = 2;
+
+/** Queries of one question retried over at least this long without a response are unanswered
+ * however soon the capture ends: the retries themselves show the client waiting (Windows asks at
+ * 0, 1, 2, 4 and 8 s; glibc at 0 and 5 s). */
+export const DNS_RETRY_SPAN = 5;
+
+/** A DNS response this long after the last query of its question, bounced by the client's host
+ * with ICMP port unreachable, came after the client gave up: the shortest stub-resolver wait is
+ * Windows' first 1 s. A response sooner than this that finds the port closed was not waited for
+ * (the client had its answer from elsewhere, or cancelled), which is not a slow server. */
+export const LATE_DNS_ANSWER = 1;
 
 /** How often (in capture seconds) the table sweeps for idle conversations. */
 export const SWEEP_INTERVAL = 1;
