@@ -191,6 +191,16 @@ export function codeLines(codes: readonly ErrorCode[], style: TerminalStyle): st
   return lines;
 }
 
+/** "Seen by the client 10.0.0.5:40001" (or "by the 3 clients"): whose application sees the codes. */
+function seenByText(g: FindingGroup): string | null {
+  const s = g.findings[0]!.seenBy;
+  if (!s) return null;
+  const sides = new Set(g.findings.map((f) => (f.seenBy ? `${f.seenBy.address}\u0000${f.seenBy.port}` : '')));
+  if (sides.size === 1) return `Seen by the ${s.side} ${endpointLabel(s.address, s.port)}`;
+  const addresses = new Set(g.findings.map((f) => f.seenBy?.address ?? ''));
+  return addresses.size === 1 ? `Seen by the ${s.side} ${s.address} (${sides.size} sockets)` : `Seen by the ${s.side}s (${addresses.size} hosts)`;
+}
+
 /** The failure kind that selects a service's client message for a finding, if any. */
 function failureKindOfFinding(f: Finding): FailureKind | undefined {
   if (isSignature(f.rule)) return failureKindOf(f.rule);
@@ -276,9 +286,8 @@ function fitColumns(natural: number[], width: number, keepWhole: ReadonlySet<num
   return cols;
 }
 
-function formatTable(groups: readonly FindingGroup[], style: TerminalStyle, width: number): string[] {
+function formatTable(groups: readonly FindingGroup[], style: TerminalStyle, width: number, narrow = width < NARROW_WIDTH): string[] {
   const t = style.text;
-  const narrow = width < NARROW_WIDTH;
   // Below NARROW_WIDTH: the codes as numbers in one column, and no clients and first-frame
   // columns (each section gives them all).
   const keep = narrow ? [0, 1, 3, 7] : [0, 1, 2, 3, 4, 5, 6];
@@ -297,6 +306,8 @@ function formatTable(groups: readonly FindingGroup[], style: TerminalStyle, widt
     ]),
   );
   const natural = head.map((_, c) => Math.max(...[head, ...rows].map((r) => stringWidth(r[c]!))) + 2);
+  // The wide table when it fits whole; else the narrow one, whose cells wrap if they must.
+  if (!narrow && natural.reduce((a, b) => a + b, 0) + natural.length + 1 > width) return formatTable(groups, style, width, true);
   const colWidths = fitColumns(natural, width, new Set([0, 1]));
   const table = new Table({
     head,
@@ -352,7 +363,9 @@ function formatSection(index: number, g: FindingGroup, style: TerminalStyle, ver
   lines.push(`${pad}${t(first.summary)}${more > 0 ? ` (and ${more} more like it)` : ''}`);
   const application = applicationSummary(first);
   if (application !== null) lines.push(`${pad}Application: ${t(application)}`);
-  for (const line of codeLines(g.codes, style)) lines.push(`${pad}${line}`);
+  const seen = seenByText(g);
+  if (seen !== null && g.codes.length > 0) lines.push(`${pad}${t(seen)}:`);
+  for (const line of codeLines(g.codes, style)) lines.push(`${pad}${seen !== null ? '  ' : ''}${line}`);
 
   // Service: one port means one service; several ports (a scan) get a list of names.
   let serviceChecks: string[] = [];

@@ -167,6 +167,8 @@ export const connectionReset: Rule = {
           frames: frames.filter((f) => f >= 0),
           severity: outcome.severity,
           codes: outcome.codes,
+          // The side that receives the RST is the one whose read or write fails.
+          seenBy: receiver,
           summary: `${hostPort(c.client)} ↔ ${hostPort(c.server)}: the ${resetBy} reset the established connection ${closeText(close, lost, receiver) || SITUATION_TEXT[sit]}; ${c.client.bytes} bytes sent by the client, ${c.server.bytes} by the server.`,
           details: {
             resetBy,

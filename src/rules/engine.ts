@@ -10,7 +10,7 @@ import { STREAM_RECOGNISERS, withApplication, type NamedRecogniser } from '../ap
 import type { FaultSink } from '../model/faults.js';
 import { evidenceOf } from './evidence.js';
 import { serviceFor } from './services.js';
-import type { Endpoint, ErrorCode, Finding, RuleMeta, Severity } from './types.js';
+import type { Endpoint, ErrorCode, Finding, RuleMeta, SeenBy, Severity } from './types.js';
 
 /** What a rule hands to `report`: the rule-specific part of a finding. */
 export interface FindingDraft {
@@ -20,6 +20,8 @@ export interface FindingDraft {
   details: Record<string, unknown>;
   /** Codes the application sees; defaults to the rule's meta codes. */
   codes?: ErrorCode[];
+  /** Whose application sees the codes: the client (default) or the server. */
+  seenBy?: 'client' | 'server';
   severity?: Severity;
   /**
    * The endpoints as the failure sees them, when they differ from the conversation's client and
@@ -262,6 +264,7 @@ export class RuleEngine {
       start: finding.start,
       end: finding.end,
       codes: finding.codes,
+      ...(finding.codes.length > 0 ? { seenBy: seenByOf(draft.seenBy ?? 'client', finding) } : {}),
       summary: finding.summary,
       details: finding.details,
       ...(finding.service ? { service: finding.service } : {}),
@@ -279,6 +282,12 @@ export class RuleEngine {
     }
     this.onFinding?.(ordered);
   }
+}
+
+/** The endpoint of the side whose application sees a finding's codes. */
+function seenByOf(side: 'client' | 'server', f: Pick<Finding, 'client' | 'server'>): SeenBy {
+  const e = side === 'client' ? f.client : f.server;
+  return { side, address: e.address, port: e.port };
 }
 
 /** Seconds with millisecond precision, for details. */

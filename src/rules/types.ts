@@ -43,6 +43,13 @@ export interface EvidencePacket {
   icmp?: { type: number; code: number; name: string; reporter: string };
 }
 
+/** The side whose application sees a finding's codes. */
+export interface SeenBy {
+  side: 'client' | 'server';
+  address: string;
+  port: number;
+}
+
 /** A finding: the root cause of one failed conversation. Data only; reporters format it. */
 export interface Finding {
   rule: string;
@@ -60,6 +67,12 @@ export interface Finding {
   start: string;
   end: string;
   codes: ErrorCode[];
+  /**
+   * Whose application sees `codes`: the side of the conversation and its endpoint (absent when
+   * no code applies). A reset is seen by the side that receives it; a timeout by the side that
+   * waited.
+   */
+  seenBy?: SeenBy;
   /** One sentence. */
   summary: string;
   details: Record<string, unknown>;
