@@ -13,7 +13,7 @@ import { RuleEngine, humanDuration, isoTime, type FindingKey, type Rule } from '
 import { FlowClock } from './flow/clock.js';
 import { RULES } from './rules/index.js';
 import type { Finding } from './rules/types.js';
-import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan } from './report/types.js';
+import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan } from './model/report.js';
 import { VERSION } from './version.js';
 import { STREAM_RECOGNISERS, type NamedRecogniser } from './app/index.js';
 import type { FaultSubject, InternalFault } from './model/faults.js';

@@ -1,4 +1,4 @@
-import { describeSystemError } from '../scan/walk.js';
+import { describeSystemError } from '../report/errors.js';
 
 /** Where a command writes, so tests can run the program in-process. */
 export interface CliIo {
