@@ -41,6 +41,8 @@ const NAMED = 60;
 const TEXT_BASE = 20;
 // A meaning below this share of the best one is the noise of a longer message, not a reading.
 const WEAK_SHARE = 0.5;
+/** A first sentence shorter than this says too little to stand for its message. */
+const FIRST_SENTENCE_MIN = 24;
 /** Characters of a pasted message that are read. */
 const MESSAGE_LIMIT = 4000;
 
@@ -181,7 +183,7 @@ function messageMatches(raw: string): ErrorMatch[] {
   const last = lastMessage(text, raw);
   for (const entry of KNOWN_ERRORS) {
     let best = 0;
-    const phrases = entry.described ? [...(entry.texts ?? [])] : [entry.message, ...(entry.texts ?? [])];
+    const phrases = entry.described ? [...(entry.texts ?? [])] : [entry.message, firstSentence(entry.message), ...(entry.texts ?? [])];
     for (const p of phrases) {
       const phrase = normalizeMessage(p);
       if (phrase.length > best && !phrase.includes('<') && containsPhrase(text, phrase)) best = phrase.length;
@@ -202,6 +204,15 @@ function messageMatches(raw: string): ErrorMatch[] {
   const all = [...scores.values()];
   const spelled = new Set(all.filter((m) => m.entry.textOnly && m.score > STRUCTURED).map((m) => `${m.entry.family}:${m.entry.code}`));
   return all.filter((m) => m.entry.textOnly || m.score > STRUCTURED || !spelled.has(`${m.entry.family}:${m.entry.code}`));
+}
+
+/**
+ * The first sentence or clause of a long message, which is what people often paste alone
+ * ("The network location cannot be reached." without "For information about ...").
+ */
+function firstSentence(message: string): string {
+  const first = message.split(/[.;]\s|,\s+or\s/)[0]!.trim();
+  return first.length >= FIRST_SENTENCE_MIN && first.length < message.length ? first : '';
 }
 
 function placeLabel(label: (n: string) => string, n: string): string | undefined {

@@ -41,7 +41,7 @@ const SRC = {
   libuv: 'libuv include/uv.h (UV_ERRNO_MAP); Node.js lib/internal/errors.js prints "<syscall> <CODE> <address>:<port>"',
   nodeDns: 'Node.js lib/internal/errors.js dnsException (EAI_NODATA and EAI_NONAME become ENOTFOUND)',
   nodeHttp: 'Node.js lib/_http_client.js (ConnResetException("socket hang up"), code ECONNRESET)',
-  undici: 'undici lib/core/errors.js (ConnectTimeoutError), the fetch() of Node.js',
+  undici: 'undici lib/core/errors.js (ConnectTimeoutError) and lib/web/fetch/index.js (TypeError "fetch failed"), the fetch() of Node.js',
   dotnet: 'learn.microsoft.com/dotnet/api/system.net.sockets.socketerror (values are the Winsock codes)',
   dotnetEagain: 'dotnet/runtime#98794 and dotnet/corefx#17434 (EAI_AGAIN surfaces with errno 11\'s text on Linux)',
   java: 'OpenJDK src/java.base/share/classes/sun/nio/ch/NioSocketImpl.java and java.net exception classes',
@@ -586,6 +586,12 @@ const NODE: readonly KnownError[] = [
   known('node', undefined, undefined, 'socket hang up', 'closed-early', SRC.nodeHttp, {
     textOnly: true,
     note: 'The HTTP client\'s connection closed before a response arrived (error.code ECONNRESET).',
+  }),
+  known('node', undefined, undefined, 'TypeError: fetch failed', 'wrapper', SRC.undici, {
+    textOnly: true,
+    wrapper: true,
+    texts: ['fetch failed'],
+    note: 'fetch() in Node.js wraps every network error this way; its cause (ECONNREFUSED, ENOTFOUND, UND_ERR_CONNECT_TIMEOUT...) says what failed.',
   }),
   known('node', undefined, 'UND_ERR_CONNECT_TIMEOUT', 'Connect Timeout Error', 'connect-timeout', SRC.undici, {
     note: 'fetch() prints "fetch failed" with this as its cause; undici\'s connect timeout is 10 s by default.',
