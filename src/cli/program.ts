@@ -13,6 +13,14 @@ import { EXIT_UNREADABLE, processIo, ReportOutput, useColor, useUnicode, type Cl
 // Each command loads its own modules when it runs: start-up time and memory are then those of
 // the command used (analyze --format json loads neither the scan pool nor the HTML report).
 
+/** Columns `explain` fits its text to: COLUMNS, else the terminal's width, else 80. */
+function explainWidth(io: CliIo): number {
+  const fromEnv = Number(io.env.COLUMNS);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  const terminal = io.stdout.isTTY ? process.stdout.columns : undefined;
+  return terminal && terminal > 0 ? terminal : 80;
+}
+
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
@@ -77,11 +85,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
 
   program
     .command('explain')
-    .description('explain an error code (10061, ECONNREFUSED) or a rule id (connection-refused)')
-    .argument('<query>', 'error code, symbol or rule id')
-    .action(async (query: string) => {
+    .description('explain an error as you have it (10061, ECONNREFUSED, 0x8007274D, "[Errno 111] Connection refused") or a rule id (connection-refused)')
+    .argument('<query...>', 'error number, symbol or message (quote it, or give it as several words), or a rule id')
+    .option('--full', 'every meaning with its sources and spellings, and the rules in full')
+    .action(async (words: string[], opts: { full?: boolean }) => {
       const { explain } = await import('../report/explain.js');
-      const r = explain(query, { color: useColor(io), unicode: useUnicode(io) });
+      const r = explain(words.join(' '), { color: useColor(io), unicode: useUnicode(io), width: explainWidth(io), full: opts.full === true });
       io.stdout.write(r.text.endsWith('\n') ? r.text : r.text + '\n');
       setExit(r.found ? 0 : EXIT_UNREADABLE);
     });
