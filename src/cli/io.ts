@@ -56,6 +56,11 @@ export class ReportOutput {
     if (typeof stream.on === 'function') stream.on('error', (e) => this.fail(e));
   }
 
+  /** The terminal's width when the target is one (read each time: a terminal can be resized). */
+  get columns(): number | undefined {
+    return this.target.columns;
+  }
+
   /** Write `s`, unless an earlier write failed. Never throws. */
   write(s: string): boolean {
     if (this.failure) return false;

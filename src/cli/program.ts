@@ -8,19 +8,12 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { SEVERITIES } from '../rules/types.js';
 import { VERSION } from '../version.js';
 import { ANALYZE_FORMATS, CHECK_FORMATS, SCAN_FORMATS } from './formats.js';
-import { EXIT_UNREADABLE, processIo, ReportOutput, useColor, useUnicode, type CliIo } from './io.js';
+import { EXIT_UNREADABLE, processIo, ReportOutput, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
 
 // Each command loads its own modules when it runs: start-up time and memory are then those of
 // the command used (analyze --format json loads neither the scan pool nor the HTML report).
 
 /** Columns `explain` fits its text to: COLUMNS, else the terminal's width, else 80. */
-function explainWidth(io: CliIo): number {
-  const fromEnv = Number(io.env.COLUMNS);
-  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
-  const terminal = io.stdout.isTTY ? process.stdout.columns : undefined;
-  return terminal && terminal > 0 ? terminal : 80;
-}
-
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
@@ -90,7 +83,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .option('--full', 'every meaning with its sources and spellings, and the rules in full')
     .action(async (words: string[], opts: { full?: boolean }) => {
       const { explain } = await import('../report/explain.js');
-      const r = explain(words.join(' '), { color: useColor(io), unicode: useUnicode(io), width: explainWidth(io), full: opts.full === true });
+      const r = explain(words.join(' '), { color: useColor(io), unicode: useUnicode(io), width: terminalWidth(io), full: opts.full === true });
       io.stdout.write(r.text.endsWith('\n') ? r.text : r.text + '\n');
       setExit(r.found ? 0 : EXIT_UNREADABLE);
     });
