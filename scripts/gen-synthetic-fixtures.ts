@@ -220,6 +220,23 @@ add('ppp.pcap', linkCapture(9, (b) => b.ppp(), refusedV4), 'PPP (9) with HDLC-li
   add('span-duplicates.pcap', writePcap([...s.records, ...refused.records, marker(5)]), 'SPAN port recording every packet twice (same IP ID and TSval, 5 µs to 5.6 ms apart, some copies after the answer): a healthy POST with one real fast retransmission, and a refusal cited by its original frames; anomaly duplicate_frame');
 }
 
+// A one-way capture: only the phone's packets (ndpi_ocs.pcap's kind). A single SYN is no timeout
+// there (the SYN-ACK may simply not be in the capture); a series of SYN retries with backoff is;
+// a connection whose SYN-ACK is missing but whose client goes on sending is healthy.
+{
+  const phone = '192.168.180.2';
+  const single = new Scenario(`${phone}:47699`, '64.233.184.188:5228', { t0: T0 }).tcp('c', 0, ['SYN'], 0x10000, 0, { ipId: 0x4001, options: { mss: 1460, sackPermitted: true, timestamps: [100, 0], wscale: 7 } });
+  const series = new Scenario(`${phone}:46166`, '137.135.131.52:5122', { t0: T0 });
+  [0.5, 1.5, 3.5, 7.5, 15.5, 31.5].forEach((t, i) => series.tcp('c', t, ['SYN'], 0x20000, 0, { ipId: 0x4010 + i, options: { mss: 1460, sackPermitted: true, timestamps: [150 + Math.round(t * 100), 0], wscale: 7 } }));
+  const unseen = new Scenario(`${phone}:39263`, '23.21.230.199:443', { t0: T0 })
+    .tcp('c', 1, ['SYN'], 0x30000, 0, { ipId: 0x4020 })
+    .tcp('c', 1.05, ['ACK'], 0x30001, 0x90001, { ipId: 0x4021 })
+    .tcp('c', 1.06, ['ACK', 'PSH'], 0x30001, 0x90001, { ipId: 0x4022, payload: 300 })
+    .tcp('c', 1.3, ['ACK'], 0x3012d, 0x90801, { ipId: 0x4023 })
+    .tcp('c', 100, ['ACK'], 0x3012d, 0x91001, { ipId: 0x4024 });
+  add('one-way-syns.pcap', writePcap(mergeScenarios(single, series, unseen)), 'one-way capture (only the client\'s packets): a single SYN (info: the answer may be uncaptured), six SYNs 1, 2, 4, 8, 16 s apart and the capture going on to 100 s (a timeout even one-way), a connection whose SYN-ACK is not in the capture (no finding); warning one_way_capture');
+}
+
 // File-format variants: big-endian nanosecond pcap; pcapng with two sections in both byte orders,
 // Ethernet and raw-IP interfaces, a 2^-20 s resolution and a time offset.
 {

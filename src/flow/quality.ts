@@ -154,7 +154,8 @@ export class CaptureQuality {
   private readonly recent = new Float64Array(FINGERPRINT_SLOTS * 4);
   /**
    * Per directed conversation (addresses and ports), one record per slot: its hash (to spot a slot
-   * taken by another), its last frame, and that frame's TCP acknowledgment number (-1: none).
+   * taken by another), its last frame, and that frame's TCP acknowledgment number (-1: none, or a
+   * RST).
    */
   private readonly directions = new Float64Array(DIRECTION_SLOTS * 4);
   private readonly pairs = new Uint32Array(PAIR_BITS >>> 5);
@@ -191,7 +192,9 @@ export class CaptureQuality {
     const known = dirs[d] === direction && dirs[d + 1] !== 0;
     dirs[d] = direction;
     dirs[d + 1] = p.frame;
-    dirs[d + 2] = p.l4 === 6 && (p.tcpFlags & TCP_ACK) !== 0 ? p.tcpAck : -1;
+    // A RST acknowledges nothing: one whose ACK the client must ignore (RFC 9293 §3.10.7.3) makes
+    // Linux send its SYN again at once, and that SYN is no copy.
+    dirs[d + 2] = p.l4 === 6 && (p.tcpFlags & (TCP_ACK | TCP_RST)) === TCP_ACK ? p.tcpAck : -1;
     this.ipPackets++;
     if (!known) this.note(p);
     return false;

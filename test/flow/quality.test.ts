@@ -64,6 +64,12 @@ describe('duplicated frames', () => {
     expect(copiesIn(s.records).copies).toEqual([]);
   });
 
+  it('a SYN sent again at once after a RST it must ignore is no copy, even with the same IP ID', () => {
+    // RFC 9293 §3.10.7.3: the RST's ACK (ISN + 1 + 65536) does not acknowledge the SYN; Linux resends at once.
+    const s = new Scenario(C, S).tcp('c', 0, ['SYN'], 1000, 0, { ipId: 9 }).tcp('s', 0.0003, ['RST', 'ACK'], 0, 1001 + 65536, { ipId: 3 }).tcp('c', 0.004, ['SYN'], 1000, 0, { ipId: 9 });
+    expect(copiesIn(s.records).copies).toEqual([]);
+  });
+
   it('the same bytes after the window are sent again, not captured again', () => {
     const s = new Scenario(C, S).tcp('c', 0, ['SYN'], 100, 0, { ipId: 7 }).copy(0.02);
     expect(copiesIn(s.records).copies).toEqual([]);
