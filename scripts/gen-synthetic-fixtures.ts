@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { dnsMessage, frame, type FrameBuilder } from '../test/helpers/packet-builder.js';
+import { dnsMessage, frame, type FrameBuilder, type TcpFlagName } from '../test/helpers/packet-builder.js';
 import { PcapngWriter, writePcap, writePcapng, type WriterRecord } from '../test/helpers/pcap-writer.js';
 import { Scenario, mergeScenarios } from '../test/helpers/scenario.js';
 
@@ -180,6 +180,61 @@ add('ppp.pcap', linkCapture(9, (b) => b.ppp(), refusedV4), 'PPP (9) with HDLC-li
   s.tcp('s', 0.002, ['FIN', 'ACK'], 5000, 2449);
   s.tcp('c', 0.202, ['ACK', 'PSH'], 1000, 5001, { payload: 1448 });
   add('retransmit-after-close.pcap', writePcap(s.records), 'client data, FIN both ways, then the same data again 200 ms later (a spurious retransmission after the close): no finding, no anomaly');
+}
+
+// A SPAN port that records every packet twice (ark_wireshark-retrans.pcap's pattern): copies 5 µs
+// to 3 ms after the original with the same IP ID and TCP timestamps, some after the answer that
+// acknowledged them. A healthy HTTP POST (no finding: no SYN-ACK "retransmission", no data
+// "retransmitted"), one real fast retransmission in it (new IP ID and TSval: it stays one), and a
+// refused connection whose finding cites the originals' frame numbers.
+{
+  const s = new Scenario('172.17.96.143:59221', '172.17.96.77:4000', { t0: T0 });
+  const ts = (v: number, e: number) => ({ options: { timestamps: [v, e] as [number, number] } });
+  /** The bytes of one segment of this conversation, for a copy recorded out of order. */
+  const segment = (from: 'c' | 's', flags: TcpFlagName[], seq: number, ack: number, extra: Parameters<Scenario['tcp']>[5]): Buffer =>
+    Buffer.from(new Scenario('172.17.96.143:59221', '172.17.96.77:4000', { t0: T0 }).tcp(from, 0, flags, seq, ack, extra).records[0]!.data);
+  s.tcp('c', 0, ['SYN'], 1000, 0, { ipId: 0x0df8, ...ts(685169, 0) }).copy(0.000005);
+  s.tcp('s', 0.00292, ['SYN', 'ACK'], 5000, 1001, { ipId: 0xa341, ...ts(1445414287, 685169) }).copy(0.000005);
+  s.tcp('c', 0.00325, ['ACK'], 1001, 5001, { ipId: 0x0dfa, ...ts(685169, 1445414287) });
+  // The second capture point's copies of the SYN and SYN-ACK, after the handshake completed.
+  s.raw(0.005635, segment('c', ['SYN'], 1000, 0, { ipId: 0x0df8, ...ts(685169, 0) }));
+  s.raw(0.005641, segment('s', ['SYN', 'ACK'], 5000, 1001, { ipId: 0xa341, ...ts(1445414287, 685169) }));
+  s.tcp('c', 0.0063, ['ACK', 'PSH'], 1001, 5001, { ipId: 0x0dfc, payload: 198, ...ts(685170, 1445414287) }).copy(0.00033);
+  s.tcp('c', 0.0074, ['ACK', 'PSH'], 1199, 5001, { ipId: 0x0dfd, payload: 1090, ...ts(685170, 1445414287) }).copy(0.001).copy(0.0021);
+  // The server saw the first segment only: three duplicate ACKs, then the client resends the
+  // second one with a new IP ID and TSval, 0.6 ms after the copies: a retransmission.
+  s.tcp('s', 0.0702, ['ACK'], 5001, 1199, { ipId: 0xa342, ...ts(1445414294, 685170) });
+  s.tcp('s', 0.0703, ['ACK'], 5001, 1199, { ipId: 0xa343, ...ts(1445414294, 685170) });
+  s.tcp('s', 0.0704, ['ACK'], 5001, 1199, { ipId: 0xa344, ...ts(1445414294, 685170) });
+  s.tcp('c', 0.071, ['ACK', 'PSH'], 1199, 5001, { ipId: 0x0dfe, payload: 1090, ...ts(685173, 1445414294) });
+  s.tcp('s', 0.0809, ['ACK', 'PSH'], 5001, 2289, { ipId: 0xa345, payload: 144, ...ts(1445414295, 685173) }).copy(0.000347);
+  s.tcp('c', 0.0816, ['ACK'], 2289, 5145, { ipId: 0x0e00, ...ts(685174, 1445414295) }).copy(0.000005);
+  s.tcp('c', 0.09, ['ACK', 'FIN'], 2289, 5145, { ipId: 0x0e01, ...ts(685180, 1445414295) }).copy(0.000005);
+  s.tcp('s', 0.0905, ['ACK', 'FIN'], 5145, 2290, { ipId: 0xa346, ...ts(1445414300, 685180) }).copy(0.000005);
+  s.tcp('c', 0.091, ['ACK'], 2290, 5146, { ipId: 0x0e02, ...ts(685181, 1445414300) }).copy(0.000005);
+  const refused = new Scenario('172.17.96.143:59222', '172.17.96.77:4001', { t0: T0 })
+    .tcp('c', 0.2, ['SYN'], 7000, 0, { ipId: 0x0e03 })
+    .copy(0.000004)
+    .tcp('s', 0.2003, ['RST', 'ACK'], 0, 7001, { ipId: 0xa347 })
+    .copy(0.000004);
+  add('span-duplicates.pcap', writePcap([...s.records, ...refused.records, marker(5)]), 'SPAN port recording every packet twice (same IP ID and TSval, 5 µs to 5.6 ms apart, some copies after the answer): a healthy POST with one real fast retransmission, and a refusal cited by its original frames; anomaly duplicate_frame');
+}
+
+// A one-way capture: only the phone's packets (ndpi_ocs.pcap's kind). A single SYN is no timeout
+// there (the SYN-ACK may simply not be in the capture); a series of SYN retries with backoff is;
+// a connection whose SYN-ACK is missing but whose client goes on sending is healthy.
+{
+  const phone = '192.168.180.2';
+  const single = new Scenario(`${phone}:47699`, '64.233.184.188:5228', { t0: T0 }).tcp('c', 0, ['SYN'], 0x10000, 0, { ipId: 0x4001, options: { mss: 1460, sackPermitted: true, timestamps: [100, 0], wscale: 7 } });
+  const series = new Scenario(`${phone}:46166`, '137.135.131.52:5122', { t0: T0 });
+  [0.5, 1.5, 3.5, 7.5, 15.5, 31.5].forEach((t, i) => series.tcp('c', t, ['SYN'], 0x20000, 0, { ipId: 0x4010 + i, options: { mss: 1460, sackPermitted: true, timestamps: [150 + Math.round(t * 100), 0], wscale: 7 } }));
+  const unseen = new Scenario(`${phone}:39263`, '23.21.230.199:443', { t0: T0 })
+    .tcp('c', 1, ['SYN'], 0x30000, 0, { ipId: 0x4020 })
+    .tcp('c', 1.05, ['ACK'], 0x30001, 0x90001, { ipId: 0x4021 })
+    .tcp('c', 1.06, ['ACK', 'PSH'], 0x30001, 0x90001, { ipId: 0x4022, payload: 300 })
+    .tcp('c', 1.3, ['ACK'], 0x3012d, 0x90801, { ipId: 0x4023 })
+    .tcp('c', 100, ['ACK'], 0x3012d, 0x91001, { ipId: 0x4024 });
+  add('one-way-syns.pcap', writePcap(mergeScenarios(single, series, unseen)), 'one-way capture (only the client\'s packets): a single SYN (info: the answer may be uncaptured), six SYNs 1, 2, 4, 8, 16 s apart and the capture going on to 100 s (a timeout even one-way), a connection whose SYN-ACK is not in the capture (no finding); warning one_way_capture');
 }
 
 // File-format variants: big-endian nanosecond pcap; pcapng with two sections in both byte orders,

@@ -73,3 +73,16 @@ export const DEFAULT_MAX_FLOWS = 65_536;
  * flood's memory without setting aside a busy server's real connections.
  */
 export const UNANSWERED_SHARE = 1 / 6;
+
+/** A frame identical to a packet accounted at most this long before, with a non-zero IPv4 ID
+ * (SPAN ports and captures on two interfaces record each packet twice, microseconds to a few
+ * milliseconds apart), is that packet seen again. A sender gives a retransmission a new ID (a
+ * per-socket or per-host counter, or a random one); one that keeps it is told apart by the
+ * duplicate ACKs that asked for it (see CaptureQuality). */
+export const DUPLICATE_WINDOW = 0.01;
+
+/** The same for a packet without an identifying IPv4 ID (IPv6, or ID 0 as Linux gives packets
+ * sent without a connected socket): nothing but time tells a copy from a retransmission, so the
+ * window is shorter (a timer-driven retransmission, Linux's tail loss probe included, takes 10 ms
+ * or more; a fast one follows duplicate ACKs, which the copy check looks for). */
+export const DUPLICATE_WINDOW_UNIDENTIFIED = 0.002;

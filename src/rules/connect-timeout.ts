@@ -73,6 +73,9 @@ export const connectTimeout: Rule = {
         const stillRetrying = !clientReset && ctx.atEndOfCapture() && endedBefore(sinceLast, nextGap);
         const elapsed = lastSyn - first;
         const ends = `${hostPort(c.client)} → ${hostPort(c.server)}`;
+        // A capture that holds no packet to the client from anyone cannot show an answer: one SYN
+        // proves nothing there, retries still do (the client's own stack got no SYN-ACK).
+        const oneWay = ctx.returnPath(c) === 'not-captured';
         const ignored = c.ignoredResetCount;
         // RFC 9293 §3.10.7.3: in SYN-SENT a RST whose ACK does not acknowledge the SYN is dropped.
         const ignoredText =
@@ -89,6 +92,7 @@ export const connectTimeout: Rule = {
           captureEndedEarly: stillRetrying,
           secondsAfterLastSyn: round3(sinceLast),
           ...ignoredDetails,
+          ...(oneWay ? { oneWayCapture: true } : {}),
         };
         const frames = [...cl.synFrames, ...cl.rstFrames, ...c.ignoredResets.map((r) => r.rstFrame)];
         const span = { start: splitTime(first), end: splitTime(lastSyn) };
@@ -105,7 +109,7 @@ export const connectTimeout: Rule = {
             severity: 'info',
             codes: [],
             frames,
-            summary: `${ends}: one SYN, ${ignored > 0 ? `${ignoredText}, and` : 'never answered and'} never retried; ${when}.`,
+            summary: `${ends}: one SYN, ${ignored > 0 ? `${ignoredText}, and` : 'never answered and'} never retried; ${when}${oneWay ? `; the capture holds no packet to ${c.client.address} from anyone (a one-way capture), so an answer may have been sent but not captured` : ''}.`,
             details: { ...common, socketError: 'none seen: a single SYN is a probe, a cancelled attempt, or one answered where the capture could not see' },
             ...span,
           });

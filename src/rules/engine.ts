@@ -6,6 +6,7 @@
 import type { TcpConversation } from '../flow/tcp.js';
 import type { UdpExchange } from '../flow/udp.js';
 import type { Flow } from '../flow/table.js';
+import type { ReturnPath } from '../flow/quality.js';
 import { STREAM_RECOGNISERS, withApplication, type NamedRecogniser } from '../app/index.js';
 import type { FaultSink } from '../model/faults.js';
 import { evidenceOf } from './evidence.js';
@@ -42,6 +43,11 @@ export interface RuleContext {
   now(): number;
   /** True when flows are being decided because the capture ended. */
   atEndOfCapture(): boolean;
+  /**
+   * Whether the capture so far shows the way back from the flow's server to its client, in any
+   * conversation (see ReturnPath): a rule that reads silence as a failure asks this first.
+   */
+  returnPath(flow: Flow): ReturnPath;
 }
 
 /** Handlers a rule returns from `create`. Each is called when a flow is decided. */
@@ -121,6 +127,8 @@ export interface RuleEngineOptions {
   onFault?: FaultSink;
   /** Application recognisers for findings' context (default STREAM_RECOGNISERS). */
   recognisers?: readonly NamedRecogniser[];
+  /** What the capture shows of a flow's way back (see CaptureQuality.returnPath); default: always 'seen'. */
+  returnPath?: (flow: Flow) => ReturnPath;
 }
 
 /** Without a fault sink a fault is not contained: tests of the engine see it. */
@@ -164,6 +172,7 @@ export class RuleEngine {
       report: (draft) => this.report(draft),
       now: () => this.clock(),
       atEndOfCapture: () => this.ending,
+      returnPath: options.returnPath ?? (() => 'seen'),
     };
     this.handlers = rules.map((r) => ({ meta: r.meta, h: r.create(context) }));
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classifyBackoff, connectTimeout } from '../../src/rules/connect-timeout.js';
 import { runRuleTests } from '../helpers/rule-tester.js';
-import { analyzeRecords, Scenario } from '../helpers/scenario.js';
+import { analyzeRecords, mergeScenarios, Scenario } from '../helpers/scenario.js';
 import { SYN_OPTIONS } from '../helpers/syn-options.js';
 
 const C = '10.0.0.1:40000';
@@ -127,5 +127,50 @@ describe('connect-timeout words', () => {
     const report = await analyzeRecords(synsResetWith(1000, [0, 1, 2], 20).records);
     expect(report.findings.map((f) => f.rule)).toEqual(['connect-timeout']);
     expect(report.findings[0]!.summary).toMatch(/answered only by 3 RSTs that do not acknowledge the SYN, which the client must ignore \(RFC 9293/);
+  });
+});
+
+describe('one-way captures (the capture holds no packet to the client)', () => {
+  const C1 = '10.0.0.1:40000';
+  const S1 = '10.0.0.2:8080';
+
+  it('a single SYN says the answer may be uncaptured', async () => {
+    const s = new Scenario(C1, S1).tcp('c', 0, ['SYN'], 100, 0, { ipId: 1 }).udp('c', 200, 8);
+    const report = await analyzeRecords(s.records);
+    const f = report.findings.find((x) => x.rule === 'connect-timeout');
+    expect(f?.severity).toBe('info');
+    expect(f?.details).toMatchObject({ synCount: 1, oneWayCapture: true });
+    expect(f?.summary).toMatch(/the capture holds no packet to 10\.0\.0\.1 from anyone \(a one-way capture\)/);
+    const w = report.capture.warnings.find((x) => x.code === 'one_way_capture');
+    expect(w?.message).toMatch(/^one-way capture: every IP packet was sent by 10\.0\.0\.1, and no packet from the host it sent to was seen/);
+  });
+
+  it('two copies of one SYN are one SYN, not a retry after 2 ms', async () => {
+    // A one-way Windows XP capture: the SYN recorded twice, 2 ms apart, same IP ID.
+    const s = new Scenario('192.168.0.193:1596', '192.168.0.182:21', { clientTtl: 128 }).tcp('c', 0, ['SYN'], 7000, 0, { ipId: 0x6deb }).copy(0.002).udp('c', 200, 8);
+    const report = await analyzeRecords(s.records);
+    const f = report.findings.find((x) => x.rule === 'connect-timeout');
+    expect(f).toMatchObject({ severity: 'info', frames: [1], details: { synCount: 1, oneWayCapture: true } });
+    expect(report.capture.anomalies.duplicate_frame).toBe(1);
+  });
+
+  it('SYN retries with backoff prove the timeout even one-way', async () => {
+    const s = new Scenario(C1, S1);
+    [0, 1, 3, 7, 15, 31, 63].forEach((t, i) => s.tcp('c', t, ['SYN'], 100, 0, { ipId: i + 1, options: SYN_OPTIONS.linux }));
+    s.udp('c', 200, 8);
+    const report = await analyzeRecords(s.records);
+    const f = report.findings.find((x) => x.rule === 'connect-timeout');
+    expect(f?.severity).toBe('error');
+    expect(f?.details).toMatchObject({ synCount: 7, oneWayCapture: true });
+  });
+
+  it('where the capture sees answers reaching the client, a single SYN is not put down to it', async () => {
+    const syn = new Scenario(C1, S1).tcp('c', 0, ['SYN'], 100, 0, { ipId: 1 });
+    const dns = new Scenario('10.0.0.1:5000', '10.0.0.53:53').udp('c', 0.5, 8).udp('s', 0.51, 8);
+    const report = await analyzeRecords(mergeScenarios(syn, dns, new Scenario(C1, S1).udp('c', 200, 8)));
+    const f = report.findings.find((x) => x.rule === 'connect-timeout');
+    expect(f?.details.oneWayCapture).toBeUndefined();
+    expect(f?.summary).not.toMatch(/one-way/);
+    expect(report.capture.warnings.map((w) => w.code)).not.toContain('one_way_capture');
   });
 });
