@@ -144,7 +144,7 @@ export function writeBusyCapture(out: string, rate = 200_000, hold = 0.25, secon
   }
   writeSync(fd, chunk, 0, used);
   closeSync(fd);
-  const truth: BusyTruth = { rate, hold, seconds, conversations, refused, reset, packets, maxOpen: Math.round(rate * hold) };
+  const truth: BusyTruth = { rate, hold, seconds, conversations, refused, reset, packets, maxOpen: Math.min(conversations, Math.round(rate * hold)) };
   writeFileSync(`${out}.truth.json`, JSON.stringify(truth, null, 2) + '\n');
   return truth;
 }
