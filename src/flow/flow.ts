@@ -3,7 +3,8 @@
  * Wireshark's stream index, which endpoint is the client, its time span, the ICMP errors that
  * quoted it, its packet log, and the flow table's bookkeeping.
  */
-import type { FlowKeyView, StoredFlowKey } from './key.js';
+import { formatAddress } from '../decode/packet.js';
+import { wordsAt, type FlowKeyView, type StoredFlowKey } from './key.js';
 import { PacketLog } from './packet-log.js';
 
 /**
@@ -34,16 +35,26 @@ export interface IcmpLink {
   quotedTcpFlags: number;
 }
 
+/** What an endpoint asks its flow for its textual address (made when read, not kept). */
+export interface EndpointOwner {
+  addressOf(endpoint: object): string;
+}
+
+/** How a flow makes its endpoints: each knows its flow (for its address) and its port. */
+export type EndpointClass<E> = new (flow: EndpointOwner, port: number) => E;
+
 /** The common part of a TCP conversation and a UDP exchange. */
-export abstract class BaseFlow<E extends { readonly address: string; readonly port: number }> implements StoredFlowKey {
+export abstract class BaseFlow<E extends { readonly address: string; readonly port: number }> implements StoredFlowKey, EndpointOwner {
   /** Wireshark's tcp.stream or udp.stream. */
   readonly stream: number;
   readonly ipVersion: number;
   /** VLAN ids of A's packets (A sent the packet that created the flow). */
   readonly vlanOuter: number;
   readonly vlanInner: number;
-  /** Address words: A in 0..3, B in 4..7. */
+  /** The chunk of the flow table's AddressSlab holding the address words (A, then B), at `wordsAt(slot)`. */
   readonly words: Uint32Array;
+  /** The slot of the address words in the flow table's AddressSlab. */
+  readonly slot: number;
   readonly aPort: number;
   readonly bPort: number;
   /** VLAN ids of B's packets: the same as A's unless B was seen tagged differently. */
@@ -84,15 +95,21 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
   /** @internal */ lruNext: this | null = null;
   /** @internal */ lruList = 0;
 
-  /** `key` is the creating packet's identity: its sender becomes endpoint A (`a`). */
-  protected constructor(stream: number, key: FlowKeyView, a: E, b: E, aIsClient: boolean, frame: number, tsSec: number, tsNsec: number, time: number) {
+  /**
+   * `key` is the creating packet's identity: its sender becomes endpoint A. Its address words are
+   * already in `words` at slot `slot` (see AddressSlab).
+   */
+  protected constructor(stream: number, key: FlowKeyView, words: Uint32Array, slot: number, endpoint: EndpointClass<E>, aIsClient: boolean, frame: number, tsSec: number, tsNsec: number, time: number) {
+    const a = new endpoint(this, key.srcPort);
+    const b = new endpoint(this, key.dstPort);
     this.stream = stream;
     this.ipVersion = key.ipVersion;
     this.vlanOuter = key.vlanOuter;
     this.vlanInner = key.vlanInner;
     this.bVlanOuter = key.vlanOuter;
     this.bVlanInner = key.vlanInner;
-    this.words = key.addr.slice(0, 8);
+    this.words = words;
+    this.slot = slot;
     this.aPort = key.srcPort;
     this.bPort = key.dstPort;
     this.client = aIsClient ? a : b;
@@ -106,6 +123,12 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
     this.endNsec = tsNsec;
     this.startTime = time;
     this.lastTime = time;
+  }
+
+  /** The textual address of one of this flow's endpoints. */
+  addressOf(endpoint: object): string {
+    const isA = (endpoint === this.client) === this.clientIsA;
+    return formatAddress(this.ipVersion, this.words, wordsAt(this.slot) + (isA ? 0 : 4));
   }
 
   /** A flow brought back from its tombstone keeps the client it had. */

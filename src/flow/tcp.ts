@@ -5,7 +5,7 @@
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../decode/packet.js';
 import type { FlowKeyView } from './key.js';
-import { BaseFlow, EMPTY_LIST, MAX_TRACKED_EVENTS } from './flow.js';
+import { BaseFlow, EMPTY_LIST, MAX_TRACKED_EVENTS, type EndpointOwner } from './flow.js';
 import { LOG_FROM_A, LOG_TCP_LENGTH_UNIT, LOG_TCP_RETRANSMISSION, LOG_TCP_ZERO_WINDOW } from './packet-log.js';
 import { StreamReassembler, type ReassemblyPool } from './reassembly.js';
 import { seqAdd, seqLt, seqLte } from './seq.js';
@@ -94,9 +94,15 @@ export class TcpEndpoint {
   stream: StreamReassembler | null = null;
 
   constructor(
-    readonly address: string,
+    /** The conversation, which holds the address words. */
+    private readonly flow: EndpointOwner,
     readonly port: number,
   ) {}
+
+  /** Textual address, made when read (findings and listings read it; packets never do). */
+  get address(): string {
+    return this.flow.addressOf(this);
+  }
 }
 
 /** A receiver advertising a zero window, the peer's probes, and whether the window opened again. */
@@ -256,13 +262,13 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
    * `key` is the creating packet's identity (its sender becomes endpoint A); `flags` are its TCP
    * flags (-1 when unknown, e.g. created from an ICMP quote).
    */
-  constructor(stream: number, key: FlowKeyView, flags: number, frame: number, tsSec: number, tsNsec: number, time: number, aAddress: string, bAddress: string) {
+  constructor(stream: number, key: FlowKeyView, flags: number, frame: number, tsSec: number, tsNsec: number, time: number, words: Uint32Array, slot: number) {
     // The originator is who sent the SYN; a SYN-ACK's receiver; else the sender of the first
     // packet, unless its port looks like the server's (capture began mid-connection).
     let aIsClient = true;
     if (flags >= 0 && (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) aIsClient = false;
     else if ((flags < 0 || !(flags & TCP_SYN)) && key.srcPort < 1024 && key.dstPort >= 1024) aIsClient = false;
-    super(stream, key, new TcpEndpoint(aAddress, key.srcPort), new TcpEndpoint(bAddress, key.dstPort), aIsClient, frame, tsSec, tsNsec, time);
+    super(stream, key, words, slot, TcpEndpoint, aIsClient, frame, tsSec, tsNsec, time);
     this.midstream = flags >= 0 && !(flags & TCP_SYN);
   }
 
