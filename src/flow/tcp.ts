@@ -30,19 +30,43 @@ export interface RetransmissionSeries {
   acked: boolean;
 }
 
-/** What one endpoint did. */
+/**
+ * What few endpoints do (SYN or SYN-ACK retries, resets, retransmissions, zero windows), kept
+ * apart so that the many endpoints that do none of it carry one null field instead of a dozen.
+ */
+class TcpEndpointEvents {
+  /** Every SYN (bounded), once there was more than one; the first alone is in the endpoint. */
+  synFrames: number[] = EMPTY_LIST;
+  synTimes: number[] = EMPTY_LIST;
+  synAckFrames: number[] = EMPTY_LIST;
+  synAckTimes: number[] = EMPTY_LIST;
+  rstCount = 0;
+  rstFrames: number[] = EMPTY_LIST;
+  rstTimes: number[] = EMPTY_LIST;
+  retransmissions = 0;
+  series: RetransmissionSeries | null = null;
+  worstSeries: RetransmissionSeries | null = null;
+  zeroWindows = 0;
+  zeroWindow: ZeroWindowEpisode | null = null;
+}
+
+/**
+ * What one endpoint did. Tens of thousands are held at once on a busy link, so the common facts
+ * are fields and the rare ones are in a sub-object made at the first rare event; the rules read
+ * both alike through the accessors below.
+ */
 export class TcpEndpoint {
   packets = 0;
   /** Payload bytes sent (retransmissions included). */
   bytes = 0;
-  /** SYNs (without ACK) sent: frames and times, bounded; `synCount` counts all. */
+  /** SYNs (without ACK) sent; the first one's frame and time (see `synFrames` for all). */
   synCount = 0;
-  synFrames: number[] = EMPTY_LIST;
-  synTimes: number[] = EMPTY_LIST;
-  /** SYN-ACKs sent. */
+  private synFrame = -1;
+  private synTime = 0;
+  /** SYN-ACKs sent; the first one's frame and time (see `synAckFrames`). */
   synAckCount = 0;
-  synAckFrames: number[] = EMPTY_LIST;
-  synAckTimes: number[] = EMPTY_LIST;
+  private synAckFrame = -1;
+  private synAckTime = 0;
   /** Initial sequence number (from the first SYN or SYN-ACK), -1 if none. */
   isn = -1;
   /** IPv4 TTL / IPv6 hop limit of the first SYN (or SYN-ACK) as captured, -1 if none: a hint of the sender's stack. */
@@ -51,32 +75,17 @@ export class TcpEndpoint {
   synOptions = 0;
   /** Wireshark's base sequence: seq of this side's first segment (SYN or not), -1 if none. */
   baseSeq = -1;
-  /** Next sequence number expected after everything this side sent; valid when `seqValid`. */
-  nextSeq = 0;
-  seqValid = false;
-  /** Highest ACK this side sent; valid when `ackValid`. */
-  highestAck = 0;
-  ackValid = false;
+  /** Next sequence number expected after everything this side sent; -1 until it sent a segment. */
+  private next = -1;
+  /** Highest ACK this side sent; -1 until it sent one. */
+  private acked = -1;
   finFrame = -1;
   finTime = 0;
   /** Sequence number of this side's first FIN (valid when finFrame >= 0); SEG.ACK = finSeq + 1 acknowledges it. */
   finSeq = 0;
-  rstFrame = -1;
-  rstTime = 0;
-  rstCount = 0;
-  /** Frames of RSTs sent (bounded). */
-  rstFrames: number[] = EMPTY_LIST;
-  rstTimes: number[] = EMPTY_LIST;
   /** Last frame/time that carried payload. */
   lastDataFrame = -1;
   lastDataTime = 0;
-  /** Data segments sent again. */
-  retransmissions = 0;
-  /** The current unacknowledged retransmission series, or null. */
-  series: RetransmissionSeries | null = null;
-  /** The longest series seen that was never acknowledged, kept after a newer series starts. */
-  worstSeries: RetransmissionSeries | null = null;
-  /** Recently sent new segments: seq → first transmission, for the original send time of a retransmitted segment. */
   /**
    * Recently sent new segments, for the original send time of a retransmitted segment: a ring of
    * RECENT_SENDS (seq, frame, time) triples in one flat array, allocated at the first data segment
@@ -84,14 +93,12 @@ export class TcpEndpoint {
    */
   recentSends: number[] | null = null;
   recentCount = 0;
-  /** Zero-window advertisements sent. */
-  zeroWindows = 0;
-  /** The latest zero-window episode of this side as a receiver, or null (see ZeroWindowEpisode). */
-  zeroWindow: ZeroWindowEpisode | null = null;
   /** Time of this side's latest packet before the one being accounted. */
   lastTime = -Infinity;
   /** This side's byte stream, first and last bytes kept (null until it sends payload, or when off). */
   stream: StreamReassembler | null = null;
+  /** The rare facts, made at the first of them. */
+  private events: TcpEndpointEvents | null = null;
 
   constructor(
     /** The conversation, which holds the address words. */
@@ -102,6 +109,158 @@ export class TcpEndpoint {
   /** Textual address, made when read (findings and listings read it; packets never do). */
   get address(): string {
     return this.flow.addressOf(this);
+  }
+
+  /** The rare facts, made now if needed. */
+  private get rare(): TcpEndpointEvents {
+    return (this.events ??= new TcpEndpointEvents());
+  }
+
+  /** Next sequence number expected after everything this side sent; valid when `seqValid`. */
+  get nextSeq(): number {
+    return this.next < 0 ? 0 : this.next;
+  }
+  set nextSeq(seq: number) {
+    this.next = seq;
+  }
+  get seqValid(): boolean {
+    return this.next >= 0;
+  }
+  /** Highest ACK this side sent; valid when `ackValid`. */
+  get highestAck(): number {
+    return this.acked < 0 ? 0 : this.acked;
+  }
+  set highestAck(ack: number) {
+    this.acked = ack;
+  }
+  get ackValid(): boolean {
+    return this.acked >= 0;
+  }
+
+  /** Frames of the SYNs sent (bounded), and their times. */
+  get synFrames(): readonly number[] {
+    return this.synCount === 0 ? EMPTY_LIST : this.events !== null && this.events.synFrames.length > 0 ? this.events.synFrames : [this.synFrame];
+  }
+  get synTimes(): readonly number[] {
+    return this.synCount === 0 ? EMPTY_LIST : this.events !== null && this.events.synTimes.length > 0 ? this.events.synTimes : [this.synTime];
+  }
+  /** Frames of the SYN-ACKs sent (bounded), and their times. */
+  get synAckFrames(): readonly number[] {
+    return this.synAckCount === 0 ? EMPTY_LIST : this.events !== null && this.events.synAckFrames.length > 0 ? this.events.synAckFrames : [this.synAckFrame];
+  }
+  get synAckTimes(): readonly number[] {
+    return this.synAckCount === 0 ? EMPTY_LIST : this.events !== null && this.events.synAckTimes.length > 0 ? this.events.synAckTimes : [this.synAckTime];
+  }
+  /** The latest SYN kept: its frame (-1 when none) and time (`orElse` when none). */
+  lastSynFrame(): number {
+    const list = this.events?.synFrames;
+    return list !== undefined && list.length > 0 ? list[list.length - 1]! : this.synCount > 0 ? this.synFrame : -1;
+  }
+  lastSynTime(orElse: number): number {
+    const list = this.events?.synTimes;
+    return list !== undefined && list.length > 0 ? list[list.length - 1]! : this.synCount > 0 ? this.synTime : orElse;
+  }
+
+  /** Record a SYN (without ACK) sent. */
+  noteSyn(frame: number, time: number): void {
+    if (this.synCount++ === 0) {
+      this.synFrame = frame;
+      this.synTime = time;
+      return;
+    }
+    const e = this.rare;
+    if (e.synFrames.length === 0) {
+      e.synFrames = [this.synFrame, frame];
+      e.synTimes = [this.synTime, time];
+    } else if (e.synFrames.length < MAX_TRACKED_EVENTS) {
+      e.synFrames.push(frame);
+      e.synTimes.push(time);
+    }
+  }
+
+  /** Record a SYN-ACK sent. */
+  noteSynAck(frame: number, time: number): void {
+    if (this.synAckCount++ === 0) {
+      this.synAckFrame = frame;
+      this.synAckTime = time;
+      return;
+    }
+    const e = this.rare;
+    if (e.synAckFrames.length === 0) {
+      e.synAckFrames = [this.synAckFrame, frame];
+      e.synAckTimes = [this.synAckTime, time];
+    } else if (e.synAckFrames.length < MAX_TRACKED_EVENTS) {
+      e.synAckFrames.push(frame);
+      e.synAckTimes.push(time);
+    }
+  }
+
+  /** Record a RST sent. */
+  noteRst(frame: number, time: number): void {
+    const e = this.rare;
+    e.rstCount++;
+    if (e.rstFrames.length === 0) {
+      e.rstFrames = [frame];
+      e.rstTimes = [time];
+    } else if (e.rstFrames.length < MAX_TRACKED_EVENTS) {
+      e.rstFrames.push(frame);
+      e.rstTimes.push(time);
+    }
+  }
+
+  /** RSTs sent. */
+  get rstCount(): number {
+    return this.events === null ? 0 : this.events.rstCount;
+  }
+  /** Frame and time of the first RST sent (-1 and 0 when none). */
+  get rstFrame(): number {
+    return this.events !== null && this.events.rstCount > 0 ? this.events.rstFrames[0]! : -1;
+  }
+  get rstTime(): number {
+    return this.events !== null && this.events.rstCount > 0 ? this.events.rstTimes[0]! : 0;
+  }
+  /** Frames of RSTs sent (bounded), and their times. */
+  get rstFrames(): readonly number[] {
+    return this.events === null ? EMPTY_LIST : this.events.rstFrames;
+  }
+  get rstTimes(): readonly number[] {
+    return this.events === null ? EMPTY_LIST : this.events.rstTimes;
+  }
+
+  /** Data segments sent again. */
+  get retransmissions(): number {
+    return this.events === null ? 0 : this.events.retransmissions;
+  }
+  set retransmissions(n: number) {
+    this.rare.retransmissions = n;
+  }
+  /** The current unacknowledged retransmission series, or null. */
+  get series(): RetransmissionSeries | null {
+    return this.events === null ? null : this.events.series;
+  }
+  set series(s: RetransmissionSeries | null) {
+    if (s !== null || this.events !== null) this.rare.series = s;
+  }
+  /** The longest series seen that was never acknowledged, kept after a newer series starts. */
+  get worstSeries(): RetransmissionSeries | null {
+    return this.events === null ? null : this.events.worstSeries;
+  }
+  set worstSeries(s: RetransmissionSeries | null) {
+    if (s !== null || this.events !== null) this.rare.worstSeries = s;
+  }
+  /** Zero-window advertisements sent. */
+  get zeroWindows(): number {
+    return this.events === null ? 0 : this.events.zeroWindows;
+  }
+  set zeroWindows(n: number) {
+    this.rare.zeroWindows = n;
+  }
+  /** The latest zero-window episode of this side as a receiver, or null (see ZeroWindowEpisode). */
+  get zeroWindow(): ZeroWindowEpisode | null {
+    return this.events === null ? null : this.events.zeroWindow;
+  }
+  set zeroWindow(z: ZeroWindowEpisode | null) {
+    if (z !== null || this.events !== null) this.rare.zeroWindow = z;
   }
 }
 
@@ -317,26 +476,11 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     const fin = (flags & TCP_FIN) !== 0;
 
     if (syn && !ack) {
-      snd.synCount++;
-      if (snd.synFrames.length === 0) {
-        // A literal holds exactly one element; a push into [] reserves 17 (most lists stay at one).
-        snd.synFrames = [p.frame];
-        snd.synTimes = [t];
-      } else if (snd.synFrames.length < MAX_TRACKED_EVENTS) {
-        snd.synFrames.push(p.frame);
-        snd.synTimes.push(t);
-      }
+      snd.noteSyn(p.frame, t);
       if (snd.isn < 0) this.firstSyn(snd, p);
       this.mark('s', 1, fromClient);
     } else if (syn && ack) {
-      snd.synAckCount++;
-      if (snd.synAckFrames.length === 0) {
-        snd.synAckFrames = [p.frame];
-        snd.synAckTimes = [t];
-      } else if (snd.synAckFrames.length < MAX_TRACKED_EVENTS) {
-        snd.synAckFrames.push(p.frame);
-        snd.synAckTimes.push(t);
-      }
+      snd.noteSynAck(p.frame, t);
       if (snd.isn < 0) this.firstSyn(snd, p);
       if (!fromClient) this.synAckSeen = true;
       this.mark('h', 2, fromClient);
@@ -350,32 +494,19 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     // the attempt goes on, and the conversation is not closed.
     const staleAnswerReset = rst && fromClient && !this.synAckSeen && this.synAnsweredByAck.length > 0 && seq === this.synAnsweredByAck[this.synAnsweredByAck.length - 1]!.ack;
     if (rst) {
-      snd.rstCount++;
-      if (snd.rstFrame < 0) {
-        snd.rstFrame = p.frame;
-        snd.rstTime = t;
-      }
-      if (snd.rstFrames.length === 0) {
-        snd.rstFrames = [p.frame];
-        snd.rstTimes = [t];
-      } else if (snd.rstFrames.length < MAX_TRACKED_EVENTS) {
-        snd.rstFrames.push(p.frame);
-        snd.rstTimes.push(t);
-      }
+      snd.noteRst(p.frame, t);
       this.mark('r', 4, fromClient);
       // Refusal: the server resets while the client has sent only SYNs since the start or since
       // the previous refusal (Windows retries a refused SYN from the same port).
       if (ignoredReset) {
         this.ignoredResetCount++;
-        const n = this.client.synFrames.length;
-        const ignored = { synFrame: n > 0 ? this.client.synFrames[n - 1]! : -1, rstFrame: p.frame, rstTime: t, ack: ack ? p.tcpAck : -1, expected: seqAdd(this.client.isn, 1) };
+        const ignored = { synFrame: this.client.lastSynFrame(), rstFrame: p.frame, rstTime: t, ack: ack ? p.tcpAck : -1, expected: seqAdd(this.client.isn, 1) };
         if (this.ignoredResets.length === 0) this.ignoredResets = [ignored];
         else if (this.ignoredResets.length < MAX_TRACKED_EVENTS) this.ignoredResets.push(ignored);
       } else if (!fromClient && this.synRun === 'syns') {
-        const n = this.client.synFrames.length;
         const refusal = {
-          synFrame: n > 0 ? this.client.synFrames[n - 1]! : -1,
-          synTime: n > 0 ? this.client.synTimes[n - 1]! : t,
+          synFrame: this.client.lastSynFrame(),
+          synTime: this.client.lastSynTime(t),
           rstFrame: p.frame,
           rstTime: t,
         };
@@ -401,10 +532,9 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     // A SYN answered by a plain ACK that does not acknowledge it: the server holds another
     // connection on this 4-tuple (RFC 5961 §4 challenge ACK, or RFC 793 half-open recovery).
     if (!fromClient && ack && !syn && !rst && this.synRun === 'syns' && this.client.isn >= 0 && p.tcpAck !== seqAdd(this.client.isn, 1) && this.synAnsweredByAck.length < MAX_TRACKED_EVENTS) {
-      const n = this.client.synFrames.length;
       const answer = {
-        synFrame: n > 0 ? this.client.synFrames[n - 1]! : -1,
-        synTime: n > 0 ? this.client.synTimes[n - 1]! : t,
+        synFrame: this.client.lastSynFrame(),
+        synTime: this.client.lastSynTime(t),
         ackFrame: p.frame,
         ackTime: t,
         ack: p.tcpAck,
@@ -462,17 +592,11 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
         rememberSend(snd, seq, p.frame, t);
       }
     }
-    if (!rst && (!snd.seqValid || seqLt(snd.nextSeq, segEnd))) {
-      snd.nextSeq = segEnd;
-      snd.seqValid = true;
-    }
+    if (!rst && (!snd.seqValid || seqLt(snd.nextSeq, segEnd))) snd.nextSeq = segEnd;
 
     if (ack && !rst) {
       const a = p.tcpAck;
-      if (!snd.ackValid || seqLt(snd.highestAck, a)) {
-        snd.highestAck = a;
-        snd.ackValid = true;
-      }
+      if (!snd.ackValid || seqLt(snd.highestAck, a)) snd.highestAck = a;
       // The receiver's series ends when this ACK covers its segment.
       const s = rcv.series;
       if (s && seqLt(s.seq, a)) {
