@@ -35,6 +35,13 @@ export interface IcmpLink {
   quotedTcpFlags: number;
 }
 
+const FLOW_B_SEEN = 1;
+const FLOW_CLIENT_IS_A = 2;
+const FLOW_DECIDED = 4;
+const FLOW_EVICTED = 8;
+/** The first bit of `BaseFlow.bits` a subclass may use. */
+export const FLOW_SUBCLASS_BITS = 16;
+
 /** What an endpoint asks its flow for its textual address (made when read, not kept). */
 export interface EndpointOwner {
   addressOf(endpoint: object): string;
@@ -60,13 +67,14 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
   /** VLAN ids of B's packets: the same as A's unless B was seen tagged differently. */
   bVlanOuter: number;
   bVlanInner: number;
-  /** True once B has sent a packet. */
-  bSeen = false;
+  /**
+   * The flow's yes/no facts, one bit each (FLOW_*, and the subclass's from FLOW_SUBCLASS_BITS
+   * up): each field of a flow costs 8 bytes, and tens of thousands are held at once.
+   */
+  protected bits = 0;
   /** The endpoint that opened the flow, or our best guess, and its peer. */
   client: E;
   server: E;
-  /** True while the client is endpoint A. */
-  clientIsA: boolean;
 
   firstFrame: number;
   lastFrame: number;
@@ -80,13 +88,6 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
   icmp: IcmpLink[] = EMPTY_LIST;
   /** The first and last packets, for drawing a finding's evidence (bounded; see PacketLog). */
   readonly log = new PacketLog();
-  /** Findings decided for this flow (set by the engine). */
-  decided = false;
-  /**
-   * Set aside while still open because the flow cap was reached (or brought back from such a
-   * flow's tombstone): what the capture showed of it is incomplete, so it is never judged.
-   */
-  evicted = false;
 
   // Flow-table bookkeeping.
   /** @internal */ hash = 0;
@@ -123,6 +124,42 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
     this.endNsec = tsNsec;
     this.startTime = time;
     this.lastTime = time;
+  }
+
+  /** True once B has sent a packet. */
+  get bSeen(): boolean {
+    return (this.bits & FLOW_B_SEEN) !== 0;
+  }
+  set bSeen(yes: boolean) {
+    this.setBit(FLOW_B_SEEN, yes);
+  }
+  /** True while the client is endpoint A. */
+  get clientIsA(): boolean {
+    return (this.bits & FLOW_CLIENT_IS_A) !== 0;
+  }
+  set clientIsA(yes: boolean) {
+    this.setBit(FLOW_CLIENT_IS_A, yes);
+  }
+  /** Findings decided for this flow (set by the engine). */
+  get decided(): boolean {
+    return (this.bits & FLOW_DECIDED) !== 0;
+  }
+  set decided(yes: boolean) {
+    this.setBit(FLOW_DECIDED, yes);
+  }
+  /**
+   * Set aside while still open because the flow cap was reached (or brought back from such a
+   * flow's tombstone): what the capture showed of it is incomplete, so it is never judged.
+   */
+  get evicted(): boolean {
+    return (this.bits & FLOW_EVICTED) !== 0;
+  }
+  set evicted(yes: boolean) {
+    this.setBit(FLOW_EVICTED, yes);
+  }
+
+  protected setBit(bit: number, yes: boolean): void {
+    this.bits = yes ? this.bits | bit : this.bits & ~bit;
   }
 
   /** The textual address of one of this flow's endpoints. */

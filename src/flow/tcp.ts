@@ -5,7 +5,7 @@
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../decode/packet.js';
 import type { FlowKeyView } from './key.js';
-import { BaseFlow, EMPTY_LIST, MAX_TRACKED_EVENTS, type EndpointOwner } from './flow.js';
+import { BaseFlow, EMPTY_LIST, FLOW_SUBCLASS_BITS, MAX_TRACKED_EVENTS, type EndpointOwner } from './flow.js';
 import { LOG_FROM_A, LOG_TCP_LENGTH_UNIT, LOG_TCP_RETRANSMISSION, LOG_TCP_ZERO_WINDOW } from './packet-log.js';
 import { StreamReassembler, type ReassemblyPool } from './reassembly.js';
 import { seqAdd, seqLt, seqLte } from './seq.js';
@@ -388,25 +388,54 @@ function findRecentSend(e: TcpEndpoint, seq: number): number {
 }
 
 
+const SYN_ACK_SEEN = FLOW_SUBCLASS_BITS;
+const ESTABLISHED = FLOW_SUBCLASS_BITS << 1;
+const MIDSTREAM = FLOW_SUBCLASS_BITS << 2;
+const CLOSED = FLOW_SUBCLASS_BITS << 3;
+/** History letters already written: one bit per letter and side (see `mark`), from this bit up. */
+const HISTORY_SEEN_SHIFT = 8;
+
 /** A TCP conversation, as Wireshark's `tcp.stream` numbers them. */
 export class TcpConversation extends BaseFlow<TcpEndpoint> {
-  readonly kind = 'tcp';
+  /** Always 'tcp' (on the prototype: one field less per conversation). */
+  declare readonly kind: 'tcp';
 
   /** The server answered the first SYN with SYN-ACK. */
-  synAckSeen = false;
+  get synAckSeen(): boolean {
+    return (this.bits & SYN_ACK_SEEN) !== 0;
+  }
+  set synAckSeen(yes: boolean) {
+    this.setBit(SYN_ACK_SEEN, yes);
+  }
   /** Handshake completed: SYN, SYN-ACK, then an ACK from the SYN sender. */
-  established = false;
+  get established(): boolean {
+    return (this.bits & ESTABLISHED) !== 0;
+  }
+  set established(yes: boolean) {
+    this.setBit(ESTABLISHED, yes);
+  }
   establishedFrame = -1;
   /** The capture began after the handshake (first packet was not a SYN/SYN-ACK). */
-  midstream = false;
+  get midstream(): boolean {
+    return (this.bits & MIDSTREAM) !== 0;
+  }
+  set midstream(yes: boolean) {
+    this.setBit(MIDSTREAM, yes);
+  }
   /** A RST came from the server while only SYNs had been seen from the client (refusal), per attempt. */
   refusals: Array<{ synFrame: number; synTime: number; rstFrame: number; rstTime: number }> = EMPTY_LIST;
   /** The client sent a SYN and then received a RST while the handshake was incomplete. */
-  closed = false;
+  get closed(): boolean {
+    return (this.bits & CLOSED) !== 0;
+  }
+  set closed(yes: boolean) {
+    this.setBit(CLOSED, yes);
+  }
   /** Frame of the first RST after the handshake completed, -1 if none. */
-  firstRstAfterHandshake = -1;
+  get firstRstAfterHandshake(): number {
+    return this.firstReset === null ? -1 : this.firstReset.frame;
+  }
   history = '';
-  private historySeen = 0;
   /** Where reassembled streams get their limits and memory; null: no reassembly. */
   reassembly: ReassemblyPool | null = null;
   /** SYNs answered by a plain ACK for another sequence (bounded). */
@@ -445,9 +474,9 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
   }
 
   private mark(letter: string, bit: number, fromClient: boolean): void {
-    const b = fromClient ? bit : bit << 8;
-    if (this.historySeen & b) return;
-    this.historySeen |= b;
+    const b = (fromClient ? bit : bit << 8) << HISTORY_SEEN_SHIFT;
+    if (this.bits & b) return;
+    this.bits |= b;
     this.history += fromClient ? letter.toUpperCase() : letter;
   }
 
@@ -513,8 +542,7 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
         if (this.refusals.length === 0) this.refusals = [refusal];
         else this.refusals.push(refusal);
       }
-      if (this.established && this.firstRstAfterHandshake < 0) {
-        this.firstRstAfterHandshake = p.frame;
+      if (this.established && this.firstReset === null) {
         this.firstReset = {
           frame: p.frame,
           flags,
@@ -716,3 +744,4 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
   }
 
 }
+Object.defineProperty(TcpConversation.prototype, 'kind', { value: 'tcp' });

@@ -135,7 +135,8 @@ export class DnsAnswersHeard {
 
 /** A UDP exchange between two endpoints. */
 export class UdpExchange extends BaseFlow<UdpEndpoint> {
-  readonly kind = 'udp';
+  /** Always 'udp' (on the prototype: one field less per exchange). */
+  declare readonly kind: 'udp';
   /** DNS transactions keyed by "qtype name" (bounded). */
   dns: Map<string, DnsTransaction> | null = null;
   /** The first datagrams' bytes, for SQL Server Browser exchanges only (bounded). */
@@ -255,3 +256,4 @@ export class UdpExchange extends BaseFlow<UdpEndpoint> {
   }
 
 }
+Object.defineProperty(UdpExchange.prototype, 'kind', { value: 'udp' });
