@@ -42,13 +42,21 @@ const FLOW_EVICTED = 8;
 /** The first bit of `BaseFlow.bits` a subclass may use. */
 export const FLOW_SUBCLASS_BITS = 16;
 
-/** What an endpoint asks its flow for its textual address (made when read, not kept). */
+/** What an endpoint asks its flow for: its textual address (made when read, not kept) and its times. */
 export interface EndpointOwner {
   addressOf(endpoint: object): string;
+  /** @internal See BaseFlow.times. */
+  readonly times: number[];
 }
 
-/** How a flow makes its endpoints: each knows its flow (for its address) and its port. */
-export type EndpointClass<E> = new (flow: EndpointOwner, port: number) => E;
+/** How a flow makes its endpoints: each knows its flow, its port and its side (0: A, 1: B). */
+export type EndpointClass<E> = new (flow: EndpointOwner, port: number, side: number) => E;
+
+/** Where the flow's own times are in `BaseFlow.times`; a subclass's come after them. */
+const START_TIME = 0;
+const LAST_TIME = 1;
+/** The first index of `BaseFlow.times` a subclass may use. */
+export const FLOW_SUBCLASS_TIMES = 2;
 
 /** The common part of a TCP conversation and a UDP exchange. */
 export abstract class BaseFlow<E extends { readonly address: string; readonly port: number }> implements StoredFlowKey, EndpointOwner {
@@ -72,6 +80,12 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
    * up): each field of a flow costs 8 bytes, and tens of thousands are held at once.
    */
   protected bits = 0;
+  /**
+   * @internal Capture times of the flow (start, last) and then of its endpoints, in one array of
+   * unboxed doubles that the subclass makes: a number field holding a fraction costs a field and
+   * a 16-byte box of its own, per time per flow held.
+   */
+  readonly times: number[];
   /** The endpoint that opened the flow, or our best guess, and its peer. */
   client: E;
   server: E;
@@ -80,8 +94,6 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
   lastFrame: number;
   startSec: number;
   startNsec: number;
-  startTime: number;
-  lastTime: number;
   endSec: number;
   endNsec: number;
   packets = 0;
@@ -100,9 +112,9 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
    * `key` is the creating packet's identity: its sender becomes endpoint A. Its address words are
    * already in `words` at slot `slot` (see AddressSlab).
    */
-  protected constructor(stream: number, key: FlowKeyView, words: Uint32Array, slot: number, endpoint: EndpointClass<E>, aIsClient: boolean, frame: number, tsSec: number, tsNsec: number, time: number) {
-    const a = new endpoint(this, key.srcPort);
-    const b = new endpoint(this, key.dstPort);
+  protected constructor(stream: number, key: FlowKeyView, words: Uint32Array, slot: number, endpoint: EndpointClass<E>, aIsClient: boolean, frame: number, tsSec: number, tsNsec: number, times: number[]) {
+    const a = new endpoint(this, key.srcPort, 0);
+    const b = new endpoint(this, key.dstPort, 1);
     this.stream = stream;
     this.ipVersion = key.ipVersion;
     this.vlanOuter = key.vlanOuter;
@@ -122,8 +134,18 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
     this.startNsec = tsNsec;
     this.endSec = tsSec;
     this.endNsec = tsNsec;
-    this.startTime = time;
-    this.lastTime = time;
+    this.times = times;
+  }
+
+  /** Capture time of the first packet (or ICMP error) and of the latest. */
+  get startTime(): number {
+    return this.times[START_TIME]!;
+  }
+  get lastTime(): number {
+    return this.times[LAST_TIME]!;
+  }
+  set lastTime(t: number) {
+    this.times[LAST_TIME] = t;
   }
 
   /** True once B has sent a packet. */

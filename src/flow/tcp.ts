@@ -5,7 +5,7 @@
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../decode/packet.js';
 import type { FlowKeyView } from './key.js';
-import { BaseFlow, EMPTY_LIST, FLOW_SUBCLASS_BITS, MAX_TRACKED_EVENTS, type EndpointOwner } from './flow.js';
+import { BaseFlow, EMPTY_LIST, FLOW_SUBCLASS_BITS, FLOW_SUBCLASS_TIMES, MAX_TRACKED_EVENTS, type EndpointOwner } from './flow.js';
 import { LOG_FROM_A, LOG_TCP_LENGTH_UNIT, LOG_TCP_RETRANSMISSION, LOG_TCP_ZERO_WINDOW } from './packet-log.js';
 import { StreamReassembler, type ReassemblyPool } from './reassembly.js';
 import { seqAdd, seqLt, seqLte } from './seq.js';
@@ -50,6 +50,14 @@ class TcpEndpointEvents {
   zeroWindow: ZeroWindowEpisode | null = null;
 }
 
+// An endpoint's times in its conversation's `times` (see TcpConversation's constructor).
+const SYN_TIME = 0;
+const SYN_ACK_TIME = 1;
+const FIN_TIME = 2;
+const LAST_DATA_TIME = 3;
+const LAST_TIME = 4;
+const ENDPOINT_TIMES = 5;
+
 /**
  * What one endpoint did. Tens of thousands are held at once on a busy link, so the common facts
  * are fields and the rare ones are in a sub-object made at the first rare event; the rules read
@@ -62,11 +70,9 @@ export class TcpEndpoint {
   /** SYNs (without ACK) sent; the first one's frame and time (see `synFrames` for all). */
   synCount = 0;
   private synFrame = -1;
-  private synTime = 0;
   /** SYN-ACKs sent; the first one's frame and time (see `synAckFrames`). */
   synAckCount = 0;
   private synAckFrame = -1;
-  private synAckTime = 0;
   /** Initial sequence number (from the first SYN or SYN-ACK), -1 if none. */
   isn = -1;
   /** IPv4 TTL / IPv6 hop limit of the first SYN (or SYN-ACK) as captured, -1 if none: a hint of the sender's stack. */
@@ -80,12 +86,10 @@ export class TcpEndpoint {
   /** Highest ACK this side sent; -1 until it sent one. */
   private acked = -1;
   finFrame = -1;
-  finTime = 0;
   /** Sequence number of this side's first FIN (valid when finFrame >= 0); SEG.ACK = finSeq + 1 acknowledges it. */
   finSeq = 0;
-  /** Last frame/time that carried payload. */
+  /** Last frame that carried payload (its time: `lastDataTime`). */
   lastDataFrame = -1;
-  lastDataTime = 0;
   /**
    * Recently sent new segments, for the original send time of a retransmitted segment: a ring of
    * RECENT_SENDS (seq, frame, time) triples in one flat array, allocated at the first data segment
@@ -93,18 +97,56 @@ export class TcpEndpoint {
    */
   recentSends: number[] | null = null;
   recentCount = 0;
-  /** Time of this side's latest packet before the one being accounted. */
-  lastTime = -Infinity;
   /** This side's byte stream, first and last bytes kept (null until it sends payload, or when off). */
   stream: StreamReassembler | null = null;
   /** The rare facts, made at the first of them. */
   private events: TcpEndpointEvents | null = null;
 
+  /** Where this endpoint's times start in the conversation's `times`. */
+  private readonly at: number;
+
   constructor(
-    /** The conversation, which holds the address words. */
+    /** The conversation, which holds the address words and the times. */
     private readonly flow: EndpointOwner,
     readonly port: number,
-  ) {}
+    side: number,
+  ) {
+    this.at = FLOW_SUBCLASS_TIMES + side * ENDPOINT_TIMES;
+  }
+
+  private get synTime(): number {
+    return this.flow.times[this.at + SYN_TIME]!;
+  }
+  private set synTime(t: number) {
+    this.flow.times[this.at + SYN_TIME] = t;
+  }
+  private get synAckTime(): number {
+    return this.flow.times[this.at + SYN_ACK_TIME]!;
+  }
+  private set synAckTime(t: number) {
+    this.flow.times[this.at + SYN_ACK_TIME] = t;
+  }
+  /** Time of this side's first FIN (valid when finFrame >= 0). */
+  get finTime(): number {
+    return this.flow.times[this.at + FIN_TIME]!;
+  }
+  set finTime(t: number) {
+    this.flow.times[this.at + FIN_TIME] = t;
+  }
+  /** Time of the last segment that carried payload (valid when lastDataFrame >= 0). */
+  get lastDataTime(): number {
+    return this.flow.times[this.at + LAST_DATA_TIME]!;
+  }
+  set lastDataTime(t: number) {
+    this.flow.times[this.at + LAST_DATA_TIME] = t;
+  }
+  /** Time of this side's latest packet before the one being accounted (-Infinity before any). */
+  get lastTime(): number {
+    return this.flow.times[this.at + LAST_TIME]!;
+  }
+  set lastTime(t: number) {
+    this.flow.times[this.at + LAST_TIME] = t;
+  }
 
   /** Textual address, made when read (findings and listings read it; packets never do). */
   get address(): string {
@@ -456,7 +498,9 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     let aIsClient = true;
     if (flags >= 0 && (flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK)) aIsClient = false;
     else if ((flags < 0 || !(flags & TCP_SYN)) && key.srcPort < 1024 && key.dstPort >= 1024) aIsClient = false;
-    super(stream, key, words, slot, TcpEndpoint, aIsClient, frame, tsSec, tsNsec, time);
+    // Start and last time, then each endpoint's (see TcpEndpoint's times): -Infinity is its last
+    // time before any packet, and being no small integer it makes the array one of doubles.
+    super(stream, key, words, slot, TcpEndpoint, aIsClient, frame, tsSec, tsNsec, [time, time, 0, 0, 0, 0, -Infinity, 0, 0, 0, 0, -Infinity]);
     this.midstream = flags >= 0 && !(flags & TCP_SYN);
   }
 

@@ -147,7 +147,7 @@ export class UdpExchange extends BaseFlow<UdpEndpoint> {
     // The client is the first sender, unless it sends from a well-known port to an ephemeral one
     // (the capture began with a response).
     const aIsClient = !(key.srcPort < 1024 && key.dstPort >= 1024);
-    super(stream, key, words, slot, UdpEndpoint, aIsClient, frame, tsSec, tsNsec, time);
+    super(stream, key, words, slot, UdpEndpoint, aIsClient, frame, tsSec, tsNsec, [time, time]);
   }
 
   /** An exchange brought back from its tombstone keeps its client. */
