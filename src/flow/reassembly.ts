@@ -414,7 +414,8 @@ export class StreamReassembler {
       const fits = this.head === null ? 0 : Math.min(take, this.head.length - off);
       if (fits > 0) {
         copyBytes(data, src, src + fits, this.head!, off);
-        this.headLength = off + fits;
+        // A small integer (| 0): one number stored as a double would make the field a boxed double in every stream.
+        this.headLength = (off + fits) | 0;
       }
       off += take;
       src += take;

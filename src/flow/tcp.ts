@@ -398,6 +398,29 @@ export function synOptionSignature(buf: Uint8Array, offset: number, length: numb
   return signature;
 }
 
+/**
+ * Each history seen, with what it becomes with one more letter. Conversations share a few dozen
+ * histories ("ShADadFf"), so each conversation points to a shared string instead of holding a
+ * string of its own and making a new one at each letter. Bounded: past MAX_SHARED_HISTORIES,
+ * histories are made per conversation as before.
+ */
+const HISTORY_NEXT = new Map<string, Map<string, string>>();
+const MAX_SHARED_HISTORIES = 4096;
+let sharedHistories = 0;
+
+/** `history` followed by `letter`, shared with every conversation that has the same history. */
+function extendHistory(history: string, letter: string): string {
+  let next = HISTORY_NEXT.get(history);
+  const known = next?.get(letter);
+  if (known !== undefined) return known;
+  const longer = history + letter;
+  if (sharedHistories >= MAX_SHARED_HISTORIES) return longer;
+  if (next === undefined) HISTORY_NEXT.set(history, (next = new Map()));
+  next.set(letter, longer);
+  sharedHistories++;
+  return longer;
+}
+
 /** New segments remembered per endpoint for retransmission series (see `TcpEndpoint.recentSends`). */
 const RECENT_SENDS = 8;
 
@@ -521,7 +544,7 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     const b = (fromClient ? bit : bit << 8) << HISTORY_SEEN_SHIFT;
     if (this.bits & b) return;
     this.bits |= b;
-    this.history += fromClient ? letter.toUpperCase() : letter;
+    this.history = extendHistory(this.history, fromClient ? letter.toUpperCase() : letter);
   }
 
   /** Account one TCP segment. `fromA` says which endpoint sent it. */
