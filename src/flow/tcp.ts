@@ -56,7 +56,8 @@ const SYN_ACK_TIME = 1;
 const FIN_TIME = 2;
 const LAST_DATA_TIME = 3;
 const LAST_TIME = 4;
-const ENDPOINT_TIMES = 5;
+const SENT_TIME = 5;
+const ENDPOINT_TIMES = 6;
 
 /**
  * What one endpoint did. Tens of thousands are held at once on a busy link, so the common facts
@@ -92,11 +93,15 @@ export class TcpEndpoint {
   lastDataFrame = -1;
   /**
    * Recently sent new segments, for the original send time of a retransmitted segment: a ring of
-   * RECENT_SENDS (seq, frame, time) triples in one flat array, allocated at the first data segment
-   * (no object per segment). `recentCount` counts every segment put in.
+   * RECENT_SENDS (seq, frame, time) entries, no object per segment; `recentCount` counts every
+   * segment put in. The ring's first entry is in fields (`sentSeq`, `sentFrame`, and a time in the conversation's
+   * `times`): most endpoints send one segment of data or two. The others are in `recentSends`, a
+   * flat array made at the second.
    */
-  recentSends: number[] | null = null;
-  recentCount = 0;
+  private sentSeq = 0;
+  private sentFrame = -1;
+  private recentSends: number[] | null = null;
+  private recentCount = 0;
   /** This side's byte stream, first and last bytes kept (null until it sends payload, or when off). */
   stream: StreamReassembler | null = null;
   /** The rare facts, made at the first of them. */
@@ -146,6 +151,45 @@ export class TcpEndpoint {
   }
   set lastTime(t: number) {
     this.flow.times[this.at + LAST_TIME] = t;
+  }
+
+  /** Put a new segment in the ring of recent sends. */
+  rememberSend(seq: number, frame: number, time: number): void {
+    const at = this.recentCount++ % RECENT_SENDS;
+    if (at === 0) {
+      this.sentSeq = seq;
+      this.sentFrame = frame;
+      this.flow.times[this.at + SENT_TIME] = time;
+      return;
+    }
+    const ring = this.recentSends;
+    if (ring === null) this.recentSends = [seq, frame, time];
+    else if (this.recentCount <= RECENT_SENDS) ring.push(seq, frame, time);
+    else {
+      const i = (at - 1) * 3;
+      ring[i] = seq;
+      ring[i + 1] = frame;
+      ring[i + 2] = time;
+    }
+  }
+
+  /** The oldest remembered send of `seq` (a place in the ring for `sentFrameAt`), or -1. */
+  findSend(seq: number): number {
+    const n = Math.min(this.recentCount, RECENT_SENDS);
+    const first = this.recentCount > RECENT_SENDS ? this.recentCount % RECENT_SENDS : 0;
+    for (let k = 0; k < n; k++) {
+      const at = (first + k) % RECENT_SENDS;
+      if ((at === 0 ? this.sentSeq : this.recentSends![(at - 1) * 3]) === seq) return at;
+    }
+    return -1;
+  }
+
+  /** Frame and time of the send at place `at` of the ring (from `findSend`). */
+  sentFrameAt(at: number): number {
+    return at === 0 ? this.sentFrame : this.recentSends![(at - 1) * 3 + 1]!;
+  }
+  sentTimeAt(at: number): number {
+    return at === 0 ? this.flow.times[this.at + SENT_TIME]! : this.recentSends![(at - 1) * 3 + 2]!;
   }
 
   /** Textual address, made when read (findings and listings read it; packets never do). */
@@ -424,35 +468,6 @@ function extendHistory(history: string, letter: string): string {
 /** New segments remembered per endpoint for retransmission series (see `TcpEndpoint.recentSends`). */
 const RECENT_SENDS = 8;
 
-/** Put a new segment in the endpoint's ring of recent sends. */
-function rememberSend(e: TcpEndpoint, seq: number, frame: number, time: number): void {
-  const ring = e.recentSends;
-  // Most conversations send a segment or two: the ring grows to RECENT_SENDS entries as needed.
-  if (ring === null) e.recentSends = [seq, frame, time];
-  else if (e.recentCount < RECENT_SENDS) ring.push(seq, frame, time);
-  else {
-    const i = (e.recentCount % RECENT_SENDS) * 3;
-    ring[i] = seq;
-    ring[i + 1] = frame;
-    ring[i + 2] = time;
-  }
-  e.recentCount++;
-}
-
-/** Index in `recentSends` of the oldest remembered send of `seq`, or -1. */
-function findRecentSend(e: TcpEndpoint, seq: number): number {
-  const ring = e.recentSends;
-  if (ring === null) return -1;
-  const n = Math.min(e.recentCount, RECENT_SENDS);
-  const first = e.recentCount > RECENT_SENDS ? e.recentCount % RECENT_SENDS : 0;
-  for (let k = 0; k < n; k++) {
-    const i = ((first + k) % RECENT_SENDS) * 3;
-    if (ring[i] === seq) return i;
-  }
-  return -1;
-}
-
-
 const SYN_ACK_SEEN = FLOW_SUBCLASS_BITS;
 const ESTABLISHED = FLOW_SUBCLASS_BITS << 1;
 const MIDSTREAM = FLOW_SUBCLASS_BITS << 2;
@@ -523,7 +538,7 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     else if ((flags < 0 || !(flags & TCP_SYN)) && key.srcPort < 1024 && key.dstPort >= 1024) aIsClient = false;
     // Start and last time, then each endpoint's (see TcpEndpoint's times): -Infinity is its last
     // time before any packet, and being no small integer it makes the array one of doubles.
-    super(stream, key, words, slot, TcpEndpoint, aIsClient, frame, tsSec, tsNsec, [time, time, 0, 0, 0, 0, -Infinity, 0, 0, 0, 0, -Infinity]);
+    super(stream, key, words, slot, TcpEndpoint, aIsClient, frame, tsSec, tsNsec, [time, time, 0, 0, 0, 0, -Infinity, 0, 0, 0, 0, 0, -Infinity, 0]);
     this.midstream = flags >= 0 && !(flags & TCP_SYN);
   }
 
@@ -684,7 +699,7 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
         this.mark('t', 32, fromClient);
         this.trackRetransmission(snd, seq, len, p.frame, t);
       } else if (!rst) {
-        rememberSend(snd, seq, p.frame, t);
+        snd.rememberSend(seq, p.frame, t);
       }
     }
     if (!rst && (!snd.seqValid || seqLt(snd.nextSeq, segEnd))) snd.nextSeq = segEnd;
@@ -744,8 +759,8 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     if (!s || s.seq !== seq) {
       // A new series: start from the original transmission when we still remember it.
       if (s && !s.acked && (!snd.worstSeries || s.retransmissions >= snd.worstSeries.retransmissions)) snd.worstSeries = s;
-      const original = findRecentSend(snd, seq);
-      s = { seq, length: len, sends: original >= 0 ? [{ frame: snd.recentSends![original + 1]!, time: snd.recentSends![original + 2]! }] : [], retransmissions: 0, acked: false };
+      const original = snd.findSend(seq);
+      s = { seq, length: len, sends: original >= 0 ? [{ frame: snd.sentFrameAt(original), time: snd.sentTimeAt(original) }] : [], retransmissions: 0, acked: false };
       snd.series = s;
     }
     s.retransmissions++;
