@@ -107,16 +107,25 @@ export class TcpEndpoint {
   /** The rare facts, made at the first of them. */
   private events: TcpEndpointEvents | null = null;
 
-  /** Where this endpoint's times start in the conversation's `times`. */
-  private readonly at: number;
+  /** The port, and from bit 16 the side (0: A, 1: B), which places this endpoint's times. */
+  private readonly portAndSide: number;
 
   constructor(
     /** The conversation, which holds the address words and the times. */
     private readonly flow: EndpointOwner,
-    readonly port: number,
+    port: number,
     side: number,
   ) {
-    this.at = FLOW_SUBCLASS_TIMES + side * ENDPOINT_TIMES;
+    this.portAndSide = port | (side << 16);
+  }
+
+  get port(): number {
+    return this.portAndSide & 0xffff;
+  }
+
+  /** Where this endpoint's times start in the conversation's `times`. */
+  private get at(): number {
+    return FLOW_SUBCLASS_TIMES + (this.portAndSide >>> 16) * ENDPOINT_TIMES;
   }
 
   private get synTime(): number {
