@@ -484,6 +484,26 @@ const CLOSED = FLOW_SUBCLASS_BITS << 3;
 /** History letters already written: one bit per letter and side (see `mark`), from this bit up. */
 const HISTORY_SEEN_SHIFT = 8;
 
+/** A refused attempt: the client's last SYN and the server's RST. */
+export interface Refusal {
+  synFrame: number;
+  synTime: number;
+  rstFrame: number;
+  rstTime: number;
+}
+
+/**
+ * What few conversations have (a refusal, an ignored RST, a stray ACK to a SYN, a reset after the
+ * handshake), kept apart so that the others carry one null field instead of five.
+ */
+class TcpConversationResets {
+  refusals: Refusal[] = EMPTY_LIST;
+  synAnsweredByAck: SynAnsweredByAck[] = EMPTY_LIST;
+  ignoredResets: IgnoredReset[] = EMPTY_LIST;
+  ignoredResetCount = 0;
+  firstReset: FirstResetFacts | null = null;
+}
+
 /** A TCP conversation, as Wireshark's `tcp.stream` numbers them. */
 export class TcpConversation extends BaseFlow<TcpEndpoint> {
   /** Always 'tcp' (on the prototype: one field less per conversation). */
@@ -512,7 +532,12 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     this.setBit(MIDSTREAM, yes);
   }
   /** A RST came from the server while only SYNs had been seen from the client (refusal), per attempt. */
-  refusals: Array<{ synFrame: number; synTime: number; rstFrame: number; rstTime: number }> = EMPTY_LIST;
+  get refusals(): Refusal[] {
+    return this.resets === null ? EMPTY_LIST : this.resets.refusals;
+  }
+  set refusals(list: Refusal[]) {
+    this.rareResets.refusals = list;
+  }
   /** The client sent a SYN and then received a RST while the handshake was incomplete. */
   get closed(): boolean {
     return (this.bits & CLOSED) !== 0;
@@ -527,13 +552,38 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
   history = '';
   /** Where reassembled streams get their limits and memory; null: no reassembly. */
   reassembly: ReassemblyPool | null = null;
+  /** Refusals, ignored resets, SYNs answered by a stray ACK, the first reset: made at the first. */
+  private resets: TcpConversationResets | null = null;
+  private get rareResets(): TcpConversationResets {
+    return (this.resets ??= new TcpConversationResets());
+  }
   /** SYNs answered by a plain ACK for another sequence (bounded). */
-  synAnsweredByAck: SynAnsweredByAck[] = EMPTY_LIST;
+  get synAnsweredByAck(): SynAnsweredByAck[] {
+    return this.resets === null ? EMPTY_LIST : this.resets.synAnsweredByAck;
+  }
+  set synAnsweredByAck(list: SynAnsweredByAck[]) {
+    this.rareResets.synAnsweredByAck = list;
+  }
   /** RSTs from the server that answered SYNs without acknowledging them (bounded); `ignoredResetCount` counts all. */
-  ignoredResets: IgnoredReset[] = EMPTY_LIST;
-  ignoredResetCount = 0;
+  get ignoredResets(): IgnoredReset[] {
+    return this.resets === null ? EMPTY_LIST : this.resets.ignoredResets;
+  }
+  set ignoredResets(list: IgnoredReset[]) {
+    this.rareResets.ignoredResets = list;
+  }
+  get ignoredResetCount(): number {
+    return this.resets === null ? 0 : this.resets.ignoredResetCount;
+  }
+  set ignoredResetCount(n: number) {
+    this.rareResets.ignoredResetCount = n;
+  }
   /** The first RST after the handshake, when there was one. */
-  firstReset: FirstResetFacts | null = null;
+  get firstReset(): FirstResetFacts | null {
+    return this.resets === null ? null : this.resets.firstReset;
+  }
+  set firstReset(facts: FirstResetFacts | null) {
+    if (facts !== null || this.resets !== null) this.rareResets.firstReset = facts;
+  }
 
   /**
    * `key` is the creating packet's identity (its sender becomes endpoint A); `flags` are its TCP
