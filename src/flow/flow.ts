@@ -59,7 +59,7 @@ const LAST_TIME = 1;
 export const FLOW_SUBCLASS_TIMES = 2;
 
 /** The common part of a TCP conversation and a UDP exchange. */
-export abstract class BaseFlow<E extends { readonly address: string; readonly port: number }> implements StoredFlowKey, EndpointOwner {
+export abstract class BaseFlow<E extends { readonly address: string; readonly port: number }> extends PacketLog implements StoredFlowKey, EndpointOwner {
   /** Wireshark's tcp.stream or udp.stream. */
   readonly stream: number;
   readonly ipVersion: number;
@@ -98,8 +98,6 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
   endNsec: number;
   packets = 0;
   icmp: IcmpLink[] = EMPTY_LIST;
-  /** The first and last packets, for drawing a finding's evidence (bounded; see PacketLog). */
-  readonly log = new PacketLog();
 
   // Flow-table bookkeeping.
   /** @internal */ hash = 0;
@@ -113,6 +111,7 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
    * already in `words` at slot `slot` (see AddressSlab).
    */
   protected constructor(stream: number, key: FlowKeyView, words: Uint32Array, slot: number, endpoint: EndpointClass<E>, aIsClient: boolean, frame: number, tsSec: number, tsNsec: number, times: number[]) {
+    super();
     const a = new endpoint(this, key.srcPort, 0);
     const b = new endpoint(this, key.dstPort, 1);
     this.stream = stream;
@@ -135,6 +134,11 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
     this.endSec = tsSec;
     this.endNsec = tsNsec;
     this.times = times;
+  }
+
+  /** The first and last packets, for drawing a finding's evidence (bounded; see PacketLog): the flow itself. */
+  get log(): PacketLog {
+    return this;
   }
 
   /** Capture time of the first packet (or ICMP error) and of the latest. */

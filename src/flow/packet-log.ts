@@ -39,15 +39,18 @@ export const LOG_UDP_DNS_RCODE_UNIT = 0x1000;
 /** UDP: multiplier of the payload length. */
 export const LOG_UDP_LENGTH_UNIT = 0x10000;
 
-/** The bounded packet log of one conversation. */
+/**
+ * The bounded packet log of one conversation. Flows extend it (one object per flow held instead
+ * of two); `flow.log` is the flow itself.
+ */
 export class PacketLog {
   /** Packets recorded, including those overwritten in the ring. */
   count = 0;
   // The first packet is kept inline: most conversations of a scan or a SYN flood have only one,
   // and then no array is allocated at all.
-  private firstFrame = 0;
-  private firstTime = 0;
-  private firstFacts = 0;
+  private headFrame = 0;
+  private headTime = 0;
+  private headFacts = 0;
   /** Entries 1 onwards: frame, time, facts; then the next packet. */
   private rest: number[] | null = null;
 
@@ -55,9 +58,9 @@ export class PacketLog {
   record(frame: number, time: number, facts: number): void {
     const n = this.count++;
     if (n === 0) {
-      this.firstFrame = frame;
-      this.firstTime = time;
-      this.firstFacts = facts;
+      this.headFrame = frame;
+      this.headTime = time;
+      this.headFacts = facts;
       return;
     }
     if (n < CAPACITY) {
@@ -94,7 +97,7 @@ export class PacketLog {
   /** The entry of `frame`, or -1 when it was never logged or has been overwritten. */
   indexOf(frame: number): number {
     if (this.count === 0) return -1;
-    if (this.firstFrame === frame) return 0;
+    if (this.headFrame === frame) return 0;
     const d = this.rest;
     // Only the entries recorded: the array's room beyond them holds filler.
     const used = Math.min(this.count - 1, CAPACITY - 1) * STRIDE;
@@ -104,11 +107,11 @@ export class PacketLog {
 
   /** Capture time of entry `i` (from `indexOf`). */
   timeAt(i: number): number {
-    return i === 0 ? this.firstTime : this.rest![(i - 1) * STRIDE + 1]!;
+    return i === 0 ? this.headTime : this.rest![(i - 1) * STRIDE + 1]!;
   }
 
   /** The packed facts of entry `i` (from `indexOf`). */
   factsAt(i: number): number {
-    return i === 0 ? this.firstFacts : this.rest![(i - 1) * STRIDE + 2]!;
+    return i === 0 ? this.headFacts : this.rest![(i - 1) * STRIDE + 2]!;
   }
 }
