@@ -4,7 +4,7 @@
  * decides (hands to `onEnd`) and frees flows that closed or went idle, in capture time.
  */
 import { formatAddress, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_SYN, type Packet, type QuotedPacket } from '../decode/packet.js';
-import { flowHash, isAsymmetricReply, matchFlow, type FlowKeyView, type StoredFlowKey } from './key.js';
+import { AddressSlab, flowHash, isAsymmetricReply, matchFlow, wordsAt, type FlowKeyView, type StoredFlowKey } from './key.js';
 import type { FaultSink } from '../model/faults.js';
 import type { ReassemblyPool } from './reassembly.js';
 import { TcpConversation, type IcmpLink } from './tcp.js';
@@ -93,7 +93,9 @@ class FlowTombstone implements StoredFlowKey {
   bVlanOuter: number;
   bVlanInner: number;
   bSeen: boolean;
+  /** The conversation's address words, whose slot the tombstone now owns. */
   readonly words: Uint32Array;
+  readonly slot: number;
   readonly aPort: number;
   readonly bPort: number;
   readonly stream: number;
@@ -118,6 +120,7 @@ class FlowTombstone implements StoredFlowKey {
     this.bVlanInner = c.bVlanInner;
     this.bSeen = c.bSeen;
     this.words = c.words;
+    this.slot = c.slot;
     this.aPort = c.aPort;
     this.bPort = c.bPort;
     this.stream = c.stream;
@@ -166,6 +169,8 @@ export class FlowTable {
   private readonly udpSettled = new LruList<UdpExchange>(LIST_UDP_SETTLED);
   private readonly tombstoneBuckets = new Map<number, FlowTombstone>();
   private readonly tombstones = new LruList<FlowTombstone>(LIST_TOMBSTONES);
+  /** Address words of every flow and tombstone held. */
+  private readonly addresses = new AddressSlab();
   /** Stream indices of decided UDP exchanges: Wireshark never forgets a UDP conversation. */
   readonly udpStreamIndex = new UdpStreamIndex();
   /** Scratch key for an exchange brought back from the index (the other scratch may hold the lookup's key). */
@@ -250,12 +255,14 @@ export class FlowTable {
   private dropTombstone(t: FlowTombstone): void {
     this.tombstones.remove(t);
     this.unlinkBucket(this.tombstoneBuckets, t);
+    this.addresses.release(t.slot);
   }
 
   /** Decide an idle UDP exchange and remember its stream, so a later datagram keeps its udp.stream. */
   private retireUdp(u: UdpExchange): void {
     this.endUdp(u);
     this.udpStreamIndex.remember(u, u.hash);
+    this.addresses.release(u.slot);
   }
 
   /**
@@ -282,7 +289,8 @@ export class FlowTable {
     }
     const { stream, fromA, clientIsA, evicted, bSeen, bVlanOuter, bVlanInner } = m;
     this.enforceCap();
-    const u = new UdpExchange(stream, k, frame, tsSec, tsNsec, time, formatAddress(k.ipVersion, k.addr, 0), formatAddress(k.ipVersion, k.addr, 4));
+    const slot = this.addresses.take(k.addr);
+    const u = new UdpExchange(stream, k, frame, tsSec, tsNsec, time, this.addresses.chunkOf(slot), slot);
     u.restoreOrientation(clientIsA);
     u.evicted = evicted;
     u.bVlanOuter = bVlanOuter;
@@ -315,7 +323,8 @@ export class FlowTable {
     if ((p.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN && base >= 0 && base !== p.tcpSeq) return null;
     const k = this.keyOfTombstone(t);
     this.enforceCap();
-    const c = new TcpConversation(t.stream, k, -1, p.frame, p.tsSec, p.tsNsec, p.time, formatAddress(k.ipVersion, k.addr, 0), formatAddress(k.ipVersion, k.addr, 4));
+    const slot = this.addresses.take(k.addr);
+    const c = new TcpConversation(t.stream, k, -1, p.frame, p.tsSec, p.tsNsec, p.time, this.addresses.chunkOf(slot), slot);
     c.restoreOrientation(t.clientIsA, t.aBaseSeq, t.bBaseSeq);
     c.evicted = t.evicted;
     c.bVlanOuter = t.bVlanOuter;
@@ -336,7 +345,9 @@ export class FlowTable {
     k.ipVersion = t.ipVersion;
     k.vlanOuter = t.vlanOuter;
     k.vlanInner = t.vlanInner;
-    k.addr.set(t.words);
+    const w = wordsAt(t.slot);
+    // The tombstone's slot may have been given back already: copied before anything takes it.
+    for (let i = 0; i < 8; i++) k.addr[i] = t.words[w + i]!;
     k.srcPort = t.aPort;
     k.dstPort = t.bPort;
     return k;
@@ -360,6 +371,7 @@ export class FlowTable {
     for (const f of all) {
       if (f.kind === 'tcp') this.endTcp(f);
       else this.endUdp(f);
+      this.addresses.release(f.slot);
     }
   }
 
@@ -476,7 +488,8 @@ export class FlowTable {
 
   private createTcp(key: FlowKeyView, hash: number, flags: number, frame: number, tsSec: number, tsNsec: number, time: number): TcpConversation {
     this.enforceCap();
-    const c = new TcpConversation(this.tcpStreams++, key, flags, frame, tsSec, tsNsec, time, formatAddress(key.ipVersion, key.addr, 0), formatAddress(key.ipVersion, key.addr, 4));
+    const slot = this.addresses.take(key.addr);
+    const c = new TcpConversation(this.tcpStreams++, key, flags, frame, tsSec, tsNsec, time, this.addresses.chunkOf(slot), slot);
     c.hash = hash;
     c.reassembly = this.reassembly;
     c.nextInBucket = this.tcpBuckets.get(hash) ?? null;
@@ -507,6 +520,7 @@ export class FlowTable {
         const side = fromA === conv.clientIsA ? conv.client : conv.server;
         if (side.baseSeq >= 0 && side.baseSeq !== p.tcpSeq) {
           this.endTcp(conv);
+          this.addresses.release(conv.slot);
           conv = this.createTcp(p, hash, p.tcpFlags, p.frame, p.tsSec, p.tsNsec, p.time);
           fromA = true;
         }
@@ -540,7 +554,8 @@ export class FlowTable {
 
   private createUdp(key: FlowKeyView, hash: number, frame: number, tsSec: number, tsNsec: number, time: number): UdpExchange {
     this.enforceCap();
-    const u = new UdpExchange(this.udpStreams++, key, frame, tsSec, tsNsec, time, formatAddress(key.ipVersion, key.addr, 0), formatAddress(key.ipVersion, key.addr, 4));
+    const slot = this.addresses.take(key.addr);
+    const u = new UdpExchange(this.udpStreams++, key, frame, tsSec, tsNsec, time, this.addresses.chunkOf(slot), slot);
     u.hash = hash;
     u.nextInBucket = this.udpBuckets.get(hash) ?? null;
     this.udpBuckets.set(hash, u);

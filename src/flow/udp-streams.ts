@@ -10,7 +10,7 @@
  * becomes the previous one and the oldest is dropped, so the most recently decided
  * 98,304 to 196,608 exchanges are always remembered (about 5.5 MB at most).
  */
-import type { FlowKeyView } from './key.js';
+import { wordsAt, type FlowKeyView } from './key.js';
 
 /** Slots of one generation at most (a power of two); it is full at 3/4 of them. */
 export const UDP_STREAM_GENERATION_SLOTS = 1 << 17;
@@ -30,8 +30,9 @@ export interface RememberedUdpExchange {
   readonly bVlanOuter: number;
   readonly bVlanInner: number;
   readonly bSeen: boolean;
-  /** Address words: A in 0..3, B in 4..7. */
+  /** The chunk of the flow table's AddressSlab holding the address words (A, then B), at `wordsAt(slot)`. */
   readonly words: Uint32Array;
+  readonly slot: number;
   readonly aPort: number;
   readonly bPort: number;
   readonly stream: number;
@@ -154,6 +155,8 @@ export class UdpStreamIndex {
   private previous: Generation | null = null;
   /** Exchanges no longer remembered because their generation was dropped. */
   forgotten = 0;
+  /** The address words of the exchange being remembered (A in 0..3, B in 4..7). */
+  private readonly words = new Uint32Array(8);
   private readonly match: UdpStreamMatch = { stream: 0, fromA: true, clientIsA: true, evicted: false, bSeen: false, vlanOuter: -1, vlanInner: -1, bVlanOuter: -1, bVlanInner: -1 };
 
   /** Exchanges remembered now. */
@@ -163,13 +166,16 @@ export class UdpStreamIndex {
 
   /** Remember a decided exchange; `hash` is its flowHash. */
   remember(x: RememberedUdpExchange, hash: number): void {
+    const words = this.words;
+    const w = wordsAt(x.slot);
+    for (let i = 0; i < 8; i++) words[i] = x.words[w + i]!;
     const vlansA = packVlans(x.vlanOuter, x.vlanInner);
     const vlansB = packVlans(x.bVlanOuter, x.bVlanInner);
     const flags =
-      (isLow(x.words, 0, x.aPort, x.bPort) ? FLAG_A_IS_LOW : 0) | (x.clientIsA ? FLAG_CLIENT_IS_A : 0) | (x.evicted ? FLAG_EVICTED : 0) | (x.bSeen ? FLAG_B_SEEN : 0);
-    this.put(hash >>> 0, identityHash(x.ipVersion, x.words, x.aPort, x.bPort, vlansA), x.stream + 1, vlansA, vlansB, flags);
+      (isLow(words, 0, x.aPort, x.bPort) ? FLAG_A_IS_LOW : 0) | (x.clientIsA ? FLAG_CLIENT_IS_A : 0) | (x.evicted ? FLAG_EVICTED : 0) | (x.bSeen ? FLAG_B_SEEN : 0);
+    this.put(hash >>> 0, identityHash(x.ipVersion, words, x.aPort, x.bPort, vlansA), x.stream + 1, vlansA, vlansB, flags);
     // B's datagrams carry other VLAN ids (a reply routed between VLANs): findable by those too.
-    if (x.bSeen && vlansB !== vlansA) this.put(hash >>> 0, identityHash(x.ipVersion, x.words, x.aPort, x.bPort, vlansB), x.stream + 1, vlansA, vlansB, flags);
+    if (x.bSeen && vlansB !== vlansA) this.put(hash >>> 0, identityHash(x.ipVersion, words, x.aPort, x.bPort, vlansB), x.stream + 1, vlansA, vlansB, flags);
   }
 
   private put(lo: number, hi: number, streamPlusOne: number, vlansA: number, vlansB: number, flags: number): void {

@@ -4,7 +4,7 @@
  */
 import type { DnsMessage, Packet } from '../decode/packet.js';
 import type { FlowKeyView } from './key.js';
-import { BaseFlow, EMPTY_LIST, MAX_TRACKED_EVENTS, type IcmpLink } from './flow.js';
+import { BaseFlow, EMPTY_LIST, MAX_TRACKED_EVENTS, type EndpointOwner, type IcmpLink } from './flow.js';
 import { LOG_FROM_A, LOG_UDP_DNS, LOG_UDP_DNS_RCODE_UNIT, LOG_UDP_DNS_RESPONSE, LOG_UDP_LENGTH_UNIT } from './packet-log.js';
 
 /** SQL Server Browser (SSRP, [MC-SQLR]): the only UDP port whose datagram bytes are kept. */
@@ -36,9 +36,15 @@ export class UdpEndpoint {
   frames: number[] = EMPTY_LIST;
   times: number[] = EMPTY_LIST;
   constructor(
-    readonly address: string,
+    /** The exchange, which holds the address words. */
+    private readonly flow: EndpointOwner,
     readonly port: number,
   ) {}
+
+  /** Textual address, made when read. */
+  get address(): string {
+    return this.flow.addressOf(this);
+  }
 }
 
 /** One DNS query of a transaction. */
@@ -129,18 +135,19 @@ export class DnsAnswersHeard {
 
 /** A UDP exchange between two endpoints. */
 export class UdpExchange extends BaseFlow<UdpEndpoint> {
-  readonly kind = 'udp';
+  /** Always 'udp' (on the prototype: one field less per exchange). */
+  declare readonly kind: 'udp';
   /** DNS transactions keyed by "qtype name" (bounded). */
   dns: Map<string, DnsTransaction> | null = null;
   /** The first datagrams' bytes, for SQL Server Browser exchanges only (bounded). */
   datagrams: KeptDatagram[] | null = null;
 
 
-  constructor(stream: number, key: FlowKeyView, frame: number, tsSec: number, tsNsec: number, time: number, aAddress: string, bAddress: string) {
+  constructor(stream: number, key: FlowKeyView, frame: number, tsSec: number, tsNsec: number, time: number, words: Uint32Array, slot: number) {
     // The client is the first sender, unless it sends from a well-known port to an ephemeral one
     // (the capture began with a response).
     const aIsClient = !(key.srcPort < 1024 && key.dstPort >= 1024);
-    super(stream, key, new UdpEndpoint(aAddress, key.srcPort), new UdpEndpoint(bAddress, key.dstPort), aIsClient, frame, tsSec, tsNsec, time);
+    super(stream, key, words, slot, UdpEndpoint, aIsClient, frame, tsSec, tsNsec, [time, time]);
   }
 
   /** An exchange brought back from its tombstone keeps its client. */
@@ -249,3 +256,4 @@ export class UdpExchange extends BaseFlow<UdpEndpoint> {
   }
 
 }
+Object.defineProperty(UdpExchange.prototype, 'kind', { value: 'udp' });

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { flowHash, type FlowKeyView } from '../../src/flow/key.js';
 import { UDP_STREAM_GENERATION_SLOTS, UdpStreamIndex, type RememberedUdpExchange } from '../../src/flow/udp-streams.js';
 
-/** An IPv4 exchange from 10.0.(n>>8).(n&255):sport to 192.0.2.1:dport. */
+/** An IPv4 exchange from 10.0.(n>>8).(n&255):sport to 192.0.2.1:dport (its words alone in slot 0 of a chunk). */
 function exchange(n: number, stream: number, extra: Partial<RememberedUdpExchange> = {}): RememberedUdpExchange {
   const words = new Uint32Array(8);
   words[0] = (10 << 24) | (n & 0xffff);
   words[4] = (192 << 24) | (2 << 8) | 1;
-  return { ipVersion: 4, vlanOuter: -1, vlanInner: -1, bVlanOuter: -1, bVlanInner: -1, bSeen: true, words, aPort: 40000, bPort: 53, stream, clientIsA: true, evicted: false, ...extra };
+  return { ipVersion: 4, vlanOuter: -1, vlanInner: -1, bVlanOuter: -1, bVlanInner: -1, bSeen: true, words, slot: 0, aPort: 40000, bPort: 53, stream, clientIsA: true, evicted: false, ...extra };
 }
 
 /** The key of a datagram of `x`, from A or from B, with the sender's VLAN ids. */
