@@ -314,7 +314,7 @@ function oneWayWarning(q: CaptureQuality): CaptureWarning {
 }
 
 /** Memory one tracked conversation takes, roughly, for the flow_cap_reached advice (measured with npm run bench). */
-const FLOW_MEMORY_KB = 2.5;
+const FLOW_MEMORY_KB = 1.4;
 
 /** Internal faults listed in `capture.internalErrors` at most (all are counted). */
 export const MAX_LISTED_FAULTS = 20;

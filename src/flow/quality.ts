@@ -22,7 +22,7 @@
 import { formatAddress, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../decode/packet.js';
 import { seqAdd, seqLte } from './seq.js';
 import { DUPLICATE_WINDOW, DUPLICATE_WINDOW_UNIDENTIFIED } from './timeouts.js';
-import type { StoredFlowKey } from './key.js';
+import { wordsAt, type StoredFlowKey } from './key.js';
 
 /**
  * What the capture shows of the way back from a flow's server to its client:
@@ -223,9 +223,11 @@ export class CaptureQuality {
 
   /** Whether the capture shows the way back from `flow`'s server to its client (see ReturnPath). */
   returnPath(flow: StoredFlowKey & { clientIsA: boolean }): ReturnPath {
+    // The flow's words sit in the table's address slab at its slot.
+    const at = wordsAt(flow.slot);
     const c = flow.clientIsA ? 0 : 4;
-    const client = hostHash(flow.ipVersion, flow.words, c);
-    const server = hostHash(flow.ipVersion, flow.words, 4 - c);
+    const client = hostHash(flow.ipVersion, flow.words, at + c);
+    const server = hostHash(flow.ipVersion, flow.words, at + 4 - c);
     if (testBit(this.pairs, pairHash(server, client) & (PAIR_BITS - 1))) return 'seen';
     if (!testBit(this.received, client & (HOST_BITS - 1))) return 'not-captured';
     return 'unseen';
