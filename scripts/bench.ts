@@ -6,7 +6,8 @@
  *
  * Full run: 1 GB pcap and pcapng, 100 MB pcap and its gzip, read+decode only, the ratio to
  * `tshark -q -z conv,tcp` (when installed) in alternating runs, and SYN floods against the
- * flow cap. `--quick`: the 100 MB captures only, fewer repetitions.
+ * flow cap, and a busy capture (200,000 new conversations a second, 50,000 open at once) that
+ * must be judged whole under 200 MiB. `--quick`: the 100 MB captures only, fewer repetitions.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import Table from 'cli-table3';
 import { checkAgainstTruth, generateBenchCapture, GENERATOR_VERSION, type GroundTruth, type ReportCounts } from './bench-capture.js';
+import { writeBusyCapture, type BusyTruth } from './busy-capture.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = join(ROOT, 'bench-data');
@@ -320,6 +322,26 @@ function main(): number {
     if (existsSync(stopddos)) floods.push(benchFlood('stopddos_synflood_spoofed.pcap', stopddos, null, failures));
   }
 
+  // A busy server's SPAN port (200,000 new conversations a second, 50,000 open at once): every
+  // conversation judged at default settings, under 200 MiB.
+  let busy: string | null = null;
+  if (!args.quick) {
+    const file = join(DATA, 'busy-200k.pcap');
+    const truth = existsSync(`${file}.truth.json`) ? (JSON.parse(readFileSync(`${file}.truth.json`, 'utf8')) as BusyTruth) : writeBusyCapture(file);
+    const reportPath = join(DATA, '.busy.report.json');
+    const m = analyze(file, reportPath);
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ReportSummary;
+    const problems: string[] = [];
+    if ((report.summary.byRule['connection-refused'] ?? 0) !== truth.refused) problems.push(`refused ${report.summary.byRule['connection-refused'] ?? 0}, expected ${truth.refused}`);
+    if ((report.summary.byRule['connection-reset'] ?? 0) !== truth.reset) problems.push(`reset ${report.summary.byRule['connection-reset'] ?? 0}, expected ${truth.reset}`);
+    if (report.summary.tcpConversations !== truth.conversations) problems.push(`tcpConversations ${report.summary.tcpConversations}, expected ${truth.conversations}`);
+    if (report.capture.warnings.some((w) => w.code === 'flow_cap_reached')) problems.push('conversations were set aside (flow_cap_reached)');
+    if (m.maxRssKiB / 1024 > 200) problems.push(`peak RSS ${(m.maxRssKiB / 1024).toFixed(0)} MiB > 200 MiB`);
+    for (const p of problems) failures.push(`busy capture: ${p}`);
+    busy = `busy capture (${truth.rate} new conversations/s, ${truth.maxOpen} open at once, ${(fileSize(file) / 1e6).toFixed(0)} MB): ${m.seconds.toFixed(2)} s, ${(fileSize(file) / 1e6 / m.seconds).toFixed(0)} MB/s, peak RSS ${(m.maxRssKiB / 1024).toFixed(0)} MiB: ${problems.length ? `FAIL (${problems.join('; ')})` : 'ok'}`;
+    log(busy);
+  }
+
   let scan: { status: number | null } | null = null;
   const scanScript = join(ROOT, 'scripts/bench-scan.ts');
   if (existsSync(scanScript)) {
@@ -341,6 +363,7 @@ function main(): number {
   const p100 = rows.find((r) => r.name === '100 MB pcap');
   if (pcap1g && p100) lines.push(`peak RSS 1 GB vs 100 MB: ${pcap1g.maxRssMiB.toFixed(0)} vs ${p100.maxRssMiB.toFixed(0)} MiB`);
   if (tshark) lines.push(`tshark -q -z conv,tcp on ${tshark.file}: median ${tshark.tsharkMedian.toFixed(2)} s (peak RSS ${tshark.tsharkMaxRssMiB.toFixed(0)} MiB) vs wirewhy ${tshark.oursMedian.toFixed(2)} s: ${tshark.ratio.toFixed(1)}x faster (${tshark.ours.length} alternating runs each)`);
+  if (busy) lines.push(busy);
   for (const f of floods) lines.push(`${f.name}: ${f.packets} packets in ${f.seconds.toFixed(2)} s, peak RSS ${f.maxRssMiB.toFixed(0)} MiB, ${f.tcpConversations} conversations, flow_cap_reached ${f.flowCapWarning ? 'yes' : 'no'}: ${f.check}`);
   lines.push(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average at start ${load.map((x) => x.toFixed(2)).join(' ')}, node ${process.version}; medians of ${args.runs} runs`);
   process.stdout.write(lines.join('\n') + '\n');
