@@ -12,6 +12,7 @@ import type { Frame } from '../../src/capture/types.js';
 import { decodeFrame, isSupportedLinkType } from '../../src/decode/index.js';
 import { AnomalyCounter, createPacket, type Packet } from '../../src/decode/packet.js';
 import { FIXTURES, PUBLIC_CAPTURES, capturesUnder } from '../helpers/fixtures.js';
+import { canRun } from '../helpers/tools.js';
 import { dnsMessage, frame } from '../helpers/packet-builder.js';
 
 /** The packet's fields, offsets made relative to the frame's first byte (0 stays 0: a field never set). */
@@ -49,8 +50,7 @@ async function compareCapture(file: string): Promise<{ frames: number; differ: s
 }
 
 describe('decoding a frame in the read buffer equals decoding a copy of it', () => {
-  const files = [...capturesUnder(FIXTURES), ...(existsSync(PUBLIC_CAPTURES) ? capturesUnder(PUBLIC_CAPTURES) : [])];
-  it(`on ${files.length} captures (fixtures${existsSync(PUBLIC_CAPTURES) ? ' and the public corpus' : ''})`, async () => {
+  async function compareAll(files: readonly string[]): Promise<number> {
     let frames = 0;
     for (const f of files) {
       let r: { frames: number; differ: string[] };
@@ -64,7 +64,18 @@ describe('decoding a frame in the read buffer equals decoding a copy of it', () 
       expect(r.differ, f).toEqual([]);
       frames += r.frames;
     }
-    expect(frames).toBeGreaterThan(1000);
+    return frames;
+  }
+
+  const fixtures = capturesUnder(FIXTURES);
+  it(`on the ${fixtures.length} fixture captures`, async () => {
+    // Every fixture has frames: a count below the number of files means some were skipped.
+    expect(await compareAll(fixtures)).toBeGreaterThan(fixtures.length);
+  }, 120_000);
+
+  const corpus = canRun('the public capture corpus', existsSync(PUBLIC_CAPTURES), `expected at ${PUBLIC_CAPTURES}`);
+  it.runIf(corpus)('on the public corpus', async () => {
+    expect(await compareAll(capturesUnder(PUBLIC_CAPTURES))).toBeGreaterThan(1000);
   }, 120_000);
 });
 
