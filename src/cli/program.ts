@@ -72,6 +72,17 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     });
 
   program
+    .command('annotate')
+    .description('copy a capture as pcapng with a comment on each evidence frame of each finding (for Wireshark)')
+    .argument('<file>', 'capture file (pcap, pcapng, gzip); it is read twice')
+    .requiredOption('-o, --output <file>', 'the pcapng file to write')
+    .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
+    .action(async (file: string, opts: { output: string; maxFlows?: number }) => {
+      const { runAnnotate } = await import('./annotate.js');
+      setExit(await runAnnotate(file, opts, io, signal));
+    });
+
+  program
     .command('explain')
     .description('explain an error code (10061, ECONNREFUSED) or a rule id (connection-refused)')
     .argument('<query>', 'error code, symbol or rule id')
