@@ -83,6 +83,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     });
 
   program
+    .command('mcp')
+    .description('serve the analysis to AI assistants over the Model Context Protocol (stdio)')
+    .action(async () => {
+      const { runMcp } = await import('./mcp.js');
+      setExit(await runMcp(io, signal));
+    });
+
+  program
     .command('explain')
     .description('explain an error code (10061, ECONNREFUSED) or a rule id (connection-refused)')
     .argument('<query>', 'error code, symbol or rule id')
