@@ -166,16 +166,19 @@ export function writeEnhancedPacket(
 
 /**
  * A copy of an Enhanced Packet Block or (obsolete) Packet Block with `extra` options added after
- * its own, which are kept byte for byte. The packet data ends the fixed part (its captured length
- * is bounded by the block); the block's options are walked to their opt_endofopt or to the
- * first option that runs past the block, and ours follow, with a new opt_endofopt.
+ * its own, which are kept byte for byte. The packet data ends the fixed part; the block's options
+ * are walked to their opt_endofopt or to the first option that runs past the block, and ours
+ * follow, with a new opt_endofopt.
  */
 export function withPacketOptions(packetBlock: Buffer, le: boolean, extra: readonly PcapngOption[]): Buffer {
   const total = packetBlock.length;
   const optEnd = total - 4;
   const u16 = (o: number): number => (le ? packetBlock.readUInt16LE(o) : packetBlock.readUInt16BE(o));
-  const captured = le ? packetBlock.readUInt32LE(20) : packetBlock.readUInt32BE(20);
-  let p = Math.min(PACKET_DATA_OFFSET + pad4(captured), optEnd);
+  // A captured length that claims more than the block holds is bounded by the block, as the
+  // reader bounds it, and said so in the copy: its options then start after that data.
+  const claimed = le ? packetBlock.readUInt32LE(20) : packetBlock.readUInt32BE(20);
+  const captured = Math.min(claimed, optEnd - PACKET_DATA_OFFSET);
+  let p = PACKET_DATA_OFFSET + pad4(captured);
   while (p + 4 <= optEnd) {
     const code = u16(p);
     if (code === OPT_ENDOFOPT) break;
@@ -188,6 +191,7 @@ export function withPacketOptions(packetBlock: Buffer, le: boolean, extra: reado
   packetBlock.copy(out, 0, 0, p);
   opts.copy(out, p);
   writeU32(out, 4, out.length, le);
+  writeU32(out, 20, captured, le);
   writeU32(out, out.length - 4, out.length, le);
   return out;
 }

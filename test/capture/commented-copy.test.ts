@@ -19,7 +19,8 @@ import {
   withPacketOptions,
 } from '../../src/capture/pcapng-writer.js';
 import { readCaptureBuffer } from '../../src/capture/reader.js';
-import type { Frame } from '../../src/capture/types.js';
+import { CaptureError, type Frame } from '../../src/capture/types.js';
+import { FUZZ_SEED, captureCaseArb, materialize } from '../fuzz/support.js';
 import { frame } from '../helpers/packet-builder.js';
 import { PcapngWriter, writePcap, type WriterRecord } from '../helpers/pcap-writer.js';
 
@@ -246,6 +247,48 @@ describe('pcapng is copied block for block', () => {
   });
 });
 
+describe('any input bytes', () => {
+  /** The reader's frames, or the CaptureError it stops with. */
+  const read = (bytes: Buffer): Frame[] | CaptureError => {
+    const list: Frame[] = [];
+    try {
+      readCaptureBuffer(bytes, (f) => list.push({ ...f, data: Buffer.from(f.data), bytes: undefined }));
+    } catch (e) {
+      if (e instanceof CaptureError) return e;
+      throw e;
+    }
+    return list;
+  };
+
+  it('the copy holds what the reader reads, commented or not, or fails with the reader\'s CaptureError', async () => {
+    await fc.assert(
+      fc.asyncProperty(captureCaseArb, fc.boolean(), async (c, commentAll) => {
+        if (c.kind === 'mutant' && c.gzip !== 'none') return; // the in-memory reader takes plain bytes
+        const input = materialize(c);
+        const before = read(input);
+        const comments = new Map(Array.isArray(before) ? before.map((f) => [f.number, [`wirewhy [1] frame ${f.number}`]] as const) : []);
+        let out: Buffer;
+        try {
+          out = (await copy(input, commentAll ? comments : new Map())).bytes;
+        } catch (e) {
+          // A pcap link type beyond pcapng's 16 bits is the one input the reader takes and the copy cannot.
+          if (e instanceof CaptureError && (before instanceof CaptureError || e.code === 'unsupported_link_type')) return;
+          throw e;
+        }
+        expect(before).not.toBeInstanceOf(CaptureError);
+        const after = read(out) as Frame[];
+        const facts = (f: Frame): unknown[] => [f.number, f.linkType, f.interfaceId, f.originalLength, f.data.toString('hex')];
+        expect(after.map(facts)).toEqual((before as Frame[]).map(facts));
+        (before as Frame[]).forEach((f, i) => {
+          // A commented Simple Packet Block (no time, read as 0) gains its interface's time.
+          if (!(commentAll && f.tsSec === 0 && f.tsNsec === 0)) expect([after[i]!.tsSec, after[i]!.tsNsec]).toEqual([f.tsSec, f.tsNsec]);
+        });
+      }),
+      { seed: FUZZ_SEED, numRuns: 300 },
+    );
+  }, 120_000);
+});
+
 describe('adding options to a packet block', () => {
   const block = (options: Buffer, le = true): Buffer => {
     const data = Buffer.from([1, 2, 3, 4, 5]);
@@ -274,6 +317,14 @@ describe('adding options to a packet block', () => {
   it('in place of an option that runs past the block', () => {
     const broken = Buffer.from([1, 0, 200, 0, 0x78, 0x78, 0x78, 0x78]);
     const out = withPacketOptions(block(broken), true, ours);
+    expect(out.subarray(36)).toEqual(Buffer.concat([ourBytes, u32le(out.length)]));
+  });
+
+  it('after data whose captured length claims more than the block holds, bounded as the reader bounds it', () => {
+    const lying = block(Buffer.alloc(0));
+    lying.writeUInt32LE(1000, 20);
+    const out = withPacketOptions(lying, true, ours);
+    expect(out.readUInt32LE(20)).toBe(8); // the block's 8 data bytes (5 and their padding)
     expect(out.subarray(36)).toEqual(Buffer.concat([ourBytes, u32le(out.length)]));
   });
 
