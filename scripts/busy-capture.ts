@@ -13,6 +13,7 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { frame, type TcpFlagName } from '../test/helpers/packet-builder.js';
+import { PcapWriter } from '../test/helpers/pcap-writer.js';
 
 export const REFUSE_EVERY = 997;
 export const RESET_EVERY = 1009;
@@ -91,13 +92,8 @@ export function writeBusyCapture(out: string, rate = 200_000, hold = 0.25, secon
   const t0 = 1_750_000_000;
   mkdirSync(dirname(out), { recursive: true });
   const fd = openSync(out, 'w');
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
-  writeSync(fd, header);
+  // The writer's file header (classic pcap, microseconds, Ethernet); records are patched below.
+  writeSync(fd, new PcapWriter().toBuffer());
   const chunk = Buffer.alloc(8 << 20);
   let used = 0;
   let packets = 0;
@@ -148,7 +144,7 @@ export function writeBusyCapture(out: string, rate = 200_000, hold = 0.25, secon
   }
   writeSync(fd, chunk, 0, used);
   closeSync(fd);
-  const truth: BusyTruth = { rate, hold, seconds, conversations, refused, reset, packets, maxOpen: Math.round(rate * hold) };
+  const truth: BusyTruth = { rate, hold, seconds, conversations, refused, reset, packets, maxOpen: Math.min(conversations, Math.round(rate * hold)) };
   writeFileSync(`${out}.truth.json`, JSON.stringify(truth, null, 2) + '\n');
   return truth;
 }

@@ -6,7 +6,7 @@
 # on the client's veth; scripts/kernel-fixtures/peer.mjs acts as server and as client and
 # records the errno the client's kernel actually reported.
 #
-# Usage (as root; needs iproute2, iptables/ip6tables, tcpdump and node >= 20):
+# Usage (as root; needs iproute2, iptables/ip6tables, tcpdump, node >= 20 and python3):
 #   bash scripts/gen-kernel-fixtures.sh              # every scenario
 #   bash scripts/gen-kernel-fixtures.sh refused mix  # only these
 #   bash scripts/gen-kernel-fixtures.sh --list
@@ -17,6 +17,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PEER="$ROOT/scripts/kernel-fixtures/peer.mjs"
+RST_RESPONDER="$ROOT/scripts/kernel-fixtures/rst-responder.py"
 OUT_DIR="$ROOT/fixtures/kernel"
 
 CLI4=10.99.0.1
@@ -34,6 +35,7 @@ RESET_PORT=8081
 RESET_AFTER_FIN_PORT=8083
 CLOSE_THEN_RESET_PORT=8084
 FIREWALLED_PORT=8082
+BAD_RESET_PORT=8085
 CLOSED_TCP=8088
 CLOSED_UDP=9999
 DNS_PORT=53
@@ -78,6 +80,7 @@ RECORDED_COUNTERS=(
   IcmpInDestUnreachs
   Icmp6InDestUnreachs
   UdpInErrors
+  UdpNoPorts
   Udp6InErrors
 )
 
@@ -91,6 +94,7 @@ CAPTURE_FILTER+=" or (icmp6 and not (ip6[40] >= 133 and ip6[40] <= 137) and ip6[
 SCENARIOS=(
   refused
   syn-timeout
+  rst-bad-ack
   udp-port-unreachable
   udp-port-unreachable-v6
   reset-midstream
@@ -106,6 +110,7 @@ SCENARIOS=(
   dns-nxdomain
   dns-servfail
   dns-timeout
+  dns-late-answer
   healthy
   mix
 )
@@ -113,6 +118,7 @@ SCENARIOS=(
 declare -A DESCRIPTION=(
   [refused]="TCP connect to a closed port; the server's kernel answers the SYN with RST,ACK."
   [syn-timeout]="TCP connect to a port whose SYNs the server's firewall drops; the client's kernel retransmits the SYN until tcp_syn_retries is used up."
+  [rst-bad-ack]="TCP connect to a port where a raw-socket responder answers every SYN with RST,ACK whose ACK is ISN + 1 + 65536 (it acknowledges nothing the client sent); the server's firewall drops the SYNs so its own kernel never answers. RFC 9293 3.10.7.3: in SYN-SENT such a reset is not acceptable and is dropped."
   [udp-port-unreachable]="Connected UDP socket sends to a closed port; the server answers ICMP port unreachable (type 3 code 3)."
   [udp-port-unreachable-v6]="Connected UDP socket over IPv6 sends to a closed port; the server answers ICMPv6 destination unreachable, port unreachable (type 1 code 4)."
   [reset-midstream]="Established TCP connection; the server never reads and closes with data unread in its receive buffer, so its kernel sends RST."
@@ -128,6 +134,7 @@ declare -A DESCRIPTION=(
   [dns-nxdomain]="Raw DNS query (A, no resolver) answered NXDOMAIN (RCODE 3) by the server."
   [dns-servfail]="Raw DNS query (A, no resolver) answered SERVFAIL (RCODE 2) by the server."
   [dns-timeout]="Raw DNS query (A, no resolver) to a server whose firewall drops UDP port 53; two attempts, 2 s apart, no answer."
+  [dns-late-answer]="Raw DNS query (A, no resolver) sent twice, 1 s apart, after which the client gives up and closes its socket; the server answers each query 3 s after it, so both answers reach the closed port and the client's kernel bounces them with ICMP port unreachable."
   [healthy]="Negative control: three TCP connections with a request and a reply and a clean FIN close (two IPv4, one IPv6), and a DNS query answered NOERROR with an A record."
   [mix]="Several cases in one capture, in this order: refused connect, SYN timeout (tcp_syn_retries=1), UDP port unreachable, healthy exchange, mid-stream reset."
 )
@@ -303,6 +310,21 @@ run_syn_timeout() {
   client tcp-connect --local "$(ep4 $CLI4 40001)" --remote "$(ep4 $SRV4 $FIREWALLED_PORT)" --expect ETIMEDOUT
 }
 
+prepare_rst_bad_ack() {
+  # (2^(2+1) - 1) = 7 s of retrying instead of the default 127 s.
+  set_client_sysctl net.ipv4.tcp_syn_retries 2
+  srv_iptables -A INPUT -p tcp --dport "$BAD_RESET_PORT" --syn -j DROP
+  local ready="$WORK/responder.ready"
+  rm -f "$ready"
+  ip netns exec "$SRV_NS" python3 "$RST_RESPONDER" --interface "$SRV_IF" --port "$BAD_RESET_PORT" \
+    --ready "$ready" --lifetime 300 >"$WORK/responder.log" 2>&1 &
+  SERVER_PID=$!
+  wait_for "the reset responder" "$READY_TIME_LIMIT" test -e "$ready"
+}
+run_rst_bad_ack() {
+  client tcp-connect --local "$(ep4 $CLI4 40001)" --remote "$(ep4 $SRV4 $BAD_RESET_PORT)" --expect ETIMEDOUT
+}
+
 prepare_udp_port_unreachable() { start_server --dns "$(ep4 $SRV4 $DNS_PORT)"; }
 run_udp_port_unreachable() {
   client udp-send --local "$(ep4 $CLI4 40001)" --remote "$(ep4 $SRV4 $CLOSED_UDP)" --expect ECONNREFUSED
@@ -397,6 +419,15 @@ run_dns_timeout() {
     --name ok.wirewhy.test --id 0x1a03 --attempts 2 --attempt-timeout 2000 --expect no-answer
 }
 
+prepare_dns_late_answer() { start_server --dns "$(ep4 $SRV4 $DNS_PORT)"; }
+run_dns_late_answer() {
+  # A stub resolver's timing (glibc with options timeout:1 attempts:2): two queries 1 s apart,
+  # then the client gives up 2 s in and closes its socket; the answers come at 3 and 4 s.
+  client dns-query --local "$(ep4 $CLI4 40053)" --remote "$(ep4 $SRV4 $DNS_PORT)" \
+    --name slow.wirewhy.test --id 0x1a05 --attempts 2 --attempt-timeout 1000 --expect no-answer
+  sleep 2.5
+}
+
 prepare_healthy() {
   start_server --tcp-echo "$(ep4 $SRV4 $ECHO_PORT)" --tcp-echo "$(ep6 $SRV6 $ECHO_PORT)" \
     --dns "$(ep4 $SRV4 $DNS_PORT)"
@@ -464,7 +495,7 @@ main() {
   fi
   [[ $EUID -eq 0 ]] || die "must run as root (network namespaces, iptables, tcpdump)"
   local tool
-  for tool in ip nstat iptables ip6tables tcpdump node timeout; do
+  for tool in ip nstat iptables ip6tables tcpdump node timeout python3; do
     command -v "$tool" >/dev/null || die "$tool not found"
   done
 

@@ -11,9 +11,11 @@ import { ReassemblyPool, type ReassemblyOptions } from './flow/reassembly.js';
 import { FlowTable, type Flow } from './flow/table.js';
 import { RuleEngine, humanDuration, isoTime, type FindingKey, type Rule } from './rules/engine.js';
 import { FlowClock } from './flow/clock.js';
+import { CaptureQuality } from './flow/quality.js';
+import { DUPLICATE_WINDOW } from './flow/timeouts.js';
 import { RULES } from './rules/index.js';
 import type { Finding } from './rules/types.js';
-import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan } from './report/types.js';
+import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan } from './model/report.js';
 import { VERSION } from './version.js';
 import { STREAM_RECOGNISERS, type NamedRecogniser } from './app/index.js';
 import type { FaultSubject, InternalFault } from './model/faults.js';
@@ -99,9 +101,11 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
   const heapMask = heap ? heap.checkEveryFrames - 1 : 0;
   const faults = new FaultLog(anomalies, options.onInternalError);
   const onFault = faults.sink;
+  const quality = new CaptureQuality();
   const engine = new RuleEngine([...(options.rules ?? RULES)], {
     precision: () => captureInfo?.precision ?? 6,
     clock: () => table.now,
+    returnPath: (flow) => quality.returnPath(flow),
     onFinding: options.onFinding,
     maxFindings: options.maxFindings,
     onDropped: options.onDroppedFinding,
@@ -150,6 +154,12 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     }
     try {
       decodeFrame(frame, pkt, anomalies);
+      // A copy of a packet just accounted (SPAN port, two capture interfaces) is that packet
+      // again, not a retransmission: counted, and left out of the analysis.
+      if (pkt.ipVersion !== 0 && quality.observe(pkt, time)) {
+        anomalies.add('duplicate_frame', frame.number);
+        return;
+      }
       pkt.time = time;
       table.advance(time);
       const l4 = pkt.l4;
@@ -222,6 +232,8 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     });
   }
   if (clock.jumps > 0) warnings.push(timeJumpWarning(clock));
+  if (quality.duplicates > 0) warnings.push(duplicateWarning(quality));
+  if (quality.oneWay) warnings.push(oneWayWarning(quality));
   if (faults.count > 0) warnings.push(faults.warning());
   // maxFindings 0 means every finding was streamed (JSONL): nothing was lost.
   if (engine.dropped > 0 && engine.maxFindings > 0) {
@@ -279,8 +291,30 @@ function timeJumpWarning(clock: FlowClock): CaptureWarning {
   };
 }
 
+/** The warning for frames set aside as copies of a packet just captured (see CaptureQuality). */
+function duplicateWarning(q: CaptureQuality): CaptureWarning {
+  const n = q.duplicates;
+  return {
+    code: 'duplicate_frames',
+    frame: q.firstDuplicateFrame,
+    message: `${n} frame${n === 1 ? '' : 's'} repeat${n === 1 ? 's' : ''} a packet captured at most ${humanDuration(DUPLICATE_WINDOW)} before, with the same IP ID, addresses, lengths and TCP sequence numbers and options: a SPAN port or a capture on two interfaces recorded ${n === 1 ? 'it' : 'them'} twice; each packet was analysed once, so copies are not read as retransmissions (frame numbers are the capture's own)`,
+  };
+}
+
+/** The warning for a capture in which no pair of hosts was seen in both directions. */
+function oneWayWarning(q: CaptureQuality): CaptureWarning {
+  const named = q.namedSenders;
+  const more = q.senders - named.length;
+  const senders = more > 0 ? `${named.join(', ')} and ${more} more host${more === 1 ? '' : 's'}` : named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}` : named[0];
+  const hosts = q.receivers === 1 ? 'host' : `${q.receivers} hosts`;
+  return {
+    code: 'one_way_capture',
+    message: `one-way capture: every IP packet was sent by ${senders}, and no packet from the ${hosts} ${q.senders === 1 ? 'it' : 'they'} sent to was seen: answers may have been sent but not captured, so silence proves nothing here (only retries do)`,
+  };
+}
+
 /** Memory one tracked conversation takes, roughly, for the flow_cap_reached advice (measured with npm run bench). */
-const FLOW_MEMORY_KB = 2.5;
+const FLOW_MEMORY_KB = 1.4;
 
 /** Internal faults listed in `capture.internalErrors` at most (all are counted). */
 export const MAX_LISTED_FAULTS = 20;

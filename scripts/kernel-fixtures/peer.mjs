@@ -39,6 +39,8 @@ const DNS_ZONE = new Map([
   ['ok.wirewhy.test', { rcode: 0, a: '10.99.0.2' }],
   ['nxdomain.wirewhy.test', { rcode: 3 }],
   ['servfail.wirewhy.test', { rcode: 2 }],
+  // Answered, but only after 3 s: later than a stub resolver waits.
+  ['slow.wirewhy.test', { rcode: 0, a: '10.99.0.2', delayMs: 3000 }],
 ]);
 
 // Ref: RFC 1035 section 4.1.1 (RCODE), RFC 6895 section 2.3 (registry).
@@ -624,7 +626,10 @@ async function server(options) {
     const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     socket.on('message', (message, rinfo) => {
       const response = buildResponse(message);
-      if (response) socket.send(response, rinfo.port, rinfo.address);
+      if (!response) return;
+      const delayMs = DNS_ZONE.get(readQuestion(message)?.name)?.delayMs ?? 0;
+      if (delayMs === 0) socket.send(response, rinfo.port, rinfo.address);
+      else setTimeout(() => socket.send(response, rinfo.port, rinfo.address), delayMs);
     });
     await new Promise((resolve, reject) => {
       socket.once('error', reject);

@@ -51,16 +51,8 @@ export function emptyFrame(): ReaderFrame {
   return new ReaderFrame();
 }
 
-/** What kind of capture file the first bytes say this is. */
-export type CaptureFormat = 'pcap' | 'pcapng';
-
-/** A warning about the file itself (truncation, skipped block), not about a packet. */
-export interface CaptureWarning {
-  code: string;
-  message: string;
-  frame?: number;
-  offset?: number;
-}
+export type { CaptureFormat, CaptureWarning } from '../model/capture.js';
+import type { CaptureFormat } from '../model/capture.js';
 
 /** Facts about the file gathered while reading. */
 export interface CaptureInfo {

@@ -1,5 +1,7 @@
-import type { InternalFault } from '../model/faults.js';
 import { analyzeCapture } from '../analyze.js';
+import { captureErrorLine, internalErrorStack, nothingUseful, unusableCaptureLine } from '../report/errors.js';
+
+export { captureErrorLine, internalErrorStack, nothingUseful, unusableCaptureLine } from '../report/errors.js';
 import { BOUNDED_HEAP } from './heap.js';
 import { CaptureError } from '../capture/types.js';
 import { LIVE_REFUSED_LINGER } from '../flow/timeouts.js';
@@ -8,10 +10,10 @@ import { formatLiveFinding } from '../report/live.js';
 import type { ReporterName } from '../report/index.js';
 import { writeJson } from '../report/json.js';
 import { sanitizeForTerminal } from '../report/terminal.js';
-import { describeSystemError } from '../scan/walk.js';
 import type { AnalysisReport } from '../report/types.js';
+import { findingFilter, optionList } from '../rules/filter.js';
 import { SEVERITIES, type Finding, type Severity } from '../rules/types.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
 import { isLiveSource, openLiveInput, type LiveInput } from './live.js';
 
 /** Options of `wirewhy analyze`. */
@@ -20,51 +22,18 @@ export interface AnalyzeCommandOptions {
   failOn?: string;
   maxFlows?: number;
   ladder?: boolean;
-}
-
-/**
- * One line for an unreadable capture: "wirewhy: FILE: message (byte offset N)". The file name
- * (and the message, which may quote it) is escaped: a name can hold ESC or a newline.
- */
-export function captureErrorLine(file: string, e: unknown): string {
-  const name = sanitizeForTerminal(file);
-  if (e instanceof CaptureError) {
-    // A file that could not be opened has no byte offset, and its reason reads better in words
-    // ("no such file or directory") than as the reader's errno symbol ("cannot open (ENOENT)").
-    if (e.code === 'cannot_open') return `wirewhy: ${name}: ${sanitizeForTerminal(openFailureText(e.message))}`;
-    return `wirewhy: ${name}: ${sanitizeForTerminal(e.message)} (at byte offset ${e.offset})`;
-  }
-  const err = e as NodeJS.ErrnoException;
-  // An I/O error reading the file (EIO on a bad disk, EISDIR...) is about the input; anything
-  // else is a fault of ours, said as such so it is not mistaken for a broken capture.
-  if (err?.code && typeof err.code === 'string' && err.syscall) return `wirewhy: ${name}: ${sanitizeForTerminal(err.message)}`;
-  return `wirewhy: ${name}: internal error: ${sanitizeForTerminal(err?.message ?? String(e))} (set WIREWHY_DEBUG=1 for details)`;
-}
-
-/** "cannot open (ENOENT)" as the reader says it → "no such file or directory". */
-function openFailureText(message: string): string {
-  const symbol = /^cannot open \((E[A-Z0-9]+)\)$/.exec(message)?.[1];
-  return symbol ? describeSystemError({ code: symbol }) : message;
-}
-
-/**
- * The one line for a capture that was read but held nothing useful (cut before its first
- * complete frame, say): the warning that explains it, said as the error it is.
- */
-export function unusableCaptureLine(file: string, report: AnalysisReport): string {
-  const w = report.capture.warnings.find((x) => x.code !== 'unsupported_link_type')!;
-  const where = w.offset !== undefined ? ` (at byte offset ${w.offset})` : '';
-  return `wirewhy: ${sanitizeForTerminal(file)}: ${sanitizeForTerminal(w.message)}${where}`;
+  brief?: boolean;
+  /** Only findings citing one of these codes (number or name, any OS). */
+  code?: string[];
+  /** Only findings of these rules. */
+  rule?: string[];
+  /** Only findings of at least this severity. */
+  severity?: string;
 }
 
 /** True when a finding's severity reaches the threshold. */
 export function reaches(finding: Pick<Finding, 'severity'>, threshold: Severity): boolean {
   return SEVERITIES.indexOf(finding.severity) >= SEVERITIES.indexOf(threshold);
-}
-
-/** Whether a report had nothing useful: no packets and a structural problem. */
-export function nothingUseful(report: AnalysisReport): boolean {
-  return report.capture.packets === 0 && report.capture.warnings.some((w) => w.code !== 'unsupported_link_type');
 }
 
 /** Run `wirewhy analyze FILE`. Returns the exit status. */
@@ -83,16 +52,19 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
     return EXIT_UNREADABLE;
   }
   const terminal = { color: useColor(io), unicode: useUnicode(io) };
-  const onFinding = streaming
+  const wanted = findingFilter({ codes: optionList(opts.code), rules: optionList(opts.rule), severity: opts.severity as Severity | undefined });
+  const shown = (f: Finding) => wanted === null || wanted(f);
+  const write = streaming
     ? (f: Finding) => io.stdout.write(formatJsonlFinding(f, { file }))
     : live && format === 'text'
       ? (f: Finding) => io.stdout.write(formatLiveFinding(f, terminal))
       : undefined;
+  const onFinding = write && wanted ? (f: Finding) => void (shown(f) && write(f)) : write;
   // Streamed findings are already written: only --fail-on needs to know about them afterwards.
   let reachedFailOn = false;
   const failOn = opts.failOn as Severity | undefined;
   const tracked = onFinding && failOn ? (f: Finding) => {
-    if (reaches(f, failOn)) reachedFailOn = true;
+    if (shown(f) && reaches(f, failOn)) reachedFailOn = true;
     onFinding(f);
   } : onFinding;
   try {
@@ -118,6 +90,11 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
   } finally {
     live?.close();
   }
+  if (wanted) {
+    // What the user asked about; the summary keeps counting every finding.
+    const findings = report.findings.filter(wanted);
+    report = { ...report, findings, filtered: { shown: findings.length, of: report.findings.length } };
+  }
   if (live && format === 'text' && report.findings.length > 0) io.stdout.write('\n');
   const unusable = nothingUseful(report);
   // Exit 2 always comes with its line on stderr, and the text report, which would end with
@@ -135,15 +112,9 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
     writeJson(report, (chunk) => io.stdout.write(chunk));
   } else if (!streaming) {
     const { formatReport } = await import('../report/index.js');
-    io.stdout.write(formatReport(format, report, { color: useColor(io), unicode: useUnicode(io), failOn: opts.failOn as Severity | undefined, ladder: opts.ladder }));
+    io.stdout.write(formatReport(format, report, { color: useColor(io), unicode: useUnicode(io), failOn: opts.failOn as Severity | undefined, ladder: opts.ladder, brief: opts.brief, width: terminalWidth(io) }));
   }
   if (unusable) return EXIT_UNREADABLE;
   if (failOn && (reachedFailOn || report.findings.some((f) => reaches(f, failOn)))) return EXIT_FINDINGS;
   return EXIT_OK;
-}
-
-/** What WIREWHY_DEBUG=1 prints for a contained internal fault: where, then the stack. */
-export function internalErrorStack(file: string, fault: InternalFault, e: unknown): string {
-  const where = fault.stream !== undefined ? `${fault.protocol}.stream ${fault.stream}, frame ${fault.frame}` : `frame ${fault.frame}`;
-  return `wirewhy: ${sanitizeForTerminal(file)}: internal error in ${fault.component} at ${where} (contained)\n${(e as Error)?.stack ?? String(e)}\n`;
 }

@@ -14,7 +14,7 @@ import { VERSION } from '../version.js';
 import { junitXml, type JunitCase } from '../report/junit.js';
 import { terminalStyle } from '../report/terminal.js';
 import { scanPaths } from '../scan/index.js';
-import { describeSystemError } from '../scan/walk.js';
+import { describeSystemError } from '../report/errors.js';
 import {
   diffExpectation,
   expectationOf,

@@ -1,8 +1,8 @@
-import { describeSystemError } from '../scan/walk.js';
+import { describeSystemError } from '../report/errors.js';
 
 /** Where a command writes, so tests can run the program in-process. */
 export interface CliIo {
-  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stdout: { write(s: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(s: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;
 }
@@ -54,6 +54,11 @@ export class ReportOutput {
     // A listener is needed in any case: an 'error' event nobody listens to kills the process
     // with a stack trace.
     if (typeof stream.on === 'function') stream.on('error', (e) => this.fail(e));
+  }
+
+  /** The terminal's width when the target is one (read each time: a terminal can be resized). */
+  get columns(): number | undefined {
+    return this.target.columns;
   }
 
   /** Write `s`, unless an earlier write failed. Never throws. */
@@ -119,4 +124,15 @@ export function useUnicode(io: CliIo): boolean {
   const locale = io.env.LC_ALL || io.env.LC_CTYPE || io.env.LANG || '';
   if (locale === '') return true;
   return /utf-?8/i.test(locale);
+}
+
+/**
+ * Columns the human-readable output fits: the terminal's width, else COLUMNS, else 80 (a pipe
+ * into less or a CI log is read at about that width).
+ */
+export function terminalWidth(io: CliIo): number {
+  const tty = io.stdout.isTTY ? io.stdout.columns : undefined;
+  if (tty !== undefined && tty > 0) return tty;
+  const env = Number.parseInt(io.env.COLUMNS ?? '', 10);
+  return Number.isFinite(env) && env > 0 ? env : 80;
 }

@@ -16,8 +16,7 @@ import { hostPort, isoTime } from '../rules/engine.js';
 import { icmpName, tcpFlagsLabel } from '../rules/evidence.js';
 import { RULES, ruleById } from '../rules/index.js';
 import type { ErrorCode, Finding } from '../rules/types.js';
-import { describeSystemError } from '../scan/walk.js';
-import { captureErrorLine } from './analyze.js';
+import { captureErrorLine, describeSystemError } from '../report/errors.js';
 import { BOUNDED_HEAP } from './heap.js';
 
 /** Findings one analyze_capture answer lists at most (the rest are counted). */

@@ -8,11 +8,12 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { SEVERITIES } from '../rules/types.js';
 import { VERSION } from '../version.js';
 import { ANALYZE_FORMATS, CHECK_FORMATS, SCAN_FORMATS } from './formats.js';
-import { EXIT_UNREADABLE, processIo, ReportOutput, useColor, useUnicode, type CliIo } from './io.js';
+import { EXIT_UNREADABLE, processIo, ReportOutput, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
 
 // Each command loads its own modules when it runs: start-up time and memory are then those of
 // the command used (analyze --format json loads neither the scan pool nor the HTML report).
 
+/** Columns `explain` fits its text to: COLUMNS, else the terminal's width, else 80. */
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
@@ -38,7 +39,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
     .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
     .option('--ladder', "text format: draw each finding's evidence packets as a ladder diagram")
-    .action(async (file: string, opts: { format: string; failOn?: string; maxFlows?: number; ladder?: boolean }) => {
+    .option('--brief', 'text format: one line per finding')
+    .option('--code <code>', 'only findings citing this error code, by number or name (10061, ECONNREFUSED, 111); repeatable', collect, [])
+    .option('--rule <id>', 'only findings of this rule (connection-refused, ...); repeatable', collect, [])
+    .addOption(new Option('--severity <severity>', 'only findings of at least this severity').choices([...SEVERITIES]))
+    .action(async (file: string, opts: { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean; code?: string[]; rule?: string[]; severity?: string }) => {
       const { runAnalyze } = await import('./analyze.js');
       setExit(await runAnalyze(file, opts, io, signal));
     });
@@ -92,11 +97,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
 
   program
     .command('explain')
-    .description('explain an error code (10061, ECONNREFUSED) or a rule id (connection-refused)')
-    .argument('<query>', 'error code, symbol or rule id')
-    .action(async (query: string) => {
+    .description('explain an error as you have it (10061, ECONNREFUSED, 0x8007274D, "[Errno 111] Connection refused") or a rule id (connection-refused)')
+    .argument('<query...>', 'error number, symbol or message (quote it, or give it as several words), or a rule id')
+    .option('--full', 'every meaning with its sources and spellings, and the rules in full')
+    .action(async (words: string[], opts: { full?: boolean }) => {
       const { explain } = await import('../report/explain.js');
-      const r = explain(query, { color: useColor(io), unicode: useUnicode(io) });
+      const r = explain(words.join(' '), { color: useColor(io), unicode: useUnicode(io), width: terminalWidth(io), full: opts.full === true });
       io.stdout.write(r.text.endsWith('\n') ? r.text : r.text + '\n');
       setExit(r.found ? 0 : EXIT_UNREADABLE);
     });
@@ -141,4 +147,9 @@ async function runProgram(argv: string[], io: CliIo, signal: { stopped: boolean 
     return EXIT_UNREADABLE;
   }
   return code;
+}
+
+/** Commander's accumulator for a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }

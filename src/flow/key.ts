@@ -35,6 +35,54 @@ export function flowHash(k: FlowKeyView, protocol: number): number {
   return (h ^ (h >>> 16)) | 0;
 }
 
+/** Flows' address words per chunk of the slab (a power of two). */
+const SLOTS_PER_CHUNK = 1024;
+const SLOT_SHIFT = 10;
+
+/**
+ * The address words of every flow (and tombstone) of one flow table, eight per slot (A in 0..3,
+ * B in 4..7), in chunks of SLOTS_PER_CHUNK slots that never move. A typed array per flow costs
+ * about 180 bytes of heap for 32 bytes of words; a slot costs the 32 bytes and one field. A slot
+ * is taken when a flow is created and given back when nothing remembers the flow any more (its
+ * tombstone is dropped), so the slab follows the number of flows held at once.
+ */
+export class AddressSlab {
+  private readonly chunks: Uint32Array[] = [];
+  private readonly free: number[] = [];
+  private next = 0;
+
+  /** A slot holding the packet's words (source 0..3, destination 4..7): A is the sender. */
+  take(addr: Uint32Array): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.next++;
+      if (slot >>> SLOT_SHIFT === this.chunks.length) this.chunks.push(new Uint32Array(SLOTS_PER_CHUNK * 8));
+    }
+    this.chunkOf(slot).set(addr.subarray(0, 8), wordsAt(slot));
+    return slot;
+  }
+
+  /** Give a slot back (its flow and tombstone are gone). */
+  release(slot: number): void {
+    this.free.push(slot);
+  }
+
+  /** The chunk holding `slot`'s words, at `wordsAt(slot)`. */
+  chunkOf(slot: number): Uint32Array {
+    return this.chunks[slot >>> SLOT_SHIFT]!;
+  }
+
+  /** Slots in use. */
+  get used(): number {
+    return this.next - this.free.length;
+  }
+}
+
+/** Where in its chunk a slot's eight words start. */
+export function wordsAt(slot: number): number {
+  return (slot & (SLOTS_PER_CHUNK - 1)) << 3;
+}
+
 /** Stored identity of a flow (endpoint A = sender of the packet that created it). */
 export interface StoredFlowKey {
   readonly ipVersion: number;
@@ -46,8 +94,10 @@ export interface StoredFlowKey {
   bVlanInner: number;
   /** True once B has sent a packet. */
   bSeen: boolean;
-  /** Address words: A in 0..3, B in 4..7 (one array per flow). */
+  /** The chunk of the table's AddressSlab that holds the address words, at `wordsAt(slot)`. */
   readonly words: Uint32Array;
+  /** The slot of the address words in the table's AddressSlab. */
+  readonly slot: number;
   readonly aPort: number;
   readonly bPort: number;
 }
@@ -59,8 +109,9 @@ function wordsEqual(w: Uint32Array, wBase: number, addr: Uint32Array, base: numb
 /** 1 when the key matches with the packet sent by A, -1 when sent by B, 0 when it does not match. */
 export function matchFlow(f: StoredFlowKey, k: FlowKeyView): number {
   if (f.ipVersion !== k.ipVersion) return 0;
-  if (f.aPort === k.srcPort && f.bPort === k.dstPort && f.vlanOuter === k.vlanOuter && f.vlanInner === k.vlanInner && wordsEqual(f.words, 0, k.addr, 0) && wordsEqual(f.words, 4, k.addr, 4)) return 1;
-  if (f.aPort === k.dstPort && f.bPort === k.srcPort && f.bVlanOuter === k.vlanOuter && f.bVlanInner === k.vlanInner && wordsEqual(f.words, 0, k.addr, 4) && wordsEqual(f.words, 4, k.addr, 0)) return -1;
+  const w = wordsAt(f.slot);
+  if (f.aPort === k.srcPort && f.bPort === k.dstPort && f.vlanOuter === k.vlanOuter && f.vlanInner === k.vlanInner && wordsEqual(f.words, w, k.addr, 0) && wordsEqual(f.words, w + 4, k.addr, 4)) return 1;
+  if (f.aPort === k.dstPort && f.bPort === k.srcPort && f.bVlanOuter === k.vlanOuter && f.bVlanInner === k.vlanInner && wordsEqual(f.words, w, k.addr, 4) && wordsEqual(f.words, w + 4, k.addr, 0)) return -1;
   return 0;
 }
 
@@ -71,12 +122,13 @@ export function matchFlow(f: StoredFlowKey, k: FlowKeyView): number {
  * ports on different VLANs each see both directions on their own VLAN, so they are never merged.
  */
 export function isAsymmetricReply(f: StoredFlowKey, k: FlowKeyView): boolean {
+  const w = wordsAt(f.slot);
   return (
     !f.bSeen &&
     f.ipVersion === k.ipVersion &&
     f.aPort === k.dstPort &&
     f.bPort === k.srcPort &&
-    wordsEqual(f.words, 0, k.addr, 4) &&
-    wordsEqual(f.words, 4, k.addr, 0)
+    wordsEqual(f.words, w, k.addr, 4) &&
+    wordsEqual(f.words, w + 4, k.addr, 0)
   );
 }

@@ -17,6 +17,8 @@ export const PACKET_LOG_TAIL = 32;
 
 const STRIDE = 3;
 const CAPACITY = PACKET_LOG_HEAD + PACKET_LOG_TAIL;
+/** Entries after the first that a log has room for when it gets its array. */
+const FIRST_ROOM = 4;
 
 // The packed word. TCP: the flags byte as on the wire, the bits below, then the payload
 // length from bit 11. UDP: the bits below, a DNS RCODE at bits 12-15, the length from bit 16.
@@ -37,15 +39,18 @@ export const LOG_UDP_DNS_RCODE_UNIT = 0x1000;
 /** UDP: multiplier of the payload length. */
 export const LOG_UDP_LENGTH_UNIT = 0x10000;
 
-/** The bounded packet log of one conversation. */
+/**
+ * The bounded packet log of one conversation. Flows extend it (one object per flow held instead
+ * of two); `flow.log` is the flow itself.
+ */
 export class PacketLog {
   /** Packets recorded, including those overwritten in the ring. */
   count = 0;
   // The first packet is kept inline: most conversations of a scan or a SYN flood have only one,
   // and then no array is allocated at all.
-  private firstFrame = 0;
-  private firstTime = 0;
-  private firstFacts = 0;
+  private headFrame = 0;
+  private headTime = 0;
+  private headFacts = 0;
   /** Entries 1 onwards: frame, time, facts; then the next packet. */
   private rest: number[] | null = null;
 
@@ -53,38 +58,60 @@ export class PacketLog {
   record(frame: number, time: number, facts: number): void {
     const n = this.count++;
     if (n === 0) {
-      this.firstFrame = frame;
-      this.firstTime = time;
-      this.firstFacts = facts;
+      this.headFrame = frame;
+      this.headTime = time;
+      this.headFacts = facts;
       return;
     }
-    const d = (this.rest ??= []);
     if (n < CAPACITY) {
-      d.push(frame, time, facts);
+      const at = (n - 1) * STRIDE;
+      let d = this.rest;
+      if (d === null || at === d.length) d = this.grow(at);
+      d[at] = frame;
+      d[at + 1] = time;
+      d[at + 2] = facts;
       return;
     }
+    const d = this.rest!;
     const i = (PACKET_LOG_HEAD - 1 + ((n - PACKET_LOG_HEAD) % PACKET_LOG_TAIL)) * STRIDE;
     d[i] = frame;
     d[i + 1] = time;
     d[i + 2] = facts;
   }
 
+  /**
+   * Room for twice the entries (FIRST_ROOM at first, CAPACITY - 1 at most), holding the `used`
+   * numbers already kept. A push would let V8 grow the array by half plus 16 slots: 46 numbers
+   * for a conversation of eight packets, where this keeps 24.
+   */
+  private grow(used: number): number[] {
+    const entries = used === 0 ? FIRST_ROOM : Math.min(CAPACITY - 1, (used / STRIDE) * 2);
+    // Filled with a double so that the array holds unboxed doubles from the start.
+    const d = new Array<number>(entries * STRIDE).fill(0.5);
+    const old = this.rest;
+    if (old !== null) for (let i = 0; i < used; i++) d[i] = old[i]!;
+    this.rest = d;
+    return d;
+  }
+
   /** The entry of `frame`, or -1 when it was never logged or has been overwritten. */
   indexOf(frame: number): number {
     if (this.count === 0) return -1;
-    if (this.firstFrame === frame) return 0;
+    if (this.headFrame === frame) return 0;
     const d = this.rest;
-    if (d) for (let i = 0; i < d.length; i += STRIDE) if (d[i] === frame) return i / STRIDE + 1;
+    // Only the entries recorded: the array's room beyond them holds filler.
+    const used = Math.min(this.count - 1, CAPACITY - 1) * STRIDE;
+    if (d) for (let i = 0; i < used; i += STRIDE) if (d[i] === frame) return i / STRIDE + 1;
     return -1;
   }
 
   /** Capture time of entry `i` (from `indexOf`). */
   timeAt(i: number): number {
-    return i === 0 ? this.firstTime : this.rest![(i - 1) * STRIDE + 1]!;
+    return i === 0 ? this.headTime : this.rest![(i - 1) * STRIDE + 1]!;
   }
 
   /** The packed facts of entry `i` (from `indexOf`). */
   factsAt(i: number): number {
-    return i === 0 ? this.firstFacts : this.rest![(i - 1) * STRIDE + 2]!;
+    return i === 0 ? this.headFacts : this.rest![(i - 1) * STRIDE + 2]!;
   }
 }

@@ -182,6 +182,33 @@ export interface StreamSnapshot {
   starved: boolean;
 }
 
+/**
+ * What a stream that only ever gets bytes in order, each once, in short writes never needs; most
+ * streams are such, and tens of thousands are held at once on a busy link.
+ */
+class StreamExtras {
+  /**
+   * A write that fills the whole ring, not yet copied: `deferData[deferFrom, +ring.length)` goes
+   * to the ring from `deferPos`. A bulk stream sends segment after segment that each replaces
+   * the whole tail; copying only the last one before its buffer is reused (or none, when the
+   * conversation closes cleanly first) saves a copy per segment.
+   */
+  deferData: Uint8Array | null = null;
+  deferFrom = 0;
+  deferPos = 0;
+  /** Listed in the pool's deferred writes. */
+  deferListed = false;
+  /** Segments waiting for a hole to fill (NO_PENDING, shared, until the first). */
+  pending: PendingSegment[] = NO_PENDING;
+  pendingBytes = 0;
+  gaps: StreamGap[] = NO_GAPS;
+  gapCount = 0;
+  gapBytes = 0;
+  duplicateBytes = 0;
+  overlapMismatches = 0;
+  lastGapEnd = -1;
+}
+
 /** One direction of a TCP conversation, reassembled into its first and last bytes. */
 export class StreamReassembler {
   /** Sequence number of the next byte expected in order. */
@@ -191,20 +218,6 @@ export class StreamReassembler {
   private head: Uint8Array | null = null;
   private headLength = 0;
   private ring: Uint8Array | null = null;
-  /**
-   * A write that fills the whole ring, not yet copied: `deferData[deferFrom, +ring.length)` goes
-   * to the ring from `deferPos`. A bulk stream sends segment after segment that each replaces
-   * the whole tail; copying only the last one before its buffer is reused (or none, when the
-   * conversation closes cleanly first) saves a copy per segment.
-   */
-  private deferData: Uint8Array | null = null;
-  private deferFrom = 0;
-  private deferPos = 0;
-  /** Listed in the pool's deferred writes. */
-  private deferListed = false;
-  /** Segments waiting for a hole to fill (NO_PENDING, shared, until the first). */
-  private pending: PendingSegment[] = NO_PENDING;
-  private pendingBytes = 0;
   private starved = false;
   /**
    * Set by {@link release}: the kept bytes went back to the pool (and may already serve another
@@ -212,13 +225,85 @@ export class StreamReassembler {
    * are not compared or kept.
    */
   private released = false;
+  /** Deferred writes, waiting segments, gaps and duplicates: made at the first of them. */
+  private extras: StreamExtras | null = null;
+
+  private get more(): StreamExtras {
+    return (this.extras ??= new StreamExtras());
+  }
+  private get deferData(): Uint8Array | null {
+    return this.extras === null ? null : this.extras.deferData;
+  }
+  private set deferData(d: Uint8Array | null) {
+    if (d !== null || this.extras !== null) this.more.deferData = d;
+  }
+  private get deferFrom(): number {
+    return this.extras === null ? 0 : this.extras.deferFrom;
+  }
+  private set deferFrom(n: number) {
+    this.more.deferFrom = n;
+  }
+  private get deferPos(): number {
+    return this.extras === null ? 0 : this.extras.deferPos;
+  }
+  private set deferPos(n: number) {
+    this.more.deferPos = n;
+  }
+  private get deferListed(): boolean {
+    return this.extras !== null && this.extras.deferListed;
+  }
+  private set deferListed(yes: boolean) {
+    if (yes || this.extras !== null) this.more.deferListed = yes;
+  }
+  private get pending(): PendingSegment[] {
+    return this.extras === null ? NO_PENDING : this.extras.pending;
+  }
+  private set pending(list: PendingSegment[]) {
+    if (list !== NO_PENDING || this.extras !== null) this.more.pending = list;
+  }
+  private get pendingBytes(): number {
+    return this.extras === null ? 0 : this.extras.pendingBytes;
+  }
+  private set pendingBytes(n: number) {
+    if (n !== 0 || this.extras !== null) this.more.pendingBytes = n;
+  }
   /** Gaps listed (NO_GAPS, shared, until the first). */
-  gaps: StreamGap[] = NO_GAPS;
-  gapCount = 0;
-  gapBytes = 0;
-  duplicateBytes = 0;
-  overlapMismatches = 0;
-  private lastGapEnd = -1;
+  get gaps(): StreamGap[] {
+    return this.extras === null ? NO_GAPS : this.extras.gaps;
+  }
+  set gaps(list: StreamGap[]) {
+    this.more.gaps = list;
+  }
+  get gapCount(): number {
+    return this.extras === null ? 0 : this.extras.gapCount;
+  }
+  set gapCount(n: number) {
+    this.more.gapCount = n;
+  }
+  get gapBytes(): number {
+    return this.extras === null ? 0 : this.extras.gapBytes;
+  }
+  set gapBytes(n: number) {
+    this.more.gapBytes = n;
+  }
+  get duplicateBytes(): number {
+    return this.extras === null ? 0 : this.extras.duplicateBytes;
+  }
+  set duplicateBytes(n: number) {
+    this.more.duplicateBytes = n;
+  }
+  get overlapMismatches(): number {
+    return this.extras === null ? 0 : this.extras.overlapMismatches;
+  }
+  set overlapMismatches(n: number) {
+    this.more.overlapMismatches = n;
+  }
+  private get lastGapEnd(): number {
+    return this.extras === null ? -1 : this.extras.lastGapEnd;
+  }
+  private set lastGapEnd(n: number) {
+    this.more.lastGapEnd = n;
+  }
 
   /** `initialSeq` is the sequence number of the stream's first byte (ISN + 1, or the first data seen). */
   constructor(
@@ -414,7 +499,8 @@ export class StreamReassembler {
       const fits = this.head === null ? 0 : Math.min(take, this.head.length - off);
       if (fits > 0) {
         copyBytes(data, src, src + fits, this.head!, off);
-        this.headLength = off + fits;
+        // A small integer (| 0): one number stored as a double would make the field a boxed double in every stream.
+        this.headLength = (off + fits) | 0;
       }
       off += take;
       src += take;

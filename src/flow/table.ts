@@ -4,11 +4,12 @@
  * decides (hands to `onEnd`) and frees flows that closed or went idle, in capture time.
  */
 import { formatAddress, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_SYN, type Packet, type QuotedPacket } from '../decode/packet.js';
-import { flowHash, isAsymmetricReply, matchFlow, type FlowKeyView, type StoredFlowKey } from './key.js';
+import { AddressSlab, flowHash, isAsymmetricReply, matchFlow, wordsAt, type FlowKeyView, type StoredFlowKey } from './key.js';
 import type { FaultSink } from '../model/faults.js';
 import type { ReassemblyPool } from './reassembly.js';
 import { TcpConversation, type IcmpLink } from './tcp.js';
-import { SQL_BROWSER_PORT, UdpExchange } from './udp.js';
+import { DnsAnswersHeard, SQL_BROWSER_PORT, UdpExchange } from './udp.js';
+import { UdpStreamIndex } from './udp-streams.js';
 import { DEFAULT_MAX_FLOWS, UNANSWERED_SHARE, MAX_TOMBSTONES, TOMBSTONE_TTL, TCP_REFUSED_LINGER, SWEEP_INTERVAL, TCP_CLOSED_LINGER, TCP_HANDSHAKE_TIMEOUT, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT } from './timeouts.js';
 
 /** A conversation of either protocol. */
@@ -80,10 +81,10 @@ interface ScratchKey extends FlowKeyView {
 }
 
 /**
- * What remains of a TCP conversation or UDP exchange after it was decided and freed: its
- * identity, stream index, orientation and (TCP) base sequence numbers, so that a late packet (a
- * retransmitted FIN, a RST long after, a retried SYN) gets the stream index Wireshark gives it,
- * for a few hundred bytes instead of the whole flow.
+ * What remains of a TCP conversation after it was decided and freed: its identity, stream index,
+ * orientation and base sequence numbers, so that a late packet (a retransmitted FIN, a RST long
+ * after, a retried SYN) gets the stream index Wireshark gives it, for a few hundred bytes instead
+ * of the whole flow. (Decided UDP exchanges are remembered by the UdpStreamIndex.)
  */
 class FlowTombstone implements StoredFlowKey {
   readonly ipVersion: number;
@@ -92,7 +93,9 @@ class FlowTombstone implements StoredFlowKey {
   bVlanOuter: number;
   bVlanInner: number;
   bSeen: boolean;
+  /** The conversation's address words, whose slot the tombstone now owns. */
   readonly words: Uint32Array;
+  readonly slot: number;
   readonly aPort: number;
   readonly bPort: number;
   readonly stream: number;
@@ -104,14 +107,12 @@ class FlowTombstone implements StoredFlowKey {
   /** The flow was set aside undecided (flow cap): a flow brought back from here is not judged either. */
   readonly evicted: boolean;
   hash = 0;
-  /** A UDP exchange's tombstone (kept in the UDP buckets). */
-  udp = false;
   nextInBucket: FlowTombstone | null = null;
   lruPrev: FlowTombstone | null = null;
   lruNext: FlowTombstone | null = null;
   lruList = 0;
 
-  constructor(c: TcpConversation | UdpExchange) {
+  constructor(c: TcpConversation) {
     this.ipVersion = c.ipVersion;
     this.vlanOuter = c.vlanOuter;
     this.vlanInner = c.vlanInner;
@@ -119,19 +120,15 @@ class FlowTombstone implements StoredFlowKey {
     this.bVlanInner = c.bVlanInner;
     this.bSeen = c.bSeen;
     this.words = c.words;
+    this.slot = c.slot;
     this.aPort = c.aPort;
     this.bPort = c.bPort;
     this.stream = c.stream;
     this.clientIsA = c.clientIsA;
-    if (c.kind === 'tcp') {
-      const a = c.clientIsA ? c.client : c.server;
-      const b = c.clientIsA ? c.server : c.client;
-      this.aBaseSeq = a.baseSeq;
-      this.bBaseSeq = b.baseSeq;
-    } else {
-      this.aBaseSeq = -1;
-      this.bBaseSeq = -1;
-    }
+    const a = c.clientIsA ? c.client : c.server;
+    const b = c.clientIsA ? c.server : c.client;
+    this.aBaseSeq = a.baseSeq;
+    this.bBaseSeq = b.baseSeq;
     this.lastTime = c.lastTime;
     this.evicted = c.evicted;
     this.hash = c.hash;
@@ -171,8 +168,15 @@ export class FlowTable {
   /** DNS exchanges whose every question was answered: decided after TCP_CLOSED_LINGER. */
   private readonly udpSettled = new LruList<UdpExchange>(LIST_UDP_SETTLED);
   private readonly tombstoneBuckets = new Map<number, FlowTombstone>();
-  private readonly udpTombstoneBuckets = new Map<number, FlowTombstone>();
   private readonly tombstones = new LruList<FlowTombstone>(LIST_TOMBSTONES);
+  /** Address words of every flow and tombstone held. */
+  private readonly addresses = new AddressSlab();
+  /** Stream indices of decided UDP exchanges: Wireshark never forgets a UDP conversation. */
+  readonly udpStreamIndex = new UdpStreamIndex();
+  /** Scratch key for an exchange brought back from the index (the other scratch may hold the lookup's key). */
+  private readonly revivedKey: ScratchKey = { ipVersion: 0, vlanOuter: -1, vlanInner: -1, addr: new Uint32Array(8), srcPort: 0, dstPort: 0 };
+  /** Which DNS servers the capture has heard answer which clients (for one-way captures). */
+  private readonly dnsAnswersHeard = new DnsAnswersHeard();
   /** Latest capture time seen (timestamps may go backwards across interfaces). */
   now = -Infinity;
   private nextSweep = -Infinity;
@@ -250,38 +254,53 @@ export class FlowTable {
 
   private dropTombstone(t: FlowTombstone): void {
     this.tombstones.remove(t);
-    this.unlinkBucket(t.udp ? this.udpTombstoneBuckets : this.tombstoneBuckets, t);
+    this.unlinkBucket(this.tombstoneBuckets, t);
+    this.addresses.release(t.slot);
   }
 
-  /** Decide an idle UDP exchange and leave a tombstone, so a later datagram keeps its udp.stream. */
+  /** Decide an idle UDP exchange and remember its stream, so a later datagram keeps its udp.stream. */
   private retireUdp(u: UdpExchange): void {
     this.endUdp(u);
-    const t = new FlowTombstone(u);
-    t.udp = true;
-    t.nextInBucket = this.udpTombstoneBuckets.get(t.hash) ?? null;
-    this.udpTombstoneBuckets.set(t.hash, t);
-    this.tombstones.push(t);
-    if (this.tombstones.size > MAX_TOMBSTONES) this.dropTombstone(this.tombstones.head!);
+    this.udpStreamIndex.remember(u, u.hash);
+    this.addresses.release(u.slot);
   }
 
-  private reviveUdp(key: FlowKeyView, hash: number, p: Packet): UdpExchange | null {
-    const t = this.matchIn(this.udpTombstoneBuckets.get(hash) ?? null, key);
-    if (!t) return null;
-    const dir = this.foundDir;
-    this.dropTombstone(t);
-    const k = this.keyOfTombstone(t);
+  /**
+   * A datagram (or an ICMP error quoting one, `key`) of a decided exchange: bring the exchange back
+   * under its old stream index, with its client, VLAN ids and evicted mark. Null when none is remembered.
+   */
+  private reviveUdp(key: FlowKeyView, hash: number, frame: number, tsSec: number, tsNsec: number, time: number): UdpExchange | null {
+    const m = this.udpStreamIndex.find(key, hash);
+    if (m === null) return null;
+    // The identity with A as the sender, as the exchange was created.
+    const k = this.revivedKey;
+    k.ipVersion = key.ipVersion;
+    k.vlanOuter = m.vlanOuter;
+    k.vlanInner = m.vlanInner;
+    if (m.fromA) {
+      k.addr.set(key.addr.subarray(0, 8));
+      k.srcPort = key.srcPort;
+      k.dstPort = key.dstPort;
+    } else {
+      k.addr.set(key.addr.subarray(4, 8), 0);
+      k.addr.set(key.addr.subarray(0, 4), 4);
+      k.srcPort = key.dstPort;
+      k.dstPort = key.srcPort;
+    }
+    const { stream, fromA, clientIsA, evicted, bSeen, bVlanOuter, bVlanInner } = m;
     this.enforceCap();
-    const u = new UdpExchange(t.stream, k, p.frame, p.tsSec, p.tsNsec, p.time, formatAddress(k.ipVersion, k.addr, 0), formatAddress(k.ipVersion, k.addr, 4));
-    u.restoreOrientation(t.clientIsA);
-    u.evicted = t.evicted;
-    u.bVlanOuter = t.bVlanOuter;
-    u.bVlanInner = t.bVlanInner;
-    u.bSeen = t.bSeen;
+    const slot = this.addresses.take(k.addr);
+    const u = new UdpExchange(stream, k, frame, tsSec, tsNsec, time, this.addresses.chunkOf(slot), slot);
+    u.restoreOrientation(clientIsA);
+    u.evicted = evicted;
+    u.bVlanOuter = bVlanOuter;
+    u.bVlanInner = bVlanInner;
+    u.bSeen = bSeen;
     u.hash = hash;
     u.nextInBucket = this.udpBuckets.get(hash) ?? null;
     this.udpBuckets.set(hash, u);
     this.udpList.push(u);
-    this.foundDir = dir;
+    this.foundDir = fromA ? 1 : -1;
     return u;
   }
 
@@ -304,7 +323,8 @@ export class FlowTable {
     if ((p.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN && base >= 0 && base !== p.tcpSeq) return null;
     const k = this.keyOfTombstone(t);
     this.enforceCap();
-    const c = new TcpConversation(t.stream, k, -1, p.frame, p.tsSec, p.tsNsec, p.time, formatAddress(k.ipVersion, k.addr, 0), formatAddress(k.ipVersion, k.addr, 4));
+    const slot = this.addresses.take(k.addr);
+    const c = new TcpConversation(t.stream, k, -1, p.frame, p.tsSec, p.tsNsec, p.time, this.addresses.chunkOf(slot), slot);
     c.restoreOrientation(t.clientIsA, t.aBaseSeq, t.bBaseSeq);
     c.evicted = t.evicted;
     c.bVlanOuter = t.bVlanOuter;
@@ -325,7 +345,9 @@ export class FlowTable {
     k.ipVersion = t.ipVersion;
     k.vlanOuter = t.vlanOuter;
     k.vlanInner = t.vlanInner;
-    k.addr.set(t.words);
+    const w = wordsAt(t.slot);
+    // The tombstone's slot may have been given back already: copied before anything takes it.
+    for (let i = 0; i < 8; i++) k.addr[i] = t.words[w + i]!;
     k.srcPort = t.aPort;
     k.dstPort = t.bPort;
     return k;
@@ -349,6 +371,7 @@ export class FlowTable {
     for (const f of all) {
       if (f.kind === 'tcp') this.endTcp(f);
       else this.endUdp(f);
+      this.addresses.release(f.slot);
     }
   }
 
@@ -364,6 +387,7 @@ export class FlowTable {
     if (u.lruList === LIST_UDP) this.udpList.remove(u);
     else if (u.lruList === LIST_UDP_SETTLED) this.udpSettled.remove(u);
     this.unlinkBucket(this.udpBuckets, u);
+    this.dnsAnswersHeard.judge(u);
     if (u.evicted) this.onEvicted(u);
     else this.onEnd(u);
   }
@@ -464,7 +488,8 @@ export class FlowTable {
 
   private createTcp(key: FlowKeyView, hash: number, flags: number, frame: number, tsSec: number, tsNsec: number, time: number): TcpConversation {
     this.enforceCap();
-    const c = new TcpConversation(this.tcpStreams++, key, flags, frame, tsSec, tsNsec, time, formatAddress(key.ipVersion, key.addr, 0), formatAddress(key.ipVersion, key.addr, 4));
+    const slot = this.addresses.take(key.addr);
+    const c = new TcpConversation(this.tcpStreams++, key, flags, frame, tsSec, tsNsec, time, this.addresses.chunkOf(slot), slot);
     c.hash = hash;
     c.reassembly = this.reassembly;
     c.nextInBucket = this.tcpBuckets.get(hash) ?? null;
@@ -495,6 +520,7 @@ export class FlowTable {
         const side = fromA === conv.clientIsA ? conv.client : conv.server;
         if (side.baseSeq >= 0 && side.baseSeq !== p.tcpSeq) {
           this.endTcp(conv);
+          this.addresses.release(conv.slot);
           conv = this.createTcp(p, hash, p.tcpFlags, p.frame, p.tsSec, p.tsNsec, p.time);
           fromA = true;
         }
@@ -528,7 +554,8 @@ export class FlowTable {
 
   private createUdp(key: FlowKeyView, hash: number, frame: number, tsSec: number, tsNsec: number, time: number): UdpExchange {
     this.enforceCap();
-    const u = new UdpExchange(this.udpStreams++, key, frame, tsSec, tsNsec, time, formatAddress(key.ipVersion, key.addr, 0), formatAddress(key.ipVersion, key.addr, 4));
+    const slot = this.addresses.take(key.addr);
+    const u = new UdpExchange(this.udpStreams++, key, frame, tsSec, tsNsec, time, this.addresses.chunkOf(slot), slot);
     u.hash = hash;
     u.nextInBucket = this.udpBuckets.get(hash) ?? null;
     this.udpBuckets.set(hash, u);
@@ -540,7 +567,7 @@ export class FlowTable {
   udp(p: Packet): UdpExchange {
     const hash = flowHash(p, IPPROTO_UDP);
     let found = this.findUdp(p, hash);
-    if (!found && this.tombstones.size > 0) found = this.reviveUdp(p, hash, p);
+    if (!found) found = this.reviveUdp(p, hash, p.frame, p.tsSec, p.tsNsec, p.time);
     let ex: UdpExchange;
     let fromA: boolean;
     if (!found) {
@@ -552,6 +579,7 @@ export class FlowTable {
     }
     try {
       ex.update(p.frame, p.tsSec, p.tsNsec, p.time, p.payloadLength, fromA, p.dns);
+      this.dnsAnswersHeard.noteDatagram(ex, fromA);
       if (ex.aPort === SQL_BROWSER_PORT || ex.bPort === SQL_BROWSER_PORT) ex.keepDatagram(p, fromA);
     } catch (e) {
       this.onFault('udp', p.frame, ex, e);
@@ -584,7 +612,7 @@ export class FlowTable {
       return conv;
     }
     const hash = flowHash(k, IPPROTO_UDP);
-    const found = this.findUdp(k, hash);
+    const found = this.findUdp(k, hash) ?? this.reviveUdp(k, hash, p.frame, p.tsSec, p.tsNsec, p.time);
     const fromA = found ? this.foundDir === 1 : true;
     const ex = found ?? this.createUdp(k, hash, p.frame, p.tsSec, p.tsNsec, p.time);
     ex.linkIcmp(this.link(p, reporter, fromA === ex.clientIsA, -1));

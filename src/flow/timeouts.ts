@@ -34,14 +34,26 @@ export const MAX_TOMBSTONES = 10_000;
  * TCP_CLOSED_LINGER. Windows retries a refused SYN twice about 0.5 s apart; Linux does not retry. */
 export const LIVE_REFUSED_LINGER = 3;
 
-/** A UDP exchange with no packet for this long is decided and freed; a later datagram finds its
- * tombstone and keeps its udp.stream. Long enough for resolver and application retries. */
+/** A UDP exchange with no packet for this long is decided and freed; a later datagram, however
+ * much later, finds it in the UdpStreamIndex and keeps its udp.stream. Long enough for resolver
+ * and application retries. */
 export const UDP_IDLE_TIMEOUT = 30;
 
 /** A DNS query with no response for this long (and the capture going on) is unanswered. An
  * answer normally comes within a fraction of a second; stub resolvers retry after 1 s (Windows)
  * to 5 s (glibc), so 2 s of silence after the last query already means the application waits. */
 export const DNS_QUERY_TIMEOUT = 2;
+
+/** Queries of one question retried over at least this long without a response are unanswered
+ * however soon the capture ends: the retries themselves show the client waiting (Windows asks at
+ * 0, 1, 2, 4 and 8 s; glibc at 0 and 5 s). */
+export const DNS_RETRY_SPAN = 5;
+
+/** A DNS response this long after the last query of its question, bounced by the client's host
+ * with ICMP port unreachable, came after the client gave up: the shortest stub-resolver wait is
+ * Windows' first 1 s. A response sooner than this that finds the port closed was not waited for
+ * (the client had its answer from elsewhere, or cancelled), which is not a slow server. */
+export const LATE_DNS_ANSWER = 1;
 
 /** How often (in capture seconds) the table sweeps for idle conversations. */
 export const SWEEP_INTERVAL = 1;
@@ -50,7 +62,7 @@ export const SWEEP_INTERVAL = 1;
  * Default cap on tracked conversations (TCP + UDP). Past it, closed conversations are decided
  * early and then the least recently active open one is set aside undecided, with a warning. A
  * busy server's SPAN port (200,000 new connections a second, 50,000 open at once) stays below
- * it; each tracked conversation takes about 2.5 KB.
+ * it; each tracked conversation takes about 1.4 KB (scripts/flow-memory.ts measures it).
  */
 export const DEFAULT_MAX_FLOWS = 65_536;
 
@@ -61,3 +73,16 @@ export const DEFAULT_MAX_FLOWS = 65_536;
  * flood's memory without setting aside a busy server's real connections.
  */
 export const UNANSWERED_SHARE = 1 / 6;
+
+/** A frame identical to a packet accounted at most this long before, with a non-zero IPv4 ID
+ * (SPAN ports and captures on two interfaces record each packet twice, microseconds to a few
+ * milliseconds apart), is that packet seen again. A sender gives a retransmission a new ID (a
+ * per-socket or per-host counter, or a random one); one that keeps it is told apart by the
+ * duplicate ACKs that asked for it (see CaptureQuality). */
+export const DUPLICATE_WINDOW = 0.01;
+
+/** The same for a packet without an identifying IPv4 ID (IPv6, or ID 0 as Linux gives packets
+ * sent without a connected socket): nothing but time tells a copy from a retransmission, so the
+ * window is shorter (a timer-driven retransmission, Linux's tail loss probe included, takes 10 ms
+ * or more; a fast one follows duplicate ACKs, which the copy check looks for). */
+export const DUPLICATE_WINDOW_UNIDENTIFIED = 0.002;

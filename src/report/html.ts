@@ -367,7 +367,7 @@ function findingCard(f: Finding, id: string, level: number): string {
     '<div class="finding-body">',
     `<figure>${ladderSvg(f, `${id}-ladder`)}<figcaption>${escapeHtml(caption)}</figcaption></figure>`,
     '<div>',
-    codes.length > 0 ? `<table class="codes"><caption class="muted">What the application sees</caption><tbody>${codes.join('')}</tbody></table>` : '',
+    codes.length > 0 ? `<table class="codes"><caption class="muted">${safeText(seenByLabel(f))}</caption><tbody>${codes.join('')}</tbody></table>` : '',
     `<p><strong>Wireshark display filter</strong></p>`,
     `<div class="filter-row"><code id="${escapeHtml(filterId)}">${safeText(f.filter)}</code>` +
       `<button type="button" data-copy="${escapeHtml(filterId)}" aria-label="Copy the Wireshark display filter of ${safeText(who)}">Copy</button></div>`,
@@ -463,4 +463,10 @@ export function formatScanHtml(scan: ScanHtmlInput): string {
   });
   const title = scan.title ?? 'scan';
   return page(`wirewhy ${title}`, title, subtitleOf(reports, failures.length), rules, shownFindings(reports), parts.join('\n'));
+}
+
+/** "Seen by the client 10.0.0.5:40001": whose application sees the finding's codes. */
+function seenByLabel(f: Finding): string {
+  const s = f.seenBy;
+  return s ? `Seen by the ${s.side} ${hostPort(s)}` : 'What the application sees';
 }

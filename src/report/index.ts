@@ -19,6 +19,10 @@ export interface ReportOptions extends TerminalOptions {
   failOn?: Severity;
   /** Text format: draw a ladder of each finding group's evidence packets. */
   ladder?: boolean;
+  /** Text format: one line per finding. */
+  brief?: boolean;
+  /** Text format: terminal columns to fit. */
+  width?: number;
 }
 
 /** A reporter: the whole output for one report. */

@@ -7,6 +7,8 @@
  * and, in ASCII mode, folding) before colour is added around it.
  */
 import Table from 'cli-table3';
+import stringWidth from 'string-width';
+import wrapAnsi from 'wrap-ansi';
 import { OS_ORDER, isSignature } from '../rules/codes.js';
 import { hostPort, humanDuration } from '../rules/engine.js';
 import { ruleById } from '../rules/index.js';
@@ -22,7 +24,16 @@ export interface TextOptions extends TerminalOptions {
   verbose?: boolean;
   /** Draw a ladder of each group's first finding's evidence packets. */
   ladder?: boolean;
+  /** Terminal columns to fit (none when not given); below NARROW_WIDTH the table drops columns. */
+  width?: number;
+  /** One line per finding instead of the table and sections. */
+  brief?: boolean;
 }
+
+/** Below this many columns the summary table leaves out the clients and the first frame. */
+export const NARROW_WIDTH = 100;
+/** No layout is made narrower than this. */
+const MIN_WIDTH = 40;
 
 /** Summary table rows shown before "… N more rows". */
 export const MAX_TABLE_ROWS = 100;
@@ -118,6 +129,27 @@ export function elidedList(nums: Iterable<number>, noun: string, ellipsis = '…
   return `${sorted.slice(0, 3).join(', ')} ${ellipsis} ${sorted[sorted.length - 1]} (${sorted.length} ${noun})`;
 }
 
+/**
+ * Fit one line of prose to `width` columns: words move to the next line, which is indented by
+ * `indent` spaces (a hanging indent under the text, not under a bullet); a word longer than a
+ * line is cut. Colour escapes do not count.
+ */
+export function fitLine(line: string, width: number, indent: number): string[] {
+  if (stringWidth(line) <= width) return [line];
+  const lead = /^ */.exec(line)![0].length;
+  const hang = Math.min(indent, width - 20 > 0 ? width - 20 : 0);
+  const first = wrapAnsi(line.slice(lead), width - lead, { hard: true, trim: true }).split('\n');
+  const out = [' '.repeat(lead) + first[0]!];
+  const rest = first.slice(1).join(' ');
+  if (rest !== '') for (const l of wrapAnsi(rest, width - hang, { hard: true, trim: true }).split('\n')) out.push(' '.repeat(hang) + l);
+  return out;
+}
+
+/** Fit every line to `width`, continuation lines indented past each line's own indent by `extra`. */
+function fitLines(lines: readonly string[], width: number, extra = 2): string[] {
+  return lines.flatMap((l) => (l.includes('\n') ? fitLines(l.split('\n'), width, extra) : fitLine(l, width, /^ */.exec(l)![0].length + extra)));
+}
+
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -158,6 +190,16 @@ export function codeLines(codes: readonly ErrorCode[], style: TerminalStyle): st
     }
   }
   return lines;
+}
+
+/** "Seen by the client 10.0.0.5:40001" (or "by the 3 clients"): whose application sees the codes. */
+function seenByText(g: FindingGroup): string | null {
+  const s = g.findings[0]!.seenBy;
+  if (!s) return null;
+  const sides = new Set(g.findings.map((f) => (f.seenBy ? `${f.seenBy.address}\u0000${f.seenBy.port}` : '')));
+  if (sides.size === 1) return `Seen by the ${s.side} ${endpointLabel(s.address, s.port)}`;
+  const addresses = new Set(g.findings.map((f) => f.seenBy?.address ?? ''));
+  return addresses.size === 1 ? `Seen by the ${s.side} ${s.address} (${sides.size} sockets)` : `Seen by the ${s.side}s (${addresses.size} hosts)`;
 }
 
 /** The failure kind that selects a service's client message for a finding, if any. */
@@ -222,27 +264,62 @@ function formatHeader(report: AnalysisReport, style: TerminalStyle): string[] {
   return lines;
 }
 
-function formatTable(groups: readonly FindingGroup[], style: TerminalStyle): string[] {
+/**
+ * Column widths (padding included) that fit `width` columns with the table's borders: the
+ * natural widths when they fit, else the widest columns shrink (their cells wrap) until they do.
+ */
+function fitColumns(natural: number[], width: number, keepWhole: ReadonlySet<number>): number[] | null {
+  const borders = natural.length + 1;
+  const total = () => cols.reduce((a, b) => a + b, 0) + borders;
+  const cols = [...natural];
+  if (total() <= width) return null;
+  // Columns in `keepWhole` (the rule id) shrink only when the others cannot any more.
+  for (const pass of [false, true]) {
+    while (total() > width) {
+      let widest = -1;
+      cols.forEach((w, i) => {
+        if ((pass || !keepWhole.has(i)) && w > 10 && (widest < 0 || w > cols[widest]!)) widest = i;
+      });
+      if (widest < 0) break;
+      cols[widest]!--;
+    }
+  }
+  return cols;
+}
+
+function formatTable(groups: readonly FindingGroup[], style: TerminalStyle, width: number, narrow = width < NARROW_WIDTH): string[] {
   const t = style.text;
-  const head = ['Rule', 'Server', 'Clients', 'Count', 'Windows', 'Linux', 'First frame'].map((h) => style.bold(h));
+  // Below NARROW_WIDTH: the codes as numbers in one column, and no clients and first-frame
+  // columns (each section gives them all).
+  const keep = narrow ? [0, 1, 3, 7] : [0, 1, 2, 3, 4, 5, 6];
+  const pick = <T,>(row: T[]): T[] => keep.map((i) => row[i]!);
+  const head = pick(['Rule', 'Server', 'Clients', 'Count', 'Windows', 'Linux', 'First frame', 'Windows / Linux']).map((h) => style.bold(h));
+  const rows = groups.slice(0, MAX_TABLE_ROWS).map((g) =>
+    pick([
+      style.severity(g.severity, t(g.rule)),
+      t(serverLabel(g)),
+      t(clientsLabel(g)),
+      String(g.findings.length),
+      t(codeLabel(codeFor(g.codes, 'windows'))),
+      t(codeLabel(codeFor(g.codes, 'linux'))),
+      Number.isFinite(g.firstFrame) ? String(g.firstFrame) : '-',
+      `${codeFor(g.codes, 'windows')?.code ?? '-'} / ${codeFor(g.codes, 'linux')?.code ?? '-'}`,
+    ]),
+  );
+  const natural = head.map((_, c) => Math.max(...[head, ...rows].map((r) => stringWidth(r[c]!))) + 2);
+  // The wide table when it fits whole; else the narrow one, whose cells wrap if they must.
+  if (!narrow && natural.reduce((a, b) => a + b, 0) + natural.length + 1 > width) return formatTable(groups, style, width, true);
+  const colWidths = fitColumns(natural, width, new Set([0, 1]));
   const table = new Table({
     head,
     chars: style.tableChars,
     // cli-table3 colours the head and borders by default; colour is ours to decide.
     style: { head: [], border: [], compact: true },
-    colAligns: ['left', 'left', 'left', 'right', 'left', 'left', 'right'],
+    colAligns: pick(['left', 'left', 'left', 'right', 'left', 'left', 'right', 'left'] as const),
+    // Cells wrap inside their column (cli-table3's own wrapping) when the table must shrink.
+    ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: true } : {}),
   });
-  for (const g of groups.slice(0, MAX_TABLE_ROWS)) {
-    table.push([
-      style.severity(g.severity, t(g.rule)),
-      t(serverLabel(g)),
-      t(clientsLabel(g)),
-      g.findings.length,
-      t(codeLabel(codeFor(g.codes, 'windows'))),
-      t(codeLabel(codeFor(g.codes, 'linux'))),
-      Number.isFinite(g.firstFrame) ? g.firstFrame : '-',
-    ]);
-  }
+  for (const r of rows) table.push(r);
   const lines = table.toString().split('\n');
   if (groups.length > MAX_TABLE_ROWS) {
     lines.push(`${style.ellipsis} ${plural(groups.length - MAX_TABLE_ROWS, 'more row')} (use --format json for every finding)`);
@@ -272,7 +349,10 @@ function applicationSummary(f: Finding): string | null {
   return typeof summary === 'string' && summary !== '' ? summary : null;
 }
 
-function formatSection(index: number, g: FindingGroup, style: TerminalStyle, verbose: boolean, ladder: boolean): string[] {
+/** Where a rule's causes and checks were first printed (section number), so later sections refer to it. */
+type Explained = Map<string, number>;
+
+function formatSection(index: number, g: FindingGroup, style: TerminalStyle, verbose: boolean, ladder: boolean, explained: Explained, width: number): string[] {
   const t = style.text;
   const first = g.findings[0]!;
   const more = g.findings.length - 1;
@@ -284,7 +364,9 @@ function formatSection(index: number, g: FindingGroup, style: TerminalStyle, ver
   lines.push(`${pad}${t(first.summary)}${more > 0 ? ` (and ${more} more like it)` : ''}`);
   const application = applicationSummary(first);
   if (application !== null) lines.push(`${pad}Application: ${t(application)}`);
-  for (const line of codeLines(g.codes, style)) lines.push(`${pad}${line}`);
+  const seen = seenByText(g);
+  if (seen !== null && g.codes.length > 0) lines.push(`${pad}${t(seen)}:`);
+  for (const line of codeLines(g.codes, style)) lines.push(`${pad}${seen !== null ? '  ' : ''}${line}`);
 
   // Service: one port means one service; several ports (a scan) get a list of names.
   let serviceChecks: string[] = [];
@@ -314,7 +396,17 @@ function formatSection(index: number, g: FindingGroup, style: TerminalStyle, ver
     }
   }
 
-  if (meta) {
+  // A rule's causes and checks are printed once, in its first section; later ones point there
+  // (a capture with 80 groups of one rule would repeat them 80 times).
+  const explainedIn = explained.get(g.rule);
+  if (meta && explainedIn !== undefined) {
+    lines.push(`${pad}Likely causes and checks: as in [${explainedIn}].`);
+    if (serviceChecks.length > 0) {
+      lines.push(`${pad}Checks:`);
+      for (const c of serviceChecks) lines.push(`${pad}  - ${t(c)}`);
+    }
+  } else if (meta) {
+    explained.set(g.rule, index);
     if (meta.causes.length > 0) {
       lines.push(`${pad}Likely causes:`);
       for (const c of meta.causes) lines.push(`${pad}  - ${t(c)}`);
@@ -335,7 +427,11 @@ function formatSection(index: number, g: FindingGroup, style: TerminalStyle, ver
   const streamCount = new Set(streams).size;
   lines.push(`${pad}Stream: ${g.protocol}.stream ${elidedList(streams, 'streams', style.ellipsis)}`);
   lines.push(`${pad}Wireshark filter: ${t(first.filter)}${more > 0 ? `  (first of ${plural(streamCount, 'stream')})` : ''}`);
-  if (ladder) lines.push(...formatLadderText(first, style, pad));
+  // The ladder is a drawing: it keeps its own layout (the prose around it is fitted).
+  const ladderLines = ladder ? formatLadderText(first, style, pad) : [];
+  const fitted = fitLines(lines, width, 2);
+  lines.length = 0;
+  lines.push(...fitted, ...ladderLines);
 
   if (verbose) {
     lines.push(`${pad}Time: ${t(first.start)} ${style.arrow} ${t(first.end)}`);
@@ -351,38 +447,66 @@ function formatSection(index: number, g: FindingGroup, style: TerminalStyle, ver
       }
     }
   }
-  return lines;
+  const drawn = fitted.length + ladderLines.length;
+  return [...lines.slice(0, drawn), ...fitLines(lines.slice(drawn), width, 2)];
+}
+
+/** One line per finding: severity, rule, stream, frames and the summary. */
+function formatBrief(report: AnalysisReport, style: TerminalStyle): string[] {
+  const t = style.text;
+  // The summary names the endpoints already.
+  return report.findings.map((f) => {
+    const frames = compactRanges(f.frames, 3) ?? `${f.frames[0]}-${f.frames[f.frames.length - 1]}`;
+    return `${style.severity(f.severity)} ${style.bold(t(f.rule))} ${f.protocol}.stream ${f.stream} frames ${frames}: ${t(f.summary)}`;
+  });
+}
+
+/** The one-line count of findings by rule. */
+function countLine(report: AnalysisReport, groups: number, style: TerminalStyle): string {
+  const byRule = new Map<string, number>();
+  for (const f of report.findings) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+  const perRule = [...byRule].map(([rule, n]) => `${style.text(rule)} ${n}`).join(', ');
+  return style.bold(`${plural(report.findings.length, 'failed connection')} in ${plural(groups, 'group')}`) + ` (${perRule})`;
 }
 
 /** The report for people. No ANSI escapes unless `color`; only ASCII unless `unicode`. */
 export function formatText(report: AnalysisReport, opts: TextOptions): string {
   const style = terminalStyle(opts);
+  // Without a width (a library caller) nothing is fitted; the command passes the terminal's.
+  const width = opts.width === undefined ? Infinity : Math.max(MIN_WIDTH, Math.floor(opts.width));
   const lines = formatHeader(report, style);
   lines.push('');
   const s = report.summary;
+  if (report.filtered) lines.push(`Showing ${report.filtered.shown} of ${plural(report.filtered.of, 'finding')} (filtered by --code, --rule or --severity).`);
   if (report.findings.length === 0) {
     lines.push(
-      style.green(`No failed connections found in ${plural(s.tcpConversations, 'TCP conversation')} and ${plural(s.udpExchanges, 'UDP exchange')}.`),
+      report.filtered && report.filtered.of > 0
+        ? 'No finding matches the filters.'
+        : style.green(`No failed connections found in ${plural(s.tcpConversations, 'TCP conversation')} and ${plural(s.udpExchanges, 'UDP exchange')}.`),
     );
-    return `${lines.join('\n')}\n`;
+    return `${fitLines(lines, width).join('\n')}\n`;
+  }
+  if (opts.brief) {
+    // Brief lines stay whole (one per finding, for grep); only the header is fitted.
+    return `${[...fitLines(lines, width), ...formatBrief(report, style)].join('\n')}\n`;
   }
 
   const groups = groupFindings(report.findings);
-  const byRule = new Map<string, number>();
-  for (const f of report.findings) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
-  const perRule = [...byRule].map(([rule, n]) => `${style.text(rule)} ${n}`).join(', ');
-  lines.push(style.bold(`${plural(report.findings.length, 'failed connection')} in ${plural(groups.length, 'group')}`) + ` (${perRule})`);
-  lines.push(...formatTable(groups, style));
+  const summary = countLine(report, groups.length, style);
+  const body: string[] = [summary];
+  const table = formatTable(groups, style, width);
 
+  const explained: Explained = new Map();
   groups.slice(0, MAX_GROUP_SECTIONS).forEach((g, i) => {
-    lines.push('');
-    lines.push(...formatSection(i + 1, g, style, opts.verbose ?? false, opts.ladder ?? false));
+    body.push('');
+    body.push(...formatSection(i + 1, g, style, opts.verbose ?? false, opts.ladder ?? false, explained, width));
   });
   if (groups.length > MAX_GROUP_SECTIONS) {
-    lines.push('');
-    lines.push(
-      `${style.ellipsis} ${plural(groups.length - MAX_GROUP_SECTIONS, 'more group')} not shown; use --format json (or jsonl) to see every finding.`,
-    );
+    body.push('');
+    body.push(...fitLines([`${style.ellipsis} ${plural(groups.length - MAX_GROUP_SECTIONS, 'more group')} not shown; use --format json (or jsonl) to see every finding.`], width));
   }
-  return `${lines.join('\n')}\n`;
+  const out = [...fitLines(lines, width), ...fitLines([summary], width), ...table, ...body.slice(1)];
+  // Past a screenful, the count again at the end, where the reader is (as ESLint ends with its totals).
+  if (groups.length > 3) out.push('', ...fitLines([summary], width));
+  return `${out.join('\n')}\n`;
 }

@@ -52,6 +52,8 @@ export const connectionAborted: Rule = {
           else if (captureEndedEarly) summary += `; the capture ended ${humanDuration(sinceLast)} after the last retransmission, before the sender would have given up.`;
           else summary += ', then went silent: the connection was aborted.';
           ctx.report({
+            // The sender's stack gives up retransmitting: its application gets the error.
+            seenBy: senderName,
             severity: captureEndedEarly ? 'warning' : 'error',
             frames,
             summary,

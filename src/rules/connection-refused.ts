@@ -1,5 +1,11 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
+import { profilesForSyn, WINDOWS } from './syn-retry.js';
+
+/** Windows sends a refused SYN this many times in all (TcpMaxConnectRetransmissions 2 retries) before 10061. */
+const WINDOWS_REFUSED_ATTEMPTS = 3;
+/** Windows waits its base timeout, about 0.5 s, before resending a refused SYN; twice that covers the slack. */
+const WINDOWS_REFUSED_RETRY = 1;
 
 /** `connection-refused`: a SYN answered by the target's RST before any SYN-ACK. */
 export const connectionRefused: Rule = {
@@ -7,7 +13,7 @@ export const connectionRefused: Rule = {
     id: 'connection-refused',
     description: 'A SYN answered by RST: nothing listens on the port, or a firewall rejects with a reset.',
     severity: 'error',
-    onTheWire: 'The client sends SYN; the server (or a device in between) answers at once with RST (usually RST,ACK). No SYN-ACK ever comes. Windows retries from the same port about 0.5 s later, two or three times.',
+    onTheWire: 'The client sends SYN; the server (or a device in between) answers at once with RST,ACK whose ACK acknowledges the SYN (ISN + 1). No SYN-ACK ever comes. Linux and macOS report the refusal at once; Windows resends the SYN from the same port about 0.5 s later, twice, and reports 10061 only when every attempt was reset. A RST whose ACK does not acknowledge the SYN is no refusal: the client drops it (RFC 9293 §3.10.7.3) and keeps retrying (connect-timeout).',
     codes: codesFor('connection-refused'),
     causes: [
       'No process listens on that port on the target (service stopped, crashed, or bound to another address or port).',
@@ -25,6 +31,8 @@ export const connectionRefused: Rule = {
   create(ctx) {
     return {
       onTcpConversationEnd(c) {
+        // Only RSTs that acknowledge the SYN are refusals (flow/tcp.ts); the others are ignored
+        // by the client, which keeps retrying (connect-timeout).
         if (c.refusals.length === 0 || c.synAckSeen || c.established) return;
         const first = c.refusals[0]!;
         const last = c.refusals[c.refusals.length - 1]!;
@@ -33,15 +41,28 @@ export const connectionRefused: Rule = {
         const retryIntervals = c.refusals.slice(1).map((r, i) => round3(r.synTime - c.refusals[i]!.synTime));
         const frames = [...c.client.synFrames, ...c.server.rstFrames];
         const retries = attempts > 1 ? ` (${attempts} attempts, ${retryIntervals.map((x) => humanDuration(x)).join(', ')} apart)` : '';
+        // Windows retries a reset SYN, about 0.5 s apart, and reports 10061 only when every attempt
+        // was reset (KB 175523). A capture that ends right after an early attempt has not seen it give up.
+        const stacks = profilesForSyn(c.client.synTtl, c.client.synOptions);
+        const windows = stacks.length === 1 && stacks[0] === WINDOWS;
+        const sinceLast = Math.max(0, ctx.now() - last.rstTime);
+        const stillRetrying = windows && attempts < WINDOWS_REFUSED_ATTEMPTS && ctx.atEndOfCapture() && sinceLast < WINDOWS_REFUSED_RETRY;
+        let summary = `${hostPort(c.client)} → ${hostPort(c.server)}: SYN answered by RST after ${humanDuration(rtt)}${retries}: the connection was refused (nothing accepts connections on port ${c.server.port})`;
+        summary += stillRetrying
+          ? `; the capture ended ${humanDuration(sinceLast)} after the last RST, while Windows retries a refused SYN (${WINDOWS_REFUSED_ATTEMPTS} attempts about 0.5 s apart) before it reports 10061.`
+          : '.';
         ctx.report({
+          ...(stillRetrying ? { severity: 'warning' as const } : {}),
           frames,
-          summary: `${hostPort(c.client)} → ${hostPort(c.server)}: SYN answered by RST after ${humanDuration(rtt)}${retries}: the connection was refused (nothing accepts connections on port ${c.server.port}).`,
+          summary,
           details: {
             attempts,
             synCount: c.client.synCount,
-            rstFrames: c.server.rstFrames.slice(),
+            rstFrames: c.refusals.map((r) => r.rstFrame),
             responseTimeMs: round3(rtt * 1000),
             retryIntervals,
+            ...(stillRetrying ? { captureEndedEarly: true } : {}),
+            ...(c.ignoredResetCount > 0 ? { ignoredResets: c.ignoredResetCount } : {}),
           },
           start: splitTime(first.synTime),
           end: splitTime(last.rstTime),

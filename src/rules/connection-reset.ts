@@ -167,6 +167,8 @@ export const connectionReset: Rule = {
           frames: frames.filter((f) => f >= 0),
           severity: outcome.severity,
           codes: outcome.codes,
+          // The side that receives the RST is the one whose read or write fails.
+          seenBy: receiver,
           summary: `${hostPort(c.client)} ↔ ${hostPort(c.server)}: the ${resetBy} reset the established connection ${closeText(close, lost, receiver) || SITUATION_TEXT[sit]}; ${c.client.bytes} bytes sent by the client, ${c.server.bytes} by the server.`,
           details: {
             resetBy,
@@ -177,8 +179,9 @@ export const connectionReset: Rule = {
             bytesSent: { client: c.client.bytes, server: c.server.bytes },
             finBeforeReset: { client: c.client.finFrame >= 0 && c.client.finFrame < rstFrame, server: c.server.finFrame >= 0 && c.server.finFrame < rstFrame },
             history: c.history,
-            // A RST that answered the SYN and was ignored (the handshake went on): often injected.
-            ...(c.refusals.length > 0 ? { rstBeforeHandshake: c.refusals[0]!.rstFrame } : {}),
+            // A RST that answered the SYN and was ignored (the handshake went on): often injected,
+            // and then often with an ACK that does not acknowledge the SYN.
+            ...(c.refusals.length > 0 || c.ignoredResets.length > 0 ? { rstBeforeHandshake: Math.min(c.refusals[0]?.rstFrame ?? Infinity, c.ignoredResets[0]?.rstFrame ?? Infinity) } : {}),
           },
           end: splitTime(rstTime),
         });

@@ -6,11 +6,12 @@
 import type { TcpConversation } from '../flow/tcp.js';
 import type { UdpExchange } from '../flow/udp.js';
 import type { Flow } from '../flow/table.js';
+import type { ReturnPath } from '../flow/quality.js';
 import { STREAM_RECOGNISERS, withApplication, type NamedRecogniser } from '../app/index.js';
 import type { FaultSink } from '../model/faults.js';
 import { evidenceOf } from './evidence.js';
 import { serviceFor } from './services.js';
-import type { Endpoint, ErrorCode, Finding, RuleMeta, Severity } from './types.js';
+import type { Endpoint, ErrorCode, Finding, RuleMeta, SeenBy, Severity } from './types.js';
 
 /** What a rule hands to `report`: the rule-specific part of a finding. */
 export interface FindingDraft {
@@ -20,6 +21,8 @@ export interface FindingDraft {
   details: Record<string, unknown>;
   /** Codes the application sees; defaults to the rule's meta codes. */
   codes?: ErrorCode[];
+  /** Whose application sees the codes: the client (default) or the server. */
+  seenBy?: 'client' | 'server';
   severity?: Severity;
   /**
    * The endpoints as the failure sees them, when they differ from the conversation's client and
@@ -40,6 +43,11 @@ export interface RuleContext {
   now(): number;
   /** True when flows are being decided because the capture ended. */
   atEndOfCapture(): boolean;
+  /**
+   * Whether the capture so far shows the way back from the flow's server to its client, in any
+   * conversation (see ReturnPath): a rule that reads silence as a failure asks this first.
+   */
+  returnPath(flow: Flow): ReturnPath;
 }
 
 /** Handlers a rule returns from `create`. Each is called when a flow is decided. */
@@ -119,6 +127,8 @@ export interface RuleEngineOptions {
   onFault?: FaultSink;
   /** Application recognisers for findings' context (default STREAM_RECOGNISERS). */
   recognisers?: readonly NamedRecogniser[];
+  /** What the capture shows of a flow's way back (see CaptureQuality.returnPath); default: always 'seen'. */
+  returnPath?: (flow: Flow) => ReturnPath;
 }
 
 /** Without a fault sink a fault is not contained: tests of the engine see it. */
@@ -162,6 +172,7 @@ export class RuleEngine {
       report: (draft) => this.report(draft),
       now: () => this.clock(),
       atEndOfCapture: () => this.ending,
+      returnPath: options.returnPath ?? (() => 'seen'),
     };
     this.handlers = rules.map((r) => ({ meta: r.meta, h: r.create(context) }));
   }
@@ -262,6 +273,7 @@ export class RuleEngine {
       start: finding.start,
       end: finding.end,
       codes: finding.codes,
+      ...(finding.codes.length > 0 ? { seenBy: seenByOf(draft.seenBy ?? 'client', finding) } : {}),
       summary: finding.summary,
       details: finding.details,
       ...(finding.service ? { service: finding.service } : {}),
@@ -279,6 +291,12 @@ export class RuleEngine {
     }
     this.onFinding?.(ordered);
   }
+}
+
+/** The endpoint of the side whose application sees a finding's codes. */
+function seenByOf(side: 'client' | 'server', f: Pick<Finding, 'client' | 'server'>): SeenBy {
+  const e = side === 'client' ? f.client : f.server;
+  return { side, address: e.address, port: e.port };
 }
 
 /** Seconds with millisecond precision, for details. */

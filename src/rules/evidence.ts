@@ -98,7 +98,7 @@ function fromTcpLists(flow: Flow, frame: number, swapped: boolean): EvidencePack
   if (flow.kind !== 'tcp') return null;
   for (const side of [flow.client, flow.server]) {
     const from = sideOf(side === flow.client, swapped);
-    const lists: Array<[number[], number[], string]> = [
+    const lists: Array<[readonly number[], readonly number[], string]> = [
       [side.synFrames, side.synTimes, 'SYN'],
       [side.synAckFrames, side.synAckTimes, 'SYN-ACK'],
       [side.rstFrames, side.rstTimes, 'RST'],

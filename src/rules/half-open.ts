@@ -45,6 +45,8 @@ export const halfOpen: Rule = {
         const idx = by.rstFrames.indexOf(r.frame);
         const rstTime = idx >= 0 ? by.rstTimes[idx]! : by.rstTime;
         ctx.report({
+          // The side whose data was answered by the RST sees the reset.
+          seenBy: sender,
           frames: [c.client.synFrames[0] ?? c.firstFrame, c.establishedFrame, peer.lastDataFrame, r.frame].filter((f) => f >= 0),
           summary: `${hostPort(c.client)} ↔ ${hostPort(c.server)}: after ${humanDuration(r.resetterIdle)} of silence from the ${resetBy}, the ${sender}'s data was answered by a bare RST: the ${resetBy} no longer had the connection (restart, failover or lost state).`,
           details: {

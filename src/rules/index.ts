@@ -28,9 +28,10 @@ export const RULES: readonly Rule[] = [
   connectionAborted,
   // A reset from a stack that lost the connection, before the generic reset.
   halfOpen,
-  connectionReset,
-  // Only a delay at connect time: any later failure of the same conversation is the finding.
+  // Only a delay at connect time: it stands aside when the connection later failed by reset, and
+  // comes before connection-reset so that a reset after an orderly close (info) does not hide it.
   staleConnection,
+  connectionReset,
   dnsFailure,
 ];
 

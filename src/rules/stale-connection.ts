@@ -1,6 +1,8 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 import { seqDiff } from '../flow/seq.js';
+import { closeBeforeReset, resetAfterOrderlyClose } from './connection-reset.js';
+import { endedBefore, judgeSynSeries } from './syn-retry.js';
 
 /** `stale-connection`: a SYN answered by an ACK for another sequence, the client's RST, and a retry. */
 export const staleConnection: Rule = {
@@ -27,20 +29,34 @@ export const staleConnection: Rule = {
       onTcpConversationEnd(c) {
         const answered = c.synAnsweredByAck;
         if (answered.length === 0) return;
+        // A connection that got going and then failed by reset: that reset is the finding. A
+        // reset after an orderly close fails nobody, so the delay at connect time stays the story.
+        const reset = c.firstReset;
+        if (reset !== null) {
+          const byClient = c.client.rstFrames.includes(reset.frame);
+          const close = closeBeforeReset(byClient ? c.client : c.server, byClient ? c.server : c.client, reset);
+          if (!resetAfterOrderlyClose(close)) return;
+        }
         const first = answered[0]!;
         const cl = c.client;
         const clientRst = cl.rstFrames.find((f, i) => f > first.ackFrame && cl.rstTimes[i]! - first.ackTime < 5);
         const retried = cl.synFrames.some((f) => f > first.ackFrame);
         const succeeded = c.established && c.synAckSeen;
         const delay = succeeded ? c.server.synAckTimes[0]! - first.synTime : 0;
+        // Unless it connected, the client is still in SYN-SENT and retries on its own schedule.
+        const series = judgeSynSeries(cl.synTimes, cl.synCount, cl.synTtl, cl.synOptions, answered.map((a) => a.ackTime));
+        const lastSyn = cl.synTimes[cl.synTimes.length - 1]!;
+        const sinceLast = Math.max(0, ctx.now() - lastSyn);
+        const stillRetrying = !succeeded && !c.synAckSeen && ctx.atEndOfCapture() && endedBefore(sinceLast, series.nextGap);
         let summary = `${hostPort(c.client)} → ${hostPort(c.server)}: the SYN was answered by an ACK for another sequence (the server still held an old connection on these ports)`;
         if (clientRst !== undefined) summary += '; the client reset it';
         if (succeeded) summary += ` and the retried SYN connected ${humanDuration(delay)} later (no socket error, only a delay).`;
+        else if (stillRetrying) summary += `${retried ? ', retried' : ''}; the capture ended ${humanDuration(sinceLast)} after the last SYN, while the client was still retrying (next step due at +${humanDuration(series.nextGap)}).`;
         else if (retried) summary += ', retried, and never got a SYN-ACK: the connect timed out.';
-        else summary += '.';
+        else summary += ' and never retried: the attempt was given up.';
         ctx.report({
-          severity: succeeded ? 'warning' : 'error',
-          codes: succeeded ? [] : codesFor('connect-timeout'),
+          severity: succeeded || stillRetrying ? 'warning' : 'error',
+          codes: succeeded || stillRetrying ? [] : codesFor('connect-timeout'),
           frames: [first.synFrame, ...answered.map((a) => a.ackFrame), ...(clientRst !== undefined ? [clientRst] : []), ...cl.synFrames.filter((f) => f > first.ackFrame).slice(0, 8), ...c.server.synAckFrames.slice(0, 1)],
           summary,
           details: {
@@ -53,7 +69,8 @@ export const staleConnection: Rule = {
             retried,
             connected: succeeded,
             ...(succeeded ? { delaySeconds: round3(delay) } : {}),
-            socketError: succeeded ? 'none: connect() succeeded after a delay' : 'connect() times out',
+            ...(stillRetrying ? { captureEndedEarly: true, nextRetryExpectedAfter: round3(series.nextGap) } : {}),
+            socketError: succeeded ? 'none: connect() succeeded after a delay' : stillRetrying ? 'none yet: connect() was still waiting when the capture ended' : 'connect() times out',
           },
           start: splitTime(first.synTime),
           end: splitTime(succeeded ? c.server.synAckTimes[0]! : c.lastTime),

@@ -1,6 +1,6 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
-import type { TcpConversation } from '../flow/tcp.js';
+import type { TcpConversation, TcpEndpoint } from '../flow/tcp.js';
 import { seqAdd, seqLt } from '../flow/seq.js';
 
 /** Why the server kept retransmitting its SYN-ACK. */
@@ -15,6 +15,28 @@ function serverCompleted(c: TcpConversation): boolean {
   const cl = c.client;
   if (srv.bytes > 0) return true;
   return cl.isn >= 0 && srv.ackValid && seqLt(seqAdd(cl.isn, 1), srv.highestAck);
+}
+
+/**
+ * Two SYN-ACKs closer than this are copies of one transmission (a SPAN port or two capture
+ * interfaces record each packet twice, microseconds apart), not a retransmission: a server
+ * resends its SYN-ACK on its timer (1 s on Linux, 3 s on Windows) or to answer a retransmitted
+ * SYN, which itself comes a SYN timeout (1 s or more) later; no stack's timeout is below 200 ms.
+ */
+const MIN_SYN_ACK_RESEND = 0.2;
+
+/** The server's SYN-ACKs sent as separate transmissions: frames and times (copies left out), and their count. */
+function synAckTransmissions(srv: TcpEndpoint): { frames: number[]; times: number[]; count: number } {
+  const frames: number[] = [];
+  const times: number[] = [];
+  srv.synAckTimes.forEach((t, i) => {
+    if (times.length === 0 || t - times[times.length - 1]! >= MIN_SYN_ACK_RESEND) {
+      frames.push(srv.synAckFrames[i]!);
+      times.push(t);
+    }
+  });
+  // SYN-ACKs beyond the tracked ones are counted as sent.
+  return { frames, times, count: frames.length + srv.synAckCount - srv.synAckFrames.length };
 }
 
 /** `syn-ack-retransmit`: the server retransmits its SYN-ACK although the client answered it, or the final ACK never came. */
@@ -43,14 +65,16 @@ export const synAckRetransmit: Rule = {
         const srv = c.server;
         const cl = c.client;
         if (!c.synAckSeen || cl.synCount === 0) return;
-        const retransmissions = srv.synAckCount - 1;
+        const sent = synAckTransmissions(srv);
+        const synAckCount = sent.count;
+        const retransmissions = synAckCount - 1;
         const acked = c.established;
-        const afterAck = acked ? srv.synAckFrames.filter((f) => f > c.establishedFrame).length : 0;
+        const afterAck = acked ? sent.frames.filter((f) => f > c.establishedFrame).length : 0;
         // Linux 6.18 was seen not to retransmit the SYN-ACK of a request whose ACK and data met
         // a full accept queue: the server then sends nothing after its SYN-ACK while the client,
         // which believes it is connected, retransmits its request.
         const silentAfterSynAck = acked && srv.packets === srv.synAckCount && cl.retransmissions >= 2;
-        if (srv.synAckCount < 2 && !silentAfterSynAck) return;
+        if (synAckCount < 2 && !silentAfterSynAck) return;
         // SYN-ACKs answering retransmitted SYNs: the SYN-ACKs do not reach the client.
         const synAcksLost = !acked && cl.synCount >= 2;
         const variant: SynAckVariant = acked && (afterAck > 0 || silentAfterSynAck) ? 'ack-ignored' : 'final-ack-missing';
@@ -60,16 +84,16 @@ export const synAckRetransmit: Rule = {
         const outcome: SynAckOutcome = completed ? 'completed' : reset ? 'reset' : 'gave-up';
         // One retransmission before a working connection is ordinary loss.
         if (completed && retransmissions < 2) return;
-        const times = srv.synAckTimes;
+        const times = sent.times;
         const intervals = times.slice(1).map((t, i) => round3(t - times[i]!));
         const span = times[times.length - 1]! - times[0]!;
         const clientDataRetransmitted = cl.retransmissions;
         let summary =
-          srv.synAckCount > 1
-            ? `${hostPort(c.client)} → ${hostPort(c.server)}: the server sent its SYN-ACK ${srv.synAckCount} times over ${humanDuration(span)}`
+          synAckCount > 1
+            ? `${hostPort(c.client)} → ${hostPort(c.server)}: the server sent its SYN-ACK ${synAckCount} times over ${humanDuration(span)}`
             : `${hostPort(c.client)} → ${hostPort(c.server)}: after its SYN-ACK the server never acknowledged anything; the client retransmitted its request ${cl.retransmissions} times`;
         summary +=
-          srv.synAckCount === 1
+          synAckCount === 1
             ? ' (the server ignored the client\'s ACK: its listen queue was full, or the ACK was dropped at the server)'
             : variant === 'ack-ignored'
             ? ' although the client had acknowledged it (the listen queue was full, or the ACK was dropped at the server)'
@@ -77,7 +101,7 @@ export const synAckRetransmit: Rule = {
               ? ' while the client kept retransmitting its SYN: the SYN-ACKs did not reach it'
               : ' and the client\'s final ACK never arrived';
         if (outcome === 'completed') summary += `; the connection then worked, after a delay of ${humanDuration(span)} (no socket error).`;
-        else if (srv.synAckCount === 1 && outcome === 'gave-up') summary += '.';
+        else if (synAckCount === 1 && outcome === 'gave-up') summary += '.';
         else if (outcome === 'reset') summary += '; the server then reset the connection.';
         else summary += '; the server never took the connection.';
         // Without an ACK the client is still connecting: connect() times out. With it, the client
@@ -87,11 +111,11 @@ export const synAckRetransmit: Rule = {
         ctx.report({
           severity: outcome === 'completed' ? 'warning' : 'error',
           codes,
-          frames: [...cl.synFrames, ...srv.synAckFrames, ...(c.establishedFrame >= 0 ? [c.establishedFrame] : []), ...srv.rstFrames.slice(0, 4)],
+          frames: [...cl.synFrames, ...sent.frames, ...(c.establishedFrame >= 0 ? [c.establishedFrame] : []), ...srv.rstFrames.slice(0, 4)],
           summary,
           details: {
             variant,
-            synAckCount: srv.synAckCount,
+            synAckCount,
             intervals,
             clientAcked: acked,
             serverSilentAfterSynAck: srv.packets === srv.synAckCount,

@@ -1,10 +1,7 @@
 import { codesFor } from './codes.js';
+import { lateDnsAnswers } from './dns-failure.js';
 import { hostPort, splitTime, type Rule } from './engine.js';
-
-/** True for ICMP type 3 code 3 or ICMPv6 type 1 code 4. */
-export function isPortUnreachable(ipVersion: number, type: number, code: number): boolean {
-  return ipVersion === 4 ? type === 3 && code === 3 : type === 1 && code === 4;
-}
+import { isPortUnreachable } from '../flow/udp.js';
 
 /** `udp-port-unreachable`: a UDP datagram answered by ICMP port unreachable quoting it. */
 export const udpPortUnreachable: Rule = {
@@ -25,12 +22,16 @@ export const udpPortUnreachable: Rule = {
       'Check firewall REJECT rules for the port.',
       'Windows reports this on the next recvfrom() as 10054 WSAECONNRESET; Linux reports ECONNREFUSED only on a connected UDP socket.',
     ],
-    differsFrom: 'UDP has no handshake: without the ICMP error, a missing service looks like silence (a timeout in the application). A DNS server that answers with an error code is dns-failure, not this.',
+    differsFrom:
+      'UDP has no handshake: without the ICMP error, a missing service looks like silence (a timeout in the application). A DNS server that answers with an error code is dns-failure, not this; so is a DNS answer that came after the client gave up (at least 1 s after its last query) and found the client\'s port closed.',
   },
   create(ctx) {
     return {
       onUdpExchangeEnd(u) {
-        const errors = u.icmp.filter((l) => isPortUnreachable(l.ipVersion, l.type, l.code));
+        // A DNS answer that came after the client gave up is bounced by the client's closed port:
+        // that tells of a slow server (dns-failure), not of a missing service.
+        const late = lateDnsAnswers(u.dnsResponsesAtClosedPort());
+        const errors = u.icmp.filter((l) => isPortUnreachable(l.ipVersion, l.type, l.code) && !late.some((x) => x.icmp === l));
         if (errors.length === 0) return;
         const first = errors[0]!;
         const last = errors[errors.length - 1]!;

@@ -46,6 +46,8 @@ export const zeroWindowStall: Rule = {
           summary += resetBy ? `, then the ${resetBy} reset the connection.` : finBy ? `, then the ${finBy} closed it.` : endedWith === 'capture end' ? ' until the capture ended.' : ', then both went silent.';
           const codes = resetBy ? codesFor('connection-reset') : codesFor('connect-timeout');
           ctx.report({
+            // The sender is the one blocked behind the zero window.
+            seenBy: senderName,
             severity: endedWith === 'capture end' ? 'warning' : 'error',
             codes,
             frames: [zw.firstFrame, ...zw.probeFrames.slice(0, 16), zw.lastFrame, ...(resetBy ? [(resetBy === 'client' ? c.client : c.server).rstFrame] : [])],

@@ -1,7 +1,7 @@
 /** Analyse one capture of a scan and turn the outcome into a report or a one-line error. */
 import { analyzeCapture, type AnalyzeOptions } from '../analyze.js';
 import { CaptureError } from '../capture/types.js';
-import { captureErrorLine, internalErrorStack, nothingUseful } from '../cli/analyze.js';
+import { captureErrorLine, internalErrorStack, nothingUseful } from '../report/errors.js';
 import type { AnalysisReport } from '../report/types.js';
 import type { ScanFileError } from './types.js';
 

@@ -4,27 +4,12 @@
  * link that is broken or leads back to itself is skipped), and tells a capture by its first
  * bytes, never by its name.
  */
+import { describeSystemError } from '../report/errors.js';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { getSystemErrorMap } from 'node:util';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { detectFormat, type DetectedKind } from '../capture/reader.js';
-
-/**
- * An operating-system error in words, as `ls` or `cat` print it ("no such file or directory",
- * "no space left on device"), instead of its symbol (ENOENT): the text people search for.
- * Errors that are not system errors give their message.
- */
-export function describeSystemError(e: unknown): string {
-  const err = e as NodeJS.ErrnoException | undefined;
-  const known = typeof err?.errno === 'number' ? getSystemErrorMap().get(err.errno) : undefined;
-  if (known && known[0] === err?.code) return known[1];
-  if (typeof err?.code === 'string') {
-    for (const [name, text] of getSystemErrorMap().values()) if (name === err.code) return text;
-  }
-  return err?.message ?? String(e);
-}
 
 /** Compressed bytes read from a gzip file to look at the capture header inside it. */
 export const GZIP_PEEK_BYTES = 64 * 1024;

@@ -19,8 +19,71 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
 const REFUSED = join(FIXTURES, 'kernel/refused.pcap');
 
 describe('wirewhy analyze', () => {
+  it('fits the terminal: no line wider than COLUMNS (80 when unknown), words kept whole, the table narrower', async () => {
+    const { columnsOf } = await import('../helpers/text-width.js');
+    for (const [env, width] of [[{}, 80], [{ COLUMNS: '80' }, 80], [{ COLUMNS: '60' }, 60], [{ COLUMNS: '132' }, 132]] as const) {
+      const { code, out } = await run(['analyze', join(FIXTURES, 'kernel/mix.pcap')], env);
+      expect(code).toBe(0);
+      const widest = Math.max(...out.split('\n').map(columnsOf));
+      expect(widest, JSON.stringify(env)).toBeLessThanOrEqual(width);
+      // Wrapping moves words, never cuts one: the filter survives with its words in order.
+      expect(out.replace(/\n +/g, ' ')).toContain('ip.addr == 10.99.0.1 && tcp.port == 40001 && ip.addr == 10.99.0.2 && tcp.port == 8088');
+      // Narrow terminals get the table without clients and first frame; wide ones have them.
+      expect(out.includes('First frame'), JSON.stringify(env)).toBe(width >= 100);
+    }
+  });
+
+  it('prints causes and checks once per rule, and the count again at the end when there are many groups', async () => {
+    const { writeFileSync: w } = await import('node:fs');
+    const { Scenario, mergeScenarios } = await import('../helpers/scenario.js');
+    // Refusals from five servers: five groups of one rule.
+    const scenarios = [1, 2, 3, 4, 5].map((i) => new Scenario(`10.0.0.1:${40000 + i}`, `10.0.1.${i}:80`).tcp('c', i, ['SYN'], 1).tcp('s', i + 0.001, ['RST', 'ACK'], 0, 2));
+    const dir = mkdtempSync(join(tmpdir(), 'ww-text-'));
+    const file = join(dir, 'five.pcap');
+    w(file, writePcap(mergeScenarios(...scenarios)));
+    const { out } = await run(['analyze', file]);
+    expect(out.match(/Likely causes:/g)).toHaveLength(1);
+    expect(out.match(/Likely causes and checks: as in \[1\]\./g)).toHaveLength(4);
+    const lines = out.trimEnd().split('\n');
+    expect(lines[lines.length - 1]).toMatch(/connection-refused 5\)$/);
+  });
+
+  it('--code, --rule and --severity pick the findings a user arrives with, in every format', async () => {
+    const MIX = join(FIXTURES, 'kernel/mix.pcap');
+    const rulesIn = async (args: string[]) => {
+      const json = JSON.parse((await run(['analyze', MIX, '--format', 'json', ...args])).out);
+      const jsonl = (await run(['analyze', MIX, '--format', 'jsonl', ...args])).out.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l).rule);
+      expect(jsonl, args.join(' ')).toEqual(json.findings.map((f: { rule: string }) => f.rule));
+      return json.findings.map((f: { rule: string }) => f.rule);
+    };
+    expect(await rulesIn(['--code', '10061'])).toEqual(['connection-refused']);
+    expect(await rulesIn(['--code', 'econnrefused'])).toEqual(['connection-refused', 'udp-port-unreachable']);
+    expect(await rulesIn(['--code', 'WSAETIMEDOUT'])).toEqual(['connect-timeout']);
+    expect(await rulesIn(['--code', '104,110'])).toEqual(['connect-timeout', 'connection-reset']);
+    expect(await rulesIn(['--rule', 'connection-reset', '--rule', 'connect-timeout'])).toEqual(['connect-timeout', 'connection-reset']);
+    expect(await rulesIn(['--code', '10061', '--rule', 'connect-timeout'])).toEqual([]);
+    const text = await run(['analyze', MIX, '--code', '9999']);
+    expect(text.out).toContain('Showing 0 of 4 findings');
+    expect(text.out).toContain('No finding matches the filters.');
+    expect(text.out).not.toContain('No failed connections found');
+    // --fail-on looks at what was asked for.
+    expect((await run(['analyze', MIX, '--code', '9999', '--fail-on', 'error'])).code).toBe(0);
+    expect((await run(['analyze', MIX, '--code', '10061', '--fail-on', 'error'])).code).toBe(1);
+    expect((await run(['analyze', MIX, '--code', '10061', '--fail-on', 'error', '--format', 'jsonl'])).code).toBe(1);
+    expect((await run(['analyze', MIX, '--severity', 'bogus'])).code).toBe(2);
+  });
+
+  it('--brief prints one line per finding', async () => {
+    const { code, out } = await run(['analyze', join(FIXTURES, 'kernel/mix.pcap'), '--brief']);
+    expect(code).toBe(0);
+    const findingLines = out.split('\n').filter((l) => /^(error|warning|info) /.test(l));
+    expect(findingLines.map((l) => l.split(' ')[1])).toEqual(['connection-refused', 'connect-timeout', 'udp-port-unreachable', 'connection-reset']);
+    expect(findingLines[0]).toMatch(/^error connection-refused tcp\.stream 0 frames 1-2: 10\.99\.0\.1:40001 \S+ 10\.99\.0\.2:8088: SYN answered by RST/);
+    expect(out).not.toContain('Likely causes');
+  });
+
   it('prints a refusal with Windows 10061, Linux 111, macOS 61 and the Wireshark filter', async () => {
-    const { code, out, err } = await run(['analyze', REFUSED]);
+    const { code, out, err } = await run(['analyze', REFUSED], { COLUMNS: '200' });
     expect(code).toBe(0);
     expect(err).toBe('');
     expect(out).toContain('connection-refused');

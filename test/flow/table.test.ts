@@ -182,3 +182,35 @@ describe('tombstones keep Wireshark\'s stream index after a conversation is free
     expect([...streams.tcp.values()]).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
   });
 });
+
+describe('a decided UDP exchange keeps its udp.stream however long it was idle (Wireshark never forgets one)', () => {
+  it('datagrams and ICMP errors after any silence get the old stream; streams opened meanwhile keep theirs', async () => {
+    const { streamsPerFrameOfRecords } = await import('../helpers/streams.js');
+    const a = new Scenario('10.0.0.1:5000', '10.0.0.2:6000').udp('c', 0).udp('s', 0.1).udp('s', 300).udp('c', 300.1);
+    const b = new Scenario('10.0.0.3:5000', '10.0.0.4:6000').udp('c', 10).udp('c', 5000);
+    const c = new Scenario('10.0.0.5:5000', '10.0.0.6:6000').udp('c', 310);
+    const d = new Scenario('10.0.0.7:5000', '10.0.0.8:6000').udp('c', 410);
+    // An ICMP error quoting c's datagram 90 s after it was decided, then c's datagram again.
+    c.icmpError(400, '10.0.0.6', 3, 3, 'c', 'udp').udp('c', 420);
+    const streams = await streamsPerFrameOfRecords(mergeScenarios(a, b, c, d));
+    // Frames: a a b a(from B first) a c [icmp] d c b.
+    expect([...streams.udp.values()]).toEqual([0, 0, 1, 0, 0, 2, 3, 2, 1]);
+  });
+
+  it('the revived exchange keeps its client and is judged again on what follows', async () => {
+    // A port unreachable for a datagram sent 1000 s after the exchange was last seen.
+    const s = new Scenario('10.0.0.1:5000', '10.0.0.2:161').udp('c', 0).udp('s', 0.01).udp('c', 1000).icmpError(1000.001, '10.0.0.2', 3, 3, 'c', 'udp');
+    const r = await analyzeRecords(s.records);
+    expect(r.summary.udpExchanges).toBe(1);
+    expect(r.findings).toMatchObject([{ rule: 'udp-port-unreachable', stream: 0, client: { address: '10.0.0.1', port: 5000 }, frames: [3, 4] }]);
+  });
+
+  it('an exchange set aside by the flow cap is not judged when it resumes', async () => {
+    const first = new Scenario('10.0.0.1:5000', '10.0.0.2:161').udp('c', 0);
+    const others = Array.from({ length: 10 }, (_, i) => new Scenario(`10.2.0.${i + 1}:5000`, '10.0.0.9:9').udp('c', 0.01 + i * 0.001));
+    const resumed = new Scenario('10.0.0.1:5000', '10.0.0.2:161').udp('c', 500).icmpError(500.001, '10.0.0.2', 3, 3, 'c', 'udp');
+    const records = mergeScenarios(first, ...others, resumed);
+    expect((await analyzeRecords(records)).findings.map((f) => f.rule)).toEqual(['udp-port-unreachable']);
+    expect((await analyzeRecords(records, { maxFlows: 5 })).findings).toEqual([]);
+  });
+});

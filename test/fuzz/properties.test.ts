@@ -73,7 +73,8 @@ describe('whole pipeline, any bytes', () => {
       }),
       params(3000),
     );
-  });
+    // 3,000 whole analyses: on a loaded 2-core machine this can take more than the default minute.
+  }, 180_000);
 
   it('every seed capture as is gives a report with packets', async () => {
     for (const seed of seedCaptures()) {

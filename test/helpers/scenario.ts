@@ -22,6 +22,8 @@ export interface ScenarioOptions {
   vlans?: number[];
   /** Start time (seconds since the epoch). */
   t0?: number;
+  /** TTL (hop limit) of the client's packets, default 64: 128 looks like Windows. */
+  clientTtl?: number;
 }
 
 /** A two-endpoint conversation written packet by packet. Times are seconds from t0. */
@@ -39,18 +41,29 @@ export class Scenario {
     this.v6 = this.client.addr.includes(':');
   }
 
-  private ip(b: ReturnType<typeof frame>, src: string, dst: string, ttl?: number): ReturnType<typeof frame> {
-    return this.v6 ? b.ipv6({ src, dst, hopLimit: ttl }) : b.ipv4({ src, dst, ttl });
+  private ip(b: ReturnType<typeof frame>, src: string, dst: string, ttl?: number, id?: number): ReturnType<typeof frame> {
+    return this.v6 ? b.ipv6({ src, dst, hopLimit: ttl }) : b.ipv4({ src, dst, ttl, id });
   }
 
-  /** A TCP segment from 'c' (client) or 's' (server). */
-  tcp(from: 'c' | 's', t: number, flags: TcpFlagName[], seq = 0, ack = 0, extra: Partial<TcpSpec> = {}): this {
+  /** A TCP segment from 'c' (client) or 's' (server); `ipId` sets the IPv4 identification (default 1). */
+  tcp(from: 'c' | 's', t: number, flags: TcpFlagName[], seq = 0, ack = 0, extra: Partial<TcpSpec> & { ipId?: number } = {}): this {
     const a = from === 'c' ? this.client : this.server;
     const b = from === 'c' ? this.server : this.client;
-    const data = this.ip(frame().eth({ vlans: this.opts.vlans }), a.addr, b.addr)
-      .tcp({ sport: a.port, dport: b.port, seq, ack, flags, ...extra })
+    const { ipId, ...tcp } = extra;
+    const data = this.ip(frame().eth({ vlans: this.opts.vlans }), a.addr, b.addr, from === 'c' ? this.opts.clientTtl : undefined, ipId)
+      .tcp({ sport: a.port, dport: b.port, seq, ack, flags, ...tcp })
       .build();
     this.records.push({ time: this.t0 + t, data });
+    return this;
+  }
+
+  /**
+   * The last packet recorded again `dt` seconds later, byte for byte: what a SPAN port or a
+   * capture on two interfaces records.
+   */
+  copy(dt: number): this {
+    const last = this.records[this.records.length - 1]!;
+    this.records.push({ time: (last.time as number) + dt, data: Buffer.from(last.data) });
     return this;
   }
 

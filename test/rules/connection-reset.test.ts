@@ -103,5 +103,11 @@ runRuleTests(connectionReset, {
       packets: new Scenario(C, S).tcp('c', 0, ['SYN'], 100).tcp('s', 0.1, ['RST', 'ACK'], 0, 101).tcp('s', 0.2, ['SYN', 'ACK'], 500, 101).tcp('c', 0.3, ['ACK'], 101, 501).tcp('s', 1, ['RST'], 501),
       findings: [{ details: { resetBy: 'server', rstBeforeHandshake: 2 } }],
     },
+    {
+      // zeek_rst-inject-rae.pcap: the injected RST acknowledges the ISN itself, so the client drops it.
+      name: 'an injected RST whose ACK does not acknowledge the SYN is noted too',
+      packets: new Scenario(C, S).tcp('c', 0, ['SYN'], 100).tcp('s', 0.1, ['RST', 'ACK'], 0, 100).tcp('s', 0.2, ['SYN', 'ACK'], 500, 101).tcp('c', 0.3, ['ACK'], 101, 501).tcp('s', 1, ['RST'], 501),
+      findings: [{ details: { resetBy: 'server', rstBeforeHandshake: 2 } }],
+    },
   ],
 });

@@ -31,6 +31,21 @@ runRuleTests(synAckRetransmit, {
         .tcp('s', 1.01, ['PSH', 'ACK'], 501, 101, { payload: 30 }),
     },
     { name: 'no SYN-ACK at all is a connect timeout, not this', packets: new Scenario(C, S).tcp('c', 0, ['SYN'], 100).tcp('c', 1, ['SYN'], 100) },
+    {
+      // A SPAN port or two capture interfaces record every packet twice, microseconds apart.
+      name: 'every packet captured twice: the SYN-ACK copies are one transmission',
+      packets: new Scenario(C, S)
+        .tcp('c', 0, ['SYN'], 100)
+        .tcp('c', 0.000005, ['SYN'], 100)
+        .tcp('s', 0.0029, ['SYN', 'ACK'], 500, 101)
+        .tcp('s', 0.002905, ['SYN', 'ACK'], 500, 101)
+        .tcp('c', 0.0032, ['ACK'], 101, 501)
+        .tcp('c', 0.0039, ['ACK'], 101, 501)
+        .tcp('s', 0.0056, ['SYN', 'ACK'], 500, 101)
+        .tcp('s', 0.0059, ['SYN', 'ACK'], 500, 101)
+        .tcp('c', 0.006, ['PSH', 'ACK'], 101, 501, { payload: 10 })
+        .tcp('s', 0.008, ['PSH', 'ACK'], 501, 111, { payload: 10 }),
+    },
   ],
   invalid: [
     {

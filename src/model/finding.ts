@@ -1,0 +1,88 @@
+/** A finding and its parts: plain data that every stage from the rules on reads or writes. */
+
+/** Severity of a finding, lowest first. */
+export type Severity = 'info' | 'warning' | 'error';
+
+/** Ordered severities, for thresholds (`--fail-on`). */
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
+
+/** Operating systems whose socket errors we cite. */
+export type OsName = 'windows' | 'linux' | 'macos';
+
+/** One OS's error for a failure: `{os: 'windows', code: 10061, name: 'WSAECONNREFUSED', message: '…'}`. */
+export interface ErrorCode {
+  os: OsName;
+  code: number;
+  name: string;
+  message: string;
+}
+
+/** An endpoint as reported: textual address and port (-1 for none). */
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** Who sent or received an evidence packet: the finding's client or server, or a third party (a router's ICMP error). */
+export type EvidenceSide = 'client' | 'server' | 'other';
+
+/** One packet behind a finding, with what a ladder (sequence) diagram needs to draw it. */
+export interface EvidencePacket {
+  frame: number;
+  /** Seconds after the first evidence packet, to the microsecond. */
+  offset: number;
+  from: EvidenceSide;
+  to: 'client' | 'server';
+  /** TCP flags as "SYN", "SYN-ACK", "RST-ACK", "PSH-ACK"; "UDP"; "DNS query"; "DNS NXDOMAIN"; "ICMP port unreachable". */
+  label: string;
+  /** Payload bytes (0 for ICMP errors). */
+  length: number;
+  /** The segment had been sent before: a SYN or SYN-ACK retry or a data retransmission. */
+  retransmission?: true;
+  /** For ICMP errors: type, code, the code's name ("port unreachable") and the address that sent the error. */
+  icmp?: { type: number; code: number; name: string; reporter: string };
+}
+
+/** The side whose application sees a finding's codes. */
+export interface SeenBy {
+  side: 'client' | 'server';
+  address: string;
+  port: number;
+}
+
+/** A finding: the root cause of one failed conversation. Data only; reporters format it. */
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  protocol: 'tcp' | 'udp';
+  client: Endpoint;
+  server: Endpoint;
+  /** Outer/inner VLAN ids when the conversation was tagged. */
+  vlan?: number[];
+  /** Wireshark's tcp.stream or udp.stream index. */
+  stream: number;
+  /** Evidence frames, 1-based, in order. */
+  frames: number[];
+  /** ISO 8601 UTC with the capture's precision. */
+  start: string;
+  end: string;
+  codes: ErrorCode[];
+  /**
+   * Whose application sees `codes`: the side of the conversation and its endpoint (absent when
+   * no code applies). A reset is seen by the side that receives it; a timeout by the side that
+   * waited.
+   */
+  seenBy?: SeenBy;
+  /** One sentence. */
+  summary: string;
+  details: Record<string, unknown>;
+  /** Well-known service on the server port, when known (e.g. "SQL Server"). */
+  service?: string;
+  /** Wireshark display filter that shows the conversation. */
+  filter: string;
+  /**
+   * The packets of `frames`, in frame order, for ladder diagrams. A frame from the middle of a
+   * long conversation may be missing (the flow layer keeps its first and last packets only).
+   */
+  evidence?: EvidencePacket[];
+}

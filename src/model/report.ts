@@ -1,0 +1,74 @@
+/** The report of one analysis: plain data, what `--format json` prints. */
+import type { CaptureWarning } from './capture.js';
+import type { InternalFault } from './faults.js';
+import type { Endpoint, Finding } from './finding.js';
+
+/** Facts about the capture, as reported (`capture` in the JSON report). */
+export interface CaptureSummary {
+  /** The file as given on the command line ("-" for standard input). */
+  file: string;
+  format: 'pcap' | 'pcapng';
+  compression: 'gzip' | null;
+  /** Link type names as libpcap spells them (e.g. "EN10MB"), in order of first appearance. */
+  linkTypes: string[];
+  packets: number;
+  /** Bytes of the (decompressed) capture stream read. */
+  bytes: number;
+  /** First and last packet time, ISO 8601 UTC with the capture's precision; null when no packets. */
+  start: string | null;
+  end: string | null;
+  warnings: CaptureWarning[];
+  /** Anomaly name → count. */
+  anomalies: Record<string, number>;
+  /** Internal faults met and contained (the first MAX_LISTED_FAULTS; `anomalies.internal_error` counts all); absent when none. */
+  internalErrors?: InternalFault[];
+}
+
+/** Counts for the `summary` object. */
+export interface ReportSummary {
+  tcpConversations: number;
+  udpExchanges: number;
+  findings: number;
+  byRule: Record<string, number>;
+}
+
+/** One conversation on the capture's timeline. */
+export interface ConversationSpan {
+  protocol: 'tcp' | 'udp';
+  /** Wireshark's tcp.stream or udp.stream index. */
+  stream: number;
+  client: Endpoint;
+  server: Endpoint;
+  /** First and last packet, in seconds after the capture's first packet. */
+  start: number;
+  end: number;
+  packets: number;
+  /** The rule of the conversation's finding, when it failed. */
+  rule?: string;
+}
+
+/** The conversations of a capture, compactly, for timelines (bounded: see MAX_CONVERSATION_SPANS). */
+export interface ConversationList {
+  spans: ConversationSpan[];
+  /** Conversations left out because the list was full. */
+  omitted: number;
+}
+
+/** The whole analysis of one capture: what `--format json` prints (schema version 1). */
+export interface AnalysisReport {
+  schemaVersion: 1;
+  tool: { name: 'wirewhy'; version: string };
+  capture: CaptureSummary;
+  summary: ReportSummary;
+  findings: Finding[];
+  /**
+   * Every conversation, only when the analysis was asked for it (`conversations: true`, as the
+   * HTML report does); absent from the JSON output otherwise.
+   */
+  conversations?: ConversationList;
+  /**
+   * Present when the command was asked for some findings only (--code, --rule, --severity):
+   * `findings` holds the `shown` ones of the `of` the analysis kept; `summary` still counts all.
+   */
+  filtered?: { shown: number; of: number };
+}
