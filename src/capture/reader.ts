@@ -9,7 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { PcapParser } from './pcap.js';
 import { PcapngParser } from './pcapng.js';
 import type { RecordParser } from './parser.js';
-import { CaptureError, type CaptureInfo, type CaptureWarning, type Frame } from './types.js';
+import { CaptureError, type CaptureFormat, type CaptureInfo, type CaptureWarning, type Frame } from './types.js';
 
 /** How much of a new chunk is copied to finish a record that straddled the previous one. */
 const BRIDGE_BYTES = 64 * 1024;
@@ -55,7 +55,19 @@ export interface ReadOptions {
   onInfo?: (info: CaptureInfo) => void;
   /** Called after each run of frames, before the reader reuses the buffers their data points into. */
   afterFrames?: () => void;
+  /**
+   * Makes the record parser for the format the first bytes name (default: the pcap or pcapng
+   * reader). A parser that wraps the default one sees every record's bytes as well as its
+   * frames: how `annotate` copies blocks the frame callback never sees.
+   */
+  parserFor?: RecordParserFactory;
 }
+
+/** Makes the record parser for a capture format; see {@link ReadOptions.parserFor}. */
+export type RecordParserFactory = (format: CaptureFormat, onFrame: (frame: Frame) => void) => RecordParser;
+
+/** The readers of this module, by format. */
+export const defaultParserFor: RecordParserFactory = (format, onFrame) => (format === 'pcap' ? new PcapParser(onFrame) : new PcapngParser(onFrame));
 
 /**
  * Feeds bytes to the right parser, keeping at most one partial record between chunks.
@@ -89,6 +101,7 @@ export class CaptureStreamParser {
     private readonly onFrame: (frame: Frame) => void,
     private readonly onInfo?: (info: CaptureInfo) => void,
     private readonly afterFrames?: () => void,
+    private readonly parserFor: RecordParserFactory = defaultParserFor,
   ) {}
 
   /** Parse the records in `buf[start, end)`, then let the consumer copy what it deferred. */
@@ -120,8 +133,7 @@ export class CaptureStreamParser {
       }
       this.headBytes = null;
       const kind = detectFormat(head);
-      if (kind === 'pcap') this.parser = new PcapParser(this.onFrame);
-      else if (kind === 'pcapng') this.parser = new PcapngParser(this.onFrame);
+      if (kind === 'pcap' || kind === 'pcapng') this.parser = this.parserFor(kind, this.onFrame);
       else if (kind === 'gzip') throw new CaptureError('gzip inside gzip is not a capture', 0, 'not_a_capture');
       else throw new CaptureError('not a capture file (the first bytes are neither pcap nor pcapng)', 0, 'not_a_capture');
       this.onInfo?.(this.parser.info);
@@ -266,7 +278,7 @@ function readHead(fd: number): Buffer {
  * Throws CaptureError when nothing could be read; otherwise problems are in `warnings`.
  */
 export async function readCapture(source: string | Readable, onFrame: (frame: Frame) => void, opts: ReadOptions = {}): Promise<ReadResult> {
-  const parser = new CaptureStreamParser(onFrame, opts.onInfo, opts.afterFrames);
+  const parser = new CaptureStreamParser(onFrame, opts.onInfo, opts.afterFrames, opts.parserFor);
   let compression: 'gzip' | null = null;
   const extraWarnings: CaptureWarning[] = [];
 

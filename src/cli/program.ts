@@ -77,6 +77,25 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     });
 
   program
+    .command('annotate')
+    .description('copy a capture as pcapng with a comment on each evidence frame of each finding (for Wireshark)')
+    .argument('<file>', 'capture file (pcap, pcapng, gzip); it is read twice')
+    .requiredOption('-o, --output <file>', 'the pcapng file to write')
+    .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
+    .action(async (file: string, opts: { output: string; maxFlows?: number }) => {
+      const { runAnnotate } = await import('./annotate.js');
+      setExit(await runAnnotate(file, opts, io, signal));
+    });
+
+  program
+    .command('mcp')
+    .description('serve the analysis to AI assistants over the Model Context Protocol (stdio)')
+    .action(async () => {
+      const { runMcp } = await import('./mcp.js');
+      setExit(await runMcp(io, signal));
+    });
+
+  program
     .command('explain')
     .description('explain an error as you have it (10061, ECONNREFUSED, 0x8007274D, "[Errno 111] Connection refused") or a rule id (connection-refused)')
     .argument('<query...>', 'error number, symbol or message (quote it, or give it as several words), or a rule id')

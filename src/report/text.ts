@@ -178,7 +178,8 @@ function codeLabel(code: ErrorCode | undefined): string {
   return code ? `${code.code} ${code.name}` : '-';
 }
 
-const OS_LABELS: Readonly<Record<OsName, string>> = { windows: 'Windows', linux: 'Linux', macos: 'macOS' };
+/** How each OS is named in reports. */
+export const OS_LABELS: Readonly<Record<OsName, string>> = { windows: 'Windows', linux: 'Linux', macos: 'macOS' };
 
 /** Lines "Windows  10061 WSAECONNREFUSED  No connection could be made …", in OS order. */
 export function codeLines(codes: readonly ErrorCode[], style: TerminalStyle): string[] {

@@ -195,8 +195,8 @@ export class PcapngWriter {
     return (BigInt(sec) - off) * units + (BigInt(nsec) * units) / 1_000_000_000n;
   }
 
-  /** Enhanced Packet Block. */
-  epb(r: WriterRecord): this {
+  /** Enhanced Packet Block, with options (code, value) when given. */
+  epb(r: WriterRecord, options: Array<[number, Buffer]> = []): this {
     const id = r.interfaceId ?? 0;
     const ts = this.stamp(id, r.time);
     const head = Buffer.alloc(20);
@@ -206,7 +206,7 @@ export class PcapngWriter {
     this.u32(head, 12, r.data.length);
     this.u32(head, 16, r.originalLength ?? r.data.length);
     const pad = Buffer.alloc((4 - (r.data.length % 4)) % 4);
-    return this.block(6, Buffer.concat([head, Buffer.from(r.data), pad]));
+    return this.block(6, Buffer.concat([head, Buffer.from(r.data), pad, this.options(options)]));
   }
 
   /** Simple Packet Block (no timestamp; interface 0). */

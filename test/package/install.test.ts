@@ -3,8 +3,8 @@
  * globally into a temporary prefix (the `wirewhy` command) and as a dependency of a temporary
  * project (`import { analyzeFile } from 'wirewhy'`), each run from a folder that is not this clone.
  *
- * npm needs the registry only for the two runtime dependencies (commander, cli-table3), taken
- * from npm's cache when it has them (--prefer-offline).
+ * npm needs the registry only for the runtime dependencies (commander, cli-table3, wrap-ansi, the
+ * MCP SDK and zod), taken from npm's cache when it has them (--prefer-offline).
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
