@@ -1,18 +1,28 @@
 /** Messages between the scan pool and its worker threads (structured-clone plain objects). */
 import type { AnalysisReport } from '../report/types.js';
 import type { Finding } from '../rules/types.js';
+import type { CapturePart, CapturePartRequest } from './parts.js';
 import type { FindingTally } from './tally.js';
 import type { ScanFileError } from './types.js';
 
 /** Main thread → worker. */
 export type ToWorker =
-  | { type: 'job'; id: number; path: string; streamFindings: boolean; keepFindings: boolean; serializeReports: boolean; maxFlows?: number }
+  | {
+      type: 'job';
+      id: number;
+      path: string;
+      streamFindings: boolean;
+      keepFindings: boolean;
+      /** Render the capture's part of the output and write it into `partsDir` (null: send it back as text). */
+      part?: CapturePartRequest & { partsDir: string | null };
+      maxFlows?: number;
+    }
   | { type: 'stop' };
 
 /** Worker → main thread. */
 export type FromWorker =
   | { type: 'progress'; id: number; bytes: number }
   | { type: 'finding'; id: number; finding: Finding }
-  | { type: 'done'; id: number; report: AnalysisReport; tally: FindingTally[]; reportJson?: string }
+  | { type: 'done'; id: number; report: AnalysisReport; tally: FindingTally[]; part?: CapturePart }
   /** `report` is there when the file was read but held nothing useful. */
   | { type: 'failed'; id: number; error: ScanFileError; report?: AnalysisReport; tally?: FindingTally[] };

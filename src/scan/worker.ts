@@ -6,8 +6,8 @@ import { parentPort } from 'node:worker_threads';
 import { analyzeOne } from './analyze-one.js';
 import { BOUNDED_HEAP } from '../cli/heap.js';
 import type { FromWorker, ToWorker } from './messages.js';
+import { CapturePartWriter, renderCapturePart, type CapturePart } from './parts.js';
 import { FindingTallyCounter } from './tally.js';
-import { scanReportJson } from '../report/scan-json.js';
 
 /** Least time between two progress messages, so a fast file does not flood the main thread. */
 const PROGRESS_INTERVAL_MS = 50;
@@ -16,6 +16,7 @@ const port = parentPort;
 if (!port) throw new Error('the scan worker must run in a worker thread');
 
 let stopped = false;
+let partWriter: CapturePartWriter | null = null;
 const post = (m: FromWorker): void => port.postMessage(m);
 
 port.on('message', (msg: ToWorker) => {
@@ -28,7 +29,7 @@ port.on('message', (msg: ToWorker) => {
     // Findings past the report's cap are counted too; when the findings themselves are not
     // wanted at all, none is built, only counted.
     const counter = new FindingTallyCounter();
-    const countOnly = !msg.keepFindings && !msg.serializeReports && !msg.streamFindings;
+    const countOnly = !msg.keepFindings && !msg.part && !msg.streamFindings;
     const result = await analyzeOne(msg.path, {
       // A worker is an entry point like the command: it takes the command's memory policy.
       heapPolicy: BOUNDED_HEAP,
@@ -45,14 +46,19 @@ port.on('message', (msg: ToWorker) => {
       },
     });
     // The tally is made here, in parallel; without keepFindings the findings stay here too, so
-    // the main thread neither copies nor walks thousands of them per capture.
-    // Serialized here too when asked, so the main thread only passes the text on.
+    // the main thread neither copies nor walks thousands of them per capture. The capture's
+    // part of the output is rendered and stored here too, so the report never leaves.
     const report = result.report;
     if (report) for (const f of report.findings) counter.add(f);
     const tally = report ? counter.rows() : undefined;
-    const reportJson = report && !result.error && msg.serializeReports ? scanReportJson(report) : undefined;
-    if (report && (!msg.keepFindings || reportJson !== undefined)) report.findings = [];
+    let part: CapturePart | undefined;
+    if (report && !result.error && msg.part) {
+      const { text, ...counts } = await renderCapturePart(report, msg.part);
+      partWriter ??= new CapturePartWriter(msg.part.partsDir);
+      part = { at: partWriter.put(text), ...counts };
+    }
+    if (report && (!msg.keepFindings || part)) report.findings = [];
     if (result.error) post({ type: 'failed', id: msg.id, error: result.error, report, tally });
-    else if (report) post({ type: 'done', id: msg.id, report, tally: tally!, reportJson });
+    else if (report) post({ type: 'done', id: msg.id, report, tally: tally!, part });
   })();
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatScanJson, scanJsonReport, type ScanJsonReport } from '../../src/report/scan-json.js';
 import { jsonReplacer } from '../../src/report/json.js';
-import { ReportSpill } from '../../src/scan/spill.js';
+import { CapturePartStore, CapturePartWriter } from '../../src/scan/parts.js';
 import { buildCorpus, manyRefusalsPcap, refusedRecords, type Corpus } from './corpus.js';
 import { runBin, runInProcess } from './cli-run.js';
 import type { Finding } from '../../src/rules/types.js';
@@ -219,13 +219,31 @@ describe('scan --format json, written report by report', () => {
     expect(formatScanJson(none)).toBe(`${JSON.stringify(scanJsonReport(none), jsonReplacer, 2)}\n`);
   });
 
-  it('ReportSpill gives each report back once, in any order', () => {
-    const spill = new ReportSpill();
-    const texts = ['{"a": 1}', 'ünïcödé ✓', '', 'x'.repeat(100_000)];
-    texts.forEach((t, i) => spill.put(`f${i}`, t));
-    for (const i of [2, 0, 3, 1]) expect(spill.take(`f${i}`)).toBe(texts[i]);
-    expect(spill.take('f0')).toBe('');
-    spill.close();
+  it('capture parts written one after another come back whole, in any order, in pieces that never split a character', () => {
+    const store = new CapturePartStore({ kind: 'json' });
+    try {
+      const writer = new CapturePartWriter(store.dir);
+      // 'é' is two bytes in UTF-8: one sits across the 1 MiB piece boundary.
+      const texts = ['{"a": 1}', 'ünïcödé ✓', '', `${'x'.repeat(1024 * 1024 - 1)}é${'y'.repeat(10)}`, 'x'.repeat(100_000)];
+      const at = texts.map((t) => writer.put(t));
+      expect(at.every((a) => 'path' in a)).toBe(true);
+      for (const i of [2, 0, 3, 1, 4, 3]) {
+        const pieces: string[] = [];
+        store.copy(at[i]!, (c) => pieces.push(c));
+        expect(pieces.join('')).toBe(texts[i]);
+        expect(pieces.every((p) => !p.includes('\ufffd'))).toBe(true);
+      }
+      expect(store.text(at[1]!)).toBe(texts[1]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('where no temporary file can be written, a part comes back as its text', () => {
+    const writer = new CapturePartWriter(join(tmpdir(), 'wirewhy-no-such-folder', 'nor-this'));
+    const at = writer.put('{"a": 1}');
+    expect(at).toEqual({ text: '{"a": 1}' });
+    expect(new CapturePartWriter(null).put('z')).toEqual({ text: 'z' });
   });
 });
 
