@@ -392,25 +392,31 @@ function findingCard(f: Finding, id: string, level: number): string {
   ].join('');
 }
 
-/** One report's sections; `prefix` keeps ids unique when a page holds several reports. */
-function reportSections(report: AnalysisReport, prefix: string, level: number): string {
+/**
+ * One report's sections, written a finding card at a time (a section of a thousand cards is
+ * megabytes); `prefix` keeps ids unique when a page holds several reports.
+ */
+function writeReportSections(report: AnalysisReport, prefix: string, level: number, write: (chunk: string) => unknown): void {
   const shown = report.findings.slice(0, MAX_HTML_FINDINGS);
   const ids = new Map<string, string>();
-  const cards = shown.map((f, i) => {
-    const id = `${prefix}-f${i + 1}`;
+  shown.forEach((f, i) => {
     const key = `${f.protocol}:${f.stream}`;
-    if (!ids.has(key)) ids.set(key, id);
-    return findingCard(f, id, level + 1);
+    if (!ids.has(key)) ids.set(key, `${prefix}-f${i + 1}`);
   });
+  write(`${[captureFacts(report, prefix, level), ruleSummary(report, prefix, level), timeline(report, prefix, level, ids)].join('\n')}\n`);
+  if (shown.length === 0) return;
   const notShown = report.summary.findings - shown.length;
   const findingsTitle = h(level, `${prefix}-findings`, 'Findings');
-  const findings =
-    shown.length === 0
-      ? ''
-      : `<section aria-labelledby="${prefix}-findings">${findingsTitle}<p class="no-match muted" hidden>No findings here match the filters.</p>${cards.join('\n')}` +
-        (notShown > 0 ? `<p class="muted">${plural(notShown, 'more finding')} not shown; use --format json or jsonl for every finding.</p>` : '') +
-        '</section>';
-  return [captureFacts(report, prefix, level), ruleSummary(report, prefix, level), timeline(report, prefix, level, ids), findings].join('\n');
+  write(`<section aria-labelledby="${prefix}-findings">${findingsTitle}<p class="no-match muted" hidden>No findings here match the filters.</p>`);
+  shown.forEach((f, i) => write(`${i > 0 ? '\n' : ''}${findingCard(f, `${prefix}-f${i + 1}`, level + 1)}`));
+  write((notShown > 0 ? `<p class="muted">${plural(notShown, 'more finding')} not shown; use --format json or jsonl for every finding.</p>` : '') + '</section>');
+}
+
+/** What `write` calls it with, as one string. */
+function collect(writeAll: (write: (chunk: string) => unknown) => void): string {
+  const pieces: string[] = [];
+  writeAll((s) => pieces.push(s));
+  return pieces.join('');
 }
 
 function subtitleOf(captures: ReadonlyArray<Pick<AnalysisReport, 'capture' | 'summary'>>, failures: number): string {
@@ -425,7 +431,7 @@ function subtitleOf(captures: ReadonlyArray<Pick<AnalysisReport, 'capture' | 'su
 /** The HTML report of one analysis: a complete, self-contained page. */
 export function formatHtml(report: AnalysisReport): string {
   const rules = ruleOrder(report.findings.map((f) => f.rule));
-  const main = `<div class="report" id="r1">${reportSections(report, 'r1', 2)}</div>`;
+  const main = `<div class="report" id="r1">${collect((write) => writeReportSections(report, 'r1', 2, write))}</div>`;
   const subtitle = `${safeText(report.capture.file)} · ${subtitleOf([report], 0)}`;
   return page(`wirewhy report: ${report.capture.file}`, 'report', subtitle, rules, scanHtmlCapture(report).shown, main);
 }
@@ -443,9 +449,14 @@ export function scanHtmlCapture(report: AnalysisReport): ScanHtmlCounts {
   return { rules: ruleOrder(report.findings.map((f) => f.rule)), shown: Math.min(report.findings.length, MAX_HTML_FINDINGS) };
 }
 
-/** The section of one capture on the scan page; `prefix` (`s1`, `s2`, …) keeps its ids unique. */
-export function scanHtmlSection(report: AnalysisReport, prefix: string): string {
-  return `<section class="report file-section" id="${prefix}" aria-labelledby="${prefix}-h"><h2 id="${prefix}-h">${safeText(report.capture.file)}</h2>${reportSections(report, prefix, 3)}</section>`;
+/**
+ * Write the section of one capture on the scan page, a finding card at a time; `prefix` (`s1`,
+ * `s2`, …) keeps its ids unique.
+ */
+export function writeScanHtmlSection(report: AnalysisReport, prefix: string, write: (chunk: string) => unknown): void {
+  write(`<section class="report file-section" id="${prefix}" aria-labelledby="${prefix}-h"><h2 id="${prefix}-h">${safeText(report.capture.file)}</h2>`);
+  writeReportSections(report, prefix, 3, write);
+  write('</section>');
 }
 
 /** A capture on the scan page: its facts (findings need not be there) and its section's counts. */
@@ -455,7 +466,7 @@ export interface ScanHtmlCapture extends ScanHtmlCounts {
 
 /**
  * Write the HTML report of a scan: the overview and the unreadable captures, then one section
- * per capture, each written by `writeSection(index, prefix)` ({@link scanHtmlSection}, which a
+ * per capture, each written by `writeSection(index, prefix)` ({@link writeScanHtmlSection}, which a
  * scan worker may have made and kept on disk), so no two sections need be in memory together.
  */
 export function writeScanHtml(
@@ -504,11 +515,8 @@ export function writeScanHtml(
  * errors. A complete, self-contained page.
  */
 export function formatScanHtml(scan: ScanHtmlInput): string {
-  const pieces: string[] = [];
-  const write = (s: string): void => void pieces.push(s);
   const captures = scan.reports.map((report) => ({ report, ...scanHtmlCapture(report) }));
-  writeScanHtml({ captures, failures: scan.failures, title: scan.title }, (i, prefix) => write(scanHtmlSection(scan.reports[i]!, prefix)), write);
-  return pieces.join('');
+  return collect((write) => writeScanHtml({ captures, failures: scan.failures, title: scan.title }, (i, prefix) => writeScanHtmlSection(scan.reports[i]!, prefix, write), write));
 }
 
 /** "Seen by the client 10.0.0.5:40001": whose application sees the finding's codes. */

@@ -4,7 +4,7 @@
  */
 import type { ScanFileResult, ScanResult, ScanTotals } from '../scan/types.js';
 import { VERSION } from '../version.js';
-import { formatJson, jsonReplacer, nestJson } from './json.js';
+import { formatJson, jsonReplacer, nestJson, writeJson } from './json.js';
 import type { AnalysisReport } from './types.js';
 
 /** The `scan --format json` document. */
@@ -46,6 +46,19 @@ export function scanJsonReport(result: ScanResult): ScanJsonReport {
 /** A report as it appears in the `reports` list of the scan document (pretty, nested two levels). */
 export function scanReportJson(report: AnalysisReport): string {
   return nestJson(formatJson(report).trimEnd(), '    ');
+}
+
+/** Write {@link scanReportJson} of `report` a finding at a time (see writeJson). */
+export function writeScanReportJson(report: AnalysisReport, write: (chunk: string) => unknown): void {
+  // Each line break is nested, but the one that ends the report is not written: it is held
+  // back until more follows.
+  let lineBreakHeld = false;
+  writeJson(report, (chunk) => {
+    let text = lineBreakHeld ? `\n${chunk}` : chunk;
+    lineBreakHeld = text.endsWith('\n');
+    if (lineBreakHeld) text = text.slice(0, -1);
+    if (text !== '') write(nestJson(text, '    '));
+  });
 }
 
 /**

@@ -48,33 +48,43 @@ export interface CapturePart {
  */
 export const HTML_PREFIX_MARK = '\u0001';
 
-/** The text of a part and its counts, before it is stored. */
-export type RenderedPart = Omit<CapturePart, 'at'> & { text: string };
+/** The counts of a part, as its renderer finds them. */
+export type CapturePartCounts = Omit<CapturePart, 'at'>;
 
-/** Render the part of `report` (loads only the reporter the kind needs). */
-export async function renderCapturePart(report: AnalysisReport, request: CapturePartRequest): Promise<RenderedPart> {
+/**
+ * Render the part of `report`, written in pieces to `write` (a section of a thousand finding
+ * cards is megabytes: it is never one string). Loads only the reporter the kind needs.
+ */
+export async function renderCapturePart(report: AnalysisReport, request: CapturePartRequest, write: (chunk: string) => void): Promise<CapturePartCounts> {
   switch (request.kind) {
     case 'json': {
-      const { scanReportJson } = await import('../report/scan-json.js');
-      return { text: scanReportJson(report) };
+      const { writeScanReportJson } = await import('../report/scan-json.js');
+      writeScanReportJson(report, write);
+      return {};
     }
     case 'junit': {
       const { scanJunitCase, junitCaseXml } = await import('../report/junit.js');
       const c = scanJunitCase({ file: report.capture.file, size: 0, report }, request.failOn);
-      return { text: junitCaseXml(c), failed: c.failure !== undefined };
+      write(junitCaseXml(c));
+      return { failed: c.failure !== undefined };
     }
     case 'html': {
-      const { scanHtmlCapture, scanHtmlSection } = await import('../report/html.js');
+      const { scanHtmlCapture, writeScanHtmlSection } = await import('../report/html.js');
       const { rules, shown } = scanHtmlCapture(report);
-      return { text: scanHtmlSection(report, HTML_PREFIX_MARK), rules, findings: shown };
+      writeScanHtmlSection(report, HTML_PREFIX_MARK, write);
+      return { rules, findings: shown };
     }
     case 'expectation': {
       const { expectationOf, serializeExpectation } = await import('./expect.js');
       const e = expectationOf(report.findings);
-      return { text: serializeExpectation(e), findings: e.findings.length };
+      write(serializeExpectation(e));
+      return { findings: e.findings.length };
     }
   }
 }
+
+/** Bytes gathered before a write to the part file. */
+const WRITE_BUFFER_BYTES = 256 * 1024;
 
 /**
  * Writes a worker's parts one after another into its own file in the scan's temporary folder
@@ -89,23 +99,67 @@ export class CapturePartWriter {
     this.path = dir === null ? null : join(dir, `parts-${threadId}`);
   }
 
-  /** Store `text`; where the file cannot be written, the text itself goes back. */
-  put(text: string): CapturePartLocation {
-    if (this.path === null) return { text };
-    let fd = -1;
+  /**
+   * Store what `render` writes. Where the file cannot be written (disk full, the folder gone),
+   * the part is rendered again into memory and its text goes back instead.
+   */
+  async put<T>(render: (write: (chunk: string) => void) => Promise<T>): Promise<{ at: CapturePartLocation; rendered: T }> {
+    if (this.path !== null) {
+      const file = new PartFile(this.path, this.size);
+      const rendered = await render((chunk) => file.write(chunk));
+      const length = file.end();
+      if (length !== null) {
+        const at = { path: this.path, offset: this.size, length };
+        this.size += length;
+        return { at, rendered };
+      }
+    }
+    const pieces: string[] = [];
+    const rendered = await render((chunk) => void pieces.push(chunk));
+    return { at: { text: pieces.join('') }, rendered };
+  }
+}
+
+/** One part being appended to a part file; a failed write makes it give up quietly. */
+class PartFile {
+  private fd = -1;
+  private failed = false;
+  private pending: string[] = [];
+  private pendingLength = 0;
+  private written = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly offset: number,
+  ) {}
+
+  write(chunk: string): void {
+    if (this.failed) return;
+    this.pending.push(chunk);
+    this.pendingLength += chunk.length;
+    if (this.pendingLength >= WRITE_BUFFER_BYTES) this.flush();
+  }
+
+  /** The part's length in bytes, or null when it could not be written. */
+  end(): number | null {
+    this.flush();
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    return this.failed ? null : this.written;
+  }
+
+  private flush(): void {
+    if (this.failed || this.pending.length === 0) return;
+    const bytes = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingLength = 0;
     try {
-      fd = openSync(this.path, this.size === 0 ? 'w' : 'r+');
-      const bytes = Buffer.from(text, 'utf8');
+      if (this.fd < 0) this.fd = openSync(this.path, this.offset === 0 ? 'w' : 'r+');
       let done = 0;
-      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, this.size + done);
-      const at = { path: this.path, offset: this.size, length: bytes.length };
-      this.size += bytes.length;
-      return at;
+      while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, this.offset + this.written + done);
+      this.written += bytes.length;
     } catch {
-      // Disk full or the folder gone: this part waits in memory instead.
-      return { text };
-    } finally {
-      if (fd >= 0) closeSync(fd);
+      this.failed = true;
     }
   }
 }

@@ -53,9 +53,10 @@ port.on('message', (msg: ToWorker) => {
     const tally = report ? counter.rows() : undefined;
     let part: CapturePart | undefined;
     if (report && !result.error && msg.part) {
-      const { text, ...counts } = await renderCapturePart(report, msg.part);
-      partWriter ??= new CapturePartWriter(msg.part.partsDir);
-      part = { at: partWriter.put(text), ...counts };
+      const request = msg.part;
+      partWriter ??= new CapturePartWriter(request.partsDir);
+      const { at, rendered } = await partWriter.put((write) => renderCapturePart(report, request, write));
+      part = { at, ...rendered };
     }
     if (report && (!msg.keepFindings || part)) report.findings = [];
     if (result.error) post({ type: 'failed', id: msg.id, error: result.error, report, tally });
