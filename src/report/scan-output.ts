@@ -5,7 +5,7 @@
  *
  * - text: each capture's findings come back tallied by rule, server and codes; the tallies are
  *   merged into the groups across captures as captures finish, then dropped.
- * - jsonl: findings are written as workers decide them; nothing of them is kept.
+ * - jsonl: each finding is made a line by its worker as soon as it is decided, and written.
  * - json, junit, html: each capture's part (report, test case, section) is rendered by its
  *   worker and kept in a temporary file (scan/parts.ts), then copied to the output in walk
  *   order a piece at a time, after what precedes the parts (counts, the overview) is known.
@@ -18,7 +18,6 @@ import type { PoolOptions } from '../scan/pool.js';
 import type { ScanResult } from '../scan/types.js';
 import { SEVERITIES, type Severity } from '../rules/types.js';
 import { writeScanHtml } from './html.js';
-import { formatJsonlFinding } from './jsonl.js';
 import { writeScanJunit } from './junit.js';
 import { writeScanJson } from './scan-json.js';
 import { formatScanText, ScanFindingGroups } from './scan-text.js';
@@ -42,7 +41,7 @@ export interface ScanOutputOptions {
 }
 
 /** The pool options a scan's output needs. */
-export type ScanOutputPoolOptions = Required<Pick<PoolOptions, 'keepFindings' | 'onResult'>> & Pick<PoolOptions, 'parts' | 'onFinding'>;
+export type ScanOutputPoolOptions = Required<Pick<PoolOptions, 'keepFindings' | 'onResult'>> & Pick<PoolOptions, 'parts' | 'onFindingLine'>;
 
 /** One scan's output in one format: give `poolOptions` to the scan, then `finish` with its result. */
 export class ScanOutput {
@@ -64,8 +63,9 @@ export class ScanOutput {
     this.poolOptions = {
       keepFindings: false,
       ...(this.parts ? { parts: this.parts } : {}),
-      // JSONL: each finding as soon as a worker decides it; errors on stderr as files finish.
-      ...(streaming ? { onFinding: (file, finding) => out(formatJsonlFinding(finding, { file })) } : {}),
+      // JSONL: each finding as soon as a worker decides it, made a line by the worker; errors
+      // on stderr as files finish.
+      ...(streaming ? { onFindingLine: out } : {}),
       onResult: (r, index) => {
         if (streaming && r.error) err(`${r.error.line}\n`);
         if (r.report && r.tally) {

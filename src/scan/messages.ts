@@ -11,7 +11,8 @@ export type ToWorker =
       type: 'job';
       id: number;
       path: string;
-      streamFindings: boolean;
+      /** Post each finding as soon as it is decided: as an object, or as its JSONL line. */
+      streamFindings: false | 'finding' | 'jsonl';
       keepFindings: boolean;
       /** Render the capture's part of the output and write it into `partsDir` (null: send it back as text). */
       part?: CapturePartRequest & { partsDir: string | null };
@@ -23,6 +24,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'progress'; id: number; bytes: number }
   | { type: 'finding'; id: number; finding: Finding }
+  /** The finding as a line of `scan --format jsonl`, `{"file": …, …finding}`. */
+  | { type: 'findingLine'; id: number; line: string }
   | { type: 'done'; id: number; report: AnalysisReport; tally: FindingTally[]; part?: CapturePart }
   /** `report` is there when the file was read but held nothing useful. */
   | { type: 'failed'; id: number; error: ScanFileError; report?: AnalysisReport; tally?: FindingTally[] };

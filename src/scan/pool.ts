@@ -39,6 +39,12 @@ export interface PoolOptions {
   parts?: CapturePartStore;
   /** Called with each finding as soon as a worker decides it (turns on streaming in workers). */
   onFinding?: (file: string, finding: Finding) => void;
+  /**
+   * Called with each finding as soon as a worker decides it, as the JSONL line the worker made
+   * of it (`{"file": …, …finding}`, see formatJsonlFinding): this thread then handles a string,
+   * not a finding to rebuild. Ignored when `onFinding` is given.
+   */
+  onFindingLine?: (line: string) => void;
   /** Called when a file is finished, in completion order; `index` is its place in `files`. */
   onResult?: (result: ScanFileResult, index: number) => void;
   /** Bytes of source read so far over all files (for the progress bar). */
@@ -93,6 +99,7 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
   let filesDone = 0;
   let stopping = false;
   const spec = workerSpec();
+  const streamFindings = options.onFinding ? 'finding' : options.onFindingLine ? 'jsonl' : false;
   const part = options.parts ? { ...options.parts.request, partsDir: options.parts.dir } : undefined;
 
   const reportProgress = (): void => {
@@ -136,7 +143,7 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
         }
         current = id;
         inFlightBytes.set(id, 0);
-        worker.postMessage({ type: 'job', id, path: files[id]!.path, streamFindings: !!options.onFinding, keepFindings: options.keepFindings ?? true, part, maxFlows: options.maxFlows } satisfies ToWorker);
+        worker.postMessage({ type: 'job', id, path: files[id]!.path, streamFindings, keepFindings: options.keepFindings ?? true, part, maxFlows: options.maxFlows } satisfies ToWorker);
       };
       worker.on('message', (m: FromWorker) => {
         switch (m.type) {
@@ -146,6 +153,9 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
             return;
           case 'finding':
             options.onFinding?.(files[m.id]!.path, m.finding);
+            return;
+          case 'findingLine':
+            options.onFindingLine?.(m.line);
             return;
           case 'done':
             finish(m.id, { report: m.report, tally: m.tally, ...(m.part ? { part: m.part } : {}) });

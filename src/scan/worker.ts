@@ -8,6 +8,8 @@ import { BOUNDED_HEAP } from '../cli/heap.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import { CapturePartWriter, renderCapturePart, type CapturePart } from './parts.js';
 import { FindingTallyCounter } from './tally.js';
+import { formatJsonlFinding } from '../report/jsonl.js';
+import type { Finding } from '../rules/types.js';
 
 /** Least time between two progress messages, so a fast file does not flood the main thread. */
 const PROGRESS_INTERVAL_MS = 50;
@@ -18,6 +20,13 @@ if (!port) throw new Error('the scan worker must run in a worker thread');
 let stopped = false;
 let partWriter: CapturePartWriter | null = null;
 const post = (m: FromWorker): void => port.postMessage(m);
+
+/** How a decided finding goes to the main thread, if it goes at all. */
+function streamFinding(id: number, file: string, how: false | 'finding' | 'jsonl'): ((finding: Finding) => void) | undefined {
+  if (how === 'finding') return (finding) => post({ type: 'finding', id, finding });
+  if (how === 'jsonl') return (finding) => post({ type: 'findingLine', id, line: formatJsonlFinding(finding, { file }) });
+  return undefined;
+}
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'stop') {
@@ -37,7 +46,7 @@ port.on('message', (msg: ToWorker) => {
       ...(countOnly ? { maxFindings: 0 } : {}),
       onDroppedFinding: (key) => counter.add(key),
       shouldStop: () => stopped,
-      onFinding: msg.streamFindings ? (finding) => post({ type: 'finding', id: msg.id, finding }) : undefined,
+      onFinding: streamFinding(msg.id, msg.path, msg.streamFindings),
       onProgress: (bytes) => {
         const now = Date.now();
         if (now - lastPost < PROGRESS_INTERVAL_MS) return;
