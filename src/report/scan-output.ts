@@ -16,7 +16,7 @@
 import { CapturePartStore, HTML_PREFIX_MARK, type CapturePartKind } from '../scan/parts.js';
 import type { PoolOptions } from '../scan/pool.js';
 import type { ScanResult } from '../scan/types.js';
-import { SEVERITIES, type Severity } from '../rules/types.js';
+import { SEVERITIES, type Severity } from '../model/finding.js';
 import { writeScanHtml } from './html.js';
 import { writeScanJunit } from './junit.js';
 import { writeScanJson } from './scan-json.js';

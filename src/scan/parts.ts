@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { threadId } from 'node:worker_threads';
-import type { AnalysisReport } from '../report/types.js';
-import type { Severity } from '../rules/types.js';
+import type { AnalysisReport } from '../model/report.js';
+import type { Severity } from '../model/finding.js';
 
 /** What a capture's part is made for. */
 export type CapturePartKind = 'json' | 'junit' | 'html' | 'expectation';
