@@ -11,7 +11,7 @@
  *   order a piece at a time, after what precedes the parts (counts, the overview) is known.
  *
  * What stays in memory per capture is its name, size, counts and warnings (the report without
- * its findings) and where its part is: a few hundred bytes.
+ * its findings) and where its part is: half a kilobyte to a kilobyte.
  */
 import { CapturePartStore, HTML_PREFIX_MARK, type CapturePartKind } from '../scan/parts.js';
 import type { PoolOptions } from '../scan/pool.js';

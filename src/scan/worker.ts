@@ -9,7 +9,7 @@ import type { FromWorker, ToWorker } from './messages.js';
 import { CapturePartWriter, renderCapturePart, type CapturePart } from './parts.js';
 import { FindingTallyCounter } from './tally.js';
 import { formatJsonlFinding } from '../report/jsonl.js';
-import type { Finding } from '../rules/types.js';
+import type { Finding } from '../model/finding.js';
 
 /** Least time between two progress messages, so a fast file does not flood the main thread. */
 const PROGRESS_INTERVAL_MS = 50;
