@@ -11,14 +11,26 @@
  * time): V8 collects garbage and compiles on helper threads, so one analysis uses more than one
  * core, and the speedup on N cores cannot exceed N divided by that.
  * `benchScan()` is exported for the main benchmark.
+ *
+ * `--memory [--counts 3,41] [--formats text,json,jsonl,junit,html,check] [--jobs 2]
+ * [--capture-mb 1000] [--limit-mib 300]`: the peak memory of `scan` (and `check`) per output
+ * format and number of captures, on folders of N hard links to one benchmark capture
+ * (scripts/bench-capture.ts, seed 1, in bench-data/; hard links, so 41 captures of 1 GB take
+ * 1 GB of disk: the scan tells files apart by path, not by inode, and the script checks that
+ * every link was analysed). The peak is the process's peak resident set size (getrusage
+ * ru_maxrss, printed by a preloaded module at exit): scan workers are threads of that process,
+ * so it is the peak of everything the scan runs. Prints a table and exits 1 when a peak passes
+ * `--limit-mib` (default 300). `benchScanMemory()` is exported.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Table from 'cli-table3';
 import { PcapWriter } from '../test/helpers/pcap-writer.js';
 import { Scenario } from '../test/helpers/scenario.js';
+import { generateBenchCapture, GENERATOR_VERSION, type GroundTruth } from './bench-capture.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'bin/wirewhy.js');
@@ -147,8 +159,148 @@ export function benchScan(options: ScanBenchOptions = {}): ScanBenchResult {
   };
 }
 
-function parseArgs(argv: string[]): ScanBenchOptions {
-  const o: ScanBenchOptions = {};
+/** Formats `--memory` measures by default (`check` is `wirewhy check` on the same captures). */
+export const MEMORY_FORMATS = ['text', 'json', 'jsonl', 'junit', 'html', 'check'] as const;
+
+/** Options of {@link benchScanMemory}. */
+export interface ScanMemoryOptions {
+  /** Numbers of captures to scan (default 3 and 41). */
+  counts?: number[];
+  formats?: string[];
+  /** --jobs (default 2). */
+  jobs?: number;
+  /** Size of the capture each folder links to, in MB (default 1000). */
+  captureMegabytes?: number;
+  log?: (line: string) => void;
+}
+
+/** One measured scan. */
+export interface ScanMemoryRow {
+  format: string;
+  captures: number;
+  /** Peak resident set size of the process (main thread and workers), MiB. */
+  peakMiB: number;
+  seconds: number;
+}
+
+/** Preloaded into a measured scan: prints the process's peak RSS (KiB, all threads) at exit. */
+const RSS_PROBE = `data:text/javascript,process.on('exit',()=>{process.stderr.write('wirewhy-bench-maxrss '+process.resourceUsage().maxRSS+'\\n')})`;
+
+const DATA = join(ROOT, 'bench-data');
+
+/** The benchmark capture of `megabytes` (seed 1), generated unless bench-data/ already holds it. */
+function ensureBenchCapture(megabytes: number, log: (s: string) => void): string {
+  const name = megabytes % 1000 === 0 ? `mix-${megabytes / 1000}G-seed1` : `mix-${megabytes}M-seed1`;
+  const base = join(DATA, name);
+  const truthFile = `${base}.truth.json`;
+  if (existsSync(truthFile)) {
+    const t = JSON.parse(readFileSync(truthFile, 'utf8')) as GroundTruth;
+    if (t.generator === GENERATOR_VERSION && t.targetBytes === megabytes * 1e6 && existsSync(`${base}.pcap`) && statSync(`${base}.pcap`).size === t.pcapBytes) return `${base}.pcap`;
+  }
+  log(`generating ${name}`);
+  generateBenchCapture({ outDir: DATA, name, seed: 1, targetBytes: megabytes * 1e6 });
+  return `${base}.pcap`;
+}
+
+/** `dir` holding exactly `count` hard links to `capture` (c01.pcap, …), and `extra(name)` beside each. */
+function linkFolder(dir: string, capture: string, count: number, extra?: (name: string) => void): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const width = String(count).length;
+  for (let i = 1; i <= count; i++) {
+    const name = `c${String(i).padStart(width, '0')}`;
+    linkSync(capture, join(dir, `${name}.pcap`));
+    extra?.(name);
+  }
+}
+
+/** Run the built CLI with the RSS probe; output goes to a temporary file, removed after. */
+function measure(args: string[], expectStatus: number): { peakMiB: number; seconds: number; stdout: string } {
+  const tmp = mkdtempSync(join(tmpdir(), 'wirewhy-bench-mem-'));
+  const outFile = join(tmp, 'out');
+  const fd = openSync(outFile, 'w');
+  try {
+    const start = performance.now();
+    const r = spawnSync(process.execPath, ['--import', RSS_PROBE, BIN, ...args], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+    const seconds = (performance.now() - start) / 1000;
+    closeSync(fd);
+    if (r.status !== expectStatus) throw new Error(`wirewhy ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    const kib = Number(/wirewhy-bench-maxrss (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+    // Only the short outputs are read back (to check what was scanned).
+    const stdout = statSync(outFile).size < 10_000_000 ? readFileSync(outFile, 'utf8') : '';
+    return { peakMiB: kib / 1024, seconds, stdout };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Measure the peak memory of `scan` in each format (and of `check`) on folders of `counts`
+ * captures, all hard links to one benchmark capture.
+ */
+export async function benchScanMemory(options: ScanMemoryOptions = {}): Promise<ScanMemoryRow[]> {
+  const counts = options.counts ?? [3, 41];
+  const formats = options.formats ?? [...MEMORY_FORMATS];
+  const jobs = options.jobs ?? 2;
+  const log = options.log ?? ((s: string) => console.log(s));
+  if (!existsSync(join(ROOT, 'dist/cli/main.js'))) throw new Error('build first: npm run build');
+  const capture = ensureBenchCapture(options.captureMegabytes ?? 1000, log);
+  const { findCaptures } = (await import(pathToFileURL(join(ROOT, 'dist/scan/index.js')).href)) as typeof import('../src/scan/index.js');
+  const root = join(DATA, 'scan-memory');
+  let expectation: string | null = null;
+  if (formats.includes('check')) {
+    // One expectation, made by check --update, linked beside every capture of the check folders.
+    const one = join(root, 'expect-1');
+    linkFolder(one, capture, 1);
+    measure(['check', one, '--update', '--quiet'], 0);
+    expectation = join(one, 'c1.expect.json');
+  }
+  const rows: ScanMemoryRow[] = [];
+  for (const count of counts) {
+    const dir = join(root, `scan-${count}`);
+    linkFolder(dir, capture, count);
+    // The scan must see every link as a capture of its own, or the count would be a lie.
+    const found = (await findCaptures([dir])).captures.length;
+    if (found !== count) throw new Error(`the scan found ${found} captures among ${count} hard links in ${dir}: it no longer tells links apart; use distinct captures`);
+    for (const format of formats) {
+      log(`${format}, ${count} captures of ${(statSync(capture).size / 1e6).toFixed(0)} MB, --jobs ${jobs} (load average ${loadavg()[0]!.toFixed(2)})`);
+      let m;
+      if (format === 'check') {
+        const checkDir = join(root, `check-${count}`);
+        linkFolder(checkDir, capture, count, (name) => linkSync(expectation!, join(checkDir, `${name}.expect.json`)));
+        m = measure(['check', checkDir, '--jobs', String(jobs), '--quiet'], 0);
+        if (!m.stdout.includes(`${count} capture${count === 1 ? '' : 's'}: ${count} passed`)) throw new Error(`check did not pass ${count} captures:\n${m.stdout.slice(-500)}`);
+      } else {
+        m = measure(['scan', dir, '--format', format, '--jobs', String(jobs), '--quiet'], 0);
+        if (format === 'text' && !m.stdout.includes(`Scanned ${count} capture${count === 1 ? '' : 's'} (${count} analysed`)) throw new Error(`scan did not analyse ${count} captures:\n${m.stdout.slice(0, 500)}`);
+      }
+      log(`  peak ${m.peakMiB.toFixed(0)} MiB in ${m.seconds.toFixed(1)} s`);
+      rows.push({ format, captures: count, peakMiB: m.peakMiB, seconds: m.seconds });
+    }
+  }
+  return rows;
+}
+
+/** The rows as a table: a line per format, a column per number of captures, and the growth. */
+export function formatScanMemory(rows: readonly ScanMemoryRow[], limitMiB: number): string {
+  const counts = [...new Set(rows.map((r) => r.captures))].sort((a, b) => a - b);
+  const formats = [...new Set(rows.map((r) => r.format))];
+  const table = new Table({ head: ['format', ...counts.map((n) => `${n} captures: peak MiB (s)`), 'MiB per added capture', `≤ ${limitMiB} MiB`] });
+  for (const format of formats) {
+    const mine = counts.map((n) => rows.find((r) => r.format === format && r.captures === n));
+    const first = mine[0];
+    const last = mine[mine.length - 1];
+    const growth = first && last && last.captures > first.captures ? ((last.peakMiB - first.peakMiB) / (last.captures - first.captures)).toFixed(2) : '';
+    const within = mine.every((r) => !r || r.peakMiB <= limitMiB);
+    table.push([format, ...mine.map((r) => (r ? `${r.peakMiB.toFixed(0)} (${r.seconds.toFixed(0)})` : '')), growth, within ? 'yes' : 'NO']);
+  }
+  const machine = `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`;
+  return `${table.toString()}\n${machine}`;
+}
+
+function parseArgs(argv: string[]): ScanBenchOptions & { memory?: ScanMemoryOptions & { limitMiB: number } } {
+  const o: ScanBenchOptions & { memory?: ScanMemoryOptions & { limitMiB: number } } = {};
+  const memory = (): ScanMemoryOptions & { limitMiB: number } => (o.memory ??= { limitMiB: 300 });
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') {
@@ -157,18 +309,34 @@ function parseArgs(argv: string[]): ScanBenchOptions {
       o.runs ??= 1;
       continue;
     }
+    if (a === '--memory') {
+      memory();
+      continue;
+    }
     const v = argv[++i];
     if (a === '--files') o.files = Number(v);
     else if (a === '--mb') o.megabytes = Number(v);
     else if (a === '--runs') o.runs = Number(v);
     else if (a === '--dir') o.dir = v;
-    else throw new Error(`unknown argument ${a} (use --quick, --files N, --mb M, --runs R, --dir D)`);
+    else if (a === '--counts') memory().counts = v!.split(',').map(Number);
+    else if (a === '--formats') memory().formats = v!.split(',');
+    else if (a === '--jobs') memory().jobs = Number(v);
+    else if (a === '--capture-mb') memory().captureMegabytes = Number(v);
+    else if (a === '--limit-mib') memory().limitMiB = Number(v);
+    else throw new Error(`unknown argument ${a} (use --quick, --files N, --mb M, --runs R, --dir D; --memory, --counts A,B, --formats F,G, --jobs N, --capture-mb M, --limit-mib L)`);
   }
   return o;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const r = benchScan(parseArgs(process.argv.slice(2)));
+async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  if (args.memory) {
+    const rows = await benchScanMemory(args.memory);
+    console.log(formatScanMemory(rows, args.memory.limitMiB));
+    if (rows.some((r) => r.peakMiB > args.memory!.limitMiB)) process.exitCode = 1;
+    return;
+  }
+  const r = benchScan(args);
   const total = (r.files * r.bytesPerFile) / 1e6;
   console.log(
     `scan of ${r.files} × ${(r.bytesPerFile / 1e6).toFixed(0)} MB: --jobs 1 ${r.secondsOneJob.toFixed(2)} s (${(total / r.secondsOneJob).toFixed(0)} MB/s), ` +
@@ -179,3 +347,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       `so ${r.jobs} jobs can be at most ${r.speedupCeiling.toFixed(2)}x faster on ${r.jobs} cores`,
   );
 }
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main(process.argv.slice(2));

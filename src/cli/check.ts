@@ -13,19 +13,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { VERSION } from '../version.js';
 import { junitXml, type JunitCase } from '../report/junit.js';
 import { terminalStyle } from '../report/terminal.js';
-import { scanPaths } from '../scan/index.js';
+import { scanPaths, type PoolOptions } from '../scan/index.js';
+import { CapturePartStore } from '../scan/parts.js';
 import { describeSystemError } from '../report/errors.js';
 import {
   diffExpectation,
-  expectationOf,
   expectationPath,
   formatDiffLines,
   isExpectationFile,
   isMatch,
   parseExpectation,
-  serializeExpectation,
   type ExpectationDiff,
-  type ExpectationFile,
 } from '../scan/expect.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
 import { noCapturesLines } from './no-captures.js';
@@ -67,6 +65,14 @@ function readExpectation(path: string): { text: string } | { missing: true } | {
   }
 }
 
+/**
+ * What the scan of `check` asks of its workers: each capture's expectation, kept in `parts`;
+ * nothing else of a capture (no findings, no tally) stays once it is done.
+ */
+export function checkScanOptions(parts: CapturePartStore): Pick<PoolOptions, 'keepFindings' | 'parts' | 'onResult'> {
+  return { keepFindings: false, parts, onResult: (r) => void delete r.tally };
+}
+
 /** Compare (or, with `update`, write) every capture under `paths`. */
 export async function checkCaptures(
   paths: string[],
@@ -74,15 +80,25 @@ export async function checkCaptures(
   io: CliIo,
   signal?: { stopped: boolean },
 ): Promise<{ outcomes: CheckOutcome[]; seconds: number; noCaptures: string[] | null }> {
-  // Each capture's findings become its (small) expectation as soon as it is done, so a folder
-  // of captures with thousands of findings each is never in memory all at once.
-  const actualOf = new Map<string, ExpectationFile>();
+  // Each capture's worker makes its expectation and keeps it on disk; it is read back when its
+  // turn comes, so a folder of captures with thousands of findings each is never in memory.
+  const parts = new CapturePartStore({ kind: 'expectation' });
+  try {
+    return await compareWithExpectations(paths, opts, io, signal, parts);
+  } finally {
+    parts.close();
+  }
+}
+
+async function compareWithExpectations(
+  paths: string[],
+  opts: CheckCommandOptions,
+  io: CliIo,
+  signal: { stopped: boolean } | undefined,
+  parts: CapturePartStore,
+): Promise<{ outcomes: CheckOutcome[]; seconds: number; noCaptures: string[] | null }> {
   const result = await scanPaths(paths, {
-    onResult: (r) => {
-      if (!r.report) return;
-      actualOf.set(r.file, expectationOf(r.report.findings));
-      r.report.findings = [];
-    },
+    ...checkScanOptions(parts),
     ignore: isExpectationFile,
     jobs: opts.jobs,
     maxFlows: opts.maxFlows,
@@ -108,11 +124,11 @@ export async function checkCaptures(
       continue;
     }
     claimed.set(expectation, f.file);
-    const actual = actualOf.get(f.file) ?? expectationOf(f.report.findings);
+    const text = parts.text(f.part!.at);
+    const actual = parseExpectation(text);
     o.findings = actual.findings.length;
     const current = readExpectation(expectation);
     if (opts.update) {
-      const text = serializeExpectation(actual);
       if ('text' in current && current.text === text) {
         o.status = 'unchanged';
         continue;

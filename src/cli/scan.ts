@@ -1,14 +1,8 @@
 /** `wirewhy scan PATH...`: analyse every capture under some files and folders, in parallel. */
-import { formatJsonlFinding } from '../report/jsonl.js';
-import { formatScanHtml } from '../report/html.js';
-import { formatScanJunit, scanJunitCase, type JunitCase } from '../report/junit.js';
-import { writeScanJson } from '../report/scan-json.js';
-import { ReportSpill } from '../scan/spill.js';
-import { formatScanText } from '../report/scan-text.js';
+import { ScanOutput } from '../report/scan-output.js';
 import type { Severity } from '../rules/types.js';
-import { scanPaths, tallyFindings } from '../scan/index.js';
+import { scanPaths } from '../scan/index.js';
 import type { ScanResult } from '../scan/types.js';
-import { reaches } from './analyze.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
 import { noCapturesLines } from './no-captures.js';
 
@@ -40,72 +34,30 @@ export function scanExitStatus(result: ScanResult, failed: boolean): number {
 
 /** Run `wirewhy scan`. Returns the exit status. */
 export async function runScan(paths: string[], opts: ScanCommandOptions, io: CliIo, signal?: { stopped: boolean }): Promise<number> {
-  const spill = opts.format === 'json' ? new ReportSpill() : null;
-  try {
-    return await scanAndReport(paths, opts, io, signal, spill);
-  } finally {
-    spill?.close();
-  }
-}
-
-async function scanAndReport(paths: string[], opts: ScanCommandOptions, io: CliIo, signal: { stopped: boolean } | undefined, spill: ReportSpill | null): Promise<number> {
-  const failOn = opts.failOn as Severity | undefined;
-  const format = opts.format;
-  const streaming = format === 'jsonl';
-  const junitCases = format === 'junit' ? new Map<string, JunitCase>() : null;
-  const result = await scanPaths(paths, {
-    jobs: opts.jobs,
-    maxFlows: opts.maxFlows,
-    // The text report shows findings grouped: the workers' tallies are all it needs. The JSON
-    // document gets each report as the worker serialized it, kept on disk until its turn.
-    keepFindings: format !== 'text',
-    serializeReports: format === 'json',
-    shouldStop: signal ? () => signal.stopped : undefined,
-    progress: io.stderr.isTTY && !opts.quiet ? { stream: io.stderr as { write(s: string): unknown; columns?: number }, unicode: useUnicode(io) } : undefined,
-    // JSONL: each finding as soon as a worker decides it; errors on stderr as files finish.
-    onFinding: streaming ? (file, finding) => io.stdout.write(formatJsonlFinding(finding, { file })) : undefined,
-    onResult: (r) => {
-      if (streaming) {
-        if (r.error) io.stderr.write(`${r.error.line}\n`);
-      } else if (spill && r.reportJson !== undefined) {
-        spill.put(r.file, r.reportJson);
-        delete r.reportJson;
-      } else if (junitCases) {
-        // The test case holds what JUnit shows of the findings; the findings can go.
-        junitCases.set(r.file, scanJunitCase(r, failOn));
-        if (r.report) r.report.findings = [];
-      }
-    },
+  // The output decides what is kept of each capture, so that memory stays bounded (see scan-output.ts).
+  const output = new ScanOutput(opts.format, {
+    failOn: opts.failOn as Severity | undefined,
+    title: paths.join(' '),
+    terminal: { color: useColor(io), unicode: useUnicode(io) },
+    out: (chunk) => io.stdout.write(chunk),
+    err: (chunk) => io.stderr.write(chunk),
   });
-  const nothing = noCapturesLines(paths, result);
-  if (nothing) {
-    for (const line of nothing) io.stderr.write(`${line}\n`);
-    return EXIT_UNREADABLE;
+  try {
+    const result = await scanPaths(paths, {
+      jobs: opts.jobs,
+      maxFlows: opts.maxFlows,
+      shouldStop: signal ? () => signal.stopped : undefined,
+      progress: io.stderr.isTTY && !opts.quiet ? { stream: io.stderr as { write(s: string): unknown; columns?: number }, unicode: useUnicode(io) } : undefined,
+      ...output.poolOptions,
+    });
+    const nothing = noCapturesLines(paths, result);
+    if (nothing) {
+      for (const line of nothing) io.stderr.write(`${line}\n`);
+      return EXIT_UNREADABLE;
+    }
+    output.finish(result);
+    return scanExitStatus(result, output.failed);
+  } finally {
+    output.close();
   }
-  if (streaming) for (const e of result.pathErrors) io.stderr.write(`wirewhy: ${e.path}: ${e.message}\n`);
-
-  const failed = failOn !== undefined && result.files.some((f) => f.report && !f.error && (f.tally ?? tallyFindings(f.report.findings)).some((x) => reaches(x, failOn)));
-  switch (format) {
-    case 'json':
-      writeScanJson(result, (f) => spill!.take(f.file), (chunk) => io.stdout.write(chunk));
-      break;
-    case 'junit':
-      io.stdout.write(formatScanJunit(result, failOn, (f) => junitCases?.get(f.file)));
-      break;
-    case 'jsonl':
-      break;
-    case 'html':
-      // One self-contained page: a section per capture, the unreadable ones with their errors.
-      io.stdout.write(
-        formatScanHtml({
-          reports: result.files.filter((f) => f.report && !f.error).map((f) => f.report!),
-          failures: result.files.filter((f) => f.error).map((f) => ({ file: f.file, error: f.error!.line })),
-          title: paths.join(' '),
-        }),
-      );
-      break;
-    default:
-      io.stdout.write(formatScanText(result, { color: useColor(io), unicode: useUnicode(io) }));
-  }
-  return scanExitStatus(result, failed);
 }

@@ -86,9 +86,15 @@ function hashOf(s: string): string {
 
 /** The whole page around `main` (already escaped markup). */
 function page(title: string, heading: string, subtitle: string, rules: readonly string[], findings: number, main: string): string {
+  const [head, tail] = pageAround(title, heading, subtitle, rules, findings);
+  return head + main + tail;
+}
+
+/** The page before and after its `main` content. */
+function pageAround(title: string, heading: string, subtitle: string, rules: readonly string[], findings: number): [string, string] {
   const csp = [`default-src 'none'`, `style-src ${hashOf(REPORT_CSS)}`, `script-src ${hashOf(REPORT_JS)}`, `base-uri 'none'`, `form-action 'none'`].join('; ');
   const options = rules.map((r) => `<option value="${safeText(r)}">${safeText(r)}</option>`).join('');
-  return [
+  const before = [
     '<!doctype html>',
     '<html lang="en">',
     '<head>',
@@ -111,14 +117,16 @@ function page(title: string, heading: string, subtitle: string, rules: readonly 
     `<p class="status" id="filter-status" role="status" aria-live="polite">${plural(findings, 'finding')}</p>`,
     '</div>',
     '</section>',
-    main,
+  ];
+  const after = [
     '</main>',
     `<footer><p>Made by wirewhy ${escapeHtml(VERSION)}. This page is self-contained: it loads nothing from the network.</p></footer>`,
     `<script>${REPORT_JS}</script>`,
     '</body>',
     '</html>',
     '',
-  ].join('\n');
+  ];
+  return [`${before.join('\n')}\n`, `\n${after.join('\n')}`];
 }
 
 /** Heading markup at `level` (2-6). */
@@ -384,58 +392,95 @@ function findingCard(f: Finding, id: string, level: number): string {
   ].join('');
 }
 
-/** One report's sections; `prefix` keeps ids unique when a page holds several reports. */
-function reportSections(report: AnalysisReport, prefix: string, level: number): string {
+/**
+ * One report's sections, written a finding card at a time (a section of a thousand cards is
+ * megabytes); `prefix` keeps ids unique when a page holds several reports.
+ */
+function writeReportSections(report: AnalysisReport, prefix: string, level: number, write: (chunk: string) => unknown): void {
   const shown = report.findings.slice(0, MAX_HTML_FINDINGS);
   const ids = new Map<string, string>();
-  const cards = shown.map((f, i) => {
-    const id = `${prefix}-f${i + 1}`;
+  shown.forEach((f, i) => {
     const key = `${f.protocol}:${f.stream}`;
-    if (!ids.has(key)) ids.set(key, id);
-    return findingCard(f, id, level + 1);
+    if (!ids.has(key)) ids.set(key, `${prefix}-f${i + 1}`);
   });
+  write(`${[captureFacts(report, prefix, level), ruleSummary(report, prefix, level), timeline(report, prefix, level, ids)].join('\n')}\n`);
+  if (shown.length === 0) return;
   const notShown = report.summary.findings - shown.length;
   const findingsTitle = h(level, `${prefix}-findings`, 'Findings');
-  const findings =
-    shown.length === 0
-      ? ''
-      : `<section aria-labelledby="${prefix}-findings">${findingsTitle}<p class="no-match muted" hidden>No findings here match the filters.</p>${cards.join('\n')}` +
-        (notShown > 0 ? `<p class="muted">${plural(notShown, 'more finding')} not shown; use --format json or jsonl for every finding.</p>` : '') +
-        '</section>';
-  return [captureFacts(report, prefix, level), ruleSummary(report, prefix, level), timeline(report, prefix, level, ids), findings].join('\n');
+  write(`<section aria-labelledby="${prefix}-findings">${findingsTitle}<p class="no-match muted" hidden>No findings here match the filters.</p>`);
+  shown.forEach((f, i) => write(`${i > 0 ? '\n' : ''}${findingCard(f, `${prefix}-f${i + 1}`, level + 1)}`));
+  write((notShown > 0 ? `<p class="muted">${plural(notShown, 'more finding')} not shown; use --format json or jsonl for every finding.</p>` : '') + '</section>');
 }
 
-function subtitleOf(reports: readonly AnalysisReport[], failures: number): string {
-  const findings = reports.reduce((n, r) => n + r.summary.findings, 0);
-  const packets = reports.reduce((n, r) => n + r.capture.packets, 0);
+/** What `write` calls it with, as one string. */
+function collect(writeAll: (write: (chunk: string) => unknown) => void): string {
+  const pieces: string[] = [];
+  writeAll((s) => pieces.push(s));
+  return pieces.join('');
+}
+
+function subtitleOf(captures: ReadonlyArray<Pick<AnalysisReport, 'capture' | 'summary'>>, failures: number): string {
+  const findings = captures.reduce((n, r) => n + r.summary.findings, 0);
+  const packets = captures.reduce((n, r) => n + r.capture.packets, 0);
   const parts = [plural(findings, 'failed connection'), plural(packets, 'packet')];
-  if (reports.length !== 1 || failures > 0) parts.unshift(plural(reports.length, 'capture'));
+  if (captures.length !== 1 || failures > 0) parts.unshift(plural(captures.length, 'capture'));
   if (failures > 0) parts.push(`${plural(failures, 'unreadable capture')}`);
   return escapeHtml(parts.join(' · '));
-}
-
-function shownFindings(reports: readonly AnalysisReport[]): number {
-  return reports.reduce((n, r) => n + Math.min(r.findings.length, MAX_HTML_FINDINGS), 0);
 }
 
 /** The HTML report of one analysis: a complete, self-contained page. */
 export function formatHtml(report: AnalysisReport): string {
   const rules = ruleOrder(report.findings.map((f) => f.rule));
-  const main = `<div class="report" id="r1">${reportSections(report, 'r1', 2)}</div>`;
+  const main = `<div class="report" id="r1">${collect((write) => writeReportSections(report, 'r1', 2, write))}</div>`;
   const subtitle = `${safeText(report.capture.file)} · ${subtitleOf([report], 0)}`;
-  return page(`wirewhy report: ${report.capture.file}`, 'report', subtitle, rules, shownFindings([report]), main);
+  return page(`wirewhy report: ${report.capture.file}`, 'report', subtitle, rules, scanHtmlCapture(report).shown, main);
+}
+
+/** What the scan page needs of a capture besides its section: the filters' rules and the cards shown. */
+export interface ScanHtmlCounts {
+  /** Rules of the capture's findings (for the rule filter). */
+  rules: string[];
+  /** Finding cards the section shows. */
+  shown: number;
+}
+
+/** The rules and cards of a capture's section. */
+export function scanHtmlCapture(report: AnalysisReport): ScanHtmlCounts {
+  return { rules: ruleOrder(report.findings.map((f) => f.rule)), shown: Math.min(report.findings.length, MAX_HTML_FINDINGS) };
 }
 
 /**
- * The HTML report of a scan: an overview, one section per capture read (with its facts,
- * rule summary, timeline and findings), and the captures that could not be read with their
- * errors. A complete, self-contained page.
+ * Write the section of one capture on the scan page, a finding card at a time; `prefix` (`s1`,
+ * `s2`, …) keeps its ids unique.
  */
-export function formatScanHtml(scan: ScanHtmlInput): string {
-  const { reports, failures } = scan;
-  const rules = ruleOrder(reports.flatMap((r) => r.findings.map((f) => f.rule)));
-  const parts: string[] = [];
+export function writeScanHtmlSection(report: AnalysisReport, prefix: string, write: (chunk: string) => unknown): void {
+  write(`<section class="report file-section" id="${prefix}" aria-labelledby="${prefix}-h"><h2 id="${prefix}-h">${safeText(report.capture.file)}</h2>`);
+  writeReportSections(report, prefix, 3, write);
+  write('</section>');
+}
 
+/** A capture on the scan page: its facts (findings need not be there) and its section's counts. */
+export interface ScanHtmlCapture extends ScanHtmlCounts {
+  report: Pick<AnalysisReport, 'capture' | 'summary'>;
+}
+
+/**
+ * Write the HTML report of a scan: the overview and the unreadable captures, then one section
+ * per capture, each written by `writeSection(index, prefix)` ({@link writeScanHtmlSection}, which a
+ * scan worker may have made and kept on disk), so no two sections need be in memory together.
+ */
+export function writeScanHtml(
+  scan: { captures: readonly ScanHtmlCapture[]; failures: readonly ScanHtmlFailure[]; title?: string },
+  writeSection: (index: number, prefix: string) => void,
+  write: (chunk: string) => unknown,
+): void {
+  const { captures, failures } = scan;
+  const reports = captures.map((c) => c.report);
+  const rules = ruleOrder(captures.flatMap((c) => c.rules));
+  const shown = captures.reduce((n, c) => n + c.shown, 0);
+  const title = scan.title ?? 'scan';
+  const [head, tail] = pageAround(`wirewhy ${title}`, title, subtitleOf(reports, failures.length), rules, shown);
+  write(head);
   const overview = reports.map((r, i) => {
     const s = r.summary;
     const byRule = ruleOrder(Object.keys(s.byRule))
@@ -443,7 +488,7 @@ export function formatScanHtml(scan: ScanHtmlInput): string {
       .join(' ');
     return `<tr><td><a href="#s${i + 1}">${safeText(r.capture.file)}</a></td><td class="num">${r.capture.packets}</td><td class="num">${s.findings}</td><td>${byRule || '<span class="muted">none</span>'}</td></tr>`;
   });
-  parts.push(
+  write(
     '<section class="panel" aria-labelledby="scan-overview"><h2 id="scan-overview">Captures</h2>' +
       (reports.length > 0
         ? `<table><thead><tr><th scope="col">File</th><th scope="col">Packets</th><th scope="col">Findings</th><th scope="col">By rule</th></tr></thead><tbody>${overview.join('')}</tbody></table>`
@@ -452,17 +497,26 @@ export function formatScanHtml(scan: ScanHtmlInput): string {
   );
   if (failures.length > 0) {
     const rows = failures.map((f) => `<tr><td class="mono">${safeText(f.file)}</td><td>${safeText(f.error)}</td></tr>`).join('');
-    parts.push(
-      `<section class="panel errors" aria-labelledby="scan-errors"><h2 id="scan-errors">Unreadable captures (${failures.length})</h2>` +
+    write(
+      `\n<section class="panel errors" aria-labelledby="scan-errors"><h2 id="scan-errors">Unreadable captures (${failures.length})</h2>` +
         `<table><thead><tr><th scope="col">File</th><th scope="col">Error</th></tr></thead><tbody>${rows}</tbody></table></section>`,
     );
   }
-  reports.forEach((r, i) => {
-    const prefix = `s${i + 1}`;
-    parts.push(`<section class="report file-section" id="${prefix}" aria-labelledby="${prefix}-h"><h2 id="${prefix}-h">${safeText(r.capture.file)}</h2>${reportSections(r, prefix, 3)}</section>`);
+  captures.forEach((_, i) => {
+    write('\n');
+    writeSection(i, `s${i + 1}`);
   });
-  const title = scan.title ?? 'scan';
-  return page(`wirewhy ${title}`, title, subtitleOf(reports, failures.length), rules, shownFindings(reports), parts.join('\n'));
+  write(tail);
+}
+
+/**
+ * The HTML report of a scan: an overview, one section per capture read (with its facts,
+ * rule summary, timeline and findings), and the captures that could not be read with their
+ * errors. A complete, self-contained page.
+ */
+export function formatScanHtml(scan: ScanHtmlInput): string {
+  const captures = scan.reports.map((report) => ({ report, ...scanHtmlCapture(report) }));
+  return collect((write) => writeScanHtml({ captures, failures: scan.failures, title: scan.title }, (i, prefix) => writeScanHtmlSection(scan.reports[i]!, prefix, write), write));
 }
 
 /** "Seen by the client 10.0.0.5:40001": whose application sees the finding's codes. */

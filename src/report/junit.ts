@@ -66,40 +66,66 @@ function outcome(tag: 'failure' | 'error', o: { message: string; type?: string; 
   return `      <${tag} message="${xmlAttr(o.message)}"${type}>${xmlText(o.text ?? o.message)}</${tag}>\n`;
 }
 
+/** One `<testcase>` element, indented for its place in a suite. */
+export function junitCaseXml(c: JunitCase): string {
+  let xml = `    <testcase name="${xmlAttr(c.name)}" classname="${xmlAttr(c.classname)}" time="${seconds(c.time)}">\n`;
+  if (c.failure) xml += outcome('failure', c.failure);
+  if (c.error) xml += outcome('error', c.error);
+  if (c.skipped) xml += `      <skipped message="${xmlAttr(c.skipped.message)}"/>\n`;
+  if (c.systemOut) xml += `      <system-out>${xmlText(c.systemOut)}</system-out>\n`;
+  return `${xml}    </testcase>\n`;
+}
+
+/** How many test cases a suite has, how many failed, erred and were skipped, and its seconds. */
+export interface SuiteCounts {
+  tests: number;
+  failures: number;
+  errors: number;
+  skipped: number;
+  time?: number;
+}
+
+function countsAttrs(c: SuiteCounts): string {
+  return `tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" time="${seconds(c.time)}"`;
+}
+
+function suiteCounts(s: JunitSuite): SuiteCounts {
+  return {
+    tests: s.cases.length,
+    failures: s.cases.filter((c) => c.failure).length,
+    errors: s.cases.filter((c) => c.error).length,
+    skipped: s.cases.filter((c) => c.skipped).length,
+    time: s.time,
+  };
+}
+
+/**
+ * Write a document of one suite whose test cases come as XML pieces (`writeCases` writes them,
+ * {@link junitCaseXml} each): the same bytes as {@link junitXml}, without the cases in memory.
+ */
+export function writeJunitSuite(name: string, counts: SuiteCounts, writeCases: () => void, write: (chunk: string) => unknown): void {
+  write(`<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="wirewhy" ${countsAttrs(counts)}>\n`);
+  write(`  <testsuite name="${xmlAttr(name)}" ${countsAttrs(counts)}>\n`);
+  writeCases();
+  write('  </testsuite>\n</testsuites>\n');
+}
+
 /** The whole XML document for some suites. */
 export function junitXml(suites: readonly JunitSuite[], name = 'wirewhy'): string {
-  let tests = 0;
-  let failures = 0;
-  let errors = 0;
-  let skipped = 0;
-  let time = 0;
+  const total: SuiteCounts = { tests: 0, failures: 0, errors: 0, skipped: 0, time: 0 };
   let body = '';
   for (const s of suites) {
-    const f = s.cases.filter((c) => c.failure).length;
-    const e = s.cases.filter((c) => c.error).length;
-    const k = s.cases.filter((c) => c.skipped).length;
-    tests += s.cases.length;
-    failures += f;
-    errors += e;
-    skipped += k;
-    time += s.time ?? 0;
-    body += `  <testsuite name="${xmlAttr(s.name)}" tests="${s.cases.length}" failures="${f}" errors="${e}" skipped="${k}" time="${seconds(s.time)}">\n`;
-    for (const c of s.cases) {
-      body += `    <testcase name="${xmlAttr(c.name)}" classname="${xmlAttr(c.classname)}" time="${seconds(c.time)}">\n`;
-      if (c.failure) body += outcome('failure', c.failure);
-      if (c.error) body += outcome('error', c.error);
-      if (c.skipped) body += `      <skipped message="${xmlAttr(c.skipped.message)}"/>\n`;
-      if (c.systemOut) body += `      <system-out>${xmlText(c.systemOut)}</system-out>\n`;
-      body += '    </testcase>\n';
-    }
+    const c = suiteCounts(s);
+    total.tests += c.tests;
+    total.failures += c.failures;
+    total.errors += c.errors;
+    total.skipped += c.skipped;
+    total.time! += s.time ?? 0;
+    body += `  <testsuite name="${xmlAttr(s.name)}" ${countsAttrs(c)}>\n`;
+    for (const k of s.cases) body += junitCaseXml(k);
     body += '  </testsuite>\n';
   }
-  return (
-    '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<testsuites name="${xmlAttr(name)}" tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${seconds(time)}">\n` +
-    body +
-    '</testsuites>\n'
-  );
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xmlAttr(name)}" ${countsAttrs(total)}>\n${body}</testsuites>\n`;
 }
 
 function reaches(severity: Severity, threshold: Severity | undefined): boolean {
@@ -156,12 +182,41 @@ export function scanJunitCase(f: ScanFileResult, failOn: Severity | undefined): 
   return c;
 }
 
+function pathErrorCase(e: ScanResult['pathErrors'][number]): JunitCase {
+  return { name: e.path, classname: 'wirewhy.scan', error: { message: `wirewhy: ${e.path}: ${e.message}`, type: 'cannot_open' } };
+}
+
 /**
- * `scan --format junit`: one test case per capture. `caseOf` may supply cases made earlier (as
- * each capture finished, so its findings need not be kept); the others are made here.
+ * Write `scan --format junit`: one test case per capture, the paths that could not be read
+ * after them. The case of a capture whose scan worker made it (`f.part`) is passed on by
+ * `copyPart` as the worker wrote it; the others (unreadable, not analysed, or scanned without
+ * parts) are made here from the result. Only one case is in memory at a time.
  */
-export function formatScanJunit(result: ScanResult, failOn: Severity | undefined, caseOf?: (f: ScanFileResult) => JunitCase | undefined): string {
-  const cases = result.files.map((f) => caseOf?.(f) ?? scanJunitCase(f, failOn));
-  for (const e of result.pathErrors) cases.push({ name: e.path, classname: 'wirewhy.scan', error: { message: `wirewhy: ${e.path}: ${e.message}`, type: 'cannot_open' } });
-  return junitXml([{ name: 'wirewhy scan', time: result.seconds, cases }]);
+export function writeScanJunit(result: ScanResult, failOn: Severity | undefined, write: (chunk: string) => unknown, copyPart?: (f: ScanFileResult) => void): void {
+  const made = (f: ScanFileResult): JunitCase | null => (f.part && copyPart ? null : scanJunitCase(f, failOn));
+  const counts = { tests: result.files.length + result.pathErrors.length, failures: 0, errors: result.pathErrors.length, skipped: 0, time: result.seconds };
+  for (const f of result.files) {
+    const c = made(f);
+    if (c === null) counts.failures += f.part!.failed ? 1 : 0;
+    else {
+      if (c.failure) counts.failures++;
+      if (c.error) counts.errors++;
+      if (c.skipped) counts.skipped++;
+    }
+  }
+  writeJunitSuite('wirewhy scan', counts, () => {
+    for (const f of result.files) {
+      const c = made(f);
+      if (c === null) copyPart!(f);
+      else write(junitCaseXml(c));
+    }
+    for (const e of result.pathErrors) write(junitCaseXml(pathErrorCase(e)));
+  }, write);
+}
+
+/** `scan --format junit` as one string, every case made from the results in memory. */
+export function formatScanJunit(result: ScanResult, failOn: Severity | undefined): string {
+  const pieces: string[] = [];
+  writeScanJunit(result, failOn, (c) => pieces.push(c));
+  return pieces.join('');
 }

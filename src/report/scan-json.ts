@@ -4,7 +4,7 @@
  */
 import type { ScanFileResult, ScanResult, ScanTotals } from '../scan/types.js';
 import { VERSION } from '../version.js';
-import { formatJson, jsonReplacer, nestJson } from './json.js';
+import { formatJson, jsonReplacer, nestJson, writeJson } from './json.js';
 import type { AnalysisReport } from './types.js';
 
 /** The `scan --format json` document. */
@@ -48,13 +48,26 @@ export function scanReportJson(report: AnalysisReport): string {
   return nestJson(formatJson(report).trimEnd(), '    ');
 }
 
+/** Write {@link scanReportJson} of `report` a finding at a time (see writeJson). */
+export function writeScanReportJson(report: AnalysisReport, write: (chunk: string) => unknown): void {
+  // Each line break is nested, but the one that ends the report is not written: it is held
+  // back until more follows.
+  let lineBreakHeld = false;
+  writeJson(report, (chunk) => {
+    let text = lineBreakHeld ? `\n${chunk}` : chunk;
+    lineBreakHeld = text.endsWith('\n');
+    if (lineBreakHeld) text = text.slice(0, -1);
+    if (text !== '') write(nestJson(text, '    '));
+  });
+}
+
 /**
  * Write the scan document piece by piece: the same bytes as pretty-printing
- * {@link scanJsonReport} whole, but each report comes from `reportJson` (its
- * {@link scanReportJson}, which a scan worker makes and the caller may have kept on disk), so
- * the reports of a large folder never have to be in memory together.
+ * {@link scanJsonReport} whole, but each report is written by `writeReport` (its
+ * {@link scanReportJson}, which a scan worker makes and keeps on disk until its turn), so the
+ * reports of a large folder never have to be in memory together.
  */
-export function writeScanJson(result: ScanResult, reportJson: (file: ScanFileResult) => string, write: (chunk: string) => unknown): void {
+export function writeScanJson(result: ScanResult, writeReport: (file: ScanFileResult) => void, write: (chunk: string) => unknown): void {
   const { reports: _reports, ...head } = scanJsonReport(result);
   const analysed = result.files.filter((f) => f.report && !f.error);
   const field = (k: string, v: unknown, last = false): string => `  ${JSON.stringify(k)}: ${nestJson(JSON.stringify(v, jsonReplacer, 2), '  ')}${last ? '' : ','}\n`;
@@ -65,7 +78,11 @@ export function writeScanJson(result: ScanResult, reportJson: (file: ScanFileRes
   if (analysed.length === 0) write('  "reports": [],\n');
   else {
     write('  "reports": [\n');
-    analysed.forEach((f, i) => write(`    ${reportJson(f)}${i + 1 < analysed.length ? ',' : ''}\n`));
+    analysed.forEach((f, i) => {
+      write('    ');
+      writeReport(f);
+      write(i + 1 < analysed.length ? ',\n' : '\n');
+    });
     write('  ],\n');
   }
   write(field('errors', head.errors));
@@ -79,6 +96,7 @@ export function writeScanJson(result: ScanResult, reportJson: (file: ScanFileRes
 /** The scan as pretty JSON with a trailing newline (reports from the results in memory). */
 export function formatScanJson(result: ScanResult): string {
   const parts: string[] = [];
-  writeScanJson(result, (f) => scanReportJson(f.report!), (c) => parts.push(c));
+  const write = (c: string): void => void parts.push(c);
+  writeScanJson(result, (f) => write(scanReportJson(f.report!)), write);
   return parts.join('');
 }

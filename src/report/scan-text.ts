@@ -20,30 +20,68 @@ const MAX_SKIPPED_LISTED = 10;
 
 /** Findings of one rule about one server endpoint, across captures (`count` over all of them). */
 export interface ScanFindingGroup extends FindingTally {
-  /** Captures the group was seen in, in scan order, with the findings in each. */
-  files: Map<string, number>;
+  /** Captures the group was seen in. */
+  captures: number;
+  /** The first MAX_GROUP_FILES of them in scan order (the ones the table names). */
+  firstCaptures: string[];
+}
+
+interface GroupState extends ScanFindingGroup {
+  /** Scan order of the capture names in `firstCaptures`. */
+  firstIndexes: number[];
+  /** Where the group first appears in scan order: capture index, then row in its tally. */
+  firstSeen: [number, number];
 }
 
 /**
- * Merge the per-capture tallies into groups across captures (rule, protocol, server endpoint
- * and codes), largest group first (ties in scan order).
+ * Merges the per-capture tallies into groups across captures (rule, protocol, server endpoint
+ * and codes) as captures finish, in any order. A group keeps its counts and the names of the
+ * first few captures it was seen in, so what is kept grows with the number of distinct
+ * failures, not with the number of captures.
  */
-export function groupAcrossFiles(perFile: ReadonlyArray<{ file: string; tally: readonly FindingTally[] }>): ScanFindingGroup[] {
-  const groups = new Map<string, ScanFindingGroup>();
-  for (const { file, tally } of perFile) {
-    for (const row of tally) {
+export class ScanFindingGroups {
+  private readonly byKey = new Map<string, GroupState>();
+
+  /** Add the tally of the capture `file`, the `index`-th in scan order. */
+  add(index: number, file: string, tally: readonly FindingTally[]): void {
+    tally.forEach((row, rowIndex) => {
       const key = tallyKey(row);
-      let g = groups.get(key);
+      let g = this.byKey.get(key);
       if (!g) {
-        g = { rule: row.rule, severity: row.severity, protocol: row.protocol, server: { ...row.server }, codes: row.codes, count: 0, files: new Map() };
-        groups.set(key, g);
+        g = { rule: row.rule, severity: row.severity, protocol: row.protocol, server: { ...row.server }, codes: row.codes, count: 0, captures: 0, firstCaptures: [], firstIndexes: [], firstSeen: [index, rowIndex] };
+        this.byKey.set(key, g);
+      } else if (index < g.firstSeen[0]) {
+        g.firstSeen = [index, rowIndex];
       }
       g.count += row.count;
-      g.files.set(file, (g.files.get(file) ?? 0) + row.count);
+      g.captures++;
       g.severity = higherSeverity(g.severity, row.severity);
-    }
+      let at = g.firstIndexes.length;
+      while (at > 0 && g.firstIndexes[at - 1]! > index) at--;
+      if (at < MAX_GROUP_FILES) {
+        g.firstIndexes.splice(at, 0, index);
+        g.firstCaptures.splice(at, 0, file);
+        g.firstIndexes.length = Math.min(g.firstIndexes.length, MAX_GROUP_FILES);
+        g.firstCaptures.length = g.firstIndexes.length;
+      }
+    });
   }
-  return [...groups.values()].sort((a, b) => b.files.size - a.files.size || b.count - a.count);
+
+  /** The groups, seen in most captures first, then most findings, then in scan order. */
+  groups(): ScanFindingGroup[] {
+    const order = (a: GroupState, b: GroupState): number => b.captures - a.captures || b.count - a.count || a.firstSeen[0] - b.firstSeen[0] || a.firstSeen[1] - b.firstSeen[1];
+    return [...this.byKey.values()].sort(order).map(({ firstIndexes: _i, firstSeen: _s, ...g }) => g);
+  }
+}
+
+/**
+ * Merge the per-capture tallies, in scan order, into groups across captures (rule, protocol,
+ * server endpoint and codes), largest group first (ties in scan order).
+ */
+export function groupAcrossFiles(perFile: ReadonlyArray<{ file: string; tally: readonly FindingTally[] }>): ScanFindingGroup[] {
+  const groups = new ScanFindingGroups();
+  perFile.forEach(({ file, tally }, i) => groups.add(i, file, tally));
+  return groups.groups();
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -101,15 +139,14 @@ function groupTable(groups: readonly ScanFindingGroup[], style: TerminalStyle): 
   const t = style.text;
   const table = newTable(['Rule', 'Server', 'Count', 'Captures', 'Windows', 'Linux'], style, ['left', 'left', 'right', 'left', 'left', 'left']);
   for (const g of groups.slice(0, MAX_SCAN_GROUPS)) {
-    const names = [...g.files.keys()];
-    const shown = names.slice(0, MAX_GROUP_FILES).map((n) => t(n));
-    if (names.length > MAX_GROUP_FILES) shown.push(`${style.ellipsis} and ${names.length - MAX_GROUP_FILES} more`);
+    const shown = g.firstCaptures.map((n) => t(n));
+    if (g.captures > MAX_GROUP_FILES) shown.push(`${style.ellipsis} and ${g.captures - MAX_GROUP_FILES} more`);
     const server = g.server.port < 0 ? g.server.address : hostPort(g.server);
     table.push([
       style.severity(g.severity, t(g.rule)),
       `${t(server)} ${g.protocol}`,
       g.count,
-      `${names.length}: ${shown.join('\n')}`,
+      `${g.captures}: ${shown.join('\n')}`,
       t(codeLabel(g.codes, 'windows')),
       t(codeLabel(g.codes, 'linux')),
     ]);
@@ -119,8 +156,11 @@ function groupTable(groups: readonly ScanFindingGroup[], style: TerminalStyle): 
   return lines;
 }
 
-/** The scan report for people. */
-export function formatScanText(result: ScanResult, opts: TerminalOptions): string {
+/**
+ * The scan report for people. `groups`: the findings grouped across captures as the scan went
+ * (see {@link ScanFindingGroups}); made here from the results' tallies when not given.
+ */
+export function formatScanText(result: ScanResult, opts: TerminalOptions, groups?: readonly ScanFindingGroup[]): string {
   const style = terminalStyle(opts);
   const t = style.text;
   const lines: string[] = [];
@@ -147,7 +187,7 @@ export function formatScanText(result: ScanResult, opts: TerminalOptions): strin
   }
 
   lines.push('');
-  const groups = groupAcrossFiles(result.files.filter((f) => f.report).map((f) => ({ file: f.file, tally: f.tally ?? tallyFindings(f.report!.findings) })));
+  groups ??= groupAcrossFiles(result.files.filter((f) => f.report).map((f) => ({ file: f.file, tally: f.tally ?? tallyFindings(f.report!.findings) })));
   if (groups.length === 0) {
     lines.push(style.green(`No failed connections found in ${plural(tot.tcpConversations, 'TCP conversation')} and ${plural(tot.udpExchanges, 'UDP exchange')}.`));
   } else {

@@ -1,18 +1,31 @@
 /** Messages between the scan pool and its worker threads (structured-clone plain objects). */
 import type { AnalysisReport } from '../report/types.js';
 import type { Finding } from '../rules/types.js';
+import type { CapturePart, CapturePartRequest } from './parts.js';
 import type { FindingTally } from './tally.js';
 import type { ScanFileError } from './types.js';
 
 /** Main thread → worker. */
 export type ToWorker =
-  | { type: 'job'; id: number; path: string; streamFindings: boolean; keepFindings: boolean; serializeReports: boolean; maxFlows?: number }
+  | {
+      type: 'job';
+      id: number;
+      path: string;
+      /** Post each finding as soon as it is decided: as an object, or as its JSONL line. */
+      streamFindings: false | 'finding' | 'jsonl';
+      keepFindings: boolean;
+      /** Render the capture's part of the output and write it into `partsDir` (null: send it back as text). */
+      part?: CapturePartRequest & { partsDir: string | null };
+      maxFlows?: number;
+    }
   | { type: 'stop' };
 
 /** Worker → main thread. */
 export type FromWorker =
   | { type: 'progress'; id: number; bytes: number }
   | { type: 'finding'; id: number; finding: Finding }
-  | { type: 'done'; id: number; report: AnalysisReport; tally: FindingTally[]; reportJson?: string }
+  /** The finding as a line of `scan --format jsonl`, `{"file": …, …finding}`. */
+  | { type: 'findingLine'; id: number; line: string }
+  | { type: 'done'; id: number; report: AnalysisReport; tally: FindingTally[]; part?: CapturePart }
   /** `report` is there when the file was read but held nothing useful. */
   | { type: 'failed'; id: number; error: ScanFileError; report?: AnalysisReport; tally?: FindingTally[] };

@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Finding } from '../rules/types.js';
 import type { FromWorker, ToWorker } from './messages.js';
+import type { CapturePartStore } from './parts.js';
 import type { ScanFileResult } from './types.js';
 
 /** One capture to analyse. */
@@ -32,14 +33,20 @@ export interface PoolOptions {
    */
   keepFindings?: boolean;
   /**
-   * Serialize each report in its worker for the scan document (`result.reportJson`); the report
-   * itself then comes without its findings.
+   * Render each capture's part of the output in its worker and keep it in this store
+   * (`result.part`); the report itself then comes without its findings.
    */
-  serializeReports?: boolean;
+  parts?: CapturePartStore;
   /** Called with each finding as soon as a worker decides it (turns on streaming in workers). */
   onFinding?: (file: string, finding: Finding) => void;
-  /** Called when a file is finished, in completion order. */
-  onResult?: (result: ScanFileResult) => void;
+  /**
+   * Called with each finding as soon as a worker decides it, as the JSONL line the worker made
+   * of it (`{"file": …, …finding}`, see formatJsonlFinding): this thread then handles a string,
+   * not a finding to rebuild. Ignored when `onFinding` is given.
+   */
+  onFindingLine?: (line: string) => void;
+  /** Called when a file is finished, in completion order; `index` is its place in `files`. */
+  onResult?: (result: ScanFileResult, index: number) => void;
   /** Bytes of source read so far over all files (for the progress bar). */
   onProgress?: (bytesDone: number, filesDone: number) => void;
   /** Polled while running; true stops the workers (files in flight report what they read). */
@@ -92,6 +99,8 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
   let filesDone = 0;
   let stopping = false;
   const spec = workerSpec();
+  const streamFindings = options.onFinding ? 'finding' : options.onFindingLine ? 'jsonl' : false;
+  const part = options.parts ? { ...options.parts.request, partsDir: options.parts.dir } : undefined;
 
   const reportProgress = (): void => {
     if (!options.onProgress) return;
@@ -106,7 +115,7 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
     doneBytes += files[id]!.size;
     filesDone++;
     reportProgress();
-    options.onResult?.(results[id]!);
+    options.onResult?.(results[id]!, id);
   };
 
   await new Promise<void>((resolve) => {
@@ -134,7 +143,7 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
         }
         current = id;
         inFlightBytes.set(id, 0);
-        worker.postMessage({ type: 'job', id, path: files[id]!.path, streamFindings: !!options.onFinding, keepFindings: options.keepFindings ?? true, serializeReports: options.serializeReports ?? false, maxFlows: options.maxFlows } satisfies ToWorker);
+        worker.postMessage({ type: 'job', id, path: files[id]!.path, streamFindings, keepFindings: options.keepFindings ?? true, part, maxFlows: options.maxFlows } satisfies ToWorker);
       };
       worker.on('message', (m: FromWorker) => {
         switch (m.type) {
@@ -145,8 +154,11 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
           case 'finding':
             options.onFinding?.(files[m.id]!.path, m.finding);
             return;
+          case 'findingLine':
+            options.onFindingLine?.(m.line);
+            return;
           case 'done':
-            finish(m.id, { report: m.report, tally: m.tally, ...(m.reportJson !== undefined ? { reportJson: m.reportJson } : {}) });
+            finish(m.id, { report: m.report, tally: m.tally, ...(m.part ? { part: m.part } : {}) });
             next();
             return;
           case 'failed':

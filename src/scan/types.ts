@@ -1,5 +1,6 @@
 /** What a scan of many captures produces, shared by the pool, the commands and the reporters. */
 import type { AnalysisReport } from '../report/types.js';
+import type { CapturePart } from './parts.js';
 import type { FindingTally } from './tally.js';
 import type { SkippedFile } from './walk.js';
 
@@ -27,10 +28,11 @@ export interface ScanFileResult {
   /** The report's findings counted by rule, protocol, server and codes (with `report`). */
   tally?: FindingTally[];
   /**
-   * The full report serialized for the scan document ({@link scanReportJson}), made by the
-   * worker when the scan ran with `serializeReports`; `report` then lacks its findings.
+   * The capture's part of the output (its report in the JSON document, its JUnit test case, its
+   * HTML section, its expectation), rendered by the worker when the scan ran with `parts`;
+   * `report` then lacks its findings.
    */
-  reportJson?: string;
+  part?: CapturePart;
   error?: ScanFileError;
   /** Not analysed because the scan was interrupted (Ctrl-C). */
   notRun?: boolean;

@@ -6,8 +6,10 @@ import { parentPort } from 'node:worker_threads';
 import { analyzeOne } from './analyze-one.js';
 import { BOUNDED_HEAP } from '../cli/heap.js';
 import type { FromWorker, ToWorker } from './messages.js';
+import { CapturePartWriter, renderCapturePart, type CapturePart } from './parts.js';
 import { FindingTallyCounter } from './tally.js';
-import { scanReportJson } from '../report/scan-json.js';
+import { formatJsonlFinding } from '../report/jsonl.js';
+import type { Finding } from '../model/finding.js';
 
 /** Least time between two progress messages, so a fast file does not flood the main thread. */
 const PROGRESS_INTERVAL_MS = 50;
@@ -16,7 +18,15 @@ const port = parentPort;
 if (!port) throw new Error('the scan worker must run in a worker thread');
 
 let stopped = false;
+let partWriter: CapturePartWriter | null = null;
 const post = (m: FromWorker): void => port.postMessage(m);
+
+/** How a decided finding goes to the main thread, if it goes at all. */
+function streamFinding(id: number, file: string, how: false | 'finding' | 'jsonl'): ((finding: Finding) => void) | undefined {
+  if (how === 'finding') return (finding) => post({ type: 'finding', id, finding });
+  if (how === 'jsonl') return (finding) => post({ type: 'findingLine', id, line: formatJsonlFinding(finding, { file }) });
+  return undefined;
+}
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'stop') {
@@ -28,7 +38,7 @@ port.on('message', (msg: ToWorker) => {
     // Findings past the report's cap are counted too; when the findings themselves are not
     // wanted at all, none is built, only counted.
     const counter = new FindingTallyCounter();
-    const countOnly = !msg.keepFindings && !msg.serializeReports && !msg.streamFindings;
+    const countOnly = !msg.keepFindings && !msg.part && !msg.streamFindings;
     const result = await analyzeOne(msg.path, {
       // A worker is an entry point like the command: it takes the command's memory policy.
       heapPolicy: BOUNDED_HEAP,
@@ -36,7 +46,7 @@ port.on('message', (msg: ToWorker) => {
       ...(countOnly ? { maxFindings: 0 } : {}),
       onDroppedFinding: (key) => counter.add(key),
       shouldStop: () => stopped,
-      onFinding: msg.streamFindings ? (finding) => post({ type: 'finding', id: msg.id, finding }) : undefined,
+      onFinding: streamFinding(msg.id, msg.path, msg.streamFindings),
       onProgress: (bytes) => {
         const now = Date.now();
         if (now - lastPost < PROGRESS_INTERVAL_MS) return;
@@ -45,14 +55,20 @@ port.on('message', (msg: ToWorker) => {
       },
     });
     // The tally is made here, in parallel; without keepFindings the findings stay here too, so
-    // the main thread neither copies nor walks thousands of them per capture.
-    // Serialized here too when asked, so the main thread only passes the text on.
+    // the main thread neither copies nor walks thousands of them per capture. The capture's
+    // part of the output is rendered and stored here too, so the report never leaves.
     const report = result.report;
     if (report) for (const f of report.findings) counter.add(f);
     const tally = report ? counter.rows() : undefined;
-    const reportJson = report && !result.error && msg.serializeReports ? scanReportJson(report) : undefined;
-    if (report && (!msg.keepFindings || reportJson !== undefined)) report.findings = [];
+    let part: CapturePart | undefined;
+    if (report && !result.error && msg.part) {
+      const request = msg.part;
+      partWriter ??= new CapturePartWriter(request.partsDir);
+      const { at, rendered } = await partWriter.put((write) => renderCapturePart(report, request, write));
+      part = { at, ...rendered };
+    }
+    if (report && (!msg.keepFindings || part)) report.findings = [];
     if (result.error) post({ type: 'failed', id: msg.id, error: result.error, report, tally });
-    else if (report) post({ type: 'done', id: msg.id, report, tally: tally!, reportJson });
+    else if (report) post({ type: 'done', id: msg.id, report, tally: tally!, part });
   })();
 });

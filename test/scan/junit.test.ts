@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatJunit, junitXml, stripXmlIllegal, xmlAttr, xmlText } from '../../src/report/junit.js';
+import { formatJunit, junitCaseXml, junitXml, stripXmlIllegal, writeJunitSuite, xmlAttr, xmlText, type JunitCase } from '../../src/report/junit.js';
 import { analyzeBuffer, mergeScenarios } from '../helpers/scenario.js';
 import { writePcap } from '../helpers/pcap-writer.js';
 import { canRun, findTool } from '../helpers/tools.js';
@@ -38,6 +38,19 @@ describe('JUnit XML', () => {
     for (let c = 0; c < 0x100; c++) nasty += String.fromCharCode(c);
     nasty += '\ud800\udfff\ufffe]]><![CDATA[';
     wellFormed(junitXml([{ name: nasty, cases: [{ name: nasty, classname: nasty, failure: { message: nasty, type: nasty, text: nasty }, systemOut: nasty }] }]));
+  });
+
+  it('a suite written case by case is the same document as written whole', () => {
+    const cases: JunitCase[] = [
+      { name: 'a.pcap', classname: 'wirewhy.scan', systemOut: 'connection-refused <x> & "y"' },
+      { name: 'b.pcap', classname: 'wirewhy.scan', time: 1.5, failure: { message: '2 findings', type: 'findings', text: 'line 1\nline 2' } },
+      { name: 'c.pcap', classname: 'wirewhy.scan', error: { message: 'wirewhy: c.pcap: truncated', type: 'truncated_header' } },
+      { name: 'd.pcap', classname: 'wirewhy.scan', skipped: { message: 'not analysed' } },
+    ];
+    const pieces: string[] = [];
+    const counts = { tests: 4, failures: 1, errors: 1, skipped: 1, time: 12.3456 };
+    writeJunitSuite('wirewhy scan', counts, () => cases.forEach((c) => pieces.push(junitCaseXml(c))), (s) => pieces.push(s));
+    expect(pieces.join('')).toBe(junitXml([{ name: 'wirewhy scan', time: 12.3456, cases }]));
   });
 
   it('analyze: one test case per finding group, failing only at --fail-on', async () => {

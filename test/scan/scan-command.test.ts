@@ -2,11 +2,13 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writePcap } from '../helpers/pcap-writer.js';
+import { analyzeBuffer, mergeScenarios } from '../helpers/scenario.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatScanJson, scanJsonReport, type ScanJsonReport } from '../../src/report/scan-json.js';
+import { formatScanJson, scanJsonReport, scanReportJson, writeScanReportJson, type ScanJsonReport } from '../../src/report/scan-json.js';
 import { jsonReplacer } from '../../src/report/json.js';
-import { ReportSpill } from '../../src/scan/spill.js';
-import { buildCorpus, manyRefusalsPcap, refusedRecords, type Corpus } from './corpus.js';
+import { CapturePartStore, CapturePartWriter, type CapturePartLocation } from '../../src/scan/parts.js';
+import { buildCorpus, healthyRecords, manyRefusalsPcap, refusedRecords, type Corpus } from './corpus.js';
 import { runBin, runInProcess } from './cli-run.js';
 import type { Finding } from '../../src/rules/types.js';
 import { refusedFinding } from '../report/support.js';
@@ -219,13 +221,50 @@ describe('scan --format json, written report by report', () => {
     expect(formatScanJson(none)).toBe(`${JSON.stringify(scanJsonReport(none), jsonReplacer, 2)}\n`);
   });
 
-  it('ReportSpill gives each report back once, in any order', () => {
-    const spill = new ReportSpill();
-    const texts = ['{"a": 1}', 'ünïcödé ✓', '', 'x'.repeat(100_000)];
-    texts.forEach((t, i) => spill.put(`f${i}`, t));
-    for (const i of [2, 0, 3, 1]) expect(spill.take(`f${i}`)).toBe(texts[i]);
-    expect(spill.take('f0')).toBe('');
-    spill.close();
+  it('a report written a finding at a time is the report as the scan document nests it', async () => {
+    for (const records of [healthyRecords(40002).records, refusedRecords(40000).records, mergeScenarios(refusedRecords(40000), refusedRecords(40001))]) {
+      const report = await analyzeBuffer(writePcap(records));
+      const pieces: string[] = [];
+      writeScanReportJson(report, (c) => pieces.push(c));
+      expect(pieces.join('')).toBe(scanReportJson(report));
+    }
+  });
+
+  /** Store `text` written in pieces of `piece` characters; where it went. */
+  async function put(writer: CapturePartWriter, text: string, piece = 1000): Promise<CapturePartLocation> {
+    const { at, rendered } = await writer.put(async (write) => {
+      for (let i = 0; i < text.length; i += piece) write(text.slice(i, i + piece));
+      return text.length;
+    });
+    expect(rendered).toBe(text.length);
+    return at;
+  }
+
+  it('capture parts written one after another come back whole, in any order, in pieces that never split a character', async () => {
+    const store = new CapturePartStore({ kind: 'json' });
+    try {
+      const writer = new CapturePartWriter(store.dir);
+      // 'é' is two bytes in UTF-8: one sits across the 1 MiB piece boundary.
+      const texts = ['{"a": 1}', 'ünïcödé ✓', '', `${'x'.repeat(1024 * 1024 - 1)}é${'y'.repeat(10)}`, 'ü'.repeat(300_000)];
+      const at: CapturePartLocation[] = [];
+      for (const t of texts) at.push(await put(writer, t, 777));
+      expect(at.every((a) => 'path' in a)).toBe(true);
+      for (const i of [2, 0, 3, 1, 4, 3]) {
+        const pieces: string[] = [];
+        store.copy(at[i]!, (c) => pieces.push(c));
+        expect(pieces.join('')).toBe(texts[i]);
+        expect(pieces.every((p) => !p.includes('\ufffd'))).toBe(true);
+      }
+      expect(store.text(at[1]!)).toBe(texts[1]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('where no temporary file can be written, a part comes back as its text', async () => {
+    const writer = new CapturePartWriter(join(tmpdir(), 'wirewhy-no-such-folder', 'nor-this'));
+    expect(await put(writer, '{"a": 1}', 3)).toEqual({ text: '{"a": 1}' });
+    expect(await put(new CapturePartWriter(null), 'z')).toEqual({ text: 'z' });
   });
 });
 
