@@ -12,7 +12,7 @@ import { writeJson } from '../report/json.js';
 import { sanitizeForTerminal } from '../report/terminal.js';
 import type { AnalysisReport } from '../report/types.js';
 import { findingFilter, optionList } from '../rules/filter.js';
-import { SEVERITIES, type Finding, type Severity } from '../rules/types.js';
+import { severityReaches, type Finding, type Severity } from '../rules/types.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
 import { isLiveSource, openLiveInput, type LiveInput } from './live.js';
 
@@ -33,7 +33,7 @@ export interface AnalyzeCommandOptions {
 
 /** True when a finding's severity reaches the threshold. */
 export function reaches(finding: Pick<Finding, 'severity'>, threshold: Severity): boolean {
-  return SEVERITIES.indexOf(finding.severity) >= SEVERITIES.indexOf(threshold);
+  return severityReaches(finding.severity, threshold);
 }
 
 /** Run `wirewhy analyze FILE`. Returns the exit status. */

@@ -6,6 +6,11 @@ export type Severity = 'info' | 'warning' | 'error';
 /** Ordered severities, for thresholds (`--fail-on`). */
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
 
+/** True when `severity` is at least `threshold` (`--fail-on`, `--severity`). */
+export function severityReaches(severity: Severity, threshold: Severity): boolean {
+  return SEVERITIES.indexOf(severity) >= SEVERITIES.indexOf(threshold);
+}
+
 /** Operating systems whose socket errors we cite. */
 export type OsName = 'windows' | 'linux' | 'macos';
 

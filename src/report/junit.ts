@@ -13,7 +13,7 @@
  *   expectation file) is a <failure> with the diff; an unreadable capture is an <error>.
  */
 import { hostPort } from '../rules/engine.js';
-import { SEVERITIES, type Finding, type Severity } from '../rules/types.js';
+import { severityReaches, type Finding, type Severity } from '../rules/types.js';
 import type { ScanFileResult, ScanResult } from '../scan/types.js';
 import type { ReportOptions } from './index.js';
 import { groupFindings, serverLabel } from './text.js';
@@ -129,7 +129,7 @@ export function junitXml(suites: readonly JunitSuite[], name = 'wirewhy'): strin
 }
 
 function reaches(severity: Severity, threshold: Severity | undefined): boolean {
-  return threshold !== undefined && SEVERITIES.indexOf(severity) >= SEVERITIES.indexOf(threshold);
+  return threshold !== undefined && severityReaches(severity, threshold);
 }
 
 function codesText(f: Finding): string {

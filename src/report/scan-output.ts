@@ -16,7 +16,7 @@
 import { CapturePartStore, HTML_PREFIX_MARK, type CapturePartKind } from '../scan/parts.js';
 import type { PoolOptions } from '../scan/pool.js';
 import type { ScanResult } from '../scan/types.js';
-import { SEVERITIES, type Severity } from '../model/finding.js';
+import { severityReaches, type Severity } from '../model/finding.js';
 import { writeScanHtml } from './html.js';
 import { writeScanJunit } from './junit.js';
 import { writeScanJson } from './scan-json.js';
@@ -69,7 +69,7 @@ export class ScanOutput {
       onResult: (r, index) => {
         if (streaming && r.error) err(`${r.error.line}\n`);
         if (r.report && r.tally) {
-          if (failOn !== undefined && !r.error && r.tally.some((x) => SEVERITIES.indexOf(x.severity) >= SEVERITIES.indexOf(failOn))) this.reachedFailOn = true;
+          if (failOn !== undefined && !r.error && r.tally.some((x) => severityReaches(x.severity, failOn))) this.reachedFailOn = true;
           this.groups?.add(index, r.file, r.tally);
         }
         delete r.tally;

@@ -3,7 +3,7 @@
  * `--code ECONNREFUSED`, `--code 111`), by rule id, by lowest severity. A finding matches when it
  * passes every filter given; each filter's values are alternatives.
  */
-import { SEVERITIES, type Finding, type Severity } from './types.js';
+import { severityReaches, type Finding, type Severity } from './types.js';
 
 /** The filters, as the command line gives them. */
 export interface FindingFilterSpec {
@@ -19,13 +19,13 @@ export interface FindingFilterSpec {
 export function findingFilter(spec: FindingFilterSpec): ((f: Finding) => boolean) | null {
   const codes = (spec.codes ?? []).map((c) => c.trim()).filter((c) => c !== '');
   const rules = new Set(spec.rules ?? []);
-  const lowest = spec.severity === undefined ? 0 : SEVERITIES.indexOf(spec.severity);
-  if (codes.length === 0 && rules.size === 0 && lowest === 0) return null;
+  const lowest = spec.severity;
+  if (codes.length === 0 && rules.size === 0 && lowest === undefined) return null;
   const numbers = new Set(codes.filter((c) => /^\d+$/.test(c)).map(Number));
   const names = new Set(codes.filter((c) => !/^\d+$/.test(c)).map((c) => c.toUpperCase()));
   return (f) => {
     if (rules.size > 0 && !rules.has(f.rule)) return false;
-    if (SEVERITIES.indexOf(f.severity) < lowest) return false;
+    if (lowest !== undefined && !severityReaches(f.severity, lowest)) return false;
     if (codes.length > 0 && !f.codes.some((c) => numbers.has(c.code) || names.has(c.name.toUpperCase()) || names.has(`WSA${c.name.toUpperCase()}`))) return false;
     return true;
   };
