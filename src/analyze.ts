@@ -130,6 +130,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       reassembly,
       onFault,
       onEvicted: (flow: Flow) => spans?.add(flow, null),
+      events: engine.events,
     },
   );
 

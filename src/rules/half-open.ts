@@ -1,7 +1,7 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 import { TCP_ACK } from '../decode/packet.js';
-import { closeBeforeReset, resetAfterOrderlyClose } from './connection-reset.js';
+import { closeBeforeReset, resetAfterOrderlyClose, resetFacts, type FirstResetFacts } from './connection-reset.js';
 
 /** The resetter was silent at least this long before the data its RST answers (seconds). */
 export const MIN_IDLE_SECONDS = 1;
@@ -28,9 +28,13 @@ export const halfOpen: Rule = {
   },
   create(ctx) {
     return {
+      // The first RST after the handshake, as it looked when it came.
+      onRst(c, p, fromClient) {
+        if (c.established && ctx.stateOf<FirstResetFacts>(c) === undefined) ctx.setState(c, resetFacts(c, p, fromClient));
+      },
       onTcpConversationEnd(c) {
-        const r = c.firstReset;
-        if (!c.established || r === null) return;
+        const r = ctx.stateOf<FirstResetFacts>(c);
+        if (!c.established || r === undefined) return;
         const byClient = c.client.rstFrames.includes(r.frame);
         const by = byClient ? c.client : c.server;
         const peer = byClient ? c.server : c.client;
