@@ -602,7 +602,7 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
       if (!ignoredReset && !staleAnswerReset) this.closed = true;
     }
     // A SYN answered by a plain ACK that does not acknowledge it: the server holds another
-    // connection on this 4-tuple (RFC 5961 §4 challenge ACK, or RFC 793 half-open recovery).
+    // connection on this 4-tuple (RFC 5961 §4 challenge ACK, or RFC 793 §3.4: the server lost or kept an old connection).
     if (!fromClient && ack && !syn && !rst && this.synRun === 'syns' && this.client.isn >= 0 && p.tcpAck !== seqAdd(this.client.isn, 1)) {
       this.synAnswerAck = p.tcpAck;
       events.onSynAnsweredByAck?.(this, p);

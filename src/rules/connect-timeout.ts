@@ -63,6 +63,11 @@ export const connectTimeout: Rule = {
       'Check routes in both directions (traceroute / tracert to the target, and from it back).',
     ],
     differsFrom: 'A timeout is silence (or RSTs the client must ignore): SYNs retried with growing gaps. A refusal (10061/ECONNREFUSED) comes back at once as RST. An ICMP unreachable (10065/EHOSTUNREACH) comes back from a router or firewall. 11001/EAI_NONAME means the name never resolved, so no SYN was sent at all.',
+    gist: 'SYNs never answered',
+    signatures: [
+      { signature: 'connect-timeout', meaning: 'SYN retransmitted without an answer until connect() gives up' },
+    ],
+    failureKind: 'timeout',
   },
   create(ctx) {
     return {

@@ -68,6 +68,10 @@ export const connectionAborted: Rule = {
       'If only large segments are retransmitted, test the path MTU (ping -M do -s 1472 / ping -f -l 1472).',
     ],
     differsFrom: 'A reset (10054/ECONNRESET) is the peer actively saying no; an abort (Windows 10053, Linux ETIMEDOUT after tcp_retries2) is the local stack giving up after retransmitting into silence. A connect timeout (10060) happens before the handshake completes.',
+    gist: 'data never acknowledged until the sender gave up',
+    signatures: [
+      { signature: 'connection-aborted', meaning: 'data retransmitted without acknowledgement until the sender gives up' },
+    ],
   },
   create(ctx) {
     return {

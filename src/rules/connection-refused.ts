@@ -43,6 +43,11 @@ export const connectionRefused: Rule = {
       'Check that the client uses the intended host name, address and port.',
     ],
     differsFrom: 'A refusal comes back at once (RST within a round trip). A timeout (10060/ETIMEDOUT) is silence: SYNs retried with growing gaps. A name that does not resolve (11001/EAI_NONAME) never reaches TCP at all.',
+    gist: 'SYN answered by RST',
+    signatures: [
+      { signature: 'connection-refused', meaning: 'SYN answered by RST' },
+    ],
+    failureKind: 'refused',
   },
   create(ctx) {
     return {

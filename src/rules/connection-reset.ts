@@ -185,6 +185,12 @@ export const connectionReset: Rule = {
       'For idle connections: compare idle time with firewall/NAT/load-balancer timeouts.',
     ],
     differsFrom: 'A reset after the handshake is 10054/ECONNRESET; a RST answering the SYN is a refusal (10061/ECONNREFUSED); retransmissions into silence end in 10053 (Windows) / ETIMEDOUT (Linux).',
+    gist: 'RST on an established connection',
+    signatures: [
+      { signature: 'connection-reset', meaning: 'RST on an established connection' },
+      { signature: 'reset-after-fin', meaning: 'RST after the resetting side\'s own FIN: reads return end of stream, the next write fails' },
+    ],
+    failureKind: 'reset',
   },
   create(ctx) {
     return {

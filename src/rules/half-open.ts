@@ -25,6 +25,7 @@ export const halfOpen: Rule = {
       'Compare the RST\'s TTL with the peer\'s earlier packets: a different TTL suggests a middlebox answered.',
     ],
     differsFrom: 'connection-reset covers resets from a live socket (the application closed with unread data, or aborted); here the RST comes from a stack without the connection, right after the first data following an idle period. The application sees 10054/ECONNRESET on its next read; a write right after the reset fails with EPIPE on Linux and macOS.',
+    gist: 'data answered by RST from a peer that lost the connection',
   },
   create(ctx) {
     return {

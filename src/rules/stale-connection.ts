@@ -40,6 +40,7 @@ export const staleConnection: Rule = {
       'If the retry fails too, the ACK or the client\'s RST is filtered on the path.',
     ],
     differsFrom: 'A refusal (10061) answers the SYN with RST; here the answer is an ACK and the client sends the RST. No socket error follows when the retry succeeds (only a delay); when every retry meets the old state, connect() times out (10060/ETIMEDOUT).',
+    gist: 'SYN answered by an ACK for an old connection',
   },
   create(ctx) {
     return {

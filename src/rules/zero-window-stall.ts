@@ -48,6 +48,7 @@ export const zeroWindowStall: Rule = {
       'On the sending side, an application timeout or Linux\'s tcp_retries2 limit on probes decides when it gives up.',
     ],
     differsFrom: 'In an abort (10053/ETIMEDOUT) the peer stops acknowledging at all; in a zero-window stall it keeps acknowledging, with window 0. The sender\'s application sees 10060/ETIMEDOUT (Linux gives up probing after tcp_retries2 probes; Windows keeps probing, so an application timeout fires first), or a reset when the other side closes with unread data.',
+    gist: 'receiver window stuck at zero',
   },
   create(ctx) {
     return {
