@@ -85,6 +85,14 @@ class TcpEndpointEvents {
   zeroWindows = 0;
   /** The latest window this side advertised was zero. */
   windowClosed = false;
+  /**
+   * Zeek's history repeats S, H, F and R when the sequence number differs from the last one of
+   * that flag: the last seen, once it is not the first (which the endpoint holds: `isn`,
+   * `finSeq`); -1 until then. The last RST's is always here (a RST makes these facts anyway).
+   */
+  lastSynSeq = -1;
+  lastFinSeq = -1;
+  lastRstSeq = -1;
 }
 
 // An endpoint's times in its conversation's `times` (see TcpConversation's constructor).
@@ -388,6 +396,14 @@ export class TcpEndpoint {
   get windowClosed(): boolean {
     return this.events !== null && this.events.windowClosed;
   }
+  /** @internal The rare facts, for the history (see TcpEndpointEvents.lastSynSeq). */
+  get rareFacts(): TcpEndpointEvents {
+    return this.rare;
+  }
+  /** @internal The rare facts if made, else null. */
+  get rareFactsIfAny(): TcpEndpointEvents | null {
+    return this.events;
+  }
   /** @internal Note the window this side advertised (zero or not). */
   noteWindow(zero: boolean): void {
     const e = this.rare;
@@ -462,6 +478,20 @@ const CLOSED = FLOW_SUBCLASS_BITS << 3;
 const REJECTED = 1 << 24;
 /** History letters already written: one bit per letter and side (see `mark`), from this bit up. */
 const HISTORY_SEEN_SHIFT = 8;
+// Zeek's history masks (HIST_SYN_PKT…), one bit per side each.
+const H_SYN = 1;
+const H_FIN = 2;
+const H_RST = 4;
+const H_FIN_RST = 8;
+const H_DATA = 16;
+const H_ACK = 32;
+const H_MULTI_FLAG = 64;
+
+/** Zeek's ScaledHistoryEntry: t, w (and c, g) are written at the 1st, 10th, 100th… time. */
+function scaledHistoryCount(n: number): boolean {
+  while (n >= 10 && n % 10 === 0) n /= 10;
+  return n === 1;
+}
 
 /** A TCP conversation, as Wireshark's `tcp.stream` numbers them. */
 export class TcpConversation extends BaseFlow<TcpEndpoint> {
@@ -540,11 +570,55 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     this.midstream = true;
   }
 
-  private mark(letter: string, bit: number, fromClient: boolean): void {
-    const b = (fromClient ? bit : bit << 8) << HISTORY_SEEN_SHIFT;
-    if (this.bits & b) return;
-    this.bits |= b;
+  /** Append `letter` (the responder's; upper case when `fromClient`) to the history. */
+  private addHistory(letter: string, fromClient: boolean): void {
     this.history = extendHistory(this.history, fromClient ? letter.toUpperCase() : letter);
+  }
+
+  /** Zeek's CheckHistory: the first time this side shows `bit`, write `letter`; true when it had shown it before. */
+  private seenBefore(letter: string, bit: number, fromClient: boolean): boolean {
+    const b = (fromClient ? bit : bit << 8) << HISTORY_SEEN_SHIFT;
+    if (this.bits & b) return true;
+    this.bits |= b;
+    this.addHistory(letter, fromClient);
+    return false;
+  }
+
+  /**
+   * The letters of one segment, by Zeek's rules (conn.log `history`): a SYN, FIN or RST alone
+   * gives s/h, f or r, written again when its sequence number differs from the last of that
+   * flag; two of them give q (i for FIN+RST), once; a segment with none gives d for payload,
+   * else a for an ACK, once. Upper case for the originator.
+   */
+  private historyOfFlags(snd: TcpEndpoint, flags: number, seq: number, len: number, fromClient: boolean): void {
+    const syn = (flags & TCP_SYN) !== 0;
+    const fin = (flags & TCP_FIN) !== 0;
+    const rst = (flags & TCP_RST) !== 0;
+    const set = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
+    if (set > 1) {
+      if (fin && rst) this.seenBefore('i', H_FIN_RST, fromClient);
+      else this.seenBefore('q', H_MULTI_FLAG, fromClient);
+    } else if (syn) {
+      const letter = (flags & TCP_ACK) !== 0 ? 'h' : 's';
+      const e = snd.rareFactsIfAny;
+      const last = e !== null && e.lastSynSeq >= 0 ? e.lastSynSeq : snd.isn;
+      if (this.seenBefore(letter, H_SYN, fromClient) && seq !== last) this.addHistory(letter, fromClient);
+      if (seq !== last) snd.rareFacts.lastSynSeq = seq;
+    } else if (fin) {
+      const end = seqAdd(seq, len);
+      const e = snd.rareFactsIfAny;
+      const last = e !== null && e.lastFinSeq >= 0 ? e.lastFinSeq : snd.finSeq;
+      if (this.seenBefore('f', H_FIN, fromClient) && end !== last) this.addHistory('f', fromClient);
+      if (end !== last) snd.rareFacts.lastFinSeq = end;
+    } else if (rst) {
+      const e = snd.rareFacts;
+      if (this.seenBefore('r', H_RST, fromClient) && seq !== e.lastRstSeq) this.addHistory('r', fromClient);
+      e.lastRstSeq = seq;
+    } else if (len > 0) {
+      this.seenBefore('d', H_DATA, fromClient);
+    } else if ((flags & TCP_ACK) !== 0) {
+      this.seenBefore('a', H_ACK, fromClient);
+    }
   }
 
   /** Account one TCP segment. `fromA` says which endpoint sent it; `events` hears the rare moments. */
@@ -574,13 +648,11 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     if (syn && !ack) {
       snd.noteSyn(p.frame, t);
       if (snd.isn < 0) this.firstSyn(snd, p);
-      this.mark('s', 1, fromClient);
       events.onSyn?.(this, p, fromClient);
     } else if (syn && ack) {
       snd.noteSynAck(p.frame, t);
       if (snd.isn < 0) this.firstSyn(snd, p);
       if (!fromClient) this.synAckSeen = true;
-      this.mark('h', 2, fromClient);
       events.onSynAck?.(this, p, fromClient);
     }
 
@@ -593,7 +665,6 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     const staleAnswerReset = rst && fromClient && !this.synAckSeen && this.synAnswerAck >= 0 && seq === this.synAnswerAck;
     if (rst) {
       snd.noteRst(p.frame, t);
-      this.mark('r', 4, fromClient);
       // Refusal: the server resets while the client has sent only SYNs since the start or since
       // the previous refusal (Windows retries a refused SYN from the same port).
       const answer = ignoredReset ? RstAnswer.Ignored : !fromClient && this.synRun === 'syns' ? RstAnswer.Refused : RstAnswer.Other;
@@ -625,9 +696,9 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
         // The FIN takes the number after the segment's payload (and its SYN, if any).
         snd.finSeq = seqAdd(seq, len + (syn ? 1 : 0));
       }
-      this.mark('f', 8, fromClient);
       if (this.client.finFrame >= 0 && this.server.finFrame >= 0) this.closed = true;
     }
+    this.historyOfFlags(snd, flags, seq, len, fromClient);
 
     // Handshake completion: the SYN sender ACKs (no SYN, no RST) after the peer's SYN-ACK.
     if (ack && !syn && !rst && fromClient && this.synAckSeen && this.client.synCount > 0 && !this.established) {
@@ -638,19 +709,19 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     // Sequence space: SYN and FIN each take one number.
     const segEnd = seqAdd(seq, len + (syn ? 1 : 0) + (fin ? 1 : 0));
     let resent = syn && (ack ? snd.synAckCount : snd.synCount) > 1;
+    let resentData = false;
     if (len > 0) {
       snd.bytes += len;
       snd.lastDataFrame = p.frame;
       snd.lastDataTime = t;
-      this.mark('d', 16, fromClient);
       if (this.reassembly !== null && !rst) this.feedStream(snd, p, syn ? seqAdd(seq, 1) : seq, len);
       // A 1-byte segment one below the next sequence, with no series under way, is a keep-alive
       // probe after idle, not a retransmission.
       const isRetransmission = snd.seqValid && seqLte(segEnd, snd.nextSeq) && !(len === 1 && seqAdd(seq, 1) === snd.nextSeq && !rst && snd.pendingRetransmission < 0);
       if (isRetransmission && !rst) {
         resent = true;
+        resentData = true;
         const newSeries = snd.noteRetransmission(seq);
-        this.mark('t', 32, fromClient);
         if (events.onRetransmission !== undefined) {
           const original = newSeries ? snd.findSend(seq) : -1;
           events.onRetransmission(this, p, fromClient, newSeries, original >= 0 ? snd.sentFrameAt(original) : -1, original >= 0 ? snd.sentTimeAt(original) : 0);
@@ -670,16 +741,16 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
         rcv.retransmissionAcked();
         events.onRetransmissionAcked?.(this, p, !fromClient);
       }
-      if (!syn && len === 0 && !fin) this.mark('a', 64, fromClient);
     }
     if (p.tcpWindow === 0 && !rst && !syn) {
       snd.noteWindow(true);
-      this.mark('w', 128, fromClient);
+      if (scaledHistoryCount(snd.zeroWindows)) this.addHistory('w', fromClient);
       events.onZeroWindow?.(this, p, fromClient);
     } else if (snd.windowClosed && !rst && !syn) {
       snd.noteWindow(false);
       events.onWindowOpen?.(this, p, fromClient);
     }
+    if (resentData && scaledHistoryCount(snd.retransmissions)) this.addHistory('t', fromClient);
     // Anything but a RST sent into a zero window is a probe (Linux: 0 bytes at snd_una - 1;
     // Windows: 1 byte of new data).
     if (rcv.windowClosed && !rst && !syn) events.onZeroWindowProbe?.(this, p, fromClient);
