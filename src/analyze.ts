@@ -381,6 +381,10 @@ class SpanCollector {
       packets: flow.packets,
     };
     if (rule) span.rule = rule;
+    if (flow.kind === 'tcp') {
+      span.history = flow.history;
+      span.connState = flow.connState;
+    }
     this.spans.push(span);
   }
 

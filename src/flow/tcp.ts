@@ -62,6 +62,49 @@ export interface TcpEvents {
   onZeroWindowProbe?(c: TcpConversation, p: Packet, fromClient: boolean): void;
 }
 
+/**
+ * Zeek's conn.log `conn_state` of a TCP conversation: S0 attempt with no reply, S1 established
+ * and not closed, SF closed in order, REJ rejected, S2/S3 only the originator/responder closed,
+ * RSTO/RSTR the originator/responder reset, RSTOS0 the originator sent SYN then RST with no
+ * SYN-ACK seen, RSTRH the responder sent SYN-ACK then RST with no SYN seen, SH/SHR the
+ * originator/responder closed a half-open attempt, OTH anything else (midstream traffic).
+ */
+export type ConnState = 'S0' | 'S1' | 'SF' | 'REJ' | 'S2' | 'S3' | 'RSTO' | 'RSTR' | 'RSTOS0' | 'RSTRH' | 'SH' | 'SHR' | 'OTH';
+
+/** Zeek's endpoint states (TCP_INACTIVE…), as the capture shows them at the end. */
+type EndpointState = 'inactive' | 'syn-sent' | 'syn-ack-sent' | 'partial' | 'established' | 'closed' | 'reset';
+
+function endpointState(c: TcpConversation, e: TcpEndpoint): EndpointState {
+  if (e.rstCount > 0) return 'reset';
+  if (e.finFrame >= 0) return 'closed';
+  if (e.packets === 0) return 'inactive';
+  if (e.synCount > 0) return c.established ? 'established' : 'syn-sent';
+  if (e.synAckCount > 0) return c.established ? 'established' : 'syn-ack-sent';
+  return 'partial';
+}
+
+/** Zeek's `conn_state()` (base/protocols/conn/main.zeek) over the endpoint states; the client is Zeek's originator. */
+export function connStateOf(c: TcpConversation): ConnState {
+  const os = endpointState(c, c.client);
+  const rs = endpointState(c, c.server);
+  const oInactive = os === 'inactive' || os === 'partial';
+  const rInactive = rs === 'inactive' || rs === 'partial';
+  if (rs === 'reset') {
+    if (os === 'syn-sent' || os === 'syn-ack-sent' || (os === 'reset' && c.client.bytes === 0 && c.server.bytes === 0)) return 'REJ';
+    return oInactive ? 'RSTRH' : 'RSTR';
+  }
+  if (os === 'reset') {
+    if (rInactive) return /^\^?S[^HAFGIQ]*R/.test(c.history) ? 'RSTOS0' : 'OTH';
+    return 'RSTO';
+  }
+  if (rs === 'closed' && os === 'closed') return 'SF';
+  if (os === 'closed') return rInactive ? 'SH' : 'S2';
+  if (rs === 'closed') return oInactive ? 'SHR' : 'S3';
+  if (os === 'syn-sent' && rs === 'inactive') return 'S0';
+  if (os === 'established' && rs === 'established') return 'S1';
+  return 'OTH';
+}
+
 /** Nobody listens. */
 const NO_EVENTS: TcpEvents = Object.freeze({});
 
@@ -531,9 +574,14 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
   set closed(yes: boolean) {
     this.setBit(CLOSED, yes);
   }
+  /** Zeek's conn.log `history` of the conversation so far (see `historyOfFlags`); shared between conversations, never copied. */
   history = '';
   /** Where reassembled streams get their limits and memory; null: no reassembly. */
   reassembly: ReassemblyPool | null = null;
+  /** Zeek's conn_state for the conversation as seen so far (see ConnState). */
+  get connState(): ConnState {
+    return connStateOf(this);
+  }
   /**
    * The acknowledgment number of the plain ACK that answered the client's SYNs without
    * acknowledging them (see `TcpEvents.onSynAnsweredByAck`), -1 when none. At most one: that ACK

@@ -115,3 +115,31 @@ describe('TCP history (Zeek conn.log letters)', () => {
     expect(historyOf(s)).toBe('Da');
   });
 });
+
+describe('TCP conn_state (Zeek conn.log)', () => {
+  const closed = (): Scenario =>
+    handshake()
+      .tcp('c', 0.01, ['PSH', 'ACK'], 101, 501, { payload: 20 })
+      .tcp('s', 0.02, ['PSH', 'ACK'], 501, 121, { payload: 50 })
+      .tcp('c', 0.04, ['FIN', 'ACK'], 121, 551)
+      .tcp('s', 0.05, ['FIN', 'ACK'], 551, 122)
+      .tcp('c', 0.06, ['ACK'], 122, 552);
+  const cases: Array<[string, () => Scenario, string]> = [
+    ['S0: SYNs never answered', () => new Scenario(C, S).tcp('c', 0, ['SYN'], 100).tcp('c', 1, ['SYN'], 100), 'S0'],
+    ['REJ: SYN answered by RST', () => new Scenario(C, S).tcp('c', 0, ['SYN'], 100).tcp('s', 0.001, ['RST', 'ACK'], 0, 101), 'REJ'],
+    ['S1: established, still open', () => handshake().tcp('c', 0.01, ['PSH', 'ACK'], 101, 501, { payload: 20 }), 'S1'],
+    ['SF: closed in order', closed, 'SF'],
+    ['S2: only the originator closed', () => handshake().tcp('c', 0.01, ['FIN', 'ACK'], 101, 501).tcp('s', 0.02, ['ACK'], 501, 102), 'S2'],
+    ['S3: only the responder closed', () => handshake().tcp('s', 0.01, ['FIN', 'ACK'], 501, 101).tcp('c', 0.02, ['ACK'], 101, 502), 'S3'],
+    ['RSTO: the originator reset an established connection', () => handshake().tcp('c', 0.01, ['RST', 'ACK'], 101, 501), 'RSTO'],
+    ['RSTR: the responder reset an established connection', () => handshake().tcp('s', 0.01, ['RST'], 501), 'RSTR'],
+    ['RSTOS0: SYN then the originator\'s RST, no answer', () => new Scenario(C, S).tcp('c', 0, ['SYN'], 100).tcp('c', 0.5, ['RST'], 101), 'RSTOS0'],
+    ['SH: SYN then FIN, no answer', () => new Scenario(C, S).tcp('c', 0, ['SYN'], 100).tcp('c', 0.5, ['FIN'], 101), 'SH'],
+    ['OTH: midstream traffic', () => new Scenario(C, S).tcp('c', 0, ['PSH', 'ACK'], 101, 501, { payload: 10 }).tcp('s', 0.01, ['ACK'], 501, 111), 'OTH'],
+  ];
+  for (const [name, scenario, state] of cases) {
+    it(name, () => {
+      expect(conversationOf(scenario()).connState).toBe(state);
+    });
+  }
+});
