@@ -130,6 +130,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       reassembly,
       onFault,
       onEvicted: (flow: Flow) => spans?.add(flow, null),
+      events: engine.events,
     },
   );
 
@@ -380,6 +381,10 @@ class SpanCollector {
       packets: flow.packets,
     };
     if (rule) span.rule = rule;
+    if (flow.kind === 'tcp') {
+      span.history = flow.history;
+      span.connState = flow.connState;
+    }
     this.spans.push(span);
   }
 

@@ -45,6 +45,9 @@ export interface ConversationSpan {
   packets: number;
   /** The rule of the conversation's finding, when it failed. */
   rule?: string;
+  /** TCP only: Zeek's conn.log `history` letters and `conn_state` (docs/zeek-compat.md). */
+  history?: string;
+  connState?: string;
 }
 
 /** The conversations of a capture, compactly, for timelines (bounded: see MAX_CONVERSATION_SPANS). */
