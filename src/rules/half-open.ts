@@ -43,8 +43,11 @@ export const halfOpen: Rule = {
         const bareReset = (r.flags & TCP_ACK) === 0 && r.peerAck >= 0 && r.seq === r.peerAck;
         if (!bareReset || !r.answersPeerData || r.resetterIdle < MIN_IDLE_SECONDS) return;
         // Both sides had closed: whatever the resetter forgot, nobody was still using the
-        // connection (connection-reset reports it at info).
-        if (resetAfterOrderlyClose(closeBeforeReset(by, peer, r))) return;
+        // connection (connection-reset reports it at info). A resetter that had sent its own FIN
+        // still had the connection: its RST is a closed socket refusing late data (the
+        // keep-alive race), which connection-reset names.
+        const closed = closeBeforeReset(by, peer, r);
+        if (resetAfterOrderlyClose(closed) || closed === 'resetter' || closed === 'resetter-unacknowledged') return;
         const resetBy = byClient ? 'client' : 'server';
         const sender = byClient ? 'server' : 'client';
         const idx = by.rstFrames.indexOf(r.frame);

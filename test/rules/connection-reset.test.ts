@@ -31,9 +31,6 @@ runRuleTests(connectionReset, {
         .tcp('c', 2, ['PSH', 'ACK'], 101, 502, { payload: 10 })
         .tcp('s', 2.0001, ['RST'], 502),
       findings: [{ severity: 'error', codes: codesFor('reset-after-fin'), details: { resetBy: 'server', situation: 'data-after-close', closeBeforeReset: 'resetter' } }],
-      // Known overlap: after a second of the server's silence its bare RST also fits half-open,
-      // which comes first in root-cause order and claims the conversation.
-      withAllRules: [{ rule: 'half-open', details: { resetBy: 'server', dataFrom: 'client' } }],
     },
     {
       name: 'server closed and reset later, the client sent nothing more: only a later write fails',
