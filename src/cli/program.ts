@@ -33,8 +33,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
 
   program
     .command('analyze')
-    .description('analyse one capture (pcap, pcapng, gzip; "-" for standard input)')
-    .argument('<file>', 'capture file, or - for standard input')
+    .description('analyse one capture (pcap, pcapng, gzip; "-" for standard input); several files are one capture merged by time, as mergecap does')
+    .argument('<files...>', 'capture file, or - for standard input; several files (a rotated set) are read as one')
+    .option('--as-one', 'read the captures under the folders given as one capture, merged by time')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...ANALYZE_FORMATS]).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
     .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
@@ -43,9 +44,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .option('--code <code>', 'only findings citing this error code, by number or name (10061, ECONNREFUSED, 111); repeatable', collect, [])
     .option('--rule <id>', 'only findings of this rule (connection-refused, ...); repeatable', collect, [])
     .addOption(new Option('--severity <severity>', 'only findings of at least this severity').choices([...SEVERITIES]))
-    .action(async (file: string, opts: { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean; code?: string[]; rule?: string[]; severity?: string }) => {
+    .action(async (files: string[], opts: { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean; code?: string[]; rule?: string[]; severity?: string; asOne?: boolean }) => {
       const { runAnalyze } = await import('./analyze.js');
-      setExit(await runAnalyze(file, opts, io, signal));
+      setExit(await runAnalyze(files.length === 1 && !opts.asOne ? files[0]! : files, opts, io, signal));
     });
 
   program
