@@ -7,6 +7,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SEVERITIES } from '../rules/types.js';
 import { VERSION } from '../version.js';
+import { parseShard, type Shard } from '../scan/shard.js';
 import { ANALYZE_FORMATS, CHECK_FORMATS, SCAN_FORMATS } from './formats.js';
 import { EXIT_UNREADABLE, processIo, ReportOutput, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
 
@@ -58,9 +59,22 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .option('-j, --jobs <n>', 'worker threads (default: number of CPUs, at most one per 128 MB of captures)', positiveInt)
     .option('-q, --quiet', 'no progress bar')
     .option('--max-flows <n>', 'cap on conversations tracked at once, per capture', positiveInt)
-    .action(async (paths: string[], opts: { format: string; failOn?: string; jobs?: number; quiet?: boolean; maxFlows?: number }) => {
+    .option('--shard <I/N>', 'only part I of N of the captures, by a hash of their path (for clusters; combine the parts with wirewhy merge)', shardOption)
+    .action(async (paths: string[], opts: { format: string; failOn?: string; jobs?: number; quiet?: boolean; maxFlows?: number; shard?: Shard }) => {
       const { runScan } = await import('./scan.js');
       setExit(await runScan(paths, opts, io, signal));
+    });
+
+  program
+    .command('merge')
+    .description('combine the outputs of scan --shard I/N (--format jsonl or json) into the report one scan of everything prints')
+    .argument('<results...>', 'outputs of the shards ("-" for standard input)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'junit', 'html']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
+    .option('--title <title>', 'html format: the page title (scan uses the paths scanned)')
+    .action(async (results: string[], opts: { format: string; failOn?: string; title?: string }) => {
+      const { runMerge } = await import('./merge.js');
+      setExit(await runMerge(results, opts, io));
     });
 
   program
@@ -148,6 +162,15 @@ async function runProgram(argv: string[], io: CliIo, signal: { stopped: boolean 
     return EXIT_UNREADABLE;
   }
   return code;
+}
+
+/** `--shard I/N`, checked. */
+function shardOption(v: string): Shard {
+  try {
+    return parseShard(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 
 /** Commander's accumulator for a repeatable option. */
