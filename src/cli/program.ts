@@ -78,6 +78,18 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     });
 
   program
+    .command('diff')
+    .description('list the failures that are new, gone or changed cause between two captures (or saved analyze --format json reports); exit 1 when one is new')
+    .argument('<before>', 'capture or JSON report before')
+    .argument('<after>', 'capture or JSON report after')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
+    .action(async (before: string, after: string, opts: { format: string; maxFlows?: number }) => {
+      const { runDiff } = await import('./diff.js');
+      setExit(await runDiff(before, after, opts, io));
+    });
+
+  program
     .command('check')
     .description('compare each capture\'s findings with NAME.expect.json beside it (CI regression check)')
     .argument('<paths...>', 'capture files or folders (walked recursively)')
