@@ -36,20 +36,6 @@ export interface FrameOrigin {
   frame: number;
 }
 
-/** A frame waiting in its file's queue: the reader's fields, its bytes still in the file's chunk. */
-interface QueuedFrame {
-  number: number;
-  tsSec: number;
-  tsNsec: number;
-  linkType: number;
-  interfaceId: number;
-  originalLength: number;
-  bytes: Buffer;
-  dataStart: number;
-  dataEnd: number;
-  offset: number;
-}
-
 /** Bytes of one file, a chunk at a time (decompressed for gzip). */
 interface ChunkSource {
   next(): Promise<Buffer | null>;
@@ -112,7 +98,8 @@ export class MergedCaptureError extends CaptureError {
 
 /** One file's place in the merge: closed until its first frame is due, then read chunk by chunk. */
 class FileCursor {
-  readonly queue: QueuedFrame[] = [];
+  /** Frames read and not yet handed on; their bytes are still in the file's chunk. */
+  readonly queue: ReaderFrame[] = [];
   head = 0;
   /** Timestamp of the next frame (or the first, before the file is opened). */
   tsSec = 0;
@@ -175,7 +162,18 @@ class FileCursor {
       dataStart = 0;
       dataEnd = bytes.length;
     }
-    this.queue.push({ number: f.number, tsSec: f.tsSec, tsNsec: f.tsNsec, linkType: f.linkType, interfaceId: f.interfaceId, originalLength: f.originalLength, bytes, dataStart, dataEnd, offset: f.offset });
+    const q = new ReaderFrame();
+    q.number = f.number;
+    q.tsSec = f.tsSec;
+    q.tsNsec = f.tsNsec;
+    q.linkType = f.linkType;
+    q.interfaceId = f.interfaceId;
+    q.originalLength = f.originalLength;
+    q.bytes = bytes;
+    q.dataStart = dataStart;
+    q.dataEnd = dataEnd;
+    q.offset = f.offset;
+    this.queue.push(q);
   }
 
   /**
@@ -219,7 +217,7 @@ class FileCursor {
   }
 
   /** The next frame to hand on, or null when the queue is empty. */
-  peek(): QueuedFrame | null {
+  peek(): ReaderFrame | null {
     const f = this.queue[this.head];
     if (f === undefined) return null;
     this.tsSec = f.tsSec;
@@ -424,7 +422,6 @@ export class MergedCapture {
       merged.format = formats.size === 1 && formats.has('pcap') ? 'pcap' : 'pcapng';
       opts.onInfo?.(merged);
 
-      const frame = new ReaderFrame();
       let number = 0;
       let fills = 0;
       let stopped = false;
@@ -454,17 +451,9 @@ export class MergedCapture {
         c.head++;
         number++;
         this.origins.add(number, c.index, q.number);
-        frame.number = number;
-        frame.tsSec = q.tsSec;
-        frame.tsNsec = q.tsNsec;
-        frame.linkType = q.linkType;
-        frame.interfaceId = q.interfaceId;
-        frame.originalLength = q.originalLength;
-        frame.bytes = q.bytes;
-        frame.dataStart = q.dataStart;
-        frame.dataEnd = q.dataEnd;
-        frame.offset = q.offset;
-        onFrame(frame);
+        // Handed on numbered in the merged order, as in the file mergecap writes.
+        q.number = number;
+        onFrame(q);
         // Like mergecap, read the file's next frame at once: its timestamp, not the last one's,
         // decides its place (a file's own timestamps may go back).
         if (c.peek() === null && !c.done) await advance(c);

@@ -15,25 +15,20 @@ import { FIXTURES } from '../helpers/fixtures.js';
 import { writePcap } from '../helpers/pcap-writer.js';
 import { mergeScenarios, Scenario } from '../helpers/scenario.js';
 import { canRun, findTool } from '../helpers/tools.js';
+import { healthyRecords, refusedRecords } from '../scan/corpus.js';
 import { runInProcess } from '../scan/cli-run.js';
 
 const work = mkdtempSync(join(tmpdir(), 'wirewhy-diff-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** A healthy connection: handshake, data, FIN both ways. */
+/** A healthy connection. */
 function healthy(client: string, server: string, t0: number): Scenario {
-  return new Scenario(client, server, { t0 })
-    .tcp('c', 0, ['SYN'], 100)
-    .tcp('s', 0.001, ['SYN', 'ACK'], 500, 101)
-    .tcp('c', 0.002, ['ACK'], 101, 501)
-    .tcp('c', 0.003, ['FIN', 'ACK'], 101, 501)
-    .tcp('s', 0.004, ['FIN', 'ACK'], 501, 102)
-    .tcp('c', 0.005, ['ACK'], 102, 502);
+  return healthyRecords(0, { client, server, t0 });
 }
 
 /** A refusal. */
 function refused(client: string, server: string, t0: number): Scenario {
-  return new Scenario(client, server, { t0 }).tcp('c', 0, ['SYN'], 1000).tcp('s', 0.0002, ['RST', 'ACK'], 0, 1001);
+  return refusedRecords(0, server, { client, t0 });
 }
 
 /** Three refusals after some healthy traffic, and the same with one more connection first. */
