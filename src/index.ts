@@ -44,7 +44,7 @@ export function analyzeStream(stream: Readable, options: AnalyzeOptions = {}): P
 
 /**
  * Analyse several capture files as one timeline merged by timestamp, as `mergecap` merges them
- * (a rotated set: tcpdump -C/-G, a dumpcap ring buffer); ties go to the file given first.
+ * (a rotated set: tcpdump -C/-G, a dumpcap ring buffer); frame numbers are those of `mergecap -w`.
  */
 export function analyzeFiles(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisReport> {
   return analyzeCapture(new MergedCapture(paths), options);

@@ -5,8 +5,10 @@
  * is held is one chunk per file whose frames are being interleaved, however many files there are;
  * a file whose first frame comes later is not even open (a rotated set holds one or two).
  *
- * Ties go to the file given first, and a file's own frames keep their order, as in mergecap's
- * chronological merge, so frame numbers here are those of `mergecap -w merged.pcapng FILES`.
+ * A file's own frames keep their order, and of frames with the same timestamp the one from the
+ * file given last goes first: mergecap's chronological merge keeps, scanning the files in
+ * order, every head that is not later than the earliest so far (Wireshark merge.c, is_earlier),
+ * so frame numbers here are those of `mergecap -w merged.pcapng FILES`.
  */
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -319,7 +321,7 @@ export interface MergedReadResult extends ReadResult {
   files: MergedFileSummary[];
 }
 
-/** A min-heap of cursors by next timestamp, then by file order (mergecap's tie rule). */
+/** A min-heap of cursors by next timestamp, then the file given last (mergecap's tie rule). */
 class CursorHeap {
   private readonly items: FileCursor[] = [];
 
@@ -328,7 +330,7 @@ class CursorHeap {
   }
 
   private static before(a: FileCursor, b: FileCursor): boolean {
-    return a.tsSec < b.tsSec || (a.tsSec === b.tsSec && (a.tsNsec < b.tsNsec || (a.tsNsec === b.tsNsec && a.index < b.index)));
+    return a.tsSec < b.tsSec || (a.tsSec === b.tsSec && (a.tsNsec < b.tsNsec || (a.tsNsec === b.tsNsec && a.index > b.index)));
   }
 
   push(c: FileCursor): void {
@@ -380,7 +382,7 @@ class CursorHeap {
 
 /**
  * Several capture files to be analysed as one (pass it to analyzeCapture as the source).
- * `files` are paths, in the order ties are broken.
+ * `files` are paths, in the order ties are broken (see above).
  */
 export class MergedCapture {
   /** Where each frame came from, filled while reading. */

@@ -18,7 +18,7 @@ import { capturesUnder, FIXTURES, PUBLIC_CAPTURES } from '../helpers/fixtures.js
 import { Scenario } from '../helpers/scenario.js';
 import { writePcap } from '../helpers/pcap-writer.js';
 import { canRun, findTool } from '../helpers/tools.js';
-import { runInProcess } from '../scan/cli-run.js';
+import { BIN, runInProcess } from '../scan/cli-run.js';
 
 const editcap = findTool('editcap');
 const mergecap = findTool('mergecap');
@@ -89,6 +89,23 @@ describe.skipIf(!tools)('a capture cut with editcap -c, analysed as one, equals 
       expect(f.sourceFrames).toEqual([...expected].map(([file, frames]) => ({ file, frames })));
     }
   });
+});
+
+describe.skipIf(!tools || !corpus)('a rotated set of thousands of files', () => {
+  it('is read with a few files open at a time: 3,000 pieces under a limit of 64 open files equal mergecap of them', async () => {
+    const capture = join(PUBLIC_CAPTURES, 'stopddos_synflood_spoofed.pcap');
+    const parts = cut(capture, 3000, 'pcap');
+    expect(parts.length).toBeGreaterThan(2900);
+    const dir = join(parts[0]!, '..');
+    const merged = join(work, 'thousands.pcapng');
+    execFileSync(mergecap!, ['-w', merged, ...parts], { stdio: 'ignore' });
+    const whole = await analyzeCapture(merged);
+    // The shell's limit on open files applies to the command it starts.
+    const out = execFileSync('sh', ['-c', `ulimit -n 64 && exec "${process.execPath}" "${BIN}" analyze --as-one "${dir}" --format json`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const asOne = JSON.parse(out) as AnalysisReport;
+    expect(asOne.capture.files).toHaveLength(parts.length);
+    expect(essentials(asOne)).toEqual(essentials(whole));
+  }, 300_000);
 });
 
 describe.skipIf(!tools || !corpus)('the public corpus, cut in three and analysed as one', () => {
