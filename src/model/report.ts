@@ -22,6 +22,11 @@ export interface CaptureSummary {
   anomalies: Record<string, number>;
   /** Internal faults met and contained (the first MAX_LISTED_FAULTS; `anomalies.internal_error` counts all); absent when none. */
   internalErrors?: InternalFault[];
+  /**
+   * For several files read as one timeline (a rotated set): each file, in the order given. Frame
+   * numbers elsewhere in the report are then those of the merged order (`mergecap -w`).
+   */
+  files?: Array<{ file: string; format: 'pcap' | 'pcapng'; compression: 'gzip' | null; packets: number; bytes: number }>;
 }
 
 /** Counts for the `summary` object. */

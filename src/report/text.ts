@@ -415,6 +415,10 @@ function formatSection(index: number, g: FindingGroup, style: TerminalStyle, ver
 
   const frames = g.findings.flatMap((f) => f.frames);
   if (frames.length > 0) lines.push(`${pad}Evidence: frames ${elidedList(frames, 'frames', style.ellipsis)}`);
+  // A capture read from several files: the same frames as each file numbers them.
+  const inFiles = new Map<string, number[]>();
+  for (const f of g.findings) for (const s of f.sourceFrames ?? []) inFiles.set(s.file, [...(inFiles.get(s.file) ?? []), ...s.frames]);
+  if (inFiles.size > 0) lines.push(`${pad}In files: ${[...inFiles].map(([file, n]) => `${t(file)} frames ${elidedList(n, 'frames', style.ellipsis)}`).join('; ')}`);
   const streams = g.findings.map((f) => f.stream);
   const streamCount = new Set(streams).size;
   lines.push(`${pad}Stream: ${g.protocol}.stream ${elidedList(streams, 'streams', style.ellipsis)}`);
