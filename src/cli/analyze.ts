@@ -5,12 +5,9 @@ export { captureErrorLine, internalErrorStack, nothingUseful, unusableCaptureLin
 import { BOUNDED_HEAP } from './heap.js';
 import { CaptureError } from '../capture/types.js';
 import { LIVE_REFUSED_LINGER } from '../flow/timeouts.js';
-import { formatJsonlFinding } from '../report/jsonl.js';
-import { formatLiveFinding } from '../report/live.js';
-import type { ReporterName } from '../report/index.js';
-import { writeJson } from '../report/json.js';
+import { REPORTERS, type ReporterName } from '../report/index.js';
 import { sanitizeForTerminal } from '../report/terminal.js';
-import type { AnalysisReport } from '../report/types.js';
+import type { AnalysisReport } from '../model/report.js';
 import { findingFilter, optionList } from '../rules/filter.js';
 import { severityReaches, type Finding, type Severity } from '../rules/types.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
@@ -39,7 +36,11 @@ export function reaches(finding: Pick<Finding, 'severity'>, threshold: Severity)
 /** Run `wirewhy analyze FILE`. Returns the exit status. */
 export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: CliIo, signal?: { stopped: boolean }): Promise<number> {
   const format = opts.format as ReporterName;
-  const streaming = format === 'jsonl';
+  // What the format needs of the analysis (findings streamed or kept, every conversation or
+  // not), then its code, loaded by name.
+  const reporter = REPORTERS[format].analyze!;
+  const output = await reporter.load();
+  const streaming = reporter.findings === 'streamed';
   let report: AnalysisReport;
   // Live input (stdin pipe, FIFO): capture time follows the wall clock while quiet, refusals are
   // decided after LIVE_REFUSED_LINGER, and text output prints a line per finding as decided,
@@ -54,10 +55,11 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
   const terminal = { color: useColor(io), unicode: useUnicode(io) };
   const wanted = findingFilter({ codes: optionList(opts.code), rules: optionList(opts.rule), severity: opts.severity as Severity | undefined });
   const shown = (f: Finding) => wanted === null || wanted(f);
+  const liveLine = live ? output.live : undefined;
   const write = streaming
-    ? (f: Finding) => io.stdout.write(formatJsonlFinding(f, { file }))
-    : live && format === 'text'
-      ? (f: Finding) => io.stdout.write(formatLiveFinding(f, terminal))
+    ? (f: Finding) => io.stdout.write(output.finding!(f, file))
+    : liveLine
+      ? (f: Finding) => io.stdout.write(liveLine(f, terminal))
       : undefined;
   const onFinding = write && wanted ? (f: Finding) => void (shown(f) && write(f)) : write;
   // Streamed findings are already written: only --fail-on needs to know about them afterwards.
@@ -73,8 +75,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
       heapPolicy: BOUNDED_HEAP,
       maxFlows: opts.maxFlows,
       ...(streaming ? { maxFindings: 0 } : {}),
-      // The HTML timeline draws every conversation, healthy ones too.
-      conversations: format === 'html',
+      conversations: reporter.conversations,
       onFinding: tracked,
       shouldStop: signal ? () => signal.stopped : undefined,
       onInternalError: io.env.WIREWHY_DEBUG ? (fault, e) => io.stderr.write(internalErrorStack(file, fault, e)) : undefined,
@@ -95,25 +96,20 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
     const findings = report.findings.filter(wanted);
     report = { ...report, findings, filtered: { shown: findings.length, of: report.findings.length } };
   }
-  if (live && format === 'text' && report.findings.length > 0) io.stdout.write('\n');
+  if (liveLine && report.findings.length > 0) io.stdout.write('\n');
   const unusable = nothingUseful(report);
   // Exit 2 always comes with its line on stderr, and the text report, which would end with
   // "No failed connections found", is not printed for input that could not be analysed.
   if (unusable) {
     io.stderr.write(`${unusableCaptureLine(file, report)}\n`);
-    if (format === 'text') return EXIT_UNREADABLE;
-  } else if (format !== 'text') {
+    if (reporter.forPeople) return EXIT_UNREADABLE;
+  } else if (!reporter.forPeople) {
     for (const w of report.capture.warnings) {
       const where = w.offset !== undefined ? ` (at byte offset ${w.offset})` : '';
       io.stderr.write(`wirewhy: ${sanitizeForTerminal(file)}: warning: ${sanitizeForTerminal(w.message)}${where}\n`);
     }
   }
-  if (format === 'json') {
-    writeJson(report, (chunk) => io.stdout.write(chunk));
-  } else if (!streaming) {
-    const { formatReport } = await import('../report/index.js');
-    io.stdout.write(formatReport(format, report, { color: useColor(io), unicode: useUnicode(io), failOn: opts.failOn as Severity | undefined, ladder: opts.ladder, brief: opts.brief, width: terminalWidth(io) }));
-  }
+  output.report?.(report, { ...terminal, failOn, ladder: opts.ladder, brief: opts.brief, width: terminalWidth(io) }, (chunk) => io.stdout.write(chunk));
   if (unusable) return EXIT_UNREADABLE;
   if (failOn && (reachedFailOn || report.findings.some((f) => reaches(f, failOn)))) return EXIT_FINDINGS;
   return EXIT_OK;

@@ -14,8 +14,8 @@
  */
 import { endpointLabel } from '../model/words.js';
 import { severityReaches, type Finding, type Severity } from '../rules/types.js';
-import type { ScanFileResult, ScanResult } from '../scan/types.js';
-import type { ReportOptions } from './index.js';
+import type { ScanFileResult, ScanResult } from '../model/scan.js';
+import type { ReportOptions } from './reporter.js';
 import { groupFindings, serverLabel } from './text.js';
 import type { AnalysisReport } from './types.js';
 

@@ -7,8 +7,8 @@
 import Table from 'cli-table3';
 import { endpointLabel, plural } from '../model/words.js';
 import type { ErrorCode, OsName, Severity } from '../rules/types.js';
-import { higherSeverity, tallyFindings, tallyKey, type FindingTally } from '../scan/tally.js';
-import type { ScanResult } from '../scan/types.js';
+import type { FindingTally, ScanResult } from '../model/scan.js';
+import { higherSeverity, tallyFindings, tallyKey } from './tally.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
 
 /** Files named in a cross-capture group before "… and N more". */

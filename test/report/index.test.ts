@@ -16,10 +16,10 @@ describe('REPORTERS', () => {
     expect(isReporterName('toString')).toBe(false);
   });
 
-  it('formatReport dispatches by name', () => {
-    expect(formatReport('json', report, opts)).toBe(formatJson(report));
-    expect(formatReport('text', report, opts)).toBe(formatText(report, opts));
-    const line = formatReport('jsonl', report, opts);
+  it('formatReport dispatches by name', async () => {
+    expect(await formatReport('json', report, opts)).toBe(formatJson(report));
+    expect(await formatReport('text', report, opts)).toBe(formatText(report, opts));
+    const line = await formatReport('jsonl', report, opts);
     expect(JSON.parse(line)).toEqual({ file: 'capture.pcap', ...report.findings[0] });
   });
 });
