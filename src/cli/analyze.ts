@@ -1,13 +1,11 @@
 import { analyzeCapture } from '../analyze.js';
-import { captureErrorLine, internalErrorStack, nothingUseful, unusableCaptureLine } from '../report/errors.js';
-
-export { captureErrorLine, internalErrorStack, nothingUseful, unusableCaptureLine } from '../report/errors.js';
+import { captureErrorLine, internalErrorStack, unusableCaptureLine } from '../report/errors.js';
+import { nothingUseful, type AnalysisReport } from '../model/report.js';
 import { BOUNDED_HEAP } from './heap.js';
 import { CaptureError } from '../capture/types.js';
 import { LIVE_REFUSED_LINGER } from '../flow/timeouts.js';
 import { REPORTERS, type ReporterName } from '../report/index.js';
 import { sanitizeForTerminal } from '../report/terminal.js';
-import type { AnalysisReport } from '../model/report.js';
 import { findingFilter, optionList } from '../rules/filter.js';
 import { severityReaches, type Finding, type Severity } from '../rules/types.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
@@ -26,11 +24,6 @@ export interface AnalyzeCommandOptions {
   rule?: string[];
   /** Only findings of at least this severity. */
   severity?: string;
-}
-
-/** True when a finding's severity reaches the threshold. */
-export function reaches(finding: Pick<Finding, 'severity'>, threshold: Severity): boolean {
-  return severityReaches(finding.severity, threshold);
 }
 
 /** Run `wirewhy analyze FILE`. Returns the exit status. */
@@ -66,7 +59,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
   let reachedFailOn = false;
   const failOn = opts.failOn as Severity | undefined;
   const tracked = onFinding && failOn ? (f: Finding) => {
-    if (shown(f) && reaches(f, failOn)) reachedFailOn = true;
+    if (shown(f) && severityReaches(f.severity, failOn)) reachedFailOn = true;
     onFinding(f);
   } : onFinding;
   try {
@@ -111,6 +104,6 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
   }
   output.report?.(report, { ...terminal, failOn, ladder: opts.ladder, brief: opts.brief, width: terminalWidth(io) }, (chunk) => io.stdout.write(chunk));
   if (unusable) return EXIT_UNREADABLE;
-  if (failOn && (reachedFailOn || report.findings.some((f) => reaches(f, failOn)))) return EXIT_FINDINGS;
+  if (failOn && (reachedFailOn || report.findings.some((f) => severityReaches(f.severity, failOn)))) return EXIT_FINDINGS;
   return EXIT_OK;
 }
