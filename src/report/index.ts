@@ -10,7 +10,7 @@
  * Adding `--format X` is one entry here (its code in its own module, loaded by the entry).
  */
 import type { AnalysisReport } from '../model/report.js';
-import type { AnalyzeOutput, FormatOption, Reporter, ReportOptions, ScanFormatOutput } from './reporter.js';
+import type { AnalyzeOutput, AnalyzeReporter, FormatOption, Reporter, ReportOptions, ScanFormatOutput } from './reporter.js';
 import { HTML_PREFIX_MARK } from '../model/parts.js';
 
 export type * from './reporter.js';
@@ -56,16 +56,10 @@ const FORMATS = {
   },
   json: {
     description: 'the whole report as one JSON document (schema version 1)',
-    analyze: {
-      findings: 'kept',
-      conversations: false,
-      forPeople: false,
-      takes: [],
-      load: async () => {
-        const { writeJson } = await import('./json.js');
-        return { report: (report, _opts, write) => writeJson(report, write) };
-      },
-    },
+    analyze: wholeReport(async () => {
+      const { writeJson } = await import('./json.js');
+      return (report, _opts, write) => writeJson(report, write);
+    }),
     scan: {
       findings: 'kept',
       load: async () => {
@@ -110,16 +104,10 @@ const FORMATS = {
   },
   junit: {
     description: 'JUnit XML for CI test reports (a failing test case per finding group reaching --fail-on)',
-    analyze: {
-      findings: 'kept',
-      conversations: false,
-      forPeople: false,
-      takes: [],
-      load: async () => {
-        const { formatJunit } = await import('./junit.js');
-        return { report: (report, opts, write) => write(formatJunit(report, opts)) };
-      },
-    },
+    analyze: wholeReport(async () => {
+      const { formatJunit } = await import('./junit.js');
+      return (report, opts, write) => write(formatJunit(report, opts));
+    }),
     scan: {
       findings: 'kept',
       load: async () => {
@@ -138,17 +126,11 @@ const FORMATS = {
   },
   html: {
     description: 'one self-contained page with timelines and ladder diagrams',
-    analyze: {
-      findings: 'kept',
-      // The HTML timeline draws every conversation, healthy ones too.
-      conversations: true,
-      forPeople: false,
-      takes: [],
-      load: async () => {
-        const { formatHtml } = await import('./html.js');
-        return { report: (report, _opts, write) => write(formatHtml(report)) };
-      },
-    },
+    // The HTML timeline draws every conversation, healthy ones too.
+    analyze: wholeReport(async () => {
+      const { formatHtml } = await import('./html.js');
+      return (report, _opts, write) => write(formatHtml(report));
+    }, { conversations: true }),
     scan: {
       findings: 'kept',
       load: async () => {
@@ -186,6 +168,14 @@ export type ReporterName = keyof typeof FORMATS;
 
 /** Every output format, in the order `--help` lists them. */
 export const REPORTERS: Readonly<Record<ReporterName, Reporter>> = FORMATS;
+
+/**
+ * The `analyze` output of a machine format that writes the whole report once it is finished
+ * (the capture's warnings go to stderr beside it).
+ */
+function wholeReport(load: () => Promise<NonNullable<AnalyzeOutput['report']>>, needs: { conversations?: boolean } = {}): AnalyzeReporter {
+  return { findings: 'kept', conversations: needs.conversations ?? false, forPeople: false, takes: [], load: async () => ({ report: await load() }) };
+}
 
 function checkModule(): Promise<typeof import('./check.js')> {
   return import('./check.js');
