@@ -11,7 +11,6 @@
  */
 import type { AnalysisReport } from '../model/report.js';
 import type { AnalyzeOutput, AnalyzeReporter, FormatOption, Reporter, ReportOptions, ScanFormatOutput } from './reporter.js';
-import { HTML_PREFIX_MARK } from '../model/parts.js';
 
 export type * from './reporter.js';
 
@@ -134,7 +133,7 @@ const FORMATS = {
     scan: {
       findings: 'kept',
       load: async () => {
-        const { scanHtmlCapture, writeScanHtml, writeScanHtmlSection } = await import('./html.js');
+        const [{ scanHtmlCapture, writeScanHtml, writeScanHtmlSection }, { HTML_PREFIX_MARK }] = await Promise.all([import('./html.js'), import('../model/parts.js')]);
         return {
           part: (report, _request, write) => {
             const { rules, shown } = scanHtmlCapture(report);
