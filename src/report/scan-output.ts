@@ -60,7 +60,8 @@ export class ScanOutput {
   /**
    * Open the output of `format` (a name `scan --format` takes). `makeParts` makes the store of
    * the parts that the workers render for kept formats (scan/parts.ts's CapturePartStore, on
-   * disk); without it the reports come back whole and their parts are made here at the end.
+   * disk); without it the reports come back whole and each capture's part is made here as it
+   * finishes, and kept in memory.
    */
   static async open(format: string, options: ScanOutputOptions, makeParts?: (request: CapturePartRequest) => CapturePartSource): Promise<ScanOutput> {
     const r = reporter(format)?.scan;
@@ -82,16 +83,28 @@ export class ScanOutput {
     this.parts = parts;
     this.run = output.open({
       ...options,
-      copyPart: (f, write) => (parts && f.part ? parts.copy(f.part.at, write) : void output.part!(f.report!, request, write)),
+      copyPart: (f, write) => {
+        const at = f.part!.at;
+        if (parts) parts.copy(at, write);
+        else if ('text' in at && at.text !== '') write(at.text);
+      },
     });
+    // Without a store, a kept format's part is rendered here, as the scan workers would.
+    const renderHere = need === 'kept' && !parts;
     const { failOn } = options;
     this.poolOptions = {
-      keepFindings: need === 'kept' && !parts,
+      keepFindings: renderHere,
       ...(parts ? { parts } : {}),
       ...(need === 'streamed' ? { onFindingLine: options.out, lineFormat: format } : {}),
       onResult: (r, index) => {
         if (r.report && r.tally) {
           if (failOn !== undefined && !r.error && r.tally.some((x) => severityReaches(x.severity, failOn))) this.reachedFailOn = true;
+        }
+        if (renderHere && r.report && !r.error) {
+          const pieces: string[] = [];
+          const counts = output.part!(r.report, request, (chunk) => void pieces.push(chunk));
+          r.part = { at: { text: pieces.join('') }, ...counts };
+          r.report.findings = [];
         }
         this.run.add?.(index, r);
         delete r.tally;
