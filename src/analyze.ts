@@ -10,7 +10,8 @@ import { decodeFrame, isSupportedLinkType, linkTypeName } from './decode/index.j
 import { AnomalyCounter, createPacket } from './decode/packet.js';
 import { ReassemblyPool, type ReassemblyOptions } from './flow/reassembly.js';
 import { FlowTable, type Flow } from './flow/table.js';
-import { RuleEngine, humanDuration, isoTime, type FindingKey, type Rule } from './rules/engine.js';
+import { RuleEngine, type FindingKey, type Rule } from './rules/engine.js';
+import { humanDuration, isoTime } from './model/words.js';
 import { FlowClock } from './flow/clock.js';
 import { CaptureQuality } from './flow/quality.js';
 import { DUPLICATE_WINDOW } from './flow/timeouts.js';

@@ -1,16 +1,11 @@
 import { analyzeCapture } from '../analyze.js';
-import { captureErrorLine, internalErrorStack, nothingUseful, unusableCaptureLine } from '../report/errors.js';
-
-export { captureErrorLine, internalErrorStack, nothingUseful, unusableCaptureLine } from '../report/errors.js';
+import { captureErrorLine, internalErrorStack, unusableCaptureLine } from '../report/errors.js';
+import { nothingUseful, type AnalysisReport } from '../model/report.js';
 import { BOUNDED_HEAP } from './heap.js';
 import { CaptureError } from '../capture/types.js';
 import { LIVE_REFUSED_LINGER } from '../flow/timeouts.js';
-import { formatJsonlFinding } from '../report/jsonl.js';
-import { formatLiveFinding } from '../report/live.js';
-import type { ReporterName } from '../report/index.js';
-import { writeJson } from '../report/json.js';
+import { REPORTERS, type ReporterName } from '../report/index.js';
 import { sanitizeForTerminal } from '../report/terminal.js';
-import type { AnalysisReport } from '../report/types.js';
 import { findingFilter, optionList } from '../rules/filter.js';
 import { severityReaches, type Finding, type Severity } from '../rules/types.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
@@ -50,11 +45,6 @@ export interface AnalyzeCommandOptions {
   asOne?: boolean;
 }
 
-/** True when a finding's severity reaches the threshold. */
-export function reaches(finding: Pick<Finding, 'severity'>, threshold: Severity): boolean {
-  return severityReaches(finding.severity, threshold);
-}
-
 /** Run `wirewhy analyze FILE` (or several files read as one). Returns the exit status. */
 export async function runAnalyze(files: string | string[], opts: AnalyzeCommandOptions, io: CliIo, signal?: { stopped: boolean }): Promise<number> {
   let merged: MergedCapture | null = null;
@@ -68,7 +58,11 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
   }
   const file = merged ? merged.name : (files as string);
   const format = opts.format as ReporterName;
-  const streaming = format === 'jsonl';
+  // What the format needs of the analysis (findings streamed or kept, every conversation or
+  // not), then its code, loaded by name.
+  const reporter = REPORTERS[format].analyze!;
+  const output = await reporter.load();
+  const streaming = reporter.findings === 'streamed';
   let report: AnalysisReport;
   // Live input (stdin pipe, FIFO): capture time follows the wall clock while quiet, refusals are
   // decided after LIVE_REFUSED_LINGER, and text output prints a line per finding as decided,
@@ -83,17 +77,18 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
   const terminal = { color: useColor(io), unicode: useUnicode(io) };
   const wanted = findingFilter({ codes: optionList(opts.code), rules: optionList(opts.rule), severity: opts.severity as Severity | undefined });
   const shown = (f: Finding) => wanted === null || wanted(f);
+  const liveLine = live ? output.live : undefined;
   const write = streaming
-    ? (f: Finding) => io.stdout.write(formatJsonlFinding(f, { file }))
-    : live && format === 'text'
-      ? (f: Finding) => io.stdout.write(formatLiveFinding(f, terminal))
+    ? (f: Finding) => io.stdout.write(output.finding!(f, file))
+    : liveLine
+      ? (f: Finding) => io.stdout.write(liveLine(f, terminal))
       : undefined;
   const onFinding = write && wanted ? (f: Finding) => void (shown(f) && write(f)) : write;
   // Streamed findings are already written: only --fail-on needs to know about them afterwards.
   let reachedFailOn = false;
   const failOn = opts.failOn as Severity | undefined;
   const tracked = onFinding && failOn ? (f: Finding) => {
-    if (shown(f) && reaches(f, failOn)) reachedFailOn = true;
+    if (shown(f) && severityReaches(f.severity, failOn)) reachedFailOn = true;
     onFinding(f);
   } : onFinding;
   try {
@@ -102,8 +97,7 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
       heapPolicy: BOUNDED_HEAP,
       maxFlows: opts.maxFlows,
       ...(streaming ? { maxFindings: 0 } : {}),
-      // The HTML timeline draws every conversation, healthy ones too.
-      conversations: format === 'html',
+      conversations: reporter.conversations,
       onFinding: tracked,
       shouldStop: signal ? () => signal.stopped : undefined,
       onInternalError: io.env.WIREWHY_DEBUG ? (fault, e) => io.stderr.write(internalErrorStack(file, fault, e)) : undefined,
@@ -124,26 +118,21 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
     const findings = report.findings.filter(wanted);
     report = { ...report, findings, filtered: { shown: findings.length, of: report.findings.length } };
   }
-  if (live && format === 'text' && report.findings.length > 0) io.stdout.write('\n');
+  if (liveLine && report.findings.length > 0) io.stdout.write('\n');
   const unusable = nothingUseful(report);
   // Exit 2 always comes with its line on stderr, and the text report, which would end with
   // "No failed connections found", is not printed for input that could not be analysed.
   if (unusable) {
     io.stderr.write(`${unusableCaptureLine(file, report)}\n`);
-    if (format === 'text') return EXIT_UNREADABLE;
-  } else if (format !== 'text') {
+    if (reporter.forPeople) return EXIT_UNREADABLE;
+  } else if (!reporter.forPeople) {
     for (const w of report.capture.warnings) {
       const where = w.offset !== undefined ? ` (at byte offset ${w.offset})` : '';
       io.stderr.write(`wirewhy: ${sanitizeForTerminal(file)}: warning: ${sanitizeForTerminal(w.message)}${where}\n`);
     }
   }
-  if (format === 'json') {
-    writeJson(report, (chunk) => io.stdout.write(chunk));
-  } else if (!streaming) {
-    const { formatReport } = await import('../report/index.js');
-    io.stdout.write(formatReport(format, report, { color: useColor(io), unicode: useUnicode(io), failOn: opts.failOn as Severity | undefined, ladder: opts.ladder, brief: opts.brief, width: terminalWidth(io) }));
-  }
+  output.report?.(report, { ...terminal, failOn, ladder: opts.ladder, brief: opts.brief, width: terminalWidth(io) }, (chunk) => io.stdout.write(chunk));
   if (unusable) return EXIT_UNREADABLE;
-  if (failOn && (reachedFailOn || report.findings.some((f) => reaches(f, failOn)))) return EXIT_FINDINGS;
+  if (failOn && (reachedFailOn || report.findings.some((f) => severityReaches(f.severity, failOn)))) return EXIT_FINDINGS;
   return EXIT_OK;
 }

@@ -10,26 +10,15 @@
  * missing snapshot the same way).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { VERSION } from '../version.js';
-import { junitXml, type JunitCase } from '../report/junit.js';
-import { terminalStyle } from '../report/terminal.js';
+import type { CheckOutcome } from '../model/check.js';
+import { EXPECTATION_PART } from '../model/parts.js';
+import { REPORTERS, type ReporterName } from '../report/index.js';
 import { scanPaths, type PoolOptions } from '../scan/index.js';
 import { CapturePartStore } from '../scan/parts.js';
 import { describeSystemError } from '../report/errors.js';
-import {
-  diffExpectation,
-  expectationPath,
-  formatDiffLines,
-  isExpectationFile,
-  isMatch,
-  parseExpectation,
-  type ExpectationDiff,
-} from '../scan/expect.js';
+import { diffExpectation, expectationPath, isExpectationFile, isMatch, parseExpectation } from '../scan/expect.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
 import { noCapturesLines } from './no-captures.js';
-
-/** Output formats of `check`. */
-export { CHECK_FORMATS } from './formats.js';
 
 /** Options of `wirewhy check`. */
 export interface CheckCommandOptions {
@@ -40,20 +29,9 @@ export interface CheckCommandOptions {
   maxFlows?: number;
 }
 
-/** What happened to one capture. */
-export type CheckStatus = 'pass' | 'fail' | 'no-expectation' | 'error' | 'written' | 'updated' | 'unchanged' | 'not-run';
-
-/** The outcome for one capture. */
-export interface CheckOutcome {
-  file: string;
-  expectation: string;
-  status: CheckStatus;
-  findings?: number;
-  diff?: ExpectationDiff;
-  /** One line, for 'error'. */
-  error?: string;
-  seconds?: number;
-}
+// What happened to each capture is plain data (model/check.ts); its reporters are in report/check.ts.
+export type { CheckOutcome, CheckStatus } from '../model/check.js';
+export { formatCheckJson, formatCheckJunit, formatCheckText } from '../report/check.js';
 
 function readExpectation(path: string): { text: string } | { missing: true } | { error: string } {
   try {
@@ -82,7 +60,7 @@ export async function checkCaptures(
 ): Promise<{ outcomes: CheckOutcome[]; seconds: number; noCaptures: string[] | null }> {
   // Each capture's worker makes its expectation and keeps it on disk; it is read back when its
   // turn comes, so a folder of captures with thousands of findings each is never in memory.
-  const parts = new CapturePartStore({ kind: 'expectation' });
+  const parts = new CapturePartStore({ kind: EXPECTATION_PART });
   try {
     return await compareWithExpectations(paths, opts, io, signal, parts);
   } finally {
@@ -172,99 +150,6 @@ export function checkExitStatus(outcomes: readonly CheckOutcome[]): number {
   return EXIT_OK;
 }
 
-function noExpectationMessage(o: CheckOutcome): string {
-  return `no expectation file ${o.expectation} (wirewhy check --update writes it)`;
-}
-
-/** Text for people: one line per capture, the diff under each failing one, and a count. */
-export function formatCheckText(outcomes: readonly CheckOutcome[], opts: { color: boolean; unicode: boolean }): string {
-  const style = terminalStyle(opts);
-  const t = style.text;
-  const lines: string[] = [];
-  const counts = new Map<CheckStatus, number>();
-  for (const o of outcomes) {
-    counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
-    const n = o.findings !== undefined ? ` (${o.findings} finding${o.findings === 1 ? '' : 's'})` : '';
-    switch (o.status) {
-      case 'pass':
-        lines.push(`${style.green('PASS')}  ${t(o.file)}${n}`);
-        break;
-      case 'fail':
-        lines.push(`${style.bold(style.red('FAIL'))}  ${t(o.file)}: findings differ from ${t(o.expectation)}`);
-        for (const l of formatDiffLines(o.diff!, style.arrow)) lines.push(`      ${t(l)}`);
-        break;
-      case 'no-expectation':
-        lines.push(`${style.red('NONE')}  ${t(o.file)}: ${t(noExpectationMessage(o))}`);
-        break;
-      case 'error':
-        lines.push(`${style.bold(style.red('ERROR'))} ${t(o.error ?? o.file)}`);
-        break;
-      case 'written':
-        lines.push(`${style.cyan('WROTE')} ${t(o.expectation)}${n}`);
-        break;
-      case 'updated':
-        lines.push(`${style.yellow('UPDATED')} ${t(o.expectation)}${n}`);
-        break;
-      case 'unchanged':
-        lines.push(`${style.dim('SAME')}  ${t(o.expectation)}${n}`);
-        break;
-      case 'not-run':
-        lines.push(`${style.yellow('SKIP')}  ${t(o.file)}: not analysed (interrupted)`);
-        break;
-    }
-  }
-  const parts: string[] = [];
-  const label: Array<[CheckStatus, string]> = [
-    ['pass', 'passed'],
-    ['fail', 'failed'],
-    ['no-expectation', 'without expectation'],
-    ['error', 'unreadable'],
-    ['written', 'written'],
-    ['updated', 'updated'],
-    ['unchanged', 'unchanged'],
-    ['not-run', 'not analysed'],
-  ];
-  for (const [s, name] of label) if (counts.get(s)) parts.push(`${counts.get(s)} ${name}`);
-  lines.push('');
-  lines.push(style.bold(`${outcomes.length} capture${outcomes.length === 1 ? '' : 's'}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`));
-  return `${lines.join('\n')}\n`;
-}
-
-/** JUnit: one test suite for the run, one test case per capture, the diff in the failure. */
-export function formatCheckJunit(outcomes: readonly CheckOutcome[], seconds: number): string {
-  const cases: JunitCase[] = outcomes.map((o) => {
-    const c: JunitCase = { name: o.file, classname: 'wirewhy.check' };
-    switch (o.status) {
-      case 'fail': {
-        const d = o.diff!;
-        const message = `findings differ from ${o.expectation}: ${d.missing.length} missing, ${d.unexpected.length} unexpected, ${d.changed.length} changed`;
-        c.failure = { message, type: 'expectation', text: [`${o.file}: ${message}`, ...formatDiffLines(d)].join('\n') };
-        break;
-      }
-      case 'no-expectation':
-        c.failure = { message: noExpectationMessage(o), type: 'no-expectation' };
-        break;
-      case 'error':
-        c.error = { message: o.error ?? o.file, type: 'unreadable' };
-        break;
-      case 'not-run':
-        c.skipped = { message: 'not analysed: interrupted' };
-        break;
-      default:
-        if (o.findings !== undefined) c.systemOut = `${o.findings} finding${o.findings === 1 ? '' : 's'} as expected`;
-    }
-    return c;
-  });
-  return junitXml([{ name: 'wirewhy check', time: seconds, cases }]);
-}
-
-/** JSON: every capture's status and diff. */
-export function formatCheckJson(outcomes: readonly CheckOutcome[]): string {
-  const counts: Record<string, number> = {};
-  for (const o of outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1;
-  return `${JSON.stringify({ schemaVersion: 1, kind: 'check', tool: { name: 'wirewhy', version: VERSION }, captures: outcomes, counts }, null, 2)}\n`;
-}
-
 /** Run `wirewhy check`. Returns the exit status. */
 export async function runCheck(paths: string[], opts: CheckCommandOptions, io: CliIo, signal?: { stopped: boolean }): Promise<number> {
   const { outcomes, seconds, noCaptures } = await checkCaptures(paths, opts, io, signal);
@@ -272,15 +157,7 @@ export async function runCheck(paths: string[], opts: CheckCommandOptions, io: C
     for (const line of noCaptures) io.stderr.write(`${line}\n`);
     return EXIT_UNREADABLE;
   }
-  switch (opts.format) {
-    case 'junit':
-      io.stdout.write(formatCheckJunit(outcomes, seconds));
-      break;
-    case 'json':
-      io.stdout.write(formatCheckJson(outcomes));
-      break;
-    default:
-      io.stdout.write(formatCheckText(outcomes, { color: useColor(io), unicode: useUnicode(io) }));
-  }
+  const output = await REPORTERS[opts.format as ReporterName].check!.load();
+  io.stdout.write(output.format(outcomes, seconds, { color: useColor(io), unicode: useUnicode(io) }));
   return checkExitStatus(outcomes);
 }

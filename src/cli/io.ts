@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { describeSystemError } from '../report/errors.js';
 
 /** Where a command writes, so tests can run the program in-process. */
@@ -44,10 +47,14 @@ export class ReportOutput {
   failure: NodeJS.ErrnoException | undefined;
   readonly isTTY: boolean | undefined;
 
-  /** `onFailure` is told once, at the first error (the command stops producing output). */
+  /**
+   * `onFailure` is told once, at the first error (the command stops producing output); `where`
+   * names the file written to, for the error line (none: standard output).
+   */
   constructor(
     private readonly target: CliIo['stdout'],
     private readonly onFailure: () => void = () => {},
+    private readonly where?: string,
   ) {
     this.isTTY = target.isTTY;
     const stream = target as StreamLike;
@@ -101,7 +108,8 @@ export class ReportOutput {
 
   /** The one line saying why the report could not be written. */
   failureLine(): string {
-    return `wirewhy: cannot write the report: ${describeSystemError(this.failure)}`;
+    const to = this.where === undefined ? '' : ` to ${this.where}`;
+    return `wirewhy: cannot write the report${to}: ${describeSystemError(this.failure)}`;
   }
 
   private fail(e: unknown): void {
@@ -135,4 +143,128 @@ export function terminalWidth(io: CliIo): number {
   if (tty !== undefined && tty > 0) return tty;
   const env = Number.parseInt(io.env.COLUMNS ?? '', 10);
   return Number.isFinite(env) && env > 0 ? env : 80;
+}
+
+/**
+ * The environment with `--color` (true) or `--no-color` (false) applied, as FORCE_COLOR and
+ * NO_COLOR say it: the option given on the command line wins over the variables inherited.
+ */
+export function colorChoice(env: NodeJS.ProcessEnv, color: boolean | undefined): NodeJS.ProcessEnv {
+  if (color === undefined) return env;
+  const { NO_COLOR: _no, FORCE_COLOR: _force, ...rest } = env;
+  return color ? { ...rest, FORCE_COLOR: '1' } : { ...rest, NO_COLOR: '1' };
+}
+
+/**
+ * A report file (`-o FILE`) written under a temporary name beside it and renamed over it once
+ * complete, so a run that fails half-way (disk full, an internal error, a kill) leaves FILE as it
+ * was, never a truncated report that reads like a whole one. The rename is atomic on the same
+ * file system, which "beside it" guarantees. A FILE that is not a regular file (a FIFO, a
+ * terminal, /dev/stdout) is written in place: it cannot be replaced, and a reader is waiting.
+ *
+ * Writes are synchronous, like Node's own writes to a file on stdout, so a write error is known
+ * at the write (ReportOutput then stops the command).
+ */
+export class ReportFile {
+  private fd: number;
+  private readonly temp: string | null;
+  private readonly target: string;
+
+  /** Open FILE for a report; throws the system error when its folder cannot take it. */
+  constructor(readonly path: string) {
+    let existing: ReturnType<typeof statSync> | undefined;
+    try {
+      existing = statSync(path);
+    } catch {
+      existing = undefined;
+    }
+    if (existing?.isDirectory()) throw Object.assign(new Error(`${path} is a folder`), { code: 'EISDIR' });
+    if (existing && !existing.isFile()) {
+      this.target = path;
+      this.temp = null;
+      this.fd = openSync(path, 'w');
+      return;
+    }
+    // Through a symbolic link, the file it points to is replaced, not the link.
+    this.target = existing ? realpathSync(path) : path;
+    this.temp = join(dirname(this.target), `.${basename(this.target)}.${randomBytes(6).toString('hex')}.tmp`);
+    this.fd = openSync(this.temp, 'wx', 0o666);
+  }
+
+  /** Write all of `s` (throws the system error). */
+  write(s: string): boolean {
+    const bytes = Buffer.from(s, 'utf8');
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
+    return true;
+  }
+
+  /** Close and put the report in place of FILE (throws the system error). */
+  commit(): void {
+    this.close();
+    if (this.temp !== null) renameSync(this.temp, this.target);
+  }
+
+  /** Close and remove what was written; FILE is left as it was. */
+  abandon(): void {
+    this.close();
+    if (this.temp === null) return;
+    try {
+      unlinkSync(this.temp);
+    } catch {
+      // Already gone: nothing to clean.
+    }
+  }
+
+  private close(): void {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    closeSync(fd);
+  }
+}
+
+/**
+ * Run a command that writes a report, to `file` when `-o FILE` was given (else to standard
+ * output, unchanged). The file is replaced only when the command finished and every write
+ * succeeded; a write error is reported as on standard output (one line, status 2, the command
+ * stopped) and FILE is left untouched.
+ */
+export async function withReportFile(
+  file: string | undefined,
+  io: CliIo,
+  signal: { stopped: boolean } | undefined,
+  run: (io: CliIo) => Promise<number>,
+): Promise<number> {
+  if (file === undefined) return run(io);
+  let target: ReportFile;
+  try {
+    target = new ReportFile(file);
+  } catch (e) {
+    io.stderr.write(`wirewhy: cannot write the report to ${file}: ${describeSystemError(e)}\n`);
+    return EXIT_UNREADABLE;
+  }
+  const stop = signal ?? { stopped: false };
+  const out = new ReportOutput(target, () => (stop.stopped = true), file);
+  let code: number;
+  try {
+    code = await run({ ...io, stdout: out });
+  } catch (e) {
+    target.abandon();
+    throw e;
+  }
+  if (out.failure) {
+    target.abandon();
+    io.stderr.write(`${out.failureLine()}\n`);
+    if (io.env.WIREWHY_DEBUG) io.stderr.write(`${out.failure.stack ?? ''}\n`);
+    return EXIT_UNREADABLE;
+  }
+  try {
+    target.commit();
+  } catch (e) {
+    target.abandon();
+    io.stderr.write(`wirewhy: cannot write the report to ${file}: ${describeSystemError(e)}\n`);
+    return EXIT_UNREADABLE;
+  }
+  return code;
 }

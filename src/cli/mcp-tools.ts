@@ -12,7 +12,7 @@ import { AnomalyCounter, createPacket, formatAddress, type Packet } from '../dec
 import { explain } from '../report/explain.js';
 import type { AnalysisReport, ConversationSpan } from '../report/types.js';
 import { findCodes } from '../rules/codes.js';
-import { hostPort, isoTime } from '../rules/engine.js';
+import { hostPort, isoTime } from '../model/words.js';
 import { icmpName, tcpFlagsLabel } from '../rules/evidence.js';
 import { RULES, ruleById } from '../rules/index.js';
 import type { ErrorCode, Finding } from '../rules/types.js';

@@ -8,8 +8,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { SEVERITIES } from '../rules/types.js';
 import { VERSION } from '../version.js';
 import { parseShard, type Shard } from '../scan/shard.js';
-import { ANALYZE_FORMATS, CHECK_FORMATS, SCAN_FORMATS } from './formats.js';
-import { EXIT_UNREADABLE, processIo, ReportOutput, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
+import { formatsOf, REPORTERS, type FormatOption, type ReporterName } from '../report/index.js';
+import { colorChoice, EXIT_UNREADABLE, processIo, ReportOutput, terminalWidth, useColor, useUnicode, withReportFile, type CliIo } from './io.js';
 
 // Each command loads its own modules when it runs: start-up time and memory are then those of
 // the command used (analyze --format json loads neither the scan pool nor the HTML report).
@@ -37,7 +37,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .description('analyse one capture (pcap, pcapng, gzip; "-" for standard input); several files are one capture merged by time, as mergecap does')
     .argument('<files...>', 'capture file, or - for standard input; several files (a rotated set) are read as one')
     .option('--as-one', 'read the captures under the folders given as one capture, merged by time')
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...ANALYZE_FORMATS]).default('text'))
+    .addOption(formatOption('analyze'))
+    .option('-o, --output <file>', 'write the report to this file (replaced only once it is complete)')
+    .option('--color', 'colour the output even when it is not a terminal (as FORCE_COLOR)')
+    .option('--no-color', 'no colour (as NO_COLOR)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
     .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
     .option('--ladder', "text format: draw each finding's evidence packets as a ladder diagram")
@@ -45,24 +48,29 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .option('--code <code>', 'only findings citing this error code, by number or name (10061, ECONNREFUSED, 111); repeatable', collect, [])
     .option('--rule <id>', 'only findings of this rule (connection-refused, ...); repeatable', collect, [])
     .addOption(new Option('--severity <severity>', 'only findings of at least this severity').choices([...SEVERITIES]))
-    .action(async (files: string[], opts: { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean; code?: string[]; rule?: string[]; severity?: string; asOne?: boolean }) => {
+    .action(async (files: string[], opts: ReportFileOptions & { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean; code?: string[]; rule?: string[]; severity?: string; asOne?: boolean }, command: Command) => {
+      refuseFormatOptions(command, opts.format as ReporterName, opts);
       const { runAnalyze } = await import('./analyze.js');
-      setExit(await runAnalyze(files.length === 1 && !opts.asOne ? files[0]! : files, opts, io, signal));
+      const target = files.length === 1 && !opts.asOne ? files[0]! : files;
+      setExit(await withReportFile(opts.output, withColor(io, opts), signal, (out) => runAnalyze(target, opts, out, signal)));
     });
 
   program
     .command('scan')
     .description('analyse every capture under files and folders, in parallel (captures are told by their first bytes)')
     .argument('<paths...>', 'capture files or folders (walked recursively)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...SCAN_FORMATS]).default('text'))
+    .addOption(formatOption('scan'))
+    .option('-o, --output <file>', 'write the report to this file (replaced only once it is complete)')
+    .option('--color', 'colour the output even when it is not a terminal (as FORCE_COLOR)')
+    .option('--no-color', 'no colour (as NO_COLOR)')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
     .option('-j, --jobs <n>', 'worker threads (default: number of CPUs, at most one per 128 MB of captures)', positiveInt)
     .option('-q, --quiet', 'no progress bar')
     .option('--max-flows <n>', 'cap on conversations tracked at once, per capture', positiveInt)
     .option('--shard <I/N>', 'only part I of N of the captures, by a hash of their path (for clusters; combine the parts with wirewhy merge)', shardOption)
-    .action(async (paths: string[], opts: { format: string; failOn?: string; jobs?: number; quiet?: boolean; maxFlows?: number; shard?: Shard }) => {
+    .action(async (paths: string[], opts: ReportFileOptions & { format: string; failOn?: string; jobs?: number; quiet?: boolean; maxFlows?: number; shard?: Shard }) => {
       const { runScan } = await import('./scan.js');
-      setExit(await runScan(paths, opts, io, signal));
+      setExit(await withReportFile(opts.output, withColor(io, opts), signal, (out) => runScan(paths, opts, out, signal)));
     });
 
   program
@@ -94,13 +102,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .description('compare each capture\'s findings with NAME.expect.json beside it (CI regression check)')
     .argument('<paths...>', 'capture files or folders (walked recursively)')
     .option('-u, --update', 'write or rewrite the expectation files instead of comparing')
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...CHECK_FORMATS]).default('text'))
+    .addOption(formatOption('check'))
+    .option('-o, --output <file>', 'write the report to this file (replaced only once it is complete)')
+    .option('--color', 'colour the output even when it is not a terminal (as FORCE_COLOR)')
+    .option('--no-color', 'no colour (as NO_COLOR)')
     .option('-j, --jobs <n>', 'worker threads (default: number of CPUs, at most one per 128 MB of captures)', positiveInt)
     .option('-q, --quiet', 'no progress bar')
     .option('--max-flows <n>', 'cap on conversations tracked at once, per capture', positiveInt)
-    .action(async (paths: string[], opts: { format: string; update?: boolean; jobs?: number; quiet?: boolean; maxFlows?: number }) => {
+    .action(async (paths: string[], opts: ReportFileOptions & { format: string; update?: boolean; jobs?: number; quiet?: boolean; maxFlows?: number }) => {
       const { runCheck } = await import('./check.js');
-      setExit(await runCheck(paths, opts, io, signal));
+      setExit(await withReportFile(opts.output, withColor(io, opts), signal, (out) => runCheck(paths, opts, out, signal)));
     });
 
   program
@@ -127,9 +138,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .description('explain an error as you have it (10061, ECONNREFUSED, 0x8007274D, "[Errno 111] Connection refused") or a rule id (connection-refused)')
     .argument('<query...>', 'error number, symbol or message (quote it, or give it as several words), or a rule id')
     .option('--full', 'every meaning with its sources and spellings, and the rules in full')
-    .action(async (words: string[], opts: { full?: boolean }) => {
+    .option('--color', 'colour the output even when it is not a terminal (as FORCE_COLOR)')
+    .option('--no-color', 'no colour (as NO_COLOR)')
+    .action(async (words: string[], opts: { full?: boolean; color?: boolean }) => {
       const { explain } = await import('../report/explain.js');
-      const r = explain(words.join(' '), { color: useColor(io), unicode: useUnicode(io), width: terminalWidth(io), full: opts.full === true });
+      const out = withColor(io, opts);
+      const r = explain(words.join(' '), { color: useColor(out), unicode: useUnicode(out), width: terminalWidth(out), full: opts.full === true });
       io.stdout.write(r.text.endsWith('\n') ? r.text : r.text + '\n');
       setExit(r.found ? 0 : EXIT_UNREADABLE);
     });
@@ -182,6 +196,37 @@ function shardOption(v: string): Shard {
     return parseShard(v);
   } catch (e) {
     throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+/** Options every command that writes a report takes besides its format. */
+interface ReportFileOptions {
+  /** `-o, --output FILE`. */
+  output?: string;
+  /** `--color` (true), `--no-color` (false), or neither. */
+  color?: boolean;
+}
+
+/** `-f, --format` with the formats the command offers, read from the reporter map. */
+function formatOption(command: 'analyze' | 'scan' | 'check'): Option {
+  return new Option('-f, --format <format>', 'output format').choices(formatsOf(command)).default('text');
+}
+
+/** The command's io with `--color` / `--no-color` applied (they win over NO_COLOR and FORCE_COLOR). */
+function withColor(io: CliIo, opts: { color?: boolean }): CliIo {
+  return { ...io, env: colorChoice(io.env, opts.color) };
+}
+
+/**
+ * Refuse an option the chosen format does not take (`--ladder` draws on the text report): a
+ * usage error, one line, exit 2, rather than an option silently ignored.
+ */
+function refuseFormatOptions(command: Command, format: ReporterName, opts: Partial<Record<FormatOption, unknown>>): void {
+  const takes = REPORTERS[format].analyze?.takes ?? [];
+  for (const option of ['ladder', 'brief'] as const) {
+    if (!opts[option] || takes.includes(option)) continue;
+    const formats = formatsOf('analyze').filter((name) => REPORTERS[name].analyze!.takes.includes(option));
+    command.error(`error: option '--${option}' goes with --format ${formats.join(' or ')}, not ${format}`, { exitCode: EXIT_UNREADABLE, code: 'wirewhy.formatOption' });
   }
 }
 

@@ -1,13 +1,11 @@
 /** `wirewhy scan PATH...`: analyse every capture under some files and folders, in parallel. */
-import { ScanOutput } from '../report/scan-output.js';
-import type { Severity } from '../rules/types.js';
+import type { Severity } from '../model/finding.js';
+import type { ScanResult } from '../model/scan.js';
 import { scanPaths } from '../scan/index.js';
-import type { ScanResult } from '../scan/types.js';
+import { openScanOutput } from '../scan/parts.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
 import { noCapturesLines } from './no-captures.js';
 import { shardLabel, type Shard } from '../scan/shard.js';
-
-export { SCAN_FORMATS } from './formats.js';
 
 /** Options of `wirewhy scan`. */
 export interface ScanCommandOptions {
@@ -38,7 +36,7 @@ export function scanExitStatus(result: ScanResult, failed: boolean): number {
 /** Run `wirewhy scan`. Returns the exit status. */
 export async function runScan(paths: string[], opts: ScanCommandOptions, io: CliIo, signal?: { stopped: boolean }): Promise<number> {
   // The output decides what is kept of each capture, so that memory stays bounded (see scan-output.ts).
-  const output = new ScanOutput(opts.format, {
+  const output = await openScanOutput(opts.format, {
     failOn: opts.failOn as Severity | undefined,
     title: paths.join(' '),
     terminal: { color: useColor(io), unicode: useUnicode(io) },

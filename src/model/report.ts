@@ -80,3 +80,13 @@ export interface AnalysisReport {
    */
   filtered?: { shown: number; of: number };
 }
+
+/**
+ * Whether a report had nothing useful: no packets and a structural problem (a capture cut
+ * before its first complete frame, say). Such a capture counts as unreadable: `analyze` exits 2,
+ * `scan` lists it with the captures that could not be read. A capture whose only problem is a
+ * link type we do not decode was read; it just held nothing we analyse.
+ */
+export function nothingUseful(report: AnalysisReport): boolean {
+  return report.capture.packets === 0 && report.capture.warnings.some((w) => w.code !== 'unsupported_link_type');
+}

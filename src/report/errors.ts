@@ -59,10 +59,8 @@ export function unusableCaptureLine(file: string, report: AnalysisReport): strin
   return `wirewhy: ${sanitizeForTerminal(file)}: ${sanitizeForTerminal(w.message)}${where}`;
 }
 
-/** Whether a report had nothing useful: no packets and a structural problem. */
-export function nothingUseful(report: AnalysisReport): boolean {
-  return report.capture.packets === 0 && report.capture.warnings.some((w) => w.code !== 'unsupported_link_type');
-}
+// What counts as a capture with nothing useful in it is a fact about the report (model/report.ts).
+export { nothingUseful } from '../model/report.js';
 
 /** What WIREWHY_DEBUG=1 prints for a contained internal fault: where, then the stack. */
 export function internalErrorStack(file: string, fault: InternalFault, e: unknown): string {

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { OS_ORDER } from '../rules/codes.js';
-import { hostPort, humanDuration } from '../rules/engine.js';
+import { endpointLabel, hostPort, humanDuration, plural } from '../model/words.js';
 import { RULES, ruleById } from '../rules/index.js';
 import { SEVERITIES, type ErrorCode, type Finding, type OsName, type Severity } from '../rules/types.js';
 import { VERSION } from '../version.js';
@@ -43,10 +43,6 @@ export interface ScanHtmlInput {
 
 const OS_LABELS: Readonly<Record<OsName, string>> = { windows: 'Windows', linux: 'Linux', macos: 'macOS' };
 
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 /** `rc-N` by the rule's place in RULES, so a rule has the same colour in every report. */
 function ruleClass(rule: string): string {
   const i = RULES.findIndex((r) => r.meta.id === rule);
@@ -59,10 +55,6 @@ function ruleOrder(rules: Iterable<string>): string[] {
     return i >= 0 ? i : RULES.length;
   };
   return [...new Set(rules)].sort((a, b) => index(a) - index(b) || (a < b ? -1 : a > b ? 1 : 0));
-}
-
-function endpointLabel(e: { address: string; port: number }): string {
-  return e.port < 0 ? e.address : hostPort(e);
 }
 
 /** What the endpoint filter searches: both endpoints as "addr", "addr:port", "[v6]:port", and the service. */

@@ -1,46 +1,192 @@
 /**
- * Reporters by name. Each is a pure function from a finished report to the text to write;
- * a new format is one entry in REPORTERS (its name joins ReporterName by itself).
+ * Every output format, by the name `--format` takes: one reporter object per format with its
+ * `analyze`, `scan` and `check` outputs and what each needs of the analysis. `analyze`, `scan`
+ * and `check` reach their formats only through this map, and the option parser reads its names
+ * from it.
+ *
+ * A format's code is loaded when it is used (`load()`), never at start-up: this module imports
+ * no reporter, so `wirewhy analyze --format json` loads neither the HTML page nor the tables.
+ *
+ * Adding `--format X` is one entry here (its code in its own module, loaded by the entry).
  */
-import { formatHtml } from './html.js';
-import { formatJson } from './json.js';
-import { formatJsonl } from './jsonl.js';
-import { formatJunit } from './junit.js';
-import { formatText } from './text.js';
-import type { Severity } from '../rules/types.js';
-import type { TerminalOptions } from './terminal.js';
-import type { AnalysisReport } from './types.js';
+import type { AnalysisReport } from '../model/report.js';
+import type { AnalyzeOutput, AnalyzeReporter, FormatOption, Reporter, ReportOptions, ScanFormatOutput } from './reporter.js';
 
-/** Options every reporter receives; machine formats ignore what they do not need. */
-export interface ReportOptions extends TerminalOptions {
-  /** More detail in human-readable formats. */
-  verbose?: boolean;
-  /** The `--fail-on` threshold, for formats that mark findings at or above it as failures. */
-  failOn?: Severity;
-  /** Text format: draw a ladder of each finding group's evidence packets. */
-  ladder?: boolean;
-  /** Text format: one line per finding. */
-  brief?: boolean;
-  /** Text format: terminal columns to fit. */
-  width?: number;
-}
+export type * from './reporter.js';
 
-/** A reporter: the whole output for one report. */
-export type Reporter = (report: AnalysisReport, opts: ReportOptions) => string;
+/** Options only the text format takes. */
+const TEXT_OPTIONS: readonly FormatOption[] = ['ladder', 'brief'];
 
-/** Every output format, by the name `--format` takes. */
-export const REPORTERS = {
-  text: (report, opts) => formatText(report, opts),
-  json: (report) => formatJson(report),
-  jsonl: (report) => formatJsonl(report),
-  junit: (report, opts) => formatJunit(report, opts),
-  html: (report) => formatHtml(report),
+const FORMATS = {
+  text: {
+    description: 'for people: a summary table, each failure with its codes, causes and checks',
+    analyze: {
+      findings: 'kept',
+      conversations: false,
+      forPeople: true,
+      takes: TEXT_OPTIONS,
+      load: async () => {
+        const [{ formatText }, { formatLiveFinding }] = await Promise.all([import('./text.js'), import('./live.js')]);
+        return { report: (report, opts, write) => write(formatText(report, opts)), live: formatLiveFinding };
+      },
+    },
+    scan: {
+      findings: 'counted',
+      load: async () => {
+        const { formatScanText, ScanFindingGroups } = await import('./scan-text.js');
+        return {
+          open: (ctx) => {
+            // The findings are merged into groups across captures as captures finish, then dropped.
+            const groups = new ScanFindingGroups();
+            return {
+              add: (index, r) => void (r.tally && groups.add(index, r.file, r.tally)),
+              finish: (result) => void ctx.out(formatScanText(result, ctx.terminal, groups.groups())),
+            };
+          },
+        };
+      },
+    },
+    check: {
+      load: async () => {
+        const { formatCheckText } = await checkModule();
+        return { format: (outcomes, _seconds, opts) => formatCheckText(outcomes, opts) };
+      },
+    },
+  },
+  json: {
+    description: 'the whole report as one JSON document (schema version 1)',
+    analyze: wholeReport(async () => {
+      const { writeJson } = await import('./json.js');
+      return (report, _opts, write) => writeJson(report, write);
+    }),
+    scan: {
+      findings: 'kept',
+      load: async () => {
+        const { writeScanJson, writeScanReportJson } = await import('./scan-json.js');
+        return {
+          part: (report, _request, write) => (writeScanReportJson(report, write), {}),
+          open: (ctx) => ({ finish: (result) => writeScanJson(result, (f) => ctx.copyPart(f, ctx.out), ctx.out) }),
+        };
+      },
+    },
+    check: { load: async () => ({ format: (await checkModule()).formatCheckJson }) },
+  },
+  jsonl: {
+    description: 'one finding per line as soon as it is decided, with its capture\'s file name',
+    analyze: {
+      findings: 'streamed',
+      conversations: false,
+      forPeople: false,
+      takes: [],
+      load: async () => {
+        const { formatJsonlFinding } = await import('./jsonl.js');
+        return { finding: (f, file) => formatJsonlFinding(f, { file }) };
+      },
+    },
+    scan: {
+      findings: 'streamed',
+      load: async () => {
+        const { formatJsonlFinding } = await import('./jsonl.js');
+        const { captureRecordLine, scanRecordLines } = await import('./scan-records.js');
+        return {
+          finding: (f, file) => formatJsonlFinding(f, { file }),
+          // The findings are written as workers decide them; what could not be read goes to
+          // stderr, one line each, as files finish. A sharded scan also writes a record per
+          // capture and one for the scan, which `wirewhy merge` reads.
+          open: (ctx) => ({
+            add: (_index, r) => {
+              if (r.error) ctx.err(`${r.error.line}\n`);
+              if (ctx.records) ctx.out(captureRecordLine(r));
+            },
+            finish: (result) => {
+              for (const e of result.pathErrors) ctx.err(`wirewhy: ${e.path}: ${e.message}\n`);
+              if (ctx.records) ctx.out(scanRecordLines(result, ctx.records.shard));
+            },
+          }),
+        };
+      },
+    },
+  },
+  junit: {
+    description: 'JUnit XML for CI test reports (a failing test case per finding group reaching --fail-on)',
+    analyze: wholeReport(async () => {
+      const { formatJunit } = await import('./junit.js');
+      return (report, opts, write) => write(formatJunit(report, opts));
+    }),
+    scan: {
+      findings: 'kept',
+      load: async () => {
+        const { junitCaseXml, scanJunitCase, writeScanJunit } = await import('./junit.js');
+        return {
+          part: (report, request, write) => {
+            const c = scanJunitCase({ file: report.capture.file, size: 0, report }, request.failOn);
+            write(junitCaseXml(c));
+            return { failed: c.failure !== undefined };
+          },
+          open: (ctx) => ({ finish: (result) => writeScanJunit(result, ctx.failOn, ctx.out, (f) => ctx.copyPart(f, ctx.out)) }),
+        };
+      },
+    },
+    check: { load: async () => ({ format: (await checkModule()).formatCheckJunit }) },
+  },
+  html: {
+    description: 'one self-contained page with timelines and ladder diagrams',
+    // The HTML timeline draws every conversation, healthy ones too.
+    analyze: wholeReport(async () => {
+      const { formatHtml } = await import('./html.js');
+      return (report, _opts, write) => write(formatHtml(report));
+    }, { conversations: true }),
+    scan: {
+      findings: 'kept',
+      load: async () => {
+        const [{ scanHtmlCapture, writeScanHtml, writeScanHtmlSection }, { HTML_PREFIX_MARK }] = await Promise.all([import('./html.js'), import('../model/parts.js')]);
+        return {
+          part: (report, _request, write) => {
+            const { rules, shown } = scanHtmlCapture(report);
+            writeScanHtmlSection(report, HTML_PREFIX_MARK, write);
+            return { rules, findings: shown };
+          },
+          open: (ctx) => ({
+            finish: (result) => {
+              // One self-contained page: a section per capture, the unreadable ones with their errors.
+              const read = result.files.filter((f) => f.report && !f.error);
+              writeScanHtml(
+                {
+                  captures: read.map((f) => ({ report: f.report!, rules: f.part?.rules ?? [], shown: f.part?.findings ?? 0 })),
+                  failures: result.files.filter((f) => f.error).map((f) => ({ file: f.file, error: f.error!.line })),
+                  title: ctx.title,
+                },
+                (i, prefix) => ctx.copyPart(read[i]!, (chunk) => ctx.out(chunk.replaceAll(HTML_PREFIX_MARK, prefix))),
+                ctx.out,
+              );
+            },
+          }),
+        };
+      },
+    },
+  },
+  // ecs (Elastic Common Schema, src/report/ecs.ts) joins here as one more entry.
 } as const satisfies Record<string, Reporter>;
 
-/** Names of the output formats: 'text' | 'json' | 'jsonl' (and any format added to REPORTERS). */
-export type ReporterName = keyof typeof REPORTERS;
+/** Names of the output formats: 'text' | 'json' | … (any format added above joins by itself). */
+export type ReporterName = keyof typeof FORMATS;
 
-/** The format names, in declaration order (for `--format` choices and help). */
+/** Every output format, in the order `--help` lists them. */
+export const REPORTERS: Readonly<Record<ReporterName, Reporter>> = FORMATS;
+
+/**
+ * The `analyze` output of a machine format that writes the whole report once it is finished
+ * (the capture's warnings go to stderr beside it).
+ */
+function wholeReport(load: () => Promise<NonNullable<AnalyzeOutput['report']>>, needs: { conversations?: boolean } = {}): AnalyzeReporter {
+  return { findings: 'kept', conversations: needs.conversations ?? false, forPeople: false, takes: [], load: async () => ({ report: await load() }) };
+}
+
+function checkModule(): Promise<typeof import('./check.js')> {
+  return import('./check.js');
+}
+
+/** The format names, in declaration order. */
 export const REPORTER_NAMES = Object.freeze(Object.keys(REPORTERS)) as readonly ReporterName[];
 
 /** Whether `name` is a format REPORTERS knows. */
@@ -48,16 +194,38 @@ export function isReporterName(name: string): name is ReporterName {
   return Object.hasOwn(REPORTERS, name);
 }
 
-/** Format `report` with the reporter called `name`. */
-export function formatReport(name: ReporterName, report: AnalysisReport, opts: ReportOptions): string {
-  const reporter: Reporter = REPORTERS[name];
-  return reporter(report, opts);
+/** The reporter called `name` (any command), or undefined. */
+export function reporter(name: string): Reporter | undefined {
+  return isReporterName(name) ? REPORTERS[name] : undefined;
 }
 
-export { formatJson } from './json.js';
-export { formatJsonl, formatJsonlFinding } from './jsonl.js';
-export { formatText, groupFindings, type FindingGroup, type TextOptions } from './text.js';
-export { explain, type ExplainResult } from './explain.js';
-export { sanitizeForTerminal, toAscii, terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
-export { formatHtml, formatScanHtml, type ScanHtmlFailure, type ScanHtmlInput } from './html.js';
-export { buildLadder, formatLadderText, ladderSvg, type Ladder } from './ladder.js';
+/** The formats a command offers, for `--format` choices and help. */
+export function formatsOf(command: 'analyze' | 'scan' | 'check'): ReporterName[] {
+  return REPORTER_NAMES.filter((name) => REPORTERS[name][command] !== undefined);
+}
+
+/** Load the `analyze` output of `name`. */
+export function loadAnalyzeOutput(name: string): Promise<AnalyzeOutput> {
+  const r = reporter(name)?.analyze;
+  if (!r) throw new Error(`no analyze output called ${JSON.stringify(name)}`);
+  return r.load();
+}
+
+/** Load the `scan` output of `name` (main thread and scan workers). */
+export function loadScanOutput(name: string): Promise<ScanFormatOutput> {
+  const r = reporter(name)?.scan;
+  if (!r) throw new Error(`no scan output called ${JSON.stringify(name)}`);
+  return r.load();
+}
+
+/**
+ * Format a finished report with the reporter called `name`, as `analyze --format name` writes
+ * it (a streamed format writes every finding of the report).
+ */
+export async function formatReport(name: ReporterName, report: AnalysisReport, opts: ReportOptions): Promise<string> {
+  const output = await loadAnalyzeOutput(name);
+  const pieces: string[] = [];
+  if (output.report) output.report(report, opts, (chunk) => void pieces.push(chunk));
+  else for (const f of report.findings) pieces.push(output.finding!(f, report.capture.file));
+  return pieces.join('');
+}

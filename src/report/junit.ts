@@ -12,10 +12,10 @@
  * - check: one test case per capture; a difference from the expectation file (or a missing
  *   expectation file) is a <failure> with the diff; an unreadable capture is an <error>.
  */
-import { hostPort } from '../rules/engine.js';
+import { endpointLabel } from '../model/words.js';
 import { severityReaches, type Finding, type Severity } from '../rules/types.js';
-import type { ScanFileResult, ScanResult } from '../scan/types.js';
-import type { ReportOptions } from './index.js';
+import type { ScanFileResult, ScanResult } from '../model/scan.js';
+import type { ReportOptions } from './reporter.js';
 import { groupFindings, serverLabel } from './text.js';
 import type { AnalysisReport } from './types.js';
 
@@ -138,7 +138,7 @@ function codesText(f: Finding): string {
 
 /** One line per finding: "<rule id> tcp 10.0.0.1:40000 → 10.0.0.2:80 stream 0: summary". */
 export function findingLine(f: Finding): string {
-  const ep = (e: { address: string; port: number }): string => (e.port < 0 ? e.address : hostPort(e));
+  const ep = endpointLabel;
   return `${f.rule} (${f.severity}) ${f.protocol} ${ep(f.client)} → ${ep(f.server)} ${f.protocol}.stream ${f.stream} frames ${f.frames.join(',')}: ${f.summary} [${codesText(f)}]`;
 }
 

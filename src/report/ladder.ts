@@ -14,7 +14,7 @@
  * would have turned doubling gaps into equal steps and hidden the backoff; a broken linear
  * axis would have drawn 16 s and 32 s gaps the same height.
  */
-import { hostPort, humanDuration } from '../rules/engine.js';
+import { endpointLabel, humanDuration } from '../model/words.js';
 import type { EvidencePacket, Finding } from '../rules/types.js';
 import { escapeHtml, safeText } from './markup.js';
 import type { TerminalStyle } from './terminal.js';
@@ -55,10 +55,6 @@ export interface Ladder {
   packets: number;
   /** Evidence frames of the finding with no recorded packet facts. */
   unrecorded: number;
-}
-
-function endpointLabel(e: { address: string; port: number }): string {
-  return e.port < 0 ? e.address : hostPort(e);
 }
 
 /** The ladder of `finding`'s evidence, eliding the middle beyond `maxRows` packets. */

@@ -2,7 +2,7 @@
  * `scan --format json`: one document with every capture's full report (schema version 1, as
  * `analyze --format json`), the captures that could not be read, the skipped count and totals.
  */
-import type { ScanFileResult, ScanResult, ScanTotals } from '../scan/types.js';
+import type { ScanFileResult, ScanResult, ScanTotals } from '../model/scan.js';
 import { VERSION } from '../version.js';
 import { formatJson, jsonReplacer, nestJson, writeJson } from './json.js';
 import type { AnalysisReport } from './types.js';

@@ -3,29 +3,25 @@
  * captures: what the workers send back, what is kept of a capture once it is done, and how the
  * output is written at the end.
  *
- * - text: each capture's findings come back tallied by rule, server and codes; the tallies are
- *   merged into the groups across captures as captures finish, then dropped.
- * - jsonl: each finding is made a line by its worker as soon as it is decided, and written.
- * - json, junit, html: each capture's part (report, test case, section) is rendered by its
- *   worker and kept in a temporary file (scan/parts.ts), then copied to the output in walk
+ * Each format says in report/index.ts what its scan output needs of the findings:
+ * - counted (text): each capture's findings come back tallied by rule, server and codes; the
+ *   tallies are merged into the groups across captures as captures finish, then dropped.
+ * - streamed (jsonl): each finding is made a line by its worker as soon as it is decided, and
+ *   written.
+ * - kept (json, junit, html): each capture's part (report, test case, section) is rendered by
+ *   its worker and kept in a temporary file (scan/parts.ts), then copied to the output in walk
  *   order a piece at a time, after what precedes the parts (counts, the overview) is known.
  *
  * What stays in memory per capture is its name, size, counts and warnings (the report without
  * its findings) and where its part is: half a kilobyte to a kilobyte.
  */
-import { CapturePartStore, HTML_PREFIX_MARK, type CapturePartKind } from '../scan/parts.js';
-import type { PoolOptions } from '../scan/pool.js';
-import type { ScanResult } from '../scan/types.js';
+import type { CapturePartRequest, CapturePartSource } from '../model/parts.js';
+import type { ScanFileResult, ScanResult } from '../model/scan.js';
 import { severityReaches, type Severity } from '../model/finding.js';
-import { writeScanHtml } from './html.js';
-import { writeScanJunit } from './junit.js';
-import { writeScanJson } from './scan-json.js';
-import { formatScanText, ScanFindingGroups } from './scan-text.js';
+import { reporter } from './index.js';
+import type { FindingsNeed, ScanFormatOutput, ScanOutputRun, Write } from './reporter.js';
 import type { TerminalOptions } from './terminal.js';
 import { captureRecordLine, scanRecordLines } from './scan-records.js';
-
-/** The formats whose capture parts the workers render and keep on disk. */
-const PART_KINDS: Readonly<Record<string, CapturePartKind>> = { json: 'json', junit: 'junit', html: 'html' };
 
 /** What {@link ScanOutput} writes with and to. */
 export interface ScanOutputOptions {
@@ -35,10 +31,10 @@ export interface ScanOutputOptions {
   title?: string;
   /** Colours and Unicode of the text report. */
   terminal: TerminalOptions;
-  /** Standard output. */
-  out: (chunk: string) => unknown;
+  /** Where the report goes (standard output, or the `--output` file). */
+  out: Write;
   /** Standard error (JSONL's errors, one line each, as captures finish). */
-  err: (chunk: string) => unknown;
+  err: Write;
   /**
    * JSONL: also a line per capture, error, skipped file and for the scan itself, each with a
    * `record` field (see scan-records.ts), so that `wirewhy merge` can rebuild the whole scan.
@@ -47,39 +43,77 @@ export interface ScanOutputOptions {
   records?: { shard: string };
 }
 
-/** The pool options a scan's output needs. */
-export type ScanOutputPoolOptions = Required<Pick<PoolOptions, 'keepFindings' | 'onResult'>> & Pick<PoolOptions, 'parts' | 'onFindingLine'>;
+/** The options a scan's output gives the scan (scan/pool.ts's PoolOptions takes them). */
+export interface ScanOutputPoolOptions {
+  keepFindings: boolean;
+  /** Kept formats: where the workers keep each capture's part. */
+  parts?: CapturePartSource;
+  /** Streamed formats: each finding as its worker made it a line of `lineFormat`. */
+  onFindingLine?: (line: string) => void;
+  lineFormat?: string;
+  onResult: (result: ScanFileResult, index: number) => void;
+}
 
-/** One scan's output in one format: give `poolOptions` to the scan, then `finish` with its result. */
+/**
+ * One scan's output in one format: give `poolOptions` to the scan, then `finish` with its result.
+ * The format decides what is kept (see the module comment); this class only wires it to the pool.
+ */
 export class ScanOutput {
   /** Options for scanPaths/runPool. */
   readonly poolOptions: ScanOutputPoolOptions;
-  private readonly parts: CapturePartStore | null;
-  private readonly groups: ScanFindingGroups | null;
+  private readonly run: ScanOutputRun;
   private reachedFailOn = false;
 
-  constructor(
+  /**
+   * Open the output of `format` (a name `scan --format` takes). `makeParts` makes the store of
+   * the parts that the workers render for kept formats (scan/parts.ts's CapturePartStore, on
+   * disk); without it the reports come back whole and each capture's part is made here as it
+   * finishes, and kept in memory.
+   */
+  static async open(format: string, options: ScanOutputOptions, makeParts?: (request: CapturePartRequest) => CapturePartSource): Promise<ScanOutput> {
+    const r = reporter(format)?.scan;
+    if (!r) throw new Error(`no scan output called ${JSON.stringify(format)}`);
+    return new ScanOutput(format, r.findings, await r.load(), options, makeParts);
+  }
+
+  private readonly parts: CapturePartSource | null;
+
+  private constructor(
     readonly format: string,
-    private readonly options: ScanOutputOptions,
+    need: FindingsNeed,
+    output: ScanFormatOutput,
+    options: ScanOutputOptions,
+    makeParts?: (request: CapturePartRequest) => CapturePartSource,
   ) {
-    const kind = PART_KINDS[format];
-    this.parts = kind ? new CapturePartStore({ kind, failOn: options.failOn }) : null;
-    this.groups = format === 'text' ? new ScanFindingGroups() : null;
-    const { failOn, out, err } = options;
-    const streaming = format === 'jsonl';
+    const request: CapturePartRequest = { kind: format, failOn: options.failOn };
+    const parts = need === 'kept' && makeParts ? makeParts(request) : null;
+    this.parts = parts;
+    this.run = output.open({
+      ...options,
+      copyPart: (f, write) => {
+        const at = f.part!.at;
+        if (parts) parts.copy(at, write);
+        else if ('text' in at && at.text !== '') write(at.text);
+      },
+    });
+    // Without a store, a kept format's part is rendered here, as the scan workers would.
+    const renderHere = need === 'kept' && !parts;
+    const { failOn } = options;
     this.poolOptions = {
-      keepFindings: false,
-      ...(this.parts ? { parts: this.parts } : {}),
-      // JSONL: each finding as soon as a worker decides it, made a line by the worker; errors
-      // on stderr as files finish.
-      ...(streaming ? { onFindingLine: out } : {}),
+      keepFindings: renderHere,
+      ...(parts ? { parts } : {}),
+      ...(need === 'streamed' ? { onFindingLine: options.out, lineFormat: format } : {}),
       onResult: (r, index) => {
-        if (streaming && r.error) err(`${r.error.line}\n`);
-        if (streaming && options.records) out(captureRecordLine(r));
         if (r.report && r.tally) {
           if (failOn !== undefined && !r.error && r.tally.some((x) => severityReaches(x.severity, failOn))) this.reachedFailOn = true;
-          this.groups?.add(index, r.file, r.tally);
         }
+        if (renderHere && r.report && !r.error) {
+          const pieces: string[] = [];
+          const counts = output.part!(r.report, request, (chunk) => void pieces.push(chunk));
+          r.part = { at: { text: pieces.join('') }, ...counts };
+          r.report.findings = [];
+        }
+        this.run.add?.(index, r);
         delete r.tally;
       },
     };
@@ -92,36 +126,7 @@ export class ScanOutput {
 
   /** Write the output of the finished scan. */
   finish(result: ScanResult): void {
-    const { out, err } = this.options;
-    const parts = this.parts;
-    switch (this.format) {
-      case 'json':
-        writeScanJson(result, (f) => parts!.copy(f.part!.at, out), out);
-        return;
-      case 'junit':
-        writeScanJunit(result, this.options.failOn, out, (f) => parts!.copy(f.part!.at, out));
-        return;
-      case 'jsonl':
-        for (const e of result.pathErrors) err(`wirewhy: ${e.path}: ${e.message}\n`);
-        if (this.options.records) out(scanRecordLines(result, this.options.records.shard));
-        return;
-      case 'html': {
-        // One self-contained page: a section per capture, the unreadable ones with their errors.
-        const read = result.files.filter((f) => f.report && !f.error);
-        writeScanHtml(
-          {
-            captures: read.map((f) => ({ report: f.report!, rules: f.part!.rules ?? [], shown: f.part!.findings ?? 0 })),
-            failures: result.files.filter((f) => f.error).map((f) => ({ file: f.file, error: f.error!.line })),
-            title: this.options.title,
-          },
-          (i, prefix) => parts!.copy(read[i]!.part!.at, (chunk) => out(chunk.replaceAll(HTML_PREFIX_MARK, prefix))),
-          out,
-        );
-        return;
-      }
-      default:
-        out(formatScanText(result, this.options.terminal, this.groups!.groups()));
-    }
+    this.run.finish(result);
   }
 
   /** Remove the temporary files. */

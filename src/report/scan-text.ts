@@ -5,10 +5,10 @@
  * 40 captures is one row with its count and the captures it was seen in.
  */
 import Table from 'cli-table3';
-import { hostPort } from '../rules/engine.js';
+import { endpointLabel, plural } from '../model/words.js';
 import type { ErrorCode, OsName, Severity } from '../rules/types.js';
-import { higherSeverity, tallyFindings, tallyKey, type FindingTally } from '../scan/tally.js';
-import type { ScanResult } from '../scan/types.js';
+import type { FindingTally, ScanResult } from '../model/scan.js';
+import { higherSeverity, tallyFindings, tallyKey } from './tally.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
 
 /** Files named in a cross-capture group before "… and N more". */
@@ -84,10 +84,6 @@ export function groupAcrossFiles(perFile: ReadonlyArray<{ file: string; tally: r
   return groups.groups();
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 function codeLabel(codes: readonly ErrorCode[], os: OsName): string {
   const c = codes.find((x) => x.os === os);
   return c ? `${c.code} ${c.name}` : '-';
@@ -150,7 +146,7 @@ function groupTable(groups: readonly ScanFindingGroup[], style: TerminalStyle): 
   for (const g of groups.slice(0, MAX_SCAN_GROUPS)) {
     const shown = g.firstCaptures.map((n) => t(n));
     if (g.captures > MAX_GROUP_FILES) shown.push(`${style.ellipsis} and ${g.captures - MAX_GROUP_FILES} more`);
-    const server = g.server.port < 0 ? g.server.address : hostPort(g.server);
+    const server = endpointLabel(g.server);
     table.push([
       style.severity(g.severity, t(g.rule)),
       `${t(server)} ${g.protocol}`,

@@ -10,7 +10,7 @@ import Table from 'cli-table3';
 import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
 import { OS_ORDER } from '../rules/codes.js';
-import { hostPort, humanDuration } from '../rules/engine.js';
+import { hostPort, humanDuration, plural } from '../model/words.js';
 import { ruleById } from '../rules/index.js';
 import { serviceFor, serviceMessage, type FailureKind, type ServiceInfo } from '../rules/services.js';
 import { SEVERITIES, type ErrorCode, type Finding, type OsName, type Severity } from '../rules/types.js';
@@ -148,10 +148,6 @@ export function fitLine(line: string, width: number, indent: number): string[] {
 /** Fit every line to `width`, continuation lines indented past each line's own indent by `extra`. */
 function fitLines(lines: readonly string[], width: number, extra = 2): string[] {
   return lines.flatMap((l) => (l.includes('\n') ? fitLines(l.split('\n'), width, extra) : fitLine(l, width, /^ */.exec(l)![0].length + extra)));
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 function endpointLabel(address: string, port: number): string {

@@ -12,6 +12,7 @@ import type { Flow } from '../flow/table.js';
 import type { ReturnPath } from '../flow/quality.js';
 import { STREAM_RECOGNISERS, withApplication, type NamedRecogniser } from '../app/index.js';
 import type { FaultSink } from '../model/faults.js';
+import { displayFilter, isoTime } from '../model/words.js';
 import { evidenceOf } from './evidence.js';
 import { serviceFor } from './services.js';
 import type { Endpoint, ErrorCode, Finding, RuleMeta, SeenBy, Severity } from './types.js';
@@ -86,36 +87,9 @@ export interface Rule {
   create(context: RuleContext): RuleHandlers;
 }
 
-/** Format a timestamp as ISO 8601 UTC with `precision` fractional digits (6 or 9). */
-export function isoTime(sec: number, nsec: number, precision: number): string {
-  const ms = sec * 1000;
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return `${sec}.${String(nsec).padStart(9, '0')}`;
-  const base = new Date(ms).toISOString().slice(0, 19);
-  const frac = String(nsec).padStart(9, '0').slice(0, precision);
-  return `${base}.${frac}Z`;
-}
-
-/** Split a double time in seconds into [sec, nsec]. */
-export function splitTime(t: number): [number, number] {
-  const sec = Math.floor(t);
-  return [sec, Math.min(999_999_999, Math.round((t - sec) * 1e9))];
-}
-
-/** Quote an address for a Wireshark display filter (IPv6 needs ipv6.addr). */
-function addrField(ipVersion: number): string {
-  return ipVersion === 6 ? 'ipv6.addr' : 'ip.addr';
-}
-
-/** A Wireshark display filter that shows the conversation (and ICMP errors quoting it). */
-export function displayFilter(flow: Flow): string {
-  const proto = flow.kind;
-  const f = addrField(flow.ipVersion);
-  const a = flow.client;
-  const b = flow.server;
-  const parts = [`${f} == ${a.address}`, `${proto}.port == ${a.port}`, `${f} == ${b.address}`, `${proto}.port == ${b.port}`];
-  if (flow.vlanOuter >= 0) parts.push(`vlan.id == ${flow.vlanOuter}`);
-  return parts.join(' && ');
-}
+// The words every stage uses live in model/words.ts; re-exported here while code written
+// against the old place (rules being reworked elsewhere) still imports them from the engine.
+export { displayFilter, hostPort, humanDuration, isoTime, round3, splitTime } from '../model/words.js';
 
 function endpoint(e: { address: string; port: number }): Endpoint {
   return { address: e.address, port: e.port };
@@ -359,25 +333,4 @@ export class RuleEngine {
 function seenByOf(side: 'client' | 'server', f: Pick<Finding, 'client' | 'server'>): SeenBy {
   const e = side === 'client' ? f.client : f.server;
   return { side, address: e.address, port: e.port };
-}
-
-/** Seconds with millisecond precision, for details. */
-export function round3(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
-
-/** "10.0.0.1:40000" or "[fe80::1]:40000". */
-export function hostPort(e: { address: string; port: number }): string {
-  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
-}
-
-/** A duration for people: "0.2 ms", "35 ms", "3.0 s", "2 min 7 s". */
-export function humanDuration(seconds: number): string {
-  if (seconds < 0.001) return `${(seconds * 1000).toFixed(2)} ms`;
-  if (seconds < 1) return `${(seconds * 1000).toFixed(seconds < 0.01 ? 1 : 0)} ms`;
-  if (seconds < 120) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
-  // Round first, so 3599.8 s reads "60 min 0 s", not "59 min 60 s".
-  const whole = Math.round(seconds);
-  const m = Math.floor(whole / 60);
-  return `${m} min ${whole - m * 60} s`;
 }

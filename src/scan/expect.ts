@@ -5,22 +5,17 @@
  * no timestamps, frame lists or sentences that would change with wording.
  */
 import { basename, dirname, extname, join } from 'node:path';
+import type { ChangedFinding, ExpectationDiff, ExpectedFinding } from '../model/check.js';
 import type { Finding, OsName } from '../rules/types.js';
+import { endpointLabel } from '../model/words.js';
+
+export type { ChangedFinding, ExpectationDiff, ExpectedFinding } from '../model/check.js';
 
 /** The `schema` value of an expectation file. */
 export const EXPECT_SCHEMA = 'wirewhy-expect';
 /** The version of the expectation file format. */
 export const EXPECT_VERSION = 1;
 
-/** One expected finding. `codes` maps OS → code (a list when an OS reports several). */
-export interface ExpectedFinding {
-  rule: string;
-  protocol: 'tcp' | 'udp';
-  client: { address: string; port: number };
-  server: { address: string; port: number };
-  stream: number;
-  codes: Partial<Record<OsName, number | number[]>>;
-}
 
 /** The content of an expectation file. */
 export interface ExpectationFile {
@@ -147,21 +142,6 @@ export function parseExpectation(text: string): ExpectationFile {
   return o as ExpectationFile;
 }
 
-/** A finding whose conversation is expected, with different contents. */
-export interface ChangedFinding {
-  expected: ExpectedFinding;
-  actual: ExpectedFinding;
-  /** "rule: connect-timeout → connection-refused", one per field that differs. */
-  changes: string[];
-}
-
-/** How the findings differ from the expectation. Empty lists mean they match. */
-export interface ExpectationDiff {
-  missing: ExpectedFinding[];
-  unexpected: ExpectedFinding[];
-  changed: ChangedFinding[];
-}
-
 /** True when nothing differs. */
 export function isMatch(d: ExpectationDiff): boolean {
   return d.missing.length === 0 && d.unexpected.length === 0 && d.changed.length === 0;
@@ -193,8 +173,8 @@ export function fieldChanges(a: ExpectedFinding, b: ExpectedFinding): string[] {
 export type FailureIdentity = 'conversation' | 'endpoints';
 
 function identityKey(e: ExpectedFinding, identity: FailureIdentity): string {
-  const client = identity === 'conversation' ? endpoint(e.client) : e.client.address;
-  return `${e.protocol} ${client} ${endpoint(e.server)}`;
+  const client = identity === 'conversation' ? endpointLabel(e.client) : e.client.address;
+  return `${e.protocol} ${client} ${endpointLabel(e.server)}`;
 }
 
 /** The cause a failure is put down to: rule and error codes. */
@@ -264,24 +244,5 @@ export function diffExpectation(expected: readonly ExpectedFinding[], actual: re
   };
 }
 
-function endpoint(e: { address: string; port: number }): string {
-  if (e.port < 0) return e.address;
-  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
-}
-
-/** "connection-refused tcp.stream 0 10.0.0.1:40000 → 10.0.0.2:80 (windows 10061, linux 111)". */
-export function describeExpected(e: ExpectedFinding, arrow = '→'): string {
-  const codes = OS_KEYS.filter((os) => e.codes[os] !== undefined).map((os) => `${os} ${[e.codes[os]!].flat().join('/')}`);
-  return `${e.rule} ${e.protocol}.stream ${e.stream} ${endpoint(e.client)} ${arrow} ${endpoint(e.server)}${codes.length > 0 ? ` (${codes.join(', ')})` : ''}`;
-}
-
-/** The diff as lines for people (no indentation, no colour). */
-export function formatDiffLines(d: ExpectationDiff, arrow = '→'): string[] {
-  const lines: string[] = [];
-  for (const e of d.missing) lines.push(`- missing:    ${describeExpected(e, arrow)}`);
-  for (const a of d.unexpected) lines.push(`+ unexpected: ${describeExpected(a, arrow)}`);
-  for (const c of d.changed) {
-    lines.push(`~ changed:    ${c.expected.protocol}.stream ${c.expected.stream}: ${c.changes.join('; ').replaceAll('→', arrow)}`);
-  }
-  return lines;
-}
+// How a diff reads for people is the check reporters' business (report/check.ts).
+export { describeExpected, formatDiffLines } from '../report/check.js';

@@ -11,8 +11,8 @@ export type ToWorker =
       type: 'job';
       id: number;
       path: string;
-      /** Post each finding as soon as it is decided: as an object, or as its JSONL line. */
-      streamFindings: false | 'finding' | 'jsonl';
+      /** Post each finding as soon as it is decided: as an object, or as its line in a streamed format. */
+      streamFindings: false | 'finding' | { format: string };
       keepFindings: boolean;
       /** Render the capture's part of the output and write it into `partsDir` (null: send it back as text). */
       part?: CapturePartRequest & { partsDir: string | null };
@@ -24,7 +24,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'progress'; id: number; bytes: number }
   | { type: 'finding'; id: number; finding: Finding }
-  /** The finding as a line of `scan --format jsonl`, `{"file": …, …finding}`. */
+  /** The finding as a line of a streamed `scan --format` (jsonl: `{"file": …, …finding}`). */
   | { type: 'findingLine'; id: number; line: string }
   | { type: 'done'; id: number; report: AnalysisReport; tally: FindingTally[]; part?: CapturePart }
   /** `report` is there when the file was read but held nothing useful. */

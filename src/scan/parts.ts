@@ -14,73 +14,44 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { threadId } from 'node:worker_threads';
 import type { AnalysisReport } from '../model/report.js';
-import type { Severity } from '../model/finding.js';
+import { ScanOutput, type ScanOutputOptions } from '../report/scan-output.js';
+import {
+  EXPECTATION_PART,
+  type CapturePartCounts,
+  type CapturePartLocation,
+  type CapturePartRequest,
+  type CapturePartSource,
+} from '../model/parts.js';
 
-/** What a capture's part is made for. */
-export type CapturePartKind = 'json' | 'junit' | 'html' | 'expectation';
-
-/** What the workers render for each capture: the kind, and what that kind depends on. */
-export interface CapturePartRequest {
-  kind: CapturePartKind;
-  /** JUnit: the `--fail-on` threshold that makes a test case fail. */
-  failOn?: Severity;
-}
-
-/** Where a part is: a range of a temporary file, or the text itself. */
-export type CapturePartLocation = { path: string; offset: number; length: number } | { text: string };
-
-/** A rendered part and the counts the document around it needs. */
-export interface CapturePart {
-  at: CapturePartLocation;
-  /** JUnit: the test case fails (a finding reached `--fail-on`). */
-  failed?: boolean;
-  /** HTML: the rules of the findings its section shows. */
-  rules?: string[];
-  /** HTML: the finding cards its section shows. Expectation: the findings it expects. */
-  findings?: number;
-}
-
-/**
- * Stands for the section's id prefix in an HTML part (`s1`, `s2`, … by the section's place on
- * the page, which is known only when every capture is done). A control character: every text
- * that comes from a capture is made visible by `safeText` before it reaches the page, so this
- * one never occurs in a section otherwise.
- */
-export const HTML_PREFIX_MARK = '\u0001';
-
-/** The counts of a part, as its renderer finds them. */
-export type CapturePartCounts = Omit<CapturePart, 'at'>;
+// The part types are plain data in model/parts.ts (the report writers read them without
+// importing scan/); re-exported here for the pool, the workers and code written against them.
+export {
+  EXPECTATION_PART,
+  HTML_PREFIX_MARK,
+  type CapturePart,
+  type CapturePartCounts,
+  type CapturePartKind,
+  type CapturePartLocation,
+  type CapturePartRequest,
+  type CapturePartSource,
+} from '../model/parts.js';
 
 /**
  * Render the part of `report`, written in pieces to `write` (a section of a thousand finding
- * cards is megabytes: it is never one string). Loads only the reporter the kind needs.
+ * cards is megabytes: it is never one string). Loads only the reporter the kind needs: the scan
+ * output of the format of that name, or `check`'s expectation.
  */
 export async function renderCapturePart(report: AnalysisReport, request: CapturePartRequest, write: (chunk: string) => void): Promise<CapturePartCounts> {
-  switch (request.kind) {
-    case 'json': {
-      const { writeScanReportJson } = await import('../report/scan-json.js');
-      writeScanReportJson(report, write);
-      return {};
-    }
-    case 'junit': {
-      const { scanJunitCase, junitCaseXml } = await import('../report/junit.js');
-      const c = scanJunitCase({ file: report.capture.file, size: 0, report }, request.failOn);
-      write(junitCaseXml(c));
-      return { failed: c.failure !== undefined };
-    }
-    case 'html': {
-      const { scanHtmlCapture, writeScanHtmlSection } = await import('../report/html.js');
-      const { rules, shown } = scanHtmlCapture(report);
-      writeScanHtmlSection(report, HTML_PREFIX_MARK, write);
-      return { rules, findings: shown };
-    }
-    case 'expectation': {
-      const { expectationOf, serializeExpectation } = await import('./expect.js');
-      const e = expectationOf(report.findings);
-      write(serializeExpectation(e));
-      return { findings: e.findings.length };
-    }
+  if (request.kind === EXPECTATION_PART) {
+    const { expectationOf, serializeExpectation } = await import('./expect.js');
+    const e = expectationOf(report.findings);
+    write(serializeExpectation(e));
+    return { findings: e.findings.length };
   }
+  const { loadScanOutput } = await import('../report/index.js');
+  const output = await loadScanOutput(request.kind);
+  if (!output.part) throw new Error(`scan --format ${request.kind} renders no capture parts`);
+  return output.part(report, request, write);
 }
 
 /** Bytes gathered before a write to the part file. */
@@ -171,7 +142,7 @@ const COPY_CHUNK_BYTES = 1024 * 1024;
  * The scan's temporary folder for parts (main thread): made when the scan starts, removed by
  * {@link close}. Reads parts back piece by piece.
  */
-export class CapturePartStore {
+export class CapturePartStore implements CapturePartSource {
   /** The folder the workers write to, or null when none could be made. */
   readonly dir: string | null;
   private readonly fds = new Map<string, number>();
@@ -229,4 +200,13 @@ export class CapturePartStore {
     }
     return fd;
   }
+}
+
+/**
+ * The output of one scan in `format` (a name `scan --format` takes), the parts of kept formats
+ * rendered by the workers into a temporary folder: give its `poolOptions` to the scan, `finish`
+ * it with the result, then `close` it.
+ */
+export function openScanOutput(format: string, options: ScanOutputOptions): Promise<ScanOutput> {
+  return ScanOutput.open(format, options, (request) => new CapturePartStore(request));
 }

@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Finding } from '../rules/types.js';
 import type { FromWorker, ToWorker } from './messages.js';
-import type { CapturePartStore } from './parts.js';
+import type { CapturePartSource } from '../model/parts.js';
 import type { ScanFileResult } from './types.js';
 
 /** One capture to analyse. */
@@ -36,7 +36,7 @@ export interface PoolOptions {
    * Render each capture's part of the output in its worker and keep it in this store
    * (`result.part`); the report itself then comes without its findings.
    */
-  parts?: CapturePartStore;
+  parts?: CapturePartSource;
   /** Called with each finding as soon as a worker decides it (turns on streaming in workers). */
   onFinding?: (file: string, finding: Finding) => void;
   /**
@@ -45,6 +45,8 @@ export interface PoolOptions {
    * not a finding to rebuild. Ignored when `onFinding` is given.
    */
   onFindingLine?: (line: string) => void;
+  /** The format whose line `onFindingLine` receives (a streamed `scan --format`; default jsonl). */
+  lineFormat?: string;
   /** Called when a file is finished, in completion order; `index` is its place in `files`. */
   onResult?: (result: ScanFileResult, index: number) => void;
   /** Bytes of source read so far over all files (for the progress bar). */
@@ -99,7 +101,7 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
   let filesDone = 0;
   let stopping = false;
   const spec = workerSpec();
-  const streamFindings = options.onFinding ? 'finding' : options.onFindingLine ? 'jsonl' : false;
+  const streamFindings = options.onFinding ? 'finding' : options.onFindingLine ? { format: options.lineFormat ?? 'jsonl' } : false;
   const part = options.parts ? { ...options.parts.request, partsDir: options.parts.dir } : undefined;
 
   const reportProgress = (): void => {

@@ -1,71 +1,10 @@
-/** What a scan of many captures produces, shared by the pool, the commands and the reporters. */
-import type { AnalysisReport } from '../report/types.js';
-import type { CapturePart } from './parts.js';
-import type { FindingTally } from './tally.js';
-import type { SkippedFile } from './walk.js';
+/**
+ * What a scan of many captures produces. The types are plain data in model/scan.ts (the
+ * reporters read them without importing scan/); re-exported here for the pool and the commands.
+ */
+import type { ScanFileResult, ScanTotals } from '../model/scan.js';
 
-/** Why a capture could not be analysed. */
-export interface ScanFileError {
-  /** "cannot_open", "truncated_header", "bad_gzip", … (CaptureError codes; "worker_failed"). */
-  code: string;
-  message: string;
-  /** Byte offset in the (decompressed) capture where the problem was found, when known. */
-  offset?: number;
-  /** The one-line error as `analyze` prints it: "wirewhy: FILE: message (at byte offset N)". */
-  line: string;
-}
-
-/** The outcome for one capture: a report, or an error. */
-export interface ScanFileResult {
-  file: string;
-  /** Size on disk. */
-  size: number;
-  /**
-   * The analysis. Its `findings` list is empty when the scan ran with `keepFindings: false`;
-   * `summary` and `tally` still count every finding.
-   */
-  report?: AnalysisReport;
-  /** The report's findings counted by rule, protocol, server and codes (with `report`). */
-  tally?: FindingTally[];
-  /**
-   * The capture's part of the output (its report in the JSON document, its JUnit test case, its
-   * HTML section, its expectation), rendered by the worker when the scan ran with `parts`;
-   * `report` then lacks its findings.
-   */
-  part?: CapturePart;
-  error?: ScanFileError;
-  /** Not analysed because the scan was interrupted (Ctrl-C). */
-  notRun?: boolean;
-}
-
-/** Counts over a whole scan. */
-export interface ScanTotals {
-  /** Captures found (analysed + unreadable + not run). */
-  captures: number;
-  analysed: number;
-  unreadable: number;
-  /** Files that are not captures. */
-  skipped: number;
-  packets: number;
-  bytes: number;
-  tcpConversations: number;
-  udpExchanges: number;
-  findings: number;
-  byRule: Record<string, number>;
-}
-
-/** A finished (or interrupted) scan. */
-export interface ScanResult {
-  /** One entry per capture, in walk order. */
-  files: ScanFileResult[];
-  skipped: SkippedFile[];
-  /** Paths given that could not be examined at all (missing, unreadable folder). */
-  pathErrors: Array<{ path: string; message: string }>;
-  interrupted: boolean;
-  totals: ScanTotals;
-  /** Wall-clock seconds the analysis took. */
-  seconds: number;
-}
+export type { FindingTally, ScanFileError, ScanFileResult, ScanResult, ScanTotals, SkippedFile } from '../model/scan.js';
 
 /** Sum up the per-file results. */
 export function scanTotals(files: readonly ScanFileResult[], skipped: number): ScanTotals {

@@ -10,6 +10,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { detectFormat, type DetectedKind } from '../capture/reader.js';
+import type { SkippedFile } from '../model/scan.js';
 
 /** Compressed bytes read from a gzip file to look at the capture header inside it. */
 export const GZIP_PEEK_BYTES = 64 * 1024;
@@ -25,10 +26,7 @@ export interface CaptureFile {
 }
 
 /** A file that is not a capture, and why. */
-export interface SkippedFile {
-  path: string;
-  reason: string;
-}
+export type { SkippedFile } from '../model/scan.js';
 
 /** A path that could not be examined (missing, unreadable folder). */
 export interface WalkError {

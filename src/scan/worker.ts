@@ -7,8 +7,8 @@ import { analyzeOne } from './analyze-one.js';
 import { BOUNDED_HEAP } from '../cli/heap.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import { CapturePartWriter, renderCapturePart, type CapturePart } from './parts.js';
-import { FindingTallyCounter } from './tally.js';
-import { formatJsonlFinding } from '../report/jsonl.js';
+import { FindingTallyCounter } from '../report/tally.js';
+import { loadScanOutput } from '../report/index.js';
 import type { Finding } from '../model/finding.js';
 
 /** Least time between two progress messages, so a fast file does not flood the main thread. */
@@ -22,9 +22,13 @@ let partWriter: CapturePartWriter | null = null;
 const post = (m: FromWorker): void => port.postMessage(m);
 
 /** How a decided finding goes to the main thread, if it goes at all. */
-function streamFinding(id: number, file: string, how: false | 'finding' | 'jsonl'): ((finding: Finding) => void) | undefined {
+async function streamFinding(id: number, file: string, how: Extract<ToWorker, { type: 'job' }>['streamFindings']): Promise<((finding: Finding) => void) | undefined> {
   if (how === 'finding') return (finding) => post({ type: 'finding', id, finding });
-  if (how === 'jsonl') return (finding) => post({ type: 'findingLine', id, line: formatJsonlFinding(finding, { file }) });
+  if (how) {
+    // The line is made here, in parallel, by the streamed format's own scan output.
+    const output = await loadScanOutput(how.format);
+    return (finding) => post({ type: 'findingLine', id, line: output.finding!(finding, file) });
+  }
   return undefined;
 }
 
@@ -46,7 +50,7 @@ port.on('message', (msg: ToWorker) => {
       ...(countOnly ? { maxFindings: 0 } : {}),
       onDroppedFinding: (key) => counter.add(key),
       shouldStop: () => stopped,
-      onFinding: streamFinding(msg.id, msg.path, msg.streamFindings),
+      onFinding: await streamFinding(msg.id, msg.path, msg.streamFindings),
       onProgress: (bytes) => {
         const now = Date.now();
         if (now - lastPost < PROGRESS_INTERVAL_MS) return;

@@ -99,7 +99,7 @@ describe('an internal fault in one conversation never loses the report', () => {
   it('every text-like format shows the fault', async () => {
     const report = await analyzeCapture(MIX, { rules: [throwingRule, ...RULES] });
     for (const format of ['text', 'junit', 'html'] as const) {
-      expect(formatReport(format, report, { color: false, unicode: false }), format).toContain('internal error in rule throws-always');
+      expect(await formatReport(format, report, { color: false, unicode: false }), format).toContain('internal error in rule throws-always');
     }
   });
 

@@ -247,7 +247,7 @@ describe('gzip', () => {
     expect(report.capture.packets).toBe((200 << 20) / 16);
     expect(report.capture.compression).toBe('gzip');
     expect((peak - before) / (1 << 20)).toBeLessThan(50);
-    checkReport(report);
+    await checkReport(report);
   }, 60_000);
 });
 
@@ -301,7 +301,7 @@ describe('SYN flood with random sources (small version of scripts/synflood.ts)',
     expect(report.summary.byRule).toEqual({ 'connect-timeout': 20_000 });
     // Spoofed sources never answered: the capture is one-way, and says so.
     expect(report.capture.warnings.map((w) => w.code)).toEqual(['one_way_capture', 'finding_cap_reached']);
-    checkReport(report);
+    await checkReport(report);
   });
 });
 
@@ -315,7 +315,7 @@ describe('strings from the capture never reach the terminal raw', () => {
       .udp('s', 0.01, dnsMessage({ id: 3, name: `${evilLabel}.example`, response: true, rcode: 3 }));
     const report = await analyzeCapture(Readable.from([s.toPcap()]), { name: 'dns.pcap' });
     expect(report.findings.map((f) => f.rule)).toEqual(['dns-failure']);
-    checkReport(report);
+    await checkReport(report);
     for (const unicode of [true, false]) {
       const text = formatText(report, { color: false, unicode, verbose: true });
       expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);

@@ -430,11 +430,11 @@ export function checkFormatted(name: string, out: string, color: boolean): void 
 }
 
 /** Format the report with every reporter, with and without colour/Unicode, and check each. */
-export function checkReport(report: AnalysisReport): void {
+export async function checkReport(report: AnalysisReport): Promise<void> {
   if (typeof report.capture.packets !== 'number' || !Number.isFinite(report.capture.bytes)) violated('report without packet/byte counts');
   for (const name of REPORTER_NAMES) {
     for (const [color, unicode, verbose] of [[false, true, true], [false, false, false], [true, true, true]] as const) {
-      const out = formatReport(name, report, { color, unicode, verbose });
+      const out = await formatReport(name, report, { color, unicode, verbose });
       checkFormatted(name, out, color);
       if (name !== 'text') break; // machine formats ignore terminal options
     }
@@ -493,7 +493,7 @@ export async function checkPipeline(bytes: Buffer, chunkSize = 0): Promise<Outco
     try {
       const report = await analyzeCapture(Readable.from(chunks), { name: 'fuzz.pcap' });
       consumed = report.capture.bytes;
-      checkReport(report);
+      await checkReport(report);
       return { outcome: 'report', packets: report.capture.packets, warnings: report.capture.warnings.map((w) => w.code), findings: report.summary.findings };
     } catch (e) {
       if (e instanceof FuzzViolation) throw e;

@@ -65,9 +65,9 @@ describe('a self-contained page', () => {
     expect(html).not.toMatch(/\son[a-z]+="/);
   });
 
-  it('is a reporter: --format html', () => {
+  it('is a reporter: --format html', async () => {
     expect(isReporterName('html')).toBe(true);
-    const html = formatReport('html', makeReport([refusedFinding()]), { color: false, unicode: true });
+    const html = await formatReport('html', makeReport([refusedFinding()]), { color: false, unicode: true });
     expect(html.startsWith('<!doctype html>\n<html lang="en">')).toBe(true);
     expect(html.trimEnd().endsWith('</html>')).toBe(true);
   });

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatScanHtml } from '../../src/report/html.js';
-import { ScanOutput } from '../../src/report/scan-output.js';
 import { scanPaths } from '../../src/scan/index.js';
-import { HTML_PREFIX_MARK } from '../../src/scan/parts.js';
+import { HTML_PREFIX_MARK, openScanOutput } from '../../src/scan/parts.js';
 import { buildCorpus, refusedRecords } from './corpus.js';
 import { runInProcess } from './cli-run.js';
 
@@ -36,7 +35,7 @@ describe('scan --format html: sections made by the workers', () => {
       for (const n of names) writeFileSync(join(dir, n), refusedRecords(40000).toPcap());
       const full = await scanPaths([dir], { jobs: 1 });
       const pieces: string[] = [];
-      const output = new ScanOutput('html', { title: dir, terminal: { color: false, unicode: true }, out: (c) => pieces.push(c), err: () => {} });
+      const output = await openScanOutput('html', { title: dir, terminal: { color: false, unicode: true }, out: (c) => pieces.push(c), err: () => {} });
       try {
         output.finish(await scanPaths([dir], { jobs: 1, ...output.poolOptions }));
       } finally {

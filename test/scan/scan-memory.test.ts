@@ -16,10 +16,9 @@ import { formatJsonlFinding } from '../../src/report/jsonl.js';
 import { formatScanJunit } from '../../src/report/junit.js';
 import { formatScanJson } from '../../src/report/scan-json.js';
 import { checkScanOptions } from '../../src/cli/check.js';
-import { ScanOutput } from '../../src/report/scan-output.js';
 import { formatScanText } from '../../src/report/scan-text.js';
 import { scanPaths, type ScanResult } from '../../src/scan/index.js';
-import { CapturePartStore } from '../../src/scan/parts.js';
+import { CapturePartStore, openScanOutput } from '../../src/scan/parts.js';
 import { writePcap } from '../helpers/pcap-writer.js';
 import { Scenario } from '../helpers/scenario.js';
 import { refusedRecords } from './corpus.js';
@@ -103,7 +102,7 @@ describe('scan output: bounded memory, same bytes', () => {
   for (const format of ['text', 'json', 'jsonl', 'junit', 'html']) {
     it(`${format}: keeps no finding of a capture once it is done, writes in pieces, and prints what formatting in memory prints`, async () => {
       const pieces: string[] = [];
-      const output = new ScanOutput(format, { failOn: 'error', title: dir, terminal: { color: false, unicode: true }, out: (c) => pieces.push(c), err: () => {} });
+      const output = await openScanOutput(format, { failOn: 'error', title: dir, terminal: { color: false, unicode: true }, out: (c) => pieces.push(c), err: () => {} });
       try {
         const result = await scanPaths([dir], { jobs: 2, ...output.poolOptions });
         expect(result.totals).toEqual(full.totals);
