@@ -147,7 +147,7 @@ export class FlowTable {
       fromA = found.fromA;
       // Port reuse, as Wireshark decides it: a SYN (no ACK) whose sequence number differs from
       // the base sequence of its direction starts a new conversation.
-      if (isReuse(p, fromA === conv.clientIsA ? conv.client.baseSeq : conv.server.baseSeq)) {
+      if ((p.tcpFlags & TCP_SYN) !== 0 && isReuse(p, fromA === conv.clientIsA ? conv.client.baseSeq : conv.server.baseSeq)) {
         this.free(conv);
         conv = this.createTcp(p, hash, p.tcpFlags, p);
         fromA = true;

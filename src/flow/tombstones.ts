@@ -14,6 +14,7 @@
  */
 import { identityHash, isLow, packVlans, wordsAt, type FlowKeyView, type StoredFlowKey } from './key.js';
 import { MAX_TOMBSTONES } from './timeouts.js';
+import type { UdpStreamMatch } from './udp-streams.js';
 
 /** Entries per chunk of the ring (a power of two). */
 const CHUNK_SHIFT = 12;
@@ -44,18 +45,8 @@ export interface BuriedConversation extends StoredFlowKey {
   readonly evicted: boolean;
 }
 
-/** A tombstone found for a packet (fields copied out). */
-export interface TombstoneMatch {
-  stream: number;
-  /** The packet was sent by endpoint A. */
-  fromA: boolean;
-  clientIsA: boolean;
-  evicted: boolean;
-  bSeen: boolean;
-  vlanOuter: number;
-  vlanInner: number;
-  bVlanOuter: number;
-  bVlanInner: number;
+/** A tombstone found for a packet (fields copied out): what a remembered UDP exchange gives, and the base sequences. */
+export interface TombstoneMatch extends UdpStreamMatch {
   /** Base sequence numbers of A and B (-1 when that side sent nothing). */
   aBaseSeq: number;
   bBaseSeq: number;

@@ -181,6 +181,20 @@ describe('tombstones keep Wireshark\'s stream index after a conversation is free
     const streams = await streamsPerFrameOfRecords(mergeScenarios(s, other));
     expect([...streams.tcp.values()]).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
   });
+
+  it('a busy link: late packets of conversations decided early, beyond what 10,000 tombstones held, keep their streams', async () => {
+    // 15,000 refusals decided early by a small cap, then each client's data segment once more:
+    // every one finds its conversation's tombstone, so no stream is added.
+    const n = 15_000;
+    const conns = Array.from({ length: n }, (_, i) =>
+      new Scenario(`10.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}:${1024 + (i % 50_000)}`, '10.0.0.2:80')
+        .tcp('c', i * 0.0001, ['SYN'], 100)
+        .tcp('s', i * 0.0001 + 0.00001, ['RST', 'ACK'], 0, 101)
+        .tcp('c', 2 + i * 0.0001, ['ACK'], 101, 1),
+    );
+    const r = await analyzeRecords(mergeScenarios(...conns), { maxFlows: 100, rules: [] });
+    expect(r.summary.tcpConversations).toBe(n);
+  });
 });
 
 describe('a decided UDP exchange keeps its udp.stream however long it was idle (Wireshark never forgets one)', () => {
