@@ -228,3 +228,35 @@ describe('a decided UDP exchange keeps its udp.stream however long it was idle (
     expect((await analyzeRecords(records, { maxFlows: 5 })).findings).toEqual([]);
   });
 });
+
+describe('UDP payload is kept only for the ports an application recogniser declared', () => {
+  it('keeps the first datagrams of exchanges on a declared port, on either side, and nothing else', async () => {
+    const { writePcap } = await import('../helpers/pcap-writer.js');
+    const { readCapture } = await import('../../src/capture/reader.js');
+    const { decodeFrame } = await import('../../src/decode/index.js');
+    const { AnomalyCounter } = await import('../../src/decode/packet.js');
+    const { FlowTable } = await import('../../src/flow/table.js');
+    const { udpPayloadPorts, DATAGRAM_RECOGNISERS } = await import('../../src/app/index.js');
+    expect(udpPayloadPorts()).toEqual([1434]);
+    expect(udpPayloadPorts([...DATAGRAM_RECOGNISERS, { name: 'x', udpPorts: [1434, 5353], recognise: () => null }])).toEqual([1434, 5353]);
+    const declared = new Scenario('10.0.0.1:50000', '10.0.0.2:5353').udp('c', 0, 'ask').udp('s', 0.1, 'answer');
+    const other = new Scenario('10.0.0.1:50001', '10.0.0.2:5354').udp('c', 0.2, 'ask');
+    const bytes = writePcap(mergeScenarios(declared, other));
+    const run = async (ports?: number[]) => {
+      const kept: Record<number, string[] | null> = {};
+      const table = new FlowTable((f) => {
+        if (f.kind === 'udp') kept[f.server.port] = f.datagrams && f.datagrams.map((d) => `${d.fromClient ? 'c' : 's'}:${Buffer.from(d.bytes).toString()}`);
+      }, { udpPayloadPorts: ports });
+      const pkt = createPacket();
+      await readCapture((await import('node:stream')).Readable.from([bytes]), (frame) => {
+        decodeFrame(frame, pkt, new AnomalyCounter());
+        table.advance(pkt.time);
+        table.udp(pkt);
+      });
+      table.flush();
+      return kept;
+    };
+    expect(await run([5353])).toEqual({ 5353: ['c:ask', 's:answer'], 5354: null });
+    expect(await run()).toEqual({ 5353: null, 5354: null });
+  });
+});
