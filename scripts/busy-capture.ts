@@ -4,11 +4,15 @@
  * What a busy server's SPAN port looks like; the analysis at default settings must judge every
  * conversation (no flow set aside) and find exactly the refusals and resets.
  *
- *   tsx scripts/busy-capture.ts [--rate 200000] [--hold 0.25] [--seconds 2] [--out FILE]
+ *   tsx scripts/busy-capture.ts [--rate 200000] [--hold 0.25] [--seconds 2] [--late 0] [--out FILE]
  *
  * Conversation i opens at i/rate: SYN, SYN-ACK, ACK, a request, a response, FIN both ways and
  * the last ACK, spread over `hold` seconds. Every REFUSE_EVERY-th is refused (SYN, RST) and
- * every RESET_EVERY-th is reset by the server after the request. Writes FILE and FILE.truth.json.
+ * every RESET_EVERY-th is reset by the server after the request. With `--late S`, every
+ * LATE_EVERY-th of the others sends its request once more S seconds after its last ACK (a
+ * spurious retransmission, long after the conversation was decided): it must keep the
+ * conversation's stream, so the conversations counted stay the same. Writes FILE and
+ * FILE.truth.json.
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -17,6 +21,7 @@ import { PcapWriter } from '../test/helpers/pcap-writer.js';
 
 export const REFUSE_EVERY = 997;
 export const RESET_EVERY = 1009;
+export const LATE_EVERY = 10;
 
 /** Counts the analysis must reproduce. */
 export interface BusyTruth {
@@ -29,6 +34,9 @@ export interface BusyTruth {
   packets: number;
   /** Conversations open (first packet seen, last not yet) at the busiest moment. */
   maxOpen: number;
+  /** Seconds after its last ACK a late retransmission comes, and how many conversations send one. */
+  late?: number;
+  lateRetransmissions?: number;
 }
 
 interface Step {
@@ -39,7 +47,9 @@ interface Step {
   payload: number;
 }
 
-function steps(hold: number, kind: 'ok' | 'refused' | 'reset'): Step[] {
+type Kind = 'ok' | 'refused' | 'reset' | 'late';
+
+function steps(hold: number, kind: Kind, late = 0): Step[] {
   const at = (k: number) => (hold * k) / 7;
   if (kind === 'refused') return [{ at: 0, from: 'c', flags: ['SYN'], payload: 0 }, { at: at(0.01), from: 's', flags: ['RST', 'ACK'], payload: 0 }];
   const open: Step[] = [
@@ -49,14 +59,17 @@ function steps(hold: number, kind: 'ok' | 'refused' | 'reset'): Step[] {
     { at: at(3), from: 'c', flags: ['PSH', 'ACK'], payload: 120 },
   ];
   if (kind === 'reset') return [...open, { at: at(4), from: 's', flags: ['RST', 'ACK'], payload: 0 }];
-  return [...open, { at: at(4), from: 's', flags: ['PSH', 'ACK'], payload: 300 }, { at: at(5), from: 'c', flags: ['FIN', 'ACK'], payload: 0 }, { at: at(6), from: 's', flags: ['FIN', 'ACK'], payload: 0 }, { at: at(7), from: 'c', flags: ['ACK'], payload: 0 }];
+  const ok: Step[] = [...open, { at: at(4), from: 's', flags: ['PSH', 'ACK'], payload: 300 }, { at: at(5), from: 'c', flags: ['FIN', 'ACK'], payload: 0 }, { at: at(6), from: 's', flags: ['FIN', 'ACK'], payload: 0 }, { at: at(7), from: 'c', flags: ['ACK'], payload: 0 }];
+  return kind === 'late' ? [...ok, { ...open[3]!, at: at(7) + late }] : ok;
 }
 
 /** Sequence and acknowledgment numbers of each step, for a client ISN 1000 and server ISN 5000. */
 function numbers(s: Step[]): Array<[number, number]> {
   let c = 1000;
   let sv = 5000;
-  return s.map((x) => {
+  return s.map((x, k) => {
+    // The late retransmission repeats the request (step 3) as it was.
+    if (k === 8) return [1001, 5001];
     const seq = x.from === 'c' ? c : sv;
     const ack = x.flags.includes('SYN') && x.from === 'c' ? 0 : x.from === 'c' ? sv : c;
     const used = x.payload + (x.flags.includes('SYN') || x.flags.includes('FIN') ? 1 : 0);
@@ -67,12 +80,12 @@ function numbers(s: Step[]): Array<[number, number]> {
 }
 
 /** Write the capture; returns its truth. */
-export function writeBusyCapture(out: string, rate = 200_000, hold = 0.25, seconds = 2): BusyTruth {
-  const kinds = ['ok', 'refused', 'reset'] as const;
+export function writeBusyCapture(out: string, rate = 200_000, hold = 0.25, seconds = 2, late = 0): BusyTruth {
+  const kinds = ['ok', 'refused', 'reset', 'late'] as const;
   // One template frame per step of each kind; per conversation only addresses and ports change.
   const templates = new Map<string, { step: Step; bytes: Buffer }[]>();
   for (const kind of kinds) {
-    const st = steps(hold, kind);
+    const st = steps(hold, kind, late);
     const nums = numbers(st);
     templates.set(
       kind,
@@ -84,10 +97,11 @@ export function writeBusyCapture(out: string, rate = 200_000, hold = 0.25, secon
     );
   }
   const conversations = Math.round(rate * seconds);
-  const kindOf = (i: number) => (i % REFUSE_EVERY === REFUSE_EVERY - 1 ? 'refused' : i % RESET_EVERY === RESET_EVERY - 1 ? 'reset' : 'ok');
+  const kindOf = (i: number): Kind =>
+    i % REFUSE_EVERY === REFUSE_EVERY - 1 ? 'refused' : i % RESET_EVERY === RESET_EVERY - 1 ? 'reset' : late > 0 && i % LATE_EVERY === 0 ? 'late' : 'ok';
   // Packets in time order: a k-way merge over the steps (step k of conversation i is at i/rate + at_k).
   type Cursor = { k: number; i: number };
-  const offsets = steps(hold, 'ok').map((s) => s.at);
+  const offsets = steps(hold, late > 0 ? 'late' : 'ok', late).map((s) => s.at);
   const cursors: Cursor[] = offsets.map((_, k) => ({ k, i: 0 }));
   const t0 = 1_750_000_000;
   mkdirSync(dirname(out), { recursive: true });
@@ -99,10 +113,12 @@ export function writeBusyCapture(out: string, rate = 200_000, hold = 0.25, secon
   let packets = 0;
   let refused = 0;
   let reset = 0;
+  let lateRetransmissions = 0;
   for (let i = 0; i < conversations; i++) {
     const k = kindOf(i);
     if (k === 'refused') refused++;
     else if (k === 'reset') reset++;
+    else if (k === 'late') lateRetransmissions++;
   }
   for (;;) {
     // The cursor whose next packet is earliest.
@@ -144,7 +160,7 @@ export function writeBusyCapture(out: string, rate = 200_000, hold = 0.25, secon
   }
   writeSync(fd, chunk, 0, used);
   closeSync(fd);
-  const truth: BusyTruth = { rate, hold, seconds, conversations, refused, reset, packets, maxOpen: Math.min(conversations, Math.round(rate * hold)) };
+  const truth: BusyTruth = { rate, hold, seconds, conversations, refused, reset, packets, maxOpen: Math.min(conversations, Math.round(rate * hold)), ...(late > 0 ? { late, lateRetransmissions } : {}) };
   writeFileSync(`${out}.truth.json`, JSON.stringify(truth, null, 2) + '\n');
   return truth;
 }
@@ -157,6 +173,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   const outIdx = args.indexOf('--out');
   const out = resolve(outIdx >= 0 ? args[outIdx + 1]! : 'bench-data/busy.pcap');
-  const truth = writeBusyCapture(out, opt('--rate', 200_000), opt('--hold', 0.25), opt('--seconds', 2));
-  console.log(`${out}: ${truth.packets} packets, ${truth.conversations} conversations, ${truth.maxOpen} open at once, ${truth.refused} refused, ${truth.reset} reset`);
+  const truth = writeBusyCapture(out, opt('--rate', 200_000), opt('--hold', 0.25), opt('--seconds', 2), opt('--late', 0));
+  const late = truth.late ? `, ${truth.lateRetransmissions} late retransmissions ${truth.late} s after the close` : '';
+  console.log(`${out}: ${truth.packets} packets, ${truth.conversations} conversations, ${truth.maxOpen} open at once, ${truth.refused} refused, ${truth.reset} reset${late}`);
 }

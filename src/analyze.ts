@@ -19,7 +19,7 @@ import { RULES } from './rules/index.js';
 import type { Finding } from './rules/types.js';
 import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan } from './model/report.js';
 import { VERSION } from './version.js';
-import { STREAM_RECOGNISERS, type NamedRecogniser } from './app/index.js';
+import { STREAM_RECOGNISERS, udpPayloadPorts, type NamedRecogniser } from './app/index.js';
 import type { FaultSubject, InternalFault } from './model/faults.js';
 
 /** Options for an analysis. */
@@ -138,6 +138,7 @@ export async function analyzeCapture(source: string | Readable | MergedCapture, 
       maxFlows: options.maxFlows,
       refusedLinger: options.refusedLinger,
       reassembly,
+      udpPayloadPorts: udpPayloadPorts(),
       onFault,
       onEvicted: (flow: Flow) => spans?.add(flow, null),
       events: engine.events,

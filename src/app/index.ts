@@ -1,18 +1,19 @@
 /**
  * Application context for findings: the recognisers, tried in order on the kept bytes of a
  * conversation (TCP: the reassembled first and last bytes of each direction; UDP: the first
- * datagrams of SQL Server Browser exchanges). The first that recognises its protocol wins.
+ * datagrams of exchanges on the ports a datagram recogniser declares). The first that recognises
+ * its protocol wins.
  */
 import type { StreamReassembler } from '../flow/reassembly.js';
 import type { TcpConversation, TcpEndpoint } from '../flow/tcp.js';
-import type { UdpExchange } from '../flow/udp.js';
+import type { KeptDatagram, UdpExchange } from '../flow/udp.js';
 import { recogniseFtp } from './ftp.js';
 import { recogniseHttp } from './http.js';
 import { recogniseMysql } from './mysql.js';
 import { recognisePostgresql } from './postgresql.js';
 import { recogniseRedis } from './redis.js';
 import { recogniseSmtp } from './smtp.js';
-import { recogniseSqlBrowser } from './sql-browser.js';
+import { recogniseSqlBrowser, SQL_BROWSER_PORT } from './sql-browser.js';
 import { recogniseSsh } from './ssh.js';
 import { recogniseTds } from './tds.js';
 import { recogniseTls } from './tls.js';
@@ -33,6 +34,25 @@ export const STREAM_RECOGNISERS: readonly NamedRecogniser[] = [
   { name: 'smtp', recognise: recogniseSmtp },
   { name: 'ftp', recognise: recogniseFtp },
 ];
+
+/**
+ * A recogniser of UDP exchanges. It declares the ports whose datagrams it reads: the flow table
+ * keeps the first datagrams' bytes of exchanges on those ports only (see udpPayloadPorts).
+ */
+export interface DatagramRecogniser {
+  name: string;
+  /** UDP ports (either side's) of the exchanges it recognises. */
+  udpPorts: readonly number[];
+  recognise: (datagrams: readonly KeptDatagram[]) => ApplicationContext | null;
+}
+
+/** UDP recognisers, tried in order on the exchanges of their ports. */
+export const DATAGRAM_RECOGNISERS: readonly DatagramRecogniser[] = [{ name: 'sql-browser', udpPorts: [SQL_BROWSER_PORT], recognise: recogniseSqlBrowser }];
+
+/** The UDP ports whose datagrams' bytes the flow table must keep for `recognisers`. */
+export function udpPayloadPorts(recognisers: readonly DatagramRecogniser[] = DATAGRAM_RECOGNISERS): number[] {
+  return [...new Set(recognisers.flatMap((r) => r.udpPorts))];
+}
 
 /** Where a recogniser's fault goes: its name, and the error. */
 export type RecogniserFaultSink = (recogniser: string, error: unknown) => void;
@@ -96,15 +116,19 @@ export function tcpApplicationContext(c: TcpConversation, recognisers: readonly 
   );
 }
 
-/** The application context of a UDP exchange (SQL Server Browser only). */
-export function udpApplicationContext(u: UdpExchange, onFault?: RecogniserFaultSink): ApplicationContext | null {
+/** The application context of a UDP exchange, from its kept datagrams, by the recognisers of its ports. */
+export function udpApplicationContext(u: UdpExchange, onFault?: RecogniserFaultSink, recognisers: readonly DatagramRecogniser[] = DATAGRAM_RECOGNISERS): ApplicationContext | null {
   if (u.datagrams === null || u.datagrams.length === 0) return null;
-  try {
-    return recogniseSqlBrowser(u.datagrams);
-  } catch (e) {
-    onFault?.('sql-browser', e);
-    return null;
+  for (const r of recognisers) {
+    if (!r.udpPorts.includes(u.aPort) && !r.udpPorts.includes(u.bPort)) continue;
+    try {
+      const ctx = r.recognise(u.datagrams);
+      if (ctx) return ctx;
+    } catch (e) {
+      onFault?.(r.name, e);
+    }
   }
+  return null;
 }
 
 /**

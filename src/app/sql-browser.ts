@@ -6,6 +6,9 @@
 import { printable, printableString } from './bytes.js';
 import type { ApplicationContext } from './types.js';
 
+/** SQL Server Browser's UDP port ([MC-SQLR] §2.1.1). */
+export const SQL_BROWSER_PORT = 1434;
+
 // Request types ([MC-SQLR] §2.2).
 const CLNT_BCAST_EX = 0x02;
 const CLNT_UCAST_EX = 0x03;

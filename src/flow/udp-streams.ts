@@ -10,7 +10,7 @@
  * becomes the previous one and the oldest is dropped, so the most recently decided
  * 98,304 to 196,608 exchanges are always remembered (about 5.5 MB at most).
  */
-import { wordsAt, type FlowKeyView } from './key.js';
+import { identityHash, isLow, packVlans, wordsAt, type FlowKeyView } from './key.js';
 
 /** Slots of one generation at most (a power of two); it is full at 3/4 of them. */
 export const UDP_STREAM_GENERATION_SLOTS = 1 << 17;
@@ -52,48 +52,6 @@ export interface UdpStreamMatch {
   vlanInner: number;
   bVlanOuter: number;
   bVlanInner: number;
-}
-
-/** VLAN ids (-1 for none, else 0..4095) packed into 26 bits. */
-function packVlans(outer: number, inner: number): number {
-  return ((outer + 1) << 13) | (inner + 1);
-}
-
-/**
- * A second direction-independent hash of a flow's identity, with the VLAN ids the datagram
- * carried: with flowHash it makes a 64-bit fingerprint, so two remembered exchanges share one
- * with a probability near n² / 2^65 (about 10^-9 for 200,000 exchanges).
- */
-function identityHash(ipVersion: number, addr: Uint32Array, srcPort: number, dstPort: number, vlans: number): number {
-  const a = endpointHash(addr, 0, srcPort);
-  const b = endpointHash(addr, 4, dstPort);
-  // Addition is symmetric: both directions hash alike.
-  let h = (a + b) | 0;
-  h = Math.imul(h ^ vlans ^ (ipVersion << 28), 0x2c1b3c6d);
-  h ^= h >>> 12;
-  h = Math.imul(h, 0x297a2d39);
-  return (h ^ (h >>> 15)) >>> 0;
-}
-
-function endpointHash(addr: Uint32Array, base: number, port: number): number {
-  let h = 0x7f4a7c15 ^ port;
-  for (let i = 0; i < 4; i++) {
-    h = Math.imul(h ^ addr[base + i]!, 0xcc9e2d51);
-    h = (h << 15) | (h >>> 17);
-    h = Math.imul(h, 0x1b873593);
-  }
-  return h ^ (h >>> 16);
-}
-
-/** True when the endpoint at `base` (with `port`) sorts before the other one of the key. */
-function isLow(addr: Uint32Array, base: number, port: number, otherPort: number): boolean {
-  const other = 4 - base;
-  for (let i = 0; i < 4; i++) {
-    const x = addr[base + i]!;
-    const y = addr[other + i]!;
-    if (x !== y) return x < y;
-  }
-  return port <= otherPort;
 }
 
 /** One generation: open addressing with linear probing, never deleted from. */

@@ -7,8 +7,6 @@ import type { FlowKeyView } from './key.js';
 import { BaseFlow, EMPTY_LIST, MAX_TRACKED_EVENTS, type EndpointOwner, type IcmpLink } from './flow.js';
 import { LOG_FROM_A, LOG_UDP_DNS, LOG_UDP_DNS_RCODE_UNIT, LOG_UDP_DNS_RESPONSE, LOG_UDP_LENGTH_UNIT } from './packet-log.js';
 
-/** SQL Server Browser (SSRP, [MC-SQLR]): the only UDP port whose datagram bytes are kept. */
-export const SQL_BROWSER_PORT = 1434;
 /** Datagrams kept per exchange, and bytes kept of each. */
 export const MAX_KEPT_DATAGRAMS = 4;
 export const MAX_KEPT_DATAGRAM_BYTES = 2048;
@@ -139,7 +137,7 @@ export class UdpExchange extends BaseFlow<UdpEndpoint> {
   declare readonly kind: 'udp';
   /** DNS transactions keyed by "qtype name" (bounded). */
   dns: Map<string, DnsTransaction> | null = null;
-  /** The first datagrams' bytes, for SQL Server Browser exchanges only (bounded). */
+  /** The first datagrams' bytes, for exchanges on a port an application recogniser reads (bounded). */
   datagrams: KeptDatagram[] | null = null;
 
 
@@ -181,7 +179,7 @@ export class UdpExchange extends BaseFlow<UdpEndpoint> {
     this.log.record(frame, time, facts + length * LOG_UDP_LENGTH_UNIT);
   }
 
-  /** Keep a bounded copy of a datagram's payload (called for SQL_BROWSER_PORT only). */
+  /** Keep a bounded copy of a datagram's payload (called for FlowTableOptions.udpPayloadPorts only). */
   keepDatagram(p: Packet, fromA: boolean): void {
     const list = (this.datagrams ??= []);
     if (list.length >= MAX_KEPT_DATAGRAMS) return;

@@ -181,6 +181,20 @@ describe('tombstones keep Wireshark\'s stream index after a conversation is free
     const streams = await streamsPerFrameOfRecords(mergeScenarios(s, other));
     expect([...streams.tcp.values()]).toEqual([0, 0, 0, 0, 0, 0, 0, 1]);
   });
+
+  it('a busy link: late packets of conversations decided early, beyond what 10,000 tombstones held, keep their streams', async () => {
+    // 15,000 refusals decided early by a small cap, then each client's data segment once more:
+    // every one finds its conversation's tombstone, so no stream is added.
+    const n = 15_000;
+    const conns = Array.from({ length: n }, (_, i) =>
+      new Scenario(`10.${1 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}:${1024 + (i % 50_000)}`, '10.0.0.2:80')
+        .tcp('c', i * 0.0001, ['SYN'], 100)
+        .tcp('s', i * 0.0001 + 0.00001, ['RST', 'ACK'], 0, 101)
+        .tcp('c', 2 + i * 0.0001, ['ACK'], 101, 1),
+    );
+    const r = await analyzeRecords(mergeScenarios(...conns), { maxFlows: 100, rules: [] });
+    expect(r.summary.tcpConversations).toBe(n);
+  });
 });
 
 describe('a decided UDP exchange keeps its udp.stream however long it was idle (Wireshark never forgets one)', () => {
@@ -212,5 +226,37 @@ describe('a decided UDP exchange keeps its udp.stream however long it was idle (
     const records = mergeScenarios(first, ...others, resumed);
     expect((await analyzeRecords(records)).findings.map((f) => f.rule)).toEqual(['udp-port-unreachable']);
     expect((await analyzeRecords(records, { maxFlows: 5 })).findings).toEqual([]);
+  });
+});
+
+describe('UDP payload is kept only for the ports an application recogniser declared', () => {
+  it('keeps the first datagrams of exchanges on a declared port, on either side, and nothing else', async () => {
+    const { writePcap } = await import('../helpers/pcap-writer.js');
+    const { readCapture } = await import('../../src/capture/reader.js');
+    const { decodeFrame } = await import('../../src/decode/index.js');
+    const { AnomalyCounter } = await import('../../src/decode/packet.js');
+    const { FlowTable } = await import('../../src/flow/table.js');
+    const { udpPayloadPorts, DATAGRAM_RECOGNISERS } = await import('../../src/app/index.js');
+    expect(udpPayloadPorts()).toEqual([1434]);
+    expect(udpPayloadPorts([...DATAGRAM_RECOGNISERS, { name: 'x', udpPorts: [1434, 5353], recognise: () => null }])).toEqual([1434, 5353]);
+    const declared = new Scenario('10.0.0.1:50000', '10.0.0.2:5353').udp('c', 0, 'ask').udp('s', 0.1, 'answer');
+    const other = new Scenario('10.0.0.1:50001', '10.0.0.2:5354').udp('c', 0.2, 'ask');
+    const bytes = writePcap(mergeScenarios(declared, other));
+    const run = async (ports?: number[]) => {
+      const kept: Record<number, string[] | null> = {};
+      const table = new FlowTable((f) => {
+        if (f.kind === 'udp') kept[f.server.port] = f.datagrams && f.datagrams.map((d) => `${d.fromClient ? 'c' : 's'}:${Buffer.from(d.bytes).toString()}`);
+      }, { udpPayloadPorts: ports });
+      const pkt = createPacket();
+      await readCapture((await import('node:stream')).Readable.from([bytes]), (frame) => {
+        decodeFrame(frame, pkt, new AnomalyCounter());
+        table.advance(pkt.time);
+        table.udp(pkt);
+      });
+      table.flush();
+      return kept;
+    };
+    expect(await run([5353])).toEqual({ 5353: ['c:ask', 's:answer'], 5354: null });
+    expect(await run()).toEqual({ 5353: null, 5354: null });
   });
 });
