@@ -21,7 +21,6 @@ import { severityReaches, type Severity } from '../model/finding.js';
 import { reporter } from './index.js';
 import type { FindingsNeed, ScanFormatOutput, ScanOutputRun, Write } from './reporter.js';
 import type { TerminalOptions } from './terminal.js';
-import { captureRecordLine, scanRecordLines } from './scan-records.js';
 
 /** What {@link ScanOutput} writes with and to. */
 export interface ScanOutputOptions {

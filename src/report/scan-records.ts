@@ -11,7 +11,7 @@
  * - `{"record":"path-error","path","message"}`: a path given that could not be examined;
  * - `{"record":"scan","shard","interrupted","seconds"}`: last, the shard's own facts.
  */
-import type { ScanFileResult, ScanResult } from '../scan/types.js';
+import type { ScanFileResult, ScanResult } from '../model/scan.js';
 import { jsonReplacer } from './json.js';
 
 /** The `record` values. */
