@@ -27,6 +27,7 @@ SRV_IF=wwas0
 
 BACKLOG_PORT=8090
 TLS_PORT=8443
+# The openssl/curl/python/java clients of the TLS scenarios need these too.
 READY_TIME_LIMIT=10
 SETTLE_AFTER_CLIENTS=1
 
@@ -39,10 +40,15 @@ RECORDED_SYSCTLS=(
   net.ipv4.tcp_retries2
 )
 
-SCENARIOS=(accept-queue-full tls-reset-sni)
+SCENARIOS=(accept-queue-full tls-reset-sni tls-protocol-version tls-no-shared-cipher tls-wrong-sni tls-untrusted-cert tls12-untrusted-cert)
 
 declare -A DESCRIPTION=(
   [accept-queue-full]="A python3 server listens with backlog 1 and never calls accept(). Before the capture, one connection sits in its accept queue. Then the server's firewall holds back the clients' ACKs for 0.5 s (this kernel has no netem to delay them) while two clients connect, so both SYNs find room and get a SYN-ACK; when the ACKs pass, the first fills the accept queue and the server ignores the second client's ACK and request (net.ipv4.tcp_abort_on_overflow=0). The capture leaves out the first client (port 40009): it shows only the client that met the full queue. Linux 6.18 did not retransmit the SYN-ACK here; the client, connected from its side, retransmitted its request unanswered until its application timed out."
+  [tls-protocol-version]="openssl s_server accepts TLS 1.2 at most (-no_tls1_3); five clients in turn (openssl s_client, curl, Python ssl, Node.js, Java) offer only TLS 1.3. The server answers each ClientHello with a fatal protocol_version alert and closes; each client's printed error is recorded."
+  [tls-no-shared-cipher]="openssl s_server allows TLS 1.2 with the single suite AES256-SHA; five clients offer TLS 1.2 with ECDHE-RSA-AES128-GCM-SHA256 only. The server answers with a fatal handshake_failure alert (no shared cipher)."
+  [tls-wrong-sni]="openssl s_server serves tls.wirewhy.test and sends a fatal alert for any other name (-servername_fatal); five clients ask for wrong.wirewhy.test. The server answers with a fatal unrecognized_name alert."
+  [tls-untrusted-cert]="openssl s_server (TLS 1.3) presents a self-signed certificate for tls.wirewhy.test; four verifying clients (openssl s_client -verify_return_error, curl, Python, Java) reject it. OpenSSL 3 (s_client, curl, Python) has not yet switched its writing to the handshake keys when it checks the certificate, so its unknown_ca alert goes out in plaintext; Java sends a ChangeCipherSpec and one 35-byte encrypted record (its alert, padded) instead of its Finished, then closes. Node.js is left out: it verifies only after the handshake has completed, so its wire shows a finished handshake and a close."
+  [tls12-untrusted-cert]="The same self-signed certificate with the server limited to TLS 1.2 (-no_tls1_3): the verifying clients reject it with a plaintext alert (unknown_ca from OpenSSL-based clients, certificate_unknown from Java) and close."
   [tls-reset-sni]="A node:tls client connects with servername tls-reset.wirewhy.test; the server accepts, never reads the ClientHello, and closes after 0.3 s, so its kernel resets the connection (unread data)."
 )
 
@@ -195,6 +201,72 @@ run_tls_reset_sni() {
   wait_clients
 }
 
+# ------------------------------------------------------------------ TLS handshake failures
+
+TLS_NAME=tls.wirewhy.test
+TLS_CLIENT_PY="$ROOT/scripts/kernel-fixtures/tls-client.py"
+TLS_CLIENT_JAVA="$ROOT/scripts/kernel-fixtures/TlsClient.java"
+
+# A self-signed certificate for TLS_NAME, made once per run in the work folder.
+tls_certificate() {
+  [[ -s "$WORK/cert.pem" ]] && return 0
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=$TLS_NAME" -addext "subjectAltName=DNS:$TLS_NAME" \
+    -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+}
+
+# start_tls_server S_SERVER_OPTIONS...: openssl s_server on SRV4:TLS_PORT, until teardown.
+start_tls_server() {
+  tls_certificate
+  : >"$WORK/server.log"
+  ip netns exec "$SRV_NS" openssl s_server -accept "$SRV4:$TLS_PORT" -cert "$WORK/cert.pem" -key "$WORK/key.pem" -www "$@" \
+    </dev/null >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  wait_for "s_server to listen" "$READY_TIME_LIMIT" grep -q ACCEPT "$WORK/server.log"
+}
+
+# printed_client WHAT LOCAL_PORT COMMAND...: runs one command-line client in the client
+# namespace (bounded), and records what it printed and its exit status.
+printed_client() {
+  local what=$1 port=$2 status=0
+  shift 2
+  timeout --kill-after=5 20 ip netns exec "$CLI_NS" "$@" >"$WORK/printed" 2>&1 </dev/null || status=$?
+  node "$PEER" printed --what "$what" --local "$CLI4:$port" --remote "$SRV4:$TLS_PORT" --exit "$status" --printed-file "$WORK/printed" --out "$RECORDS" >&2
+}
+
+# tls_clients SNI VERIFY(yes|no) MIN MAX CIPHERS(openssl names) JAVA_PROTOCOLS JAVA_SUITES [no-node]
+# Five clients, one after another, from ports 40001-40005.
+tls_clients() {
+  local sni=$1 verify=$2 min=$3 max=$4 ciphers=$5 jproto=$6 jsuites=$7 node_too=${8:-node}
+  local ossl=() curl_opts=() pymin=- pymax=- nodev=()
+  [[ $min == 1.3 ]] && ossl+=(-tls1_3) curl_opts+=(--tlsv1.3) pymin=TLSv1_3 nodev+=(--min-version TLSv1.3)
+  [[ $max == 1.2 ]] && ossl+=(-tls1_2) curl_opts+=(--tls-max 1.2) pymax=TLSv1_2 nodev+=(--max-version TLSv1.2)
+  if [[ $ciphers != - ]]; then ossl+=(-cipher "$ciphers") curl_opts+=(--ciphers "$ciphers") nodev+=(--ciphers "$ciphers"); fi
+  if [[ $verify == yes ]]; then ossl+=(-verify_return_error -verify_hostname "$sni"); else curl_opts+=(-k); fi
+  printed_client openssl-s_client 40001 openssl s_client -connect "$SRV4:$TLS_PORT" -bind "$CLI4:40001" -servername "$sni" "${ossl[@]}"
+  printed_client curl 40002 curl -sS -o /dev/null --interface "$CLI4" --local-port 40002 --resolve "$sni:$TLS_PORT:$SRV4" "${curl_opts[@]}" "https://$sni:$TLS_PORT/"
+  printed_client python-ssl 40003 python3 "$TLS_CLIENT_PY" "$SRV4" "$TLS_PORT" "$CLI4" 40003 "$sni" "$pymin" "$pymax" "$ciphers" "$verify"
+  if [[ $node_too == node ]]; then
+    timeout --kill-after=5 20 ip netns exec "$CLI_NS" node "$PEER" tls-client --local "$CLI4:40004" --remote "$SRV4:$TLS_PORT" \
+      --servername "$sni" --verify "$verify" "${nodev[@]}" --out "$RECORDS" >&2
+  fi
+  printed_client java-jsse 40005 java "$TLS_CLIENT_JAVA" "$SRV4" "$TLS_PORT" "$CLI4" 40005 "$sni" "$jproto" "$jsuites" "$([[ $verify == yes ]] && echo verify || echo trust-all)"
+}
+
+prepare_tls_protocol_version() { start_tls_server -no_tls1_3; }
+run_tls_protocol_version() { tls_clients "$TLS_NAME" no 1.3 - - TLSv1.3 -; }
+
+prepare_tls_no_shared_cipher() { start_tls_server -no_tls1_3 -cipher AES256-SHA; }
+run_tls_no_shared_cipher() { tls_clients "$TLS_NAME" no - 1.2 ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256; }
+
+prepare_tls_wrong_sni() { tls_certificate; start_tls_server -servername "$TLS_NAME" -servername_fatal -cert2 "$WORK/cert.pem" -key2 "$WORK/key.pem"; }
+run_tls_wrong_sni() { tls_clients wrong.wirewhy.test no - - - - -; }
+
+prepare_tls_untrusted_cert() { start_tls_server; }
+run_tls_untrusted_cert() { tls_clients "$TLS_NAME" yes - - - - - no-node; }
+
+prepare_tls12_untrusted_cert() { start_tls_server -no_tls1_3; }
+run_tls12_untrusted_cert() { tls_clients "$TLS_NAME" yes - - - - - no-node; }
+
 # ------------------------------------------------------------------ driver
 
 generate() {
@@ -226,7 +298,7 @@ main() {
   fi
   [[ $EUID -eq 0 ]] || die "must run as root (network namespaces, iptables, tcpdump)"
   local tool
-  for tool in ip iptables tcpdump node python3 timeout; do command -v "$tool" >/dev/null || die "$tool not found"; done
+  for tool in ip iptables tcpdump node python3 timeout openssl curl java; do command -v "$tool" >/dev/null || die "$tool not found"; done
   local selected=("$@") name known k
   ((${#selected[@]})) || selected=("${SCENARIOS[@]}")
   for name in "${selected[@]}"; do

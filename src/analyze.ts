@@ -17,7 +17,7 @@ import { RULES } from './rules/index.js';
 import type { Finding } from './rules/types.js';
 import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan } from './model/report.js';
 import { VERSION } from './version.js';
-import { STREAM_RECOGNISERS, type NamedRecogniser } from './app/index.js';
+import { refusedBeforeClose, STREAM_RECOGNISERS, type NamedRecogniser } from './app/index.js';
 import type { FaultSubject, InternalFault } from './model/faults.js';
 
 /** Options for an analysis. */
@@ -130,6 +130,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       reassembly,
       onFault,
       onEvicted: (flow: Flow) => spans?.add(flow, null),
+      keepStreamsAfterClose: refusedBeforeClose,
     },
   );
 

@@ -15,7 +15,7 @@ import { recogniseSmtp } from './smtp.js';
 import { recogniseSqlBrowser } from './sql-browser.js';
 import { recogniseSsh } from './ssh.js';
 import { recogniseTds } from './tds.js';
-import { recogniseTls } from './tls.js';
+import { recogniseTls, tlsHandshakeFailure } from './tls.js';
 import type { FaultSink } from '../model/faults.js';
 import type { ApplicationContext, ConversationStreams, NamedRecogniser, StreamEnd, StreamView } from './types.js';
 
@@ -82,18 +82,29 @@ export function recogniseStreams(streams: ConversationStreams, recognisers: read
   return null;
 }
 
+/** Both directions of a TCP conversation as the recognisers see them. */
+export function conversationStreams(c: TcpConversation): ConversationStreams {
+  return {
+    client: streamView(c.client.stream, endOf(c.client)),
+    server: streamView(c.server.stream, endOf(c.server)),
+    serverPort: c.server.port,
+  };
+}
+
 /** The application context of a TCP conversation, from its reassembled streams. */
 export function tcpApplicationContext(c: TcpConversation, recognisers: readonly NamedRecogniser[] = STREAM_RECOGNISERS, onFault?: RecogniserFaultSink): ApplicationContext | null {
   if (c.client.stream === null && c.server.stream === null) return null;
-  return recogniseStreams(
-    {
-      client: streamView(c.client.stream, endOf(c.client)),
-      server: streamView(c.server.stream, endOf(c.server)),
-      serverPort: c.server.port,
-    },
-    recognisers,
-    onFault,
-  );
+  return recogniseStreams(conversationStreams(c), recognisers, onFault);
+}
+
+/**
+ * Whether a conversation that closed in order (FIN both ways, nothing else amiss) still needs its
+ * kept bytes because they show an application refusing the other side before the close (a TLS
+ * alert ending the handshake): the flow table frees the bytes of the others at once.
+ */
+export function refusedBeforeClose(c: TcpConversation): boolean {
+  if (c.client.stream === null) return false;
+  return tlsHandshakeFailure(conversationStreams(c)) !== null;
 }
 
 /** The application context of a UDP exchange (SQL Server Browser only). */

@@ -73,6 +73,11 @@ export interface FlowTableOptions {
    * from such a flow's tombstone.
    */
   onEvicted?: (flow: Flow) => void;
+  /**
+   * Whether a conversation that closed in order still needs its kept bytes (an application's
+   * refusal before the close, which a rule reads); without it they are freed at the close.
+   */
+  keepStreamsAfterClose?: (c: TcpConversation) => boolean;
 }
 
 /** Scratch key for quoted packets (reused). */
@@ -154,6 +159,7 @@ export class FlowTable {
   /** At most this many conversations with only unanswered SYNs (see UNANSWERED_SHARE). */
   readonly maxUnanswered: number;
   private readonly reassembly: ReassemblyPool | null;
+  private readonly keepStreamsAfterClose?: (c: TcpConversation) => boolean;
   private readonly onFault: FaultSink;
   private readonly onEvicted: (flow: Flow) => void;
 
@@ -194,6 +200,7 @@ export class FlowTable {
     this.maxFlows = options.maxFlows ?? DEFAULT_MAX_FLOWS;
     this.maxUnanswered = Math.max(1, Math.floor(this.maxFlows * UNANSWERED_SHARE));
     this.reassembly = options.reassembly ?? null;
+    this.keepStreamsAfterClose = options.keepStreamsAfterClose;
     this.refusedLinger = options.refusedLinger ?? TCP_REFUSED_LINGER;
     this.onFault = options.onFault ?? rethrow;
     this.onEvicted = options.onEvicted ?? (() => {});
@@ -531,7 +538,7 @@ export class FlowTable {
     } catch (e) {
       this.onFault('tcp', p.frame, conv, e);
     }
-    if (conv.closed && conv.reassembly !== null && (p.tcpFlags & TCP_FIN) !== 0 && conv.closedCleanly()) conv.releaseStreams();
+    if (conv.closed && conv.reassembly !== null && (p.tcpFlags & TCP_FIN) !== 0 && conv.closedCleanly() && !(this.keepStreamsAfterClose?.(conv) ?? false)) conv.releaseStreams();
     this.placeTcp(conv);
     return conv;
   }

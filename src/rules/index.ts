@@ -14,6 +14,7 @@ import { synAckRetransmit } from './syn-ack-retransmit.js';
 import { zeroWindowStall } from './zero-window-stall.js';
 import { halfOpen } from './half-open.js';
 import { staleConnection } from './stale-connection.js';
+import { tlsHandshakeFailureRule } from './tls-handshake-failure.js';
 
 /** Every rule, in the order the engine consults them. */
 export const RULES: readonly Rule[] = [
@@ -26,6 +27,8 @@ export const RULES: readonly Rule[] = [
   // A zero window explains the probes (and the RST an application sends when it gives up).
   zeroWindowStall,
   connectionAborted,
+  // A TLS alert says why the connection that follows it was reset or closed.
+  tlsHandshakeFailureRule,
   // A reset from a stack that lost the connection, before the generic reset.
   halfOpen,
   // Only a delay at connect time: it stands aside when the connection later failed by reset, and
