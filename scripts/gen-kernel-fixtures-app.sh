@@ -40,7 +40,7 @@ RECORDED_SYSCTLS=(
   net.ipv4.tcp_retries2
 )
 
-SCENARIOS=(accept-queue-full tls-reset-sni tls-protocol-version tls-no-shared-cipher tls-wrong-sni tls-untrusted-cert tls12-untrusted-cert)
+SCENARIOS=(accept-queue-full tls-reset-sni tls-protocol-version tls-no-shared-cipher tls-wrong-sni tls-untrusted-cert tls12-untrusted-cert app-postgresql-refused app-http-503 app-smtp-554)
 
 declare -A DESCRIPTION=(
   [accept-queue-full]="A python3 server listens with backlog 1 and never calls accept(). Before the capture, one connection sits in its accept queue. Then the server's firewall holds back the clients' ACKs for 0.5 s (this kernel has no netem to delay them) while two clients connect, so both SYNs find room and get a SYN-ACK; when the ACKs pass, the first fills the accept queue and the server ignores the second client's ACK and request (net.ipv4.tcp_abort_on_overflow=0). The capture leaves out the first client (port 40009): it shows only the client that met the full queue. Linux 6.18 did not retransmit the SYN-ACK here; the client, connected from its side, retransmitted its request unanswered until its application timed out."
@@ -49,6 +49,9 @@ declare -A DESCRIPTION=(
   [tls-wrong-sni]="openssl s_server serves tls.wirewhy.test and sends a fatal alert for any other name (-servername_fatal); five clients ask for wrong.wirewhy.test. The server answers with a fatal unrecognized_name alert."
   [tls-untrusted-cert]="openssl s_server (TLS 1.3) presents a self-signed certificate for tls.wirewhy.test; four verifying clients (openssl s_client -verify_return_error, curl, Python, Java) reject it. OpenSSL 3 (s_client, curl, Python) has not yet switched its writing to the handshake keys when it checks the certificate, so its unknown_ca alert goes out in plaintext; Java sends a ChangeCipherSpec and one 35-byte encrypted record (its alert, padded) instead of its Finished, then closes. Node.js is left out: it verifies only after the handshake has completed, so its wire shows a finished handshake and a close."
   [tls12-untrusted-cert]="The same self-signed certificate with the server limited to TLS 1.2 (-no_tls1_3): the verifying clients reject it with a plaintext alert (unknown_ca from OpenSSL-based clients, certificate_unknown from Java) and close."
+  [app-postgresql-refused]="A python3 server speaking the PostgreSQL startup protocol on 5432: psql (PGPASSWORD set) is asked for a password and refused with FATAL 28P01; a second psql is refused at once with FATAL 28000 (no pg_hba.conf entry). The server closes after each ErrorResponse; psql's printed error is recorded, and the client's port is the one the server saw."
+  [app-http-503]="A python3 server answers every request with 503 Service Unavailable and Connection: close, as a gateway without a back end does; curl --fail prints its error 22."
+  [app-smtp-554]="A python3 server greets with 554 5.7.1 (client host rejected); Python's smtplib raises SMTPConnectError and closes the connection."
   [tls-reset-sni]="A node:tls client connects with servername tls-reset.wirewhy.test; the server accepts, never reads the ClientHello, and closes after 0.3 s, so its kernel resets the connection (unread data)."
 )
 
@@ -266,6 +269,59 @@ run_tls_untrusted_cert() { tls_clients "$TLS_NAME" yes - - - - - no-node; }
 
 prepare_tls12_untrusted_cert() { start_tls_server -no_tls1_3; }
 run_tls12_untrusted_cert() { tls_clients "$TLS_NAME" yes - - - - - no-node; }
+
+# ------------------------------------------------------------------ application refusals
+
+REFUSING_SERVER="$ROOT/scripts/kernel-fixtures/refusing-server.py"
+
+# start_refusing_server KIND PORT
+start_refusing_server() {
+  local ready="$WORK/server.ready"
+  rm -f "$ready"
+  : >"$WORK/peers"
+  ip netns exec "$SRV_NS" python3 "$REFUSING_SERVER" "$1" "$SRV4" "$2" "$ready" "$WORK/peers" >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  wait_for "server to listen" "$READY_TIME_LIMIT" test -e "$ready"
+}
+
+# app_client WHAT PORT APP_ERROR COMMAND...: a client whose source port the server records (psql
+# cannot choose it); what it printed, its exit status and the error code the server sent.
+app_client() {
+  local what=$1 port=$2 code=$3 status=0 before
+  shift 3
+  before=$(wc -l <"$WORK/peers")
+  timeout --kill-after=5 20 ip netns exec "$CLI_NS" "$@" >"$WORK/printed" 2>&1 </dev/null || status=$?
+  local local_port
+  local_port=$(sed -n "$((before + 1))p" "$WORK/peers")
+  [[ -n $local_port ]] || die "the server saw no connection from $what"
+  node "$PEER" printed --what "$what" --local "$CLI4:$local_port" --remote "$SRV4:$port" --exit "$status" --printed-file "$WORK/printed" --app-error "$code" --out "$RECORDS" >&2
+}
+
+prepare_app_postgresql_refused() { start_refusing_server postgresql-password 5432; }
+run_app_postgresql_refused() {
+  app_client psql 5432 28P01 env PGPASSWORD=wrong PGCONNECT_TIMEOUT=5 psql "host=$SRV4 port=5432 user=app dbname=shop sslmode=disable" -c 'select 1'
+  stop_pid "$SERVER_PID" TERM
+  start_refusing_server postgresql-hba 5432
+  app_client psql 5432 28000 env PGCONNECT_TIMEOUT=5 psql "host=$SRV4 port=5432 user=app dbname=shop sslmode=prefer" -c 'select 1'
+}
+
+prepare_app_http_503() { start_refusing_server http-503 8080; }
+run_app_http_503() {
+  app_client curl 8080 503 curl -sS --fail -o /dev/null --interface "$CLI4" --local-port 40001 "http://$SRV4:8080/api/orders"
+}
+
+prepare_app_smtp_554() { start_refusing_server smtp-554 25; }
+run_app_smtp_554() {
+  app_client python-smtplib 25 554 python3 -c "
+import smtplib
+try:
+    smtplib.SMTP('$SRV4', 25, source_address=('$CLI4', 40001), timeout=10)
+    print('ok')
+except Exception as e:
+    print(f'{type(e).__module__}.{type(e).__name__}: {e}')
+    raise SystemExit(1)
+"
+}
 
 # ------------------------------------------------------------------ driver
 

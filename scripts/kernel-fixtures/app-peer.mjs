@@ -5,7 +5,7 @@
 //   app-peer.mjs tls-hello   --local IP:PORT --remote IP:PORT --servername NAME --timeout MS --out FILE
 //   app-peer.mjs tls-client  --local IP:PORT --remote IP:PORT --servername NAME --verify yes|no
 //                            [--min-version V] [--max-version V] [--ciphers LIST] --out FILE
-//   app-peer.mjs printed     --what NAME --local IP:PORT --remote IP:PORT --exit N --printed-file F --out FILE
+//   app-peer.mjs printed     --what NAME --local IP:PORT --remote IP:PORT --exit N --printed-file F [--app-error CODE] --out FILE
 //   app-peer.mjs unread-reset --listen IP:PORT --ready FILE [--hold MS]
 //   app-peer.mjs assemble    --scenario NAME --description TEXT --kernel REL --sysctls JSON --records FILE --out FILE
 //
@@ -124,12 +124,13 @@ if (command === 'request') {
   record(o, o.what, {
     outcome: exit === 0 ? 'ok' : 'error',
     errno: null,
-    tlsClient: true,
+    ...(o['app-error'] ? {} : { tlsClient: true }),
     exitStatus: exit,
     printed: printed.split('\n').filter((l) => /error|alert|exception|fail|ssl|tls|ok$/i.test(l)).slice(0, 6),
     ...(reason ? { opensslReason: parseInt(reason[1], 16) } : {}),
     ...(alert ? { alertReceived: alert[1] } : {}),
     ...(reasonName ? { opensslReasonName: reasonName[1] } : {}),
+    ...(o['app-error'] ? { appError: o['app-error'] } : {}),
   });
 } else if (command === 'assemble') {
   const clients = readFileSync(o.records, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));

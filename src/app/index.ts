@@ -16,6 +16,7 @@ import { recogniseSqlBrowser } from './sql-browser.js';
 import { recogniseSsh } from './ssh.js';
 import { recogniseTds } from './tds.js';
 import { recogniseTls, tlsHandshakeFailure } from './tls.js';
+import { applicationRefusal } from './refusal.js';
 import type { FaultSink } from '../model/faults.js';
 import type { ApplicationContext, ConversationStreams, NamedRecogniser, StreamEnd, StreamView } from './types.js';
 
@@ -100,11 +101,12 @@ export function tcpApplicationContext(c: TcpConversation, recognisers: readonly 
 /**
  * Whether a conversation that closed in order (FIN both ways, nothing else amiss) still needs its
  * kept bytes because they show an application refusing the other side before the close (a TLS
- * alert ending the handshake): the flow table frees the bytes of the others at once.
+ * alert ending the handshake, a login refused, a gateway error): the flow table frees the bytes of the others at once.
  */
 export function refusedBeforeClose(c: TcpConversation): boolean {
-  if (c.client.stream === null) return false;
-  return tlsHandshakeFailure(conversationStreams(c)) !== null;
+  if (c.client.stream === null && c.server.stream === null) return false;
+  const streams = conversationStreams(c);
+  return tlsHandshakeFailure(streams) !== null || applicationRefusal(streams) !== null;
 }
 
 /** The application context of a UDP exchange (SQL Server Browser only). */

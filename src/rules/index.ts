@@ -15,6 +15,7 @@ import { zeroWindowStall } from './zero-window-stall.js';
 import { halfOpen } from './half-open.js';
 import { staleConnection } from './stale-connection.js';
 import { tlsHandshakeFailureRule } from './tls-handshake-failure.js';
+import { applicationRefused } from './application-refused.js';
 
 /** Every rule, in the order the engine consults them. */
 export const RULES: readonly Rule[] = [
@@ -29,6 +30,8 @@ export const RULES: readonly Rule[] = [
   connectionAborted,
   // A TLS alert says why the connection that follows it was reset or closed.
   tlsHandshakeFailureRule,
+  // The server's own refusal says why the connection then closed or was reset.
+  applicationRefused,
   // A reset from a stack that lost the connection, before the generic reset.
   halfOpen,
   // Only a delay at connect time: it stands aside when the connection later failed by reset, and
