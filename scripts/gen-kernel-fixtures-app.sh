@@ -40,7 +40,7 @@ RECORDED_SYSCTLS=(
   net.ipv4.tcp_retries2
 )
 
-SCENARIOS=(accept-queue-full tls-reset-sni tls-protocol-version tls-no-shared-cipher tls-wrong-sni tls-untrusted-cert tls12-untrusted-cert app-postgresql-refused app-http-503 app-smtp-554)
+SCENARIOS=(accept-queue-full tls-reset-sni tls-protocol-version tls-no-shared-cipher tls-wrong-sni tls-untrusted-cert tls12-untrusted-cert app-postgresql-refused app-http-503 app-smtp-554 pmtu-blackhole)
 
 declare -A DESCRIPTION=(
   [accept-queue-full]="A python3 server listens with backlog 1 and never calls accept(). Before the capture, one connection sits in its accept queue. Then the server's firewall holds back the clients' ACKs for 0.5 s (this kernel has no netem to delay them) while two clients connect, so both SYNs find room and get a SYN-ACK; when the ACKs pass, the first fills the accept queue and the server ignores the second client's ACK and request (net.ipv4.tcp_abort_on_overflow=0). The capture leaves out the first client (port 40009): it shows only the client that met the full queue. Linux 6.18 did not retransmit the SYN-ACK here; the client, connected from its side, retransmitted its request unanswered until its application timed out."
@@ -52,12 +52,17 @@ declare -A DESCRIPTION=(
   [app-postgresql-refused]="A python3 server speaking the PostgreSQL startup protocol on 5432: psql (PGPASSWORD set) is asked for a password and refused with FATAL 28P01; a second psql is refused at once with FATAL 28000 (no pg_hba.conf entry). The server closes after each ErrorResponse; psql's printed error is recorded, and the client's port is the one the server saw."
   [app-http-503]="A python3 server answers every request with 503 Service Unavailable and Connection: close, as a gateway without a back end does; curl --fail prints its error 22."
   [app-smtp-554]="A python3 server greets with 554 5.7.1 (client host rejected); Python's smtplib raises SMTPConnectError and closes the connection."
+  [pmtu-blackhole]="Three namespaces: client, router, server. The router forwards between two veth pairs; its link toward the client has MTU 1280 while every other link has 1500, so the client advertises MSS 1460. The router's firewall drops the ICMP fragmentation-needed it would send (iptables OUTPUT icmp-type fragmentation-needed DROP). The server (python3, tcp_retries2=4) answers a request with a 200-byte header, then 5000 bytes: its 1448-byte segments (1500-byte packets, DF set) die at the router, the last 656-byte segment gets through and the client selectively acknowledges it. The capture is on the server's veth. The client's application waits until its own timeout."
   [tls-reset-sni]="A node:tls client connects with servername tls-reset.wirewhy.test; the server accepts, never reads the ClientHello, and closes after 0.3 s, so its kernel resets the connection (unread data)."
 )
 
 SUFFIX="$$-$RANDOM"
 RUN_INDEX=0
 CLI_NS=""
+RTR_NS=""
+# Where tcpdump runs, when not on the client's veth (set by a scenario's prepare step).
+CAPTURE_NS=""
+CAPTURE_IF=""
 SRV_NS=""
 TCPDUMP_PID=""
 SERVER_PID=""
@@ -77,6 +82,10 @@ teardown_scenario() {
   stop_pid "$SERVER_PID" TERM
   SERVER_PID=""
   [[ -n "$CLI_NS" ]] && ip netns del "$CLI_NS" 2>/dev/null || true
+  [[ -n "$RTR_NS" ]] && ip netns del "$RTR_NS" 2>/dev/null || true
+  RTR_NS=""
+  CAPTURE_NS=""
+  CAPTURE_IF=
   [[ -n "$SRV_NS" ]] && ip netns del "$SRV_NS" 2>/dev/null || true
   CLI_NS=""
   SRV_NS=""
@@ -118,7 +127,7 @@ server_sysctls_json() {
 # start_capture FILE [extra filter]
 start_capture() {
   : >"$WORK/tcpdump.err"
-  in_cli tcpdump -i "$CLI_IF" -U --immediate-mode -s 262144 -Z root -w "$1" "ip and host $CLI4 and host $SRV4 and tcp${2:+ and $2}" 2>"$WORK/tcpdump.err" &
+  ip netns exec "${CAPTURE_NS:-$CLI_NS}" tcpdump -i "${CAPTURE_IF:-$CLI_IF}" -U --immediate-mode -s 262144 -Z root -w "$1" "ip and host $CLI4 and host $SRV4 and tcp${2:+ and $2}" 2>"$WORK/tcpdump.err" &
   TCPDUMP_PID=$!
   wait_for "tcpdump to listen" "$READY_TIME_LIMIT" grep -q "listening on" "$WORK/tcpdump.err"
 }
@@ -321,6 +330,71 @@ except Exception as e:
     print(f'{type(e).__module__}.{type(e).__name__}: {e}')
     raise SystemExit(1)
 "
+}
+
+# ------------------------------------------------------------------ path MTU black hole
+
+RTR_CLI_MAC=02:00:0a:62:00:fe
+RTR_SRV_MAC=02:00:0a:62:00:fd
+
+# Client <-> router <-> server instead of the direct veth: host routes and static neighbours on
+# each side (no ARP), forwarding in the router, MTU 1280 on the router's link toward the client.
+route_through_router() {
+  RTR_NS="ww-app-rtr-$SUFFIX-$RUN_INDEX"
+  ip netns add "$RTR_NS"
+  ip -n "$CLI_NS" link del "$CLI_IF"
+  ip -n "$CLI_NS" link add "$CLI_IF" address "$CLI_MAC" type veth peer name wwar0 address "$RTR_CLI_MAC" netns "$RTR_NS"
+  ip -n "$SRV_NS" link add "$SRV_IF" address "$SRV_MAC" type veth peer name wwar1 address "$RTR_SRV_MAC" netns "$RTR_NS"
+  ip -n "$CLI_NS" addr add "$CLI4/32" dev "$CLI_IF"
+  ip -n "$CLI_NS" link set "$CLI_IF" up
+  ip -n "$CLI_NS" route add "$SRV4/32" dev "$CLI_IF"
+  ip -n "$CLI_NS" neigh replace "$SRV4" lladdr "$RTR_CLI_MAC" dev "$CLI_IF" nud permanent
+  ip -n "$SRV_NS" addr add "$SRV4/32" dev "$SRV_IF"
+  ip -n "$SRV_NS" link set "$SRV_IF" up
+  ip -n "$SRV_NS" route add "$CLI4/32" dev "$SRV_IF"
+  ip -n "$SRV_NS" neigh replace "$CLI4" lladdr "$RTR_SRV_MAC" dev "$SRV_IF" nud permanent
+  ip netns exec "$RTR_NS" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.disable_ipv6=1
+  ip -n "$RTR_NS" link set lo up
+  ip -n "$RTR_NS" addr add 10.98.1.254/24 dev wwar0
+  ip -n "$RTR_NS" addr add 10.98.2.254/24 dev wwar1
+  ip -n "$RTR_NS" link set wwar0 mtu 1280 up
+  ip -n "$RTR_NS" link set wwar1 up
+  ip -n "$RTR_NS" route add "$CLI4/32" dev wwar0
+  ip -n "$RTR_NS" route add "$SRV4/32" dev wwar1
+  ip -n "$RTR_NS" neigh replace "$CLI4" lladdr "$CLI_MAC" dev wwar0 nud permanent
+  ip -n "$RTR_NS" neigh replace "$SRV4" lladdr "$SRV_MAC" dev wwar1 nud permanent
+  ip netns exec "$RTR_NS" iptables -w 5 -A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP
+}
+
+prepare_pmtu_blackhole() {
+  route_through_router
+  CAPTURE_NS=$SRV_NS
+  CAPTURE_IF=$SRV_IF
+  in_srv sysctl -qw net.ipv4.tcp_retries2=4 net.ipv4.tcp_mtu_probing=0
+  local ready="$WORK/server.ready"
+  rm -f "$ready"
+  ip netns exec "$SRV_NS" python3 -c "
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('$SRV4', 8080))
+s.listen(4)
+open('$ready', 'w').write('ready\n')
+while True:
+    c, _ = s.accept()
+    c.recv(4096)
+    c.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 5000\r\nX-Padding: ' + b'p' * 110 + b'\r\n\r\n')
+    time.sleep(0.2)
+    c.sendall(b'x' * 5000)
+    time.sleep(30)
+    c.close()
+" >"$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  wait_for "server to listen" "$READY_TIME_LIMIT" test -e "$ready"
+}
+run_pmtu_blackhole() {
+  start_client request --local "$CLI4:40001" --remote "$SRV4:8080" --send 'GET /report.bin HTTP/1.1\r\nHost: mtu.wirewhy.test\r\n\r\n' --timeout 12000
+  wait_clients
 }
 
 # ------------------------------------------------------------------ driver

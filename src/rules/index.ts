@@ -16,6 +16,7 @@ import { halfOpen } from './half-open.js';
 import { staleConnection } from './stale-connection.js';
 import { tlsHandshakeFailureRule } from './tls-handshake-failure.js';
 import { applicationRefused } from './application-refused.js';
+import { pmtuBlackhole } from './pmtu-blackhole.js';
 
 /** Every rule, in the order the engine consults them. */
 export const RULES: readonly Rule[] = [
@@ -27,6 +28,8 @@ export const RULES: readonly Rule[] = [
   synAckRetransmit,
   // A zero window explains the probes (and the RST an application sends when it gives up).
   zeroWindowStall,
+  // Full-size segments lost while small ones pass: the cause of the abort that follows.
+  pmtuBlackhole,
   connectionAborted,
   // A TLS alert says why the connection that follows it was reset or closed.
   tlsHandshakeFailureRule,

@@ -130,7 +130,7 @@ runRuleTests(applicationRefused, {
     {
       name: 'MySQL: host not allowed (1130) before any greeting',
       packets: exchange('10.0.0.2:3306', Buffer.alloc(0), mysqlErr(0, 1130, 'HY000', "Host '10.0.0.1' is not allowed to connect to this MySQL server"), { serverFirst: true }),
-      findings: [{ rule: 'application-refused', codes: [{ os: 'windows', code: 1130, name: 'ER_HOST_NOT_PRIVILEGED', message: "Host '10.0.0.1' is not allowed to connect to this MySQL server" }, { os: 'linux', code: 1130 }, { os: 'macos', code: 1130 }] }],
+      findings: [{ rule: 'application-refused', codes: (['windows', 'linux', 'macos'] as const).map((os) => ({ os, code: 1130, name: 'ER_HOST_NOT_PRIVILEGED', message: "Host '10.0.0.1' is not allowed to connect to this MySQL server" })) }],
     },
     {
       name: 'SQL Server: login failed (18456, state 1, class 14) answering LOGIN7',
