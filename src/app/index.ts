@@ -57,7 +57,8 @@ export function streamView(stream: StreamReassembler | null, ended: StreamEnd): 
   };
 }
 
-function endOf(e: TcpEndpoint): StreamEnd {
+/** How one side of a TCP conversation ended, as far as the capture shows. */
+export function endOf(e: TcpEndpoint): StreamEnd {
   return e.rstFrame >= 0 ? 'rst' : e.finFrame >= 0 ? 'fin' : 'open';
 }
 

@@ -1,4 +1,4 @@
-import { conversationStreams } from '../app/index.js';
+import { conversationStreams, endOf } from '../app/index.js';
 import { tlsHandshakeFailure, type TlsHandshakeFailure } from '../app/tls.js';
 import type { TcpConversation, TcpEndpoint } from '../flow/tcp.js';
 import {
@@ -14,10 +14,6 @@ import { hostPort, type Rule } from './engine.js';
 export function handshakeFailureOf(c: TcpConversation): TlsHandshakeFailure | null {
   if (c.client.stream === null) return null;
   return tlsHandshakeFailure(conversationStreams(c));
-}
-
-function endOf(e: TcpEndpoint): 'fin' | 'rst' | 'open' {
-  return e.rstFrame >= 0 ? 'rst' : e.finFrame >= 0 ? 'fin' : 'open';
 }
 
 function offered(f: TlsHandshakeFailure): string {
