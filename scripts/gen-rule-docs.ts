@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RULES } from '../src/rules/index.js';
 import type { RuleMeta } from '../src/rules/types.js';
+import { codeNumber } from '../src/model/finding.js';
 
 export const DOCS = resolve(import.meta.dirname, '../docs/rules');
 
@@ -31,7 +32,7 @@ export function rulePage(meta: RuleMeta, notes: string | null): string {
     '',
     '| OS | code | name | message |',
     '| --- | --- | --- | --- |',
-    ...meta.codes.map((c) => `| ${OS_LABEL[c.os]} | ${c.code} | ${c.name} | ${c.message} |`),
+    ...meta.codes.map((c) => `| ${OS_LABEL[c.os]} | ${codeNumber(c)} | ${c.name} | ${c.message} |`),
     '',
     '## Likely causes',
     '',

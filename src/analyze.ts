@@ -19,7 +19,7 @@ import { RULES } from './rules/index.js';
 import type { Finding } from './rules/types.js';
 import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan } from './model/report.js';
 import { VERSION } from './version.js';
-import { STREAM_RECOGNISERS, udpPayloadPorts, type NamedRecogniser } from './app/index.js';
+import { refusedBeforeClose, STREAM_RECOGNISERS, udpPayloadPorts, type NamedRecogniser } from './app/index.js';
 import type { FaultSubject, InternalFault } from './model/faults.js';
 
 /** Options for an analysis. */
@@ -142,6 +142,7 @@ export async function analyzeCapture(source: string | Readable | MergedCapture, 
       onFault,
       onEvicted: (flow: Flow) => spans?.add(flow, null),
       events: engine.events,
+      keepStreamsAfterClose: refusedBeforeClose,
     },
   );
 

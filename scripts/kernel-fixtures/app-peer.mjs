@@ -3,6 +3,9 @@
 //
 //   app-peer.mjs request     --local IP:PORT --remote IP:PORT --send TEXT --timeout MS --out FILE
 //   app-peer.mjs tls-hello   --local IP:PORT --remote IP:PORT --servername NAME --timeout MS --out FILE
+//   app-peer.mjs tls-client  --local IP:PORT --remote IP:PORT --servername NAME --verify yes|no
+//                            [--min-version V] [--max-version V] [--ciphers LIST] --out FILE
+//   app-peer.mjs printed     --what NAME --local IP:PORT --remote IP:PORT --exit N --printed-file F [--app-error CODE] --out FILE
 //   app-peer.mjs unread-reset --listen IP:PORT --ready FILE [--hold MS]
 //   app-peer.mjs assemble    --scenario NAME --description TEXT --kernel REL --sysctls JSON --records FILE --out FILE
 //
@@ -80,6 +83,27 @@ if (command === 'request') {
   const l = endpoint(o.local);
   const socket = tls.connect({ host: r.host, port: r.port, localAddress: l.host, localPort: l.port, servername: o.servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
   runClient(o, 'tls-hello', socket);
+} else if (command === 'tls-client') {
+  // node:tls with the scenario's limits; records the error code and message Node.js gave.
+  const r = endpoint(o.remote);
+  const l = endpoint(o.local);
+  const opts = { host: r.host, port: r.port, localAddress: l.host, localPort: l.port, servername: o.servername, rejectUnauthorized: o.verify === 'yes' };
+  if (o['min-version']) opts.minVersion = o['min-version'];
+  if (o['max-version']) opts.maxVersion = o['max-version'];
+  if (o.ciphers) opts.ciphers = o.ciphers;
+  const socket = tls.connect(opts);
+  let done = false;
+  const finish = (fields) => {
+    if (done) return;
+    done = true;
+    socket.destroy();
+    const reason = /error:0A([0-9A-F]{6}):/.exec(fields.message ?? '');
+    record(o, 'node-tls', { ...fields, errnoNumber: null, tlsClient: true, ...(reason ? { opensslReason: parseInt(reason[1], 16) } : {}) });
+  };
+  socket.on('secureConnect', () => setTimeout(() => finish({ outcome: 'ok', errno: null }), 200));
+  socket.on('error', (err) => finish({ outcome: 'error', errno: null, code: err.code ?? null, message: err.message }));
+  socket.on('close', () => finish({ outcome: 'closed-by-peer', errno: null }));
+  setTimeout(() => finish({ outcome: 'application-timeout', errno: null }), Number(o.timeout ?? 10000)).unref();
 } else if (command === 'unread-reset') {
   const l = endpoint(o.listen);
   const server = net.createServer({ pauseOnConnect: true }, (socket) => {
@@ -88,6 +112,26 @@ if (command === 'request') {
   });
   server.listen(l.port, l.host, () => writeFileSync(o.ready, 'ready\n'));
   setTimeout(() => process.exit(0), 300000).unref();
+} else if (command === 'printed') {
+  // A command-line client (openssl, curl, python, java) ran to its end: keep what it printed, and
+  // the parts the tests compare: OpenSSL's reason code ("error:0A00042E:" → 1070) and, for Java,
+  // the alert it named ("Received fatal alert: protocol_version").
+  const printed = readFileSync(o['printed-file'], 'utf8').trim();
+  const exit = Number(o.exit);
+  const reason = /error:0A([0-9A-F]{6}):/.exec(printed);
+  const alert = /Received fatal alert: ([a-z_]+)/.exec(printed);
+  const reasonName = /\[SSL: ([A-Z0-9_]+)\]/.exec(printed);
+  record(o, o.what, {
+    outcome: exit === 0 ? 'ok' : 'error',
+    errno: null,
+    ...(o['app-error'] ? {} : { tlsClient: true }),
+    exitStatus: exit,
+    printed: printed.split('\n').filter((l) => /error|alert|exception|fail|ssl|tls|ok$/i.test(l)).slice(0, 6),
+    ...(reason ? { opensslReason: parseInt(reason[1], 16) } : {}),
+    ...(alert ? { alertReceived: alert[1] } : {}),
+    ...(reasonName ? { opensslReasonName: reasonName[1] } : {}),
+    ...(o['app-error'] ? { appError: o['app-error'] } : {}),
+  });
 } else if (command === 'assemble') {
   const clients = readFileSync(o.records, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
   const out = { scenario: o.scenario, description: o.description, kernel: o.kernel, sysctls: JSON.parse(o.sysctls), clients };

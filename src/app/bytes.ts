@@ -86,7 +86,7 @@ export function printable(bytes: Uint8Array, max = MAX_TEXT): string {
     if (b === 0x5c) out += '\\\\';
     else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
     else out += `\\x${b.toString(16).padStart(2, '0')}`;
-    if (out.length >= max) return `${out.slice(0, max)}…`;
+    if (out.length > max) return `${out.slice(0, max)}…`;
   }
   return out;
 }

@@ -16,7 +16,8 @@ import { recogniseSmtp } from './smtp.js';
 import { recogniseSqlBrowser, SQL_BROWSER_PORT } from './sql-browser.js';
 import { recogniseSsh } from './ssh.js';
 import { recogniseTds } from './tds.js';
-import { recogniseTls } from './tls.js';
+import { recogniseTls, tlsHandshakeFailure } from './tls.js';
+import { applicationRefusal } from './refusal.js';
 import type { FaultSink } from '../model/faults.js';
 import type { ApplicationContext, ConversationStreams, NamedRecogniser, StreamEnd, StreamView } from './types.js';
 
@@ -76,7 +77,8 @@ export function streamView(stream: StreamReassembler | null, ended: StreamEnd): 
   };
 }
 
-function endOf(e: TcpEndpoint): StreamEnd {
+/** How one side of a TCP conversation ended, as far as the capture shows. */
+export function endOf(e: TcpEndpoint): StreamEnd {
   return e.rstFrame >= 0 ? 'rst' : e.finFrame >= 0 ? 'fin' : 'open';
 }
 
@@ -102,18 +104,30 @@ export function recogniseStreams(streams: ConversationStreams, recognisers: read
   return null;
 }
 
+/** Both directions of a TCP conversation as the recognisers see them. */
+export function conversationStreams(c: TcpConversation): ConversationStreams {
+  return {
+    client: streamView(c.client.stream, endOf(c.client)),
+    server: streamView(c.server.stream, endOf(c.server)),
+    serverPort: c.server.port,
+  };
+}
+
 /** The application context of a TCP conversation, from its reassembled streams. */
 export function tcpApplicationContext(c: TcpConversation, recognisers: readonly NamedRecogniser[] = STREAM_RECOGNISERS, onFault?: RecogniserFaultSink): ApplicationContext | null {
   if (c.client.stream === null && c.server.stream === null) return null;
-  return recogniseStreams(
-    {
-      client: streamView(c.client.stream, endOf(c.client)),
-      server: streamView(c.server.stream, endOf(c.server)),
-      serverPort: c.server.port,
-    },
-    recognisers,
-    onFault,
-  );
+  return recogniseStreams(conversationStreams(c), recognisers, onFault);
+}
+
+/**
+ * Whether a conversation that closed in order (FIN both ways, nothing else amiss) still needs its
+ * kept bytes because they show an application refusing the other side before the close (a TLS
+ * alert ending the handshake, a login refused, a gateway error): the flow table frees the bytes of the others at once.
+ */
+export function refusedBeforeClose(c: TcpConversation): boolean {
+  if (c.client.stream === null && c.server.stream === null) return false;
+  const streams = conversationStreams(c);
+  return tlsHandshakeFailure(streams) !== null || applicationRefusal(streams) !== null;
 }
 
 /** The application context of a UDP exchange, from its kept datagrams, by the recognisers of its ports. */

@@ -293,3 +293,114 @@ function alertText(a: TlsAlert): string {
   if (a.encrypted) return 'sent an encrypted alert';
   return `sent ${a.level === 'unknown' ? '' : `${a.level} `}alert ${a.description}`;
 }
+
+/** A plaintext alert with its number (RFC 8446 §6 AlertDescription). */
+export interface TlsAlertRecord extends TlsAlert {
+  /** The AlertDescription number (40 handshake_failure, 48 unknown_ca, 70 protocol_version…). */
+  code: number;
+}
+
+/** How a TLS handshake ended without completing, as the kept bytes show it. */
+export interface TlsHandshakeFailure {
+  /**
+   * 'alert': a plaintext alert ended the handshake (TLS 1.2 and earlier at any point before the
+   * sender's ChangeCipherSpec; TLS 1.3 before the ServerHello, or a client refusing it).
+   * 'encrypted-alert': a TLS 1.3 client answered the server's flight with one short encrypted
+   * record instead of its Finished, then closed (an inference: the record's content is not seen).
+   */
+  kind: 'alert' | 'encrypted-alert';
+  sentBy: 'client' | 'server';
+  /** The alert, for kind 'alert'. */
+  alert?: TlsAlertRecord;
+  hello: ClientHelloInfo;
+  /** The version the ServerHello chose, when the server sent one. */
+  serverVersion: string | null;
+}
+
+/** Alerts that do not end a handshake when sent as warnings (RFC 6066 §3 lets a server send unrecognized_name as one). */
+const NON_FATAL_WARNINGS = new Set([0, 90, 100, 112]);
+const CT_CHANGE_CIPHER_SPEC = 20;
+const CT_APPLICATION_DATA = 23;
+/**
+ * The shortest encrypted record that can hold a client's Finished: a 4-byte handshake header and
+ * 32 bytes of verify_data (SHA-256 suites), 1 byte of inner content type and a 16-byte AEAD tag
+ * (RFC 8446 §4.4.4, §5.2). An encrypted alert is 19 bytes plus any padding (Java 17 pads it to 35).
+ */
+const TLS13_SHORTEST_FINISHED_RECORD = 4 + 32 + 1 + 16;
+
+/**
+ * The first plaintext alert in a side's leading records, before that side's ChangeCipherSpec or
+ * application data (after them an alert is encrypted). When the kept head ends first (a long
+ * certificate flight), a 2-byte alert record ending the stream's tail is taken, if the head
+ * showed no ChangeCipherSpec.
+ */
+function plaintextAlert(s: StreamView): { alert: TlsAlertRecord; last: boolean } | null {
+  const recs = records(s.head);
+  let walked = 0;
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i]!;
+    walked += 5 + r.body.length;
+    if (r.type === CT_CHANGE_CIPHER_SPEC || r.type === CT_APPLICATION_DATA) return null;
+    if (r.type === CT_ALERT) {
+      if (r.body.length !== 2 || r.truncated) return null;
+      const a = alertFromBody(r.body);
+      return { alert: { ...a, code: r.body[1]! }, last: i === recs.length - 1 && walked === s.length };
+    }
+  }
+  // The head was cut inside the records: look at the end of the stream.
+  if (walked < s.length && walked >= s.head.length - 5) {
+    const t = s.tail;
+    const at = t.length - 7;
+    if (at >= 0 && t[at] === CT_ALERT && isRecordHeader(t, at) && t[at + 4] === 2) {
+      const body = t.subarray(at + 5);
+      return { alert: { ...alertFromBody(body), code: body[1]! }, last: true };
+    }
+  }
+  return null;
+}
+
+/** Whether an alert ends the handshake: fatal, or a warning other than the benign ones that is the sender's last record. */
+function endsHandshake(a: { alert: TlsAlertRecord; last: boolean }): boolean {
+  if (a.alert.level === 'fatal') return true;
+  return a.alert.level === 'warning' && a.last && !NON_FATAL_WARNINGS.has(a.alert.code);
+}
+
+/**
+ * Whether a TLS handshake ended without completing, and how: a plaintext alert (who sent it and
+ * which), or a TLS 1.3 client's lone short encrypted record after the server's flight. Null when
+ * the client's stream does not start with a ClientHello or nothing says the handshake failed.
+ * Ref: RFC 8446 §4.1 (handshake), §5.1 (plaintext records), §6 (alerts); RFC 5246 §7.2.
+ */
+export function tlsHandshakeFailure(streams: ConversationStreams): TlsHandshakeFailure | null {
+  const { client, server } = streams;
+  const clientRecs = records(client.head);
+  if (clientRecs.length === 0 || clientRecs[0]!.type !== CT_HANDSHAKE) return null;
+  const hello = parseClientHello(handshakeBytes(clientRecs));
+  if (!hello) return null;
+  const serverRecs = records(server.head);
+  const serverVersion = serverRecs.length > 0 && serverRecs[0]!.type === CT_HANDSHAKE ? parseServerHelloVersion(handshakeBytes(serverRecs)) : null;
+  const serverAlert = plaintextAlert(server);
+  const clientAlert = plaintextAlert(client);
+  // A server that refuses the ClientHello alerts before any ServerHello; a client that refuses the
+  // server's flight alerts after it. When both alerted, the server's first record says who began.
+  const serverFirst = serverAlert !== null && serverRecs[0]?.type === CT_ALERT;
+  const first = serverFirst ? { a: serverAlert, by: 'server' as const } : clientAlert ? { a: clientAlert, by: 'client' as const } : serverAlert ? { a: serverAlert, by: 'server' as const } : null;
+  if (first && endsHandshake(first.a)) return { kind: 'alert', sentBy: first.by, alert: first.a.alert, hello, serverVersion };
+  if (serverVersion === 'TLS 1.3' && client.ended !== 'open' && client.complete && lonelyEncryptedRecord(clientRecs, client.head.length)) {
+    return { kind: 'encrypted-alert', sentBy: 'client', hello, serverVersion };
+  }
+  return null;
+}
+
+/**
+ * After its ClientHello (and the optional middlebox-compatibility ChangeCipherSpec), the client
+ * sent exactly one encrypted record, too short for a Finished, and nothing else.
+ */
+function lonelyEncryptedRecord(recs: Record_[], headLength: number): boolean {
+  let i = 1;
+  while (i < recs.length && recs[i]!.type === CT_HANDSHAKE) i++;
+  if (i !== 1) return false; // a second ClientHello (HelloRetryRequest) or more handshake: not this shape
+  if (recs[i]?.type === CT_CHANGE_CIPHER_SPEC) i++;
+  const r = recs[i];
+  return r !== undefined && r.type === CT_APPLICATION_DATA && r.body.length < TLS13_SHORTEST_FINISHED_RECORD && !r.truncated && i === recs.length - 1 && sumRecordLengths(recs) === headLength;
+}

@@ -48,6 +48,11 @@ export interface FlowTableOptions {
   events?: TcpEvents & IcmpEvents<Flow>;
   /** Tombstones of decided TCP conversations kept at most (default MAX_TOMBSTONES). */
   maxTombstones?: number;
+  /**
+   * Whether a conversation that closed in order still needs its kept bytes (an application's
+   * refusal before the close, which a rule reads); without it they are freed at the close.
+   */
+  keepStreamsAfterClose?: (c: TcpConversation) => boolean;
 }
 
 /** A key the table fills in (the quoted packet of an ICMP error, a flow brought back). */
@@ -75,6 +80,7 @@ export class FlowTable {
   /** At most this many conversations with only unanswered SYNs (see UNANSWERED_SHARE). */
   readonly maxUnanswered: number;
   private readonly reassembly: ReassemblyPool | null;
+  private readonly keepStreamsAfterClose?: (c: TcpConversation) => boolean;
   private readonly onFault: FaultSink;
   private readonly onEvicted: (flow: Flow) => void;
   private readonly events: TcpEvents & IcmpEvents<Flow>;
@@ -109,6 +115,7 @@ export class FlowTable {
     this.reassembly = options.reassembly ?? null;
     this.expiry = new FlowExpiry(options.refusedLinger);
     this.tombstones = new TcpTombstones(options.maxTombstones);
+    this.keepStreamsAfterClose = options.keepStreamsAfterClose;
     this.onFault = options.onFault ?? rethrow;
     this.onEvicted = options.onEvicted ?? (() => {});
     this.events = options.events ?? {};
@@ -169,7 +176,7 @@ export class FlowTable {
     } catch (e) {
       this.onFault('tcp', p.frame, conv, e);
     }
-    if (conv.closed && conv.reassembly !== null && (p.tcpFlags & TCP_FIN) !== 0 && conv.closedCleanly()) conv.releaseStreams();
+    if (conv.closed && conv.reassembly !== null && (p.tcpFlags & TCP_FIN) !== 0 && conv.closedCleanly() && !(this.keepStreamsAfterClose?.(conv) ?? false)) conv.releaseStreams();
     this.expiry.placeTcp(conv);
     return conv;
   }

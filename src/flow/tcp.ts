@@ -190,6 +190,12 @@ export class TcpEndpoint {
   private sentFrame = -1;
   private recentSends: number[] | null = null;
   private recentCount = 0;
+  /**
+   * The largest data segment this side sent (bits 0-14) and the largest of those its peer had
+   * acknowledged in full (bits 15-29), each capped at 32767: what the path is seen to carry, for
+   * a segment size that never gets through (path MTU). One small integer, no object.
+   */
+  private segmentSizes = 0;
   /** This side's byte stream, first and last bytes kept (null until it sends payload, or when off). */
   stream: StreamReassembler | null = null;
   /** The rare facts, made at the first of them. */
@@ -287,6 +293,24 @@ export class TcpEndpoint {
   }
   sentTimeAt(at: number): number {
     return at === 0 ? this.flow.times[this.at + SENT_TIME]! : this.recentSends![(at - 1) * 3 + 2]!;
+  }
+
+  /** Largest data segment sent (payload bytes, at most 32767; a TSO/GSO super-segment counts whole). */
+  get largestSegment(): number {
+    return this.segmentSizes & 0x7fff;
+  }
+  /** Largest data segment sent that the peer had acknowledged: an ACK that covered everything this side had sent then. */
+  get largestAcknowledgedSegment(): number {
+    return this.segmentSizes >>> 15;
+  }
+  /** Account a new (not retransmitted) data segment of `length` bytes. */
+  noteSegment(length: number): void {
+    const n = Math.min(length, 0x7fff);
+    if (n > (this.segmentSizes & 0x7fff)) this.segmentSizes = (this.segmentSizes & ~0x7fff) | n;
+  }
+  /** The peer acknowledged everything this side had sent: every segment so far got through. */
+  noteAllAcknowledged(): void {
+    this.segmentSizes = (this.segmentSizes & 0x7fff) | ((this.segmentSizes & 0x7fff) << 15);
   }
 
   /** Textual address, made when read (findings and listings read it; packets never do). */
@@ -776,6 +800,7 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
         }
       } else if (!rst) {
         snd.rememberSend(seq, p.frame, t);
+        snd.noteSegment(len);
       }
     }
     if (!rst && (!snd.seqValid || seqLt(snd.nextSeq, segEnd))) snd.nextSeq = segEnd;
@@ -783,6 +808,7 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     if (ack && !rst) {
       const a = p.tcpAck;
       if (!snd.ackValid || seqLt(snd.highestAck, a)) snd.highestAck = a;
+      if (rcv.seqValid && a === rcv.nextSeq && rcv.largestSegment > rcv.largestAcknowledgedSegment) rcv.noteAllAcknowledged();
       // The peer's retransmitted segment is acknowledged when this ACK covers it.
       const pending = rcv.pendingRetransmission;
       if (pending >= 0 && seqLt(pending, a)) {

@@ -22,6 +22,14 @@ export interface ErrorCode {
   message: string;
 }
 
+/**
+ * A code as people read it: Windows HRESULT and SECURITY_STATUS values (beyond 16 bits) in hex as
+ * Windows prints them ("0x80090326"), every other code in decimal.
+ */
+export function codeNumber(c: Pick<ErrorCode, 'os' | 'code'>): string {
+  return c.os === 'windows' && c.code > 0xffff ? `0x${(c.code >>> 0).toString(16).toUpperCase().padStart(8, '0')}` : String(c.code);
+}
+
 /** An endpoint as reported: textual address and port (-1 for none). */
 export interface Endpoint {
   address: string;

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { OS_ORDER } from '../rules/codes.js';
 import { endpointLabel, hostPort, humanDuration, plural } from '../model/words.js';
 import { RULES, ruleById } from '../rules/index.js';
-import { SEVERITIES, type ErrorCode, type Finding, type OsName, type Severity } from '../rules/types.js';
+import { codeNumber, SEVERITIES, type ErrorCode, type Finding, type OsName, type Severity } from '../rules/types.js';
 import { VERSION } from '../version.js';
 import { REPORT_CSS, REPORT_JS, RULE_COLOUR_COUNT } from './html-assets.js';
 import { buildLadder, formatOffset, ladderSvg, packetLabel, LADDER_SVG_ROWS } from './ladder.js';
@@ -168,7 +168,7 @@ function highestSeverity(findings: readonly Finding[]): Severity | null {
 
 function codeText(codes: readonly ErrorCode[], os: OsName): string {
   const c = codes.find((x) => x.os === os);
-  return c ? `<code>${c.code} ${safeText(c.name)}</code>` : '<span class="muted">-</span>';
+  return c ? `<code>${codeNumber(c)} ${safeText(c.name)}</code>` : '<span class="muted">-</span>';
 }
 
 function ruleSummary(report: AnalysisReport, prefix: string, level: number): string {
@@ -347,7 +347,7 @@ function findingCard(f: Finding, id: string, level: number): string {
   const who = `${endpointLabel(f.client)} → ${endpointLabel(f.server)}`;
   const meta = ruleById(f.rule)?.meta;
   const codes = OS_ORDER.flatMap((os) =>
-    f.codes.filter((c) => c.os === os).map((c) => `<tr><td>${OS_LABELS[os]}</td><td><code>${c.code} ${safeText(c.name)}</code></td><td>${safeText(c.message)}</td></tr>`),
+    f.codes.filter((c) => c.os === os).map((c) => `<tr><td>${OS_LABELS[os]}</td><td><code>${codeNumber(c)} ${safeText(c.name)}</code></td><td>${safeText(c.message)}</td></tr>`),
   );
   const ladder = buildLadder(f, LADDER_SVG_ROWS);
   const caption =

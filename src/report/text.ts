@@ -12,8 +12,8 @@ import wrapAnsi from 'wrap-ansi';
 import { OS_ORDER } from '../rules/codes.js';
 import { hostPort, humanDuration, plural } from '../model/words.js';
 import { ruleById } from '../rules/index.js';
-import { serviceFor, serviceMessage, type FailureKind, type ServiceInfo } from '../rules/services.js';
-import { SEVERITIES, type ErrorCode, type Finding, type OsName, type Severity } from '../rules/types.js';
+import { failureKindOf, serviceFor, serviceMessage, type FailureKind, type ServiceInfo } from '../rules/services.js';
+import { codeNumber, SEVERITIES, type ErrorCode, type Finding, type OsName, type Severity } from '../rules/types.js';
 import { formatLadderText } from './ladder.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
 import type { AnalysisReport, CaptureSummary } from './types.js';
@@ -171,7 +171,7 @@ function codeFor(codes: readonly ErrorCode[], os: OsName): ErrorCode | undefined
 }
 
 function codeLabel(code: ErrorCode | undefined): string {
-  return code ? `${code.code} ${code.name}` : '-';
+  return code ? `${codeNumber(code)} ${code.name}` : '-';
 }
 
 /** How each OS is named in reports. */
@@ -182,7 +182,7 @@ export function codeLines(codes: readonly ErrorCode[], style: TerminalStyle): st
   const lines: string[] = [];
   for (const os of OS_ORDER) {
     for (const c of codes.filter((x) => x.os === os)) {
-      lines.push(`${OS_LABELS[os].padEnd(8)} ${style.bold(style.text(`${c.code} ${c.name}`))}  ${style.text(c.message)}`);
+      lines.push(`${OS_LABELS[os].padEnd(8)} ${style.bold(style.text(`${codeNumber(c)} ${c.name}`))}  ${style.text(c.message)}`);
     }
   }
   return lines;

@@ -5,7 +5,7 @@
  * Messages are the exact system texts: Windows `FormatMessage` for Winsock errors, glibc
  * `strerror`/`gai_strerror` on Linux, and the BSD libc texts on macOS.
  */
-import type { ErrorCode, OsName } from './types.js';
+import { codeNumber, type ErrorCode, type OsName } from './types.js';
 
 /** Operating systems in the order every code list uses. */
 export const OS_ORDER: readonly OsName[] = ['windows', 'linux', 'macos'];
@@ -368,4 +368,173 @@ export function findCodes(query: string): CodeMatch[] {
     signatures: SIGNATURES.filter((s) => SIGNATURE_CODES[s].includes(code)),
     fromIcmpUnreachable: cited.has(code),
   }));
+}
+
+// ---------------------------------------------------------------------------------------
+// TLS alerts: what each client library reports when its peer's alert ends the handshake
+// ---------------------------------------------------------------------------------------
+
+/** What the libraries call one TLS alert (RFC 8446 §6 AlertDescription). */
+interface TlsAlertNaming {
+  /** OpenSSL 3 reason text of a received alert: reason code 1000 + alert (SSL_AD_REASON_OFFSET). */
+  openssl: string;
+  /** .NET's System.Net.Security.TlsAlertMessage member. */
+  dotnet: string;
+  /** Go crypto/tls alertText. */
+  go?: string;
+  /** Secure Transport errSSLPeer* code and name. */
+  secureTransport?: readonly [number, string, string];
+  /** Schannel code Microsoft documents for this alert received, and its winerror.h name. */
+  schannel?: readonly [number, string];
+}
+
+// Ref: OpenSSL 3.0 ssl/ssl_err.c, read back with `openssl errstr 0A000410` and so on for every
+// alert here (reason = 1000 + alert; the library code 0x0A is "SSL routines").
+// Ref: dotnet/runtime src/libraries/Common/src/System/Net/Security/TlsAlertMessage.cs.
+// Ref: golang/go src/crypto/tls/alert.go (alertText; conn.go reports a received fatal alert as
+// net.OpError{Op: "remote error"}, so the text reads "remote error: tls: handshake failure").
+// Ref: Apple Security SecureTransport.h (errSSLPeer* = -9819 … -9840) and sslAlertMessage.c,
+// which maps each received alert to its errSSLPeer* code.
+// Ref: Microsoft Learn, "Schannel error codes for TLS and SSL alerts" (alert received →
+// SEC_E_* code), codes and texts from winerror.h. Traces of .NET on Windows show 0x80090326
+// SEC_E_ILLEGAL_MESSAGE for handshake_failure and internal_error alike, so the finding cites
+// that code and keeps the documented one beside it.
+const TLS_ALERTS: Readonly<Record<number, TlsAlertNaming>> = {
+  10: { openssl: 'sslv3 alert unexpected message', dotnet: 'UnexpectedMessage', go: 'unexpected message', secureTransport: [-9819, 'errSSLPeerUnexpectedMsg', 'unexpected message received'], schannel: [0x80090326, 'SEC_E_ILLEGAL_MESSAGE'] },
+  20: { openssl: 'sslv3 alert bad record mac', dotnet: 'BadRecordMac', go: 'bad record MAC', secureTransport: [-9820, 'errSSLPeerBadRecordMac', 'bad MAC'], schannel: [0x8009030f, 'SEC_E_MESSAGE_ALTERED'] },
+  21: { openssl: 'tlsv1 alert decryption failed', dotnet: 'DecryptionFailed', go: 'decryption failed', secureTransport: [-9821, 'errSSLPeerDecryptionFail', 'decryption failed'], schannel: [0x80090330, 'SEC_E_DECRYPT_FAILURE'] },
+  22: { openssl: 'tlsv1 alert record overflow', dotnet: 'RecordOverflow', go: 'record overflow', secureTransport: [-9822, 'errSSLPeerRecordOverflow', 'record overflow'], schannel: [0x80090326, 'SEC_E_ILLEGAL_MESSAGE'] },
+  30: { openssl: 'sslv3 alert decompression failure', dotnet: 'DecompressionFail', go: 'decompression failure', secureTransport: [-9823, 'errSSLPeerDecompressFail', 'decompression failure'], schannel: [0x8009030f, 'SEC_E_MESSAGE_ALTERED'] },
+  40: { openssl: 'sslv3 alert handshake failure', dotnet: 'HandshakeFailure', go: 'handshake failure', secureTransport: [-9824, 'errSSLPeerHandshakeFail', 'handshake failure'], schannel: [0x80090326, 'SEC_E_ILLEGAL_MESSAGE'] },
+  41: { openssl: 'sslv3 alert no certificate', dotnet: 'NoCertificate' },
+  42: { openssl: 'sslv3 alert bad certificate', dotnet: 'BadCertificate', go: 'bad certificate', secureTransport: [-9825, 'errSSLPeerBadCert', 'misc. bad certificate'], schannel: [0x80090327, 'SEC_E_CERT_UNKNOWN'] },
+  43: { openssl: 'sslv3 alert unsupported certificate', dotnet: 'UnsupportedCert', go: 'unsupported certificate', secureTransport: [-9826, 'errSSLPeerUnsupportedCert', 'bad unsupported cert format'], schannel: [0x80090327, 'SEC_E_CERT_UNKNOWN'] },
+  44: { openssl: 'sslv3 alert certificate revoked', dotnet: 'CertificateRevoked', go: 'revoked certificate', secureTransport: [-9827, 'errSSLPeerCertRevoked', 'certificate revoked'], schannel: [0x80092010, 'CRYPT_E_REVOKED'] },
+  45: { openssl: 'sslv3 alert certificate expired', dotnet: 'CertificateExpired', go: 'expired certificate', secureTransport: [-9828, 'errSSLPeerCertExpired', 'certificate expired'], schannel: [0x80090328, 'SEC_E_CERT_EXPIRED'] },
+  46: { openssl: 'sslv3 alert certificate unknown', dotnet: 'CertificateUnknown', go: 'unknown certificate', secureTransport: [-9829, 'errSSLPeerCertUnknown', 'unknown certificate'], schannel: [0x80090327, 'SEC_E_CERT_UNKNOWN'] },
+  47: { openssl: 'sslv3 alert illegal parameter', dotnet: 'IllegalParameter', go: 'illegal parameter', secureTransport: [-9830, 'errSSLIllegalParam', 'illegal parameter'], schannel: [0x80090326, 'SEC_E_ILLEGAL_MESSAGE'] },
+  48: { openssl: 'tlsv1 alert unknown ca', dotnet: 'UnknownCA', go: 'unknown certificate authority', secureTransport: [-9831, 'errSSLPeerUnknownCA', 'unknown Cert Authority'], schannel: [0x80090325, 'SEC_E_UNTRUSTED_ROOT'] },
+  49: { openssl: 'tlsv1 alert access denied', dotnet: 'AccessDenied', go: 'access denied', secureTransport: [-9832, 'errSSLPeerAccessDenied', 'access denied'], schannel: [0x8009030c, 'SEC_E_LOGON_DENIED'] },
+  50: { openssl: 'tlsv1 alert decode error', dotnet: 'DecodeError', go: 'error decoding message', secureTransport: [-9833, 'errSSLPeerDecodeError', 'decoding error'], schannel: [0x80090326, 'SEC_E_ILLEGAL_MESSAGE'] },
+  51: { openssl: 'tlsv1 alert decrypt error', dotnet: 'DecryptError', go: 'error decrypting message', secureTransport: [-9834, 'errSSLPeerDecryptError', 'decryption error'], schannel: [0x80090330, 'SEC_E_DECRYPT_FAILURE'] },
+  60: { openssl: 'tlsv1 alert export restriction', dotnet: 'ExportRestriction', secureTransport: [-9835, 'errSSLPeerExportRestriction', 'export restriction'], schannel: [0x80090326, 'SEC_E_ILLEGAL_MESSAGE'] },
+  70: { openssl: 'tlsv1 alert protocol version', dotnet: 'ProtocolVersion', go: 'protocol version not supported', secureTransport: [-9836, 'errSSLPeerProtocolVersion', 'bad protocol version'], schannel: [0x80090302, 'SEC_E_UNSUPPORTED_FUNCTION'] },
+  71: { openssl: 'tlsv1 alert insufficient security', dotnet: 'InsufficientSecurity', go: 'insufficient security level', secureTransport: [-9837, 'errSSLPeerInsufficientSecurity', 'insufficient security'], schannel: [0x80090331, 'SEC_E_ALGORITHM_MISMATCH'] },
+  80: { openssl: 'tlsv1 alert internal error', dotnet: 'InternalError', go: 'internal error', secureTransport: [-9838, 'errSSLPeerInternalError', 'internal error'], schannel: [0x80090304, 'SEC_E_INTERNAL_ERROR'] },
+  86: { openssl: 'tlsv1 alert inappropriate fallback', dotnet: 'InappropriateFallback', go: 'inappropriate fallback' },
+  90: { openssl: 'tlsv1 alert user cancelled', dotnet: 'UserCanceled', go: 'user canceled', secureTransport: [-9839, 'errSSLPeerUserCancelled', 'user canceled'] },
+  100: { openssl: 'tlsv1 alert no renegotiation', dotnet: 'NoRenegotiation', go: 'no renegotiation', secureTransport: [-9840, 'errSSLPeerNoRenegotiation', 'no renegotiation allowed'] },
+  109: { openssl: 'tlsv13 alert missing extension', dotnet: 'MissingExtension', go: 'missing extension' },
+  110: { openssl: 'tlsv1 unsupported extension', dotnet: 'UnsupportedExtension', go: 'unsupported extension' },
+  111: { openssl: 'tlsv1 certificate unobtainable', dotnet: 'CertificateUnobtainable' },
+  112: { openssl: 'tlsv1 unrecognized name', dotnet: 'UnrecognizedName' },
+  113: { openssl: 'tlsv1 bad certificate status response', dotnet: 'BadCertificateStatusResponse' },
+  114: { openssl: 'tlsv1 bad certificate hash value', dotnet: 'BadCertificateHashValue' },
+  115: { openssl: 'tlsv1 alert unknown psk identity', dotnet: 'UnknownPskIdentity' },
+  116: { openssl: 'tlsv13 alert certificate required', dotnet: 'CertificateRequired' },
+  120: { openssl: 'tlsv1 alert no application protocol', dotnet: 'NoApplicationProtocol', go: 'no application protocol' },
+};
+
+// winerror.h texts of the Schannel codes cited.
+const SCHANNEL_TEXT: Readonly<Record<string, string>> = {
+  SEC_E_ILLEGAL_MESSAGE: 'The message received was unexpected or badly formatted.',
+  SEC_E_MESSAGE_ALTERED: 'The message or signature supplied for verification has been altered',
+  SEC_E_DECRYPT_FAILURE: 'The specified data could not be decrypted.',
+  SEC_E_CERT_UNKNOWN: 'An unknown error occurred while processing the certificate.',
+  CRYPT_E_REVOKED: 'The certificate is revoked.',
+  SEC_E_CERT_EXPIRED: 'The received certificate has expired.',
+  SEC_E_UNTRUSTED_ROOT: 'The certificate chain was issued by an authority that is not trusted.',
+  SEC_E_LOGON_DENIED: 'The logon attempt failed',
+  SEC_E_UNSUPPORTED_FUNCTION: 'The function requested is not supported',
+  SEC_E_ALGORITHM_MISMATCH: 'The client and server cannot communicate, because they do not possess a common algorithm.',
+  SEC_E_INTERNAL_ERROR: 'The Local Security Authority cannot be contacted',
+};
+
+/** "0x80090326": how Windows prints an HRESULT or SECURITY_STATUS. */
+function hresultText(code: number): string {
+  return codeNumber({ os: 'windows', code });
+}
+
+/**
+ * The codes a client's TLS library returns when the server's alert `alert` ended the handshake,
+ * in OS_ORDER: Windows Schannel (0x80090326 SEC_E_ILLEGAL_MESSAGE, as observed for every alert
+ * .NET traces show), Linux OpenSSL (the reason code, 1000 + alert), macOS Secure Transport (its
+ * errSSLPeer* code, else errSSLFatalAlert -9802).
+ */
+export function tlsAlertReceivedCodes(alert: number): ErrorCode[] {
+  const n = TLS_ALERTS[alert];
+  const openssl = n?.openssl ?? `alert ${alert}`;
+  const st = n?.secureTransport;
+  return [
+    entry('windows', 0x80090326, 'SEC_E_ILLEGAL_MESSAGE', SCHANNEL_TEXT.SEC_E_ILLEGAL_MESSAGE!),
+    entry('linux', 1000 + alert, `SSL_R_${openssl.toUpperCase().replace(/ /g, '_')}`, openssl),
+    st ? entry('macos', st[0], st[1], st[2]) : entry('macos', -9802, 'errSSLFatalAlert', 'fatal alert'),
+  ];
+}
+
+/** One client library's words for a failure. */
+export interface LibraryMessage {
+  library: string;
+  text: string;
+}
+
+/**
+ * What each client library prints when the peer's fatal alert `alert` ends its handshake, in
+ * our words around the library's own fixed part (the error string, the code, the alert's name).
+ * Checked against the captures' clients (OpenSSL 3.0 s_client, curl 7.88, Python 3, Node.js 20,
+ * Java 17: see fixtures/kernel/tls-*.client.json) and the sources cited above (Go, .NET).
+ */
+export function tlsAlertClientMessages(alert: number, rfcName: string): LibraryMessage[] {
+  const n = TLS_ALERTS[alert];
+  const reason = n?.openssl ?? `alert ${alert}`;
+  const hex = `0A${(1000 + alert).toString(16).toUpperCase().padStart(6, '0')}`;
+  const opensslError = `error:${hex}:SSL routines::${reason}`;
+  const upper = reason.toUpperCase().replace(/ /g, '_');
+  const schannel = n?.schannel;
+  const out: LibraryMessage[] = [
+    { library: 'OpenSSL 3 (s_client, and what curl, Python and Node.js wrap)', text: `error:${hex}:SSL routines:ssl3_read_bytes:${reason}:…:SSL alert number ${alert}` },
+    { library: 'curl', text: `curl: (35) OpenSSL/3…: ${opensslError}` },
+    { library: 'Python ssl', text: `ssl.SSLError: [SSL: ${upper}] ${reason} (_ssl.c:…)` },
+    { library: 'Node.js', text: `Error code ERR_SSL_${upper}: …:error:${hex}:SSL routines:ssl3_read_bytes:${reason}:…:SSL alert number ${alert}` },
+    { library: 'Java (JSSE)', text: `javax.net.ssl.SSLHandshakeException: Received fatal alert: ${rfcName}` },
+    { library: 'Go crypto/tls', text: `remote error: tls: ${n?.go ?? `alert(${alert})`}` },
+    { library: '.NET (5 and later)', text: `AuthenticationException: Authentication failed because the remote party sent a TLS alert: '${n?.dotnet ?? alert}'.` },
+    { library: 'Windows Schannel', text: `${hresultText(0x80090326)} SEC_E_ILLEGAL_MESSAGE${schannel && schannel[1] !== 'SEC_E_ILLEGAL_MESSAGE' ? ` (Microsoft documents ${hresultText(schannel[0])} ${schannel[1]} for this alert)` : ''}` },
+  ];
+  return out;
+}
+
+/** Alerts a client sends when it rejects the server's certificate (RFC 8446 §6.2). */
+export const CERTIFICATE_ALERTS: ReadonlySet<number> = new Set([42, 43, 44, 45, 46, 48]);
+
+/**
+ * The codes a client's TLS library returns when it rejects the server's certificate (and says so
+ * with alert `alert`), in OS_ORDER: Schannel's code for that certificate problem (the documented
+ * code of the alert), OpenSSL's SSL_R_CERTIFICATE_VERIFY_FAILED (134, `openssl errstr 0A000086`),
+ * Secure Transport's errSSLXCertChainInvalid (-9807).
+ */
+export function tlsCertificateRejectedCodes(alert: number): ErrorCode[] {
+  const schannel = TLS_ALERTS[alert]?.schannel ?? [0x80090327, 'SEC_E_CERT_UNKNOWN'];
+  return [
+    entry('windows', schannel[0], schannel[1], SCHANNEL_TEXT[schannel[1]] ?? ''),
+    entry('linux', 134, 'SSL_R_CERTIFICATE_VERIFY_FAILED', 'certificate verify failed'),
+    entry('macos', -9807, 'errSSLXCertChainInvalid', 'Invalid certificate chain'),
+  ];
+}
+
+/**
+ * What each client library prints when it rejects the server's certificate; the detail after the
+ * fixed part depends on the certificate (unknown issuer, expired, wrong name), which the capture
+ * cannot show in TLS 1.3 and which these lines leave as "…".
+ */
+export function tlsCertificateRejectedMessages(): LibraryMessage[] {
+  return [
+    { library: 'OpenSSL 3', text: 'error:0A000086:SSL routines::certificate verify failed' },
+    { library: 'curl', text: 'curl: (60) SSL certificate problem: …' },
+    { library: 'Python ssl', text: 'ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: … (_ssl.c:…)' },
+    { library: 'Node.js', text: 'Error code SELF_SIGNED_CERT_IN_CHAIN, DEPTH_ZERO_SELF_SIGNED_CERT, UNABLE_TO_GET_ISSUER_CERT_LOCALLY, CERT_HAS_EXPIRED or ERR_TLS_CERT_ALTNAME_INVALID, by the certificate\'s problem' },
+    { library: 'Java (JSSE)', text: 'javax.net.ssl.SSLHandshakeException: PKIX path building failed: … unable to find valid certification path to requested target' },
+    { library: 'Go crypto/tls', text: 'tls: failed to verify certificate: x509: …' },
+    { library: '.NET (5 and later)', text: 'AuthenticationException: The remote certificate is invalid according to the validation procedure: …' },
+  ];
 }

@@ -16,6 +16,9 @@ import { synAckRetransmit } from './syn-ack-retransmit.js';
 import { zeroWindowStall } from './zero-window-stall.js';
 import { halfOpen } from './half-open.js';
 import { staleConnection } from './stale-connection.js';
+import { tlsHandshakeFailureRule } from './tls-handshake-failure.js';
+import { applicationRefused } from './application-refused.js';
+import { pmtuBlackhole } from './pmtu-blackhole.js';
 
 /** Every rule, in the order the engine consults them. */
 export const RULES: readonly Rule[] = [
@@ -27,7 +30,13 @@ export const RULES: readonly Rule[] = [
   synAckRetransmit,
   // A zero window explains the probes (and the RST an application sends when it gives up).
   zeroWindowStall,
+  // Full-size segments lost while small ones pass: the cause of the abort that follows.
+  pmtuBlackhole,
   connectionAborted,
+  // A TLS alert says why the connection that follows it was reset or closed.
+  tlsHandshakeFailureRule,
+  // The server's own refusal says why the connection then closed or was reset.
+  applicationRefused,
   // A reset from a stack that lost the connection, before the generic reset.
   halfOpen,
   // Only a delay at connect time: it stands aside when the connection later failed by reset, and

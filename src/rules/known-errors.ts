@@ -46,6 +46,11 @@ const SRC = {
   dotnetEagain: 'dotnet/runtime#98794 and dotnet/corefx#17434 (EAI_AGAIN surfaces with errno 11\'s text on Linux)',
   java: 'OpenJDK src/java.base/share/classes/sun/nio/ch/NioSocketImpl.java and java.net exception classes',
   python: 'CPython Modules/socketmodule.c (set_gaierror, "timed out") and Objects/exceptions.c (OSError subclasses)',
+  schannelAlerts: 'learn.microsoft.com/windows/win32/secauthn/schannel-error-codes-for-tls-and-ssl-alerts; text from winerror.h',
+  jsseAlert: 'OpenJDK src/java.base/share/classes/sun/security/ssl/Alert.java ("Received fatal alert: " + the alert\'s name); measured with Java 17 (fixtures/kernel/tls-*.client.json)',
+  goAlert: 'Go src/crypto/tls/alert.go and conn.go (net.OpError{Op: "remote error"})',
+  opensslAlert: 'OpenSSL 3 ssl/ssl_err.c (openssl errstr 0A000410); measured with s_client, curl, Python and Node.js (fixtures/kernel/tls-*.client.json)',
+  sqlLogin: 'learn.microsoft.com/sql/relational-databases/errors-events/mssqlserver-18456-database-engine-error',
   go: 'Go src/net/net.go (i/o timeout, no such host), src/net/dnsclient_unix.go (server misbehaving), src/context/context.go',
 } as const;
 
@@ -235,7 +240,11 @@ export const FAILURES = {
   },
   'tls-failed': {
     summary: 'The TLS handshake failed: no common protocol version or cipher, a certificate problem, or the connection was reset during the handshake.',
-    rules: ['connection-reset'],
+    rules: ['tls-handshake-failure', 'connection-reset'],
+  },
+  'app-refused': {
+    summary: "The server's application refused the client in its own protocol (a login failure, a host or database not allowed, a gateway error) and the connection ended.",
+    rules: ['application-refused'],
   },
   wrapper: {
     summary: 'A container for another error: the number or text that comes with it says what failed.',
@@ -417,6 +426,29 @@ const HRESULTS: readonly KnownError[] = [
     described: true,
     wrapper: true,
     note: 'The "(provider: ..., error: N - ...)" part and the inner Win32Exception say what failed.',
+  }),
+];
+
+const TLS: readonly KnownError[] = [
+  known('hresult', 0x80090326, 'SEC_E_ILLEGAL_MESSAGE', 'The message received was unexpected or badly formatted.', 'tls-failed', SRC.schannelAlerts, {
+    note: 'What Schannel (and .NET on Windows) reports when the peer\'s TLS alert ended the handshake, whatever the alert.',
+  }),
+  known('java', undefined, 'SSLHandshakeException', 'javax.net.ssl.SSLHandshakeException: Received fatal alert: handshake_failure', 'tls-failed', SRC.jsseAlert, {
+    texts: ['Received fatal alert: '],
+    note: 'The name after "alert:" is the TLS alert the peer sent (handshake_failure, protocol_version, unrecognized_name, unknown_ca…).',
+  }),
+  known('go', undefined, undefined, 'remote error: tls: handshake failure', 'tls-failed', SRC.goAlert, { textOnly: true, texts: ['remote error: tls: '] }),
+  known('python', undefined, 'SSLError', 'ssl.SSLError: [SSL: SSLV3_ALERT_HANDSHAKE_FAILURE] sslv3 alert handshake failure', 'tls-failed', SRC.opensslAlert, {
+    textOnly: true,
+    texts: ['sslv3 alert ', 'tlsv1 alert ', 'tlsv1 unrecognized name', 'SSL alert number '],
+    note: 'OpenSSL\'s text for an alert from the peer; curl (35), Node.js (ERR_SSL_…) and Python print it alike.',
+  }),
+];
+
+const APP_REFUSALS: readonly KnownError[] = [
+  known('sqlserver', 18456, undefined, "Login failed for user '<user>'.", 'app-refused', SRC.sqlLogin, {
+    pattern: /Login failed for user/i,
+    note: 'The state in the server\'s log says why (2 and 5: no such login, 8: wrong password, 38: the database cannot be opened); clients always show state 1.',
   }),
 ];
 
@@ -700,6 +732,8 @@ export const KNOWN_ERRORS: readonly KnownError[] = Object.freeze([
   ...PYTHON,
   ...GO,
   ...HRESULTS,
+  ...TLS,
+  ...APP_REFUSALS,
 ]);
 
 /** The rules that show `entry`'s failure on the wire, most telling first. */
