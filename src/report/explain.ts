@@ -45,6 +45,7 @@ const SIGNATURE_RULE: Readonly<Record<Signature, string>> = {
   'dns-servfail': 'dns-failure',
   'dns-refused': 'dns-failure',
   'dns-timeout': 'dns-failure',
+  'host-unreachable': 'host-unreachable',
 };
 
 /** What each signature looks like, in a few words. */
@@ -59,6 +60,7 @@ const SIGNATURE_MEANING: Readonly<Record<Signature, string>> = {
   'dns-servfail': 'DNS answer SERVFAIL (RCODE 2): the server could not resolve the name',
   'dns-refused': 'DNS answer REFUSED (RCODE 5): the server will not answer this client',
   'dns-timeout': 'DNS query never answered',
+  'host-unreachable': 'ARP requests (IPv6: neighbour solicitations) for a local address, never answered: no packet is sent at all',
 };
 
 /** Each rule in a few words, for the "On the wire" line. */
@@ -74,6 +76,10 @@ const RULE_GIST: Readonly<Record<string, string>> = {
   'stale-connection': 'SYN answered by an ACK for an old connection',
   'zero-window-stall': 'receiver window stuck at zero',
   'half-open': 'data answered by RST from a peer that lost the connection',
+  'port-scan': 'one source probing many ports or hosts with SYNs it never uses',
+  'syn-flood': 'many sources, one SYN each, to one service',
+  'host-unreachable': 'ARP or neighbour solicitations never answered',
+  'icmp-unreachable': 'a ping (or a packet of no conversation) answered by ICMP unreachable',
 };
 
 /** DNS words people type, as signatures. */

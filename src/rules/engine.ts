@@ -11,7 +11,8 @@ import { STREAM_RECOGNISERS, withApplication, type NamedRecogniser } from '../ap
 import type { FaultSink } from '../model/faults.js';
 import { evidenceOf } from './evidence.js';
 import { serviceFor } from './services.js';
-import type { Endpoint, ErrorCode, Finding, RuleMeta, SeenBy, Severity } from './types.js';
+import type { Packet } from '../decode/packet.js';
+import type { Endpoint, ErrorCode, EvidencePacket, Finding, FindingProtocol, RuleMeta, SeenBy, Severity } from './types.js';
 
 /** What a rule hands to `report`: the rule-specific part of a finding. */
 export interface FindingDraft {
@@ -35,10 +36,37 @@ export interface FindingDraft {
   end?: [number, number];
 }
 
+/**
+ * A finding not tied to the flow being decided: a pattern over many conversations (a scan, a
+ * flood) or packets that belong to no conversation (ARP, ICMP about a ping). It says itself what
+ * the engine otherwise reads from the flow.
+ */
+export interface CaptureFindingDraft extends FindingDraft {
+  protocol: FindingProtocol;
+  client: Endpoint;
+  server: Endpoint;
+  start: [number, number];
+  end: [number, number];
+  /** Wireshark's stream index of the first evidence frame, or -1 when it belongs to no stream. */
+  stream: number;
+  filter: string;
+  evidence?: EvidencePacket[];
+}
+
 /** What rules can ask of the engine. */
 export interface RuleContext {
   /** Report a finding for the flow being decided. */
   report(draft: FindingDraft): void;
+  /**
+   * Report a finding about the capture rather than the flow being decided (see
+   * CaptureFindingDraft); callable from any handler, at any time.
+   */
+  reportCapture(draft: CaptureFindingDraft): void;
+  /**
+   * Say that the flow being decided is part of a pattern this rule reports in a finding of its
+   * own (a probe of a port scan): the flow gets no finding, and no later rule looks at it.
+   */
+  explained(): void;
   /** Latest capture time seen so far (seconds). */
   now(): number;
   /** True when flows are being decided because the capture ended. */
@@ -54,6 +82,18 @@ export interface RuleContext {
 export interface RuleHandlers {
   onTcpConversationEnd?(conversation: TcpConversation): void;
   onUdpExchangeEnd?(exchange: UdpExchange): void;
+  /**
+   * Each TCP segment, after the flow table took it (for rules that read the traffic's shape
+   * across conversations). Per packet: keep it cheap and bounded.
+   */
+  onTcpSegment?(packet: Packet): void;
+  /**
+   * Each frame no TCP conversation or UDP exchange takes: non-IP frames (ARP), ICMP and ICMPv6
+   * that is not an error about a tracked flow (echo, neighbour discovery, errors about a ping).
+   */
+  onStrayPacket?(packet: Packet): void;
+  /** Once, after the last flow was decided at the end of the capture. */
+  onCaptureEnd?(): void;
 }
 
 /** A rule: static description plus a factory of handlers (ESLint style). */
@@ -145,6 +185,9 @@ export class RuleEngine {
   /** Findings reported but not kept because `maxFindings` was reached. */
   dropped = 0;
   private readonly handlers: Array<{ meta: RuleMeta; h: RuleHandlers }>;
+  /** The rules listening to each capture-level event, so rules that do not listen cost nothing. */
+  private readonly segmentListeners: Array<{ meta: RuleMeta; h: RuleHandlers }>;
+  private readonly strayListeners: Array<{ meta: RuleMeta; h: RuleHandlers }>;
   private current: Flow | null = null;
   private currentMeta: RuleMeta | null = null;
   private reportedBy: string | null = null;
@@ -170,11 +213,51 @@ export class RuleEngine {
     this.recognisers = options.recognisers ?? STREAM_RECOGNISERS;
     const context: RuleContext = {
       report: (draft) => this.report(draft),
+      reportCapture: (draft) => this.reportCapture(draft),
+      explained: () => {
+        if (this.current && this.currentMeta && !this.reportedBy) this.reportedBy = this.currentMeta.id;
+      },
       now: () => this.clock(),
       atEndOfCapture: () => this.ending,
       returnPath: options.returnPath ?? (() => 'seen'),
     };
     this.handlers = rules.map((r) => ({ meta: r.meta, h: r.create(context) }));
+    this.segmentListeners = this.handlers.filter((x) => x.h.onTcpSegment !== undefined);
+    this.strayListeners = this.handlers.filter((x) => x.h.onStrayPacket !== undefined);
+  }
+
+  /** True when some rule reads TCP segments (the caller may skip `tcpSegment` otherwise). */
+  get readsSegments(): boolean {
+    return this.segmentListeners.length > 0;
+  }
+
+  /** A TCP segment the flow table took (see RuleHandlers.onTcpSegment). */
+  tcpSegment(packet: Packet): void {
+    for (const { meta, h } of this.segmentListeners) this.guard(meta, packet.frame, () => h.onTcpSegment!(packet));
+  }
+
+  /** A frame no flow took (see RuleHandlers.onStrayPacket). */
+  strayPacket(packet: Packet): void {
+    for (const { meta, h } of this.strayListeners) this.guard(meta, packet.frame, () => h.onStrayPacket!(packet));
+  }
+
+  /** The capture ended and every flow was decided: rules report what they gathered across it. */
+  captureEnd(frame: number): void {
+    this.ending = true;
+    for (const { meta, h } of this.handlers) if (h.onCaptureEnd) this.guard(meta, frame, () => h.onCaptureEnd!());
+  }
+
+  /** Run one capture-level handler; a fault skips that rule for this event only. */
+  private guard(meta: RuleMeta, frame: number, run: () => void): void {
+    const saved = this.currentMeta;
+    this.currentMeta = meta;
+    try {
+      run();
+    } catch (e) {
+      this.onFault(`rule ${meta.id}`, frame, null, e);
+    } finally {
+      this.currentMeta = saved;
+    }
   }
 
   /** Mark that flows are now being decided because the capture ended. */
@@ -282,14 +365,44 @@ export class RuleEngine {
       evidence: this.evidence(flow, frames, draft.client !== undefined && draft.client.address === flow.server.address && draft.client.port === flow.server.port),
     };
     if (ordered.evidence === undefined) delete ordered.evidence;
+    this.emit(ordered);
+  }
+
+  /** Count, keep (up to the cap) and stream one finding. */
+  private emit(finding: Finding): void {
     this.total++;
-    this.totalByRule.set(ordered.rule, (this.totalByRule.get(ordered.rule) ?? 0) + 1);
-    if (this.findings.length < this.maxFindings) this.findings.push(ordered);
+    this.totalByRule.set(finding.rule, (this.totalByRule.get(finding.rule) ?? 0) + 1);
+    if (this.findings.length < this.maxFindings) this.findings.push(finding);
     else {
       this.dropped++;
-      this.onDropped?.(ordered);
+      this.onDropped?.(finding);
     }
-    this.onFinding?.(ordered);
+    this.onFinding?.(finding);
+  }
+
+  private reportCapture(draft: CaptureFindingDraft): void {
+    const meta = this.currentMeta;
+    if (!meta) return;
+    const precision = this.precision();
+    const codes = draft.codes ?? meta.codes;
+    const finding: Finding = {
+      rule: meta.id,
+      severity: draft.severity ?? meta.severity,
+      protocol: draft.protocol,
+      client: endpoint(draft.client),
+      server: endpoint(draft.server),
+      stream: draft.stream,
+      frames: [...new Set(draft.frames)].sort((x, y) => x - y),
+      start: isoTime(draft.start[0], draft.start[1], precision),
+      end: isoTime(draft.end[0], draft.end[1], precision),
+      codes,
+      ...(codes.length > 0 ? { seenBy: seenByOf(draft.seenBy ?? 'client', draft) } : {}),
+      summary: draft.summary,
+      details: draft.details,
+      filter: draft.filter,
+      ...(draft.evidence ? { evidence: draft.evidence } : {}),
+    };
+    this.emit(finding);
   }
 }
 

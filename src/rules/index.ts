@@ -14,9 +14,16 @@ import { synAckRetransmit } from './syn-ack-retransmit.js';
 import { zeroWindowStall } from './zero-window-stall.js';
 import { halfOpen } from './half-open.js';
 import { staleConnection } from './stale-connection.js';
+import { portScan } from './port-scan.js';
+import { synFlood } from './syn-flood.js';
+import { icmpUnreachable } from './icmp-unreachable.js';
+import { hostUnreachable } from './host-unreachable.js';
 
 /** Every rule, in the order the engine consults them. */
 export const RULES: readonly Rule[] = [
+  // The traffic's shape first: a probe of a scan or a flood is no application's failure.
+  portScan,
+  synFlood,
   connectionRefused,
   destinationUnreachable,
   connectTimeout,
@@ -33,6 +40,9 @@ export const RULES: readonly Rule[] = [
   staleConnection,
   connectionReset,
   dnsFailure,
+  // Packets outside any conversation.
+  icmpUnreachable,
+  hostUnreachable,
 ];
 
 /** Look a rule up by id. */

@@ -5,7 +5,7 @@
  * no timestamps, frame lists or sentences that would change with wording.
  */
 import { basename, dirname, extname, join } from 'node:path';
-import type { Finding, OsName } from '../rules/types.js';
+import type { Finding, FindingProtocol, OsName } from '../rules/types.js';
 
 /** The `schema` value of an expectation file. */
 export const EXPECT_SCHEMA = 'wirewhy-expect';
@@ -15,7 +15,7 @@ export const EXPECT_VERSION = 1;
 /** One expected finding. `codes` maps OS → code (a list when an OS reports several). */
 export interface ExpectedFinding {
   rule: string;
-  protocol: 'tcp' | 'udp';
+  protocol: FindingProtocol;
   client: { address: string; port: number };
   server: { address: string; port: number };
   stream: number;

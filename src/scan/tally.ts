@@ -5,14 +5,14 @@
  * `--fail-on` need nothing more.
  */
 import type { FindingKey } from '../rules/engine.js';
-import { SEVERITIES, type ErrorCode, type Severity } from '../rules/types.js';
+import { SEVERITIES, type ErrorCode, type FindingProtocol, type Severity } from '../rules/types.js';
 
 /** Findings of one rule about one server endpoint (with the same codes) in one capture. */
 export interface FindingTally {
   rule: string;
   /** The highest severity among them. */
   severity: Severity;
-  protocol: 'tcp' | 'udp';
+  protocol: FindingProtocol;
   server: { address: string; port: number };
   codes: ErrorCode[];
   count: number;

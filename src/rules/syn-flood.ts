@@ -1,0 +1,165 @@
+import { TCP_FIN, type Packet } from '../decode/packet.js';
+import { codesFor } from './codes.js';
+import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
+import { BoundedMap, conversationHostKey, count, ExplainedSample, hostKey, hostText, isConnectionAttempt, isProbeShaped } from './probe-shape.js';
+
+/** Distinct sources, one SYN each, that make a flood of one service. */
+export const FLOOD_SOURCES = 200;
+/** Services followed at once (a flood aims at few; a busy capture has many). */
+const MAX_SERVICES = 1024;
+/** Bits of each service's distinct-source sketch (linear counting, 1 KiB). */
+const SOURCE_SKETCH_BITS = 8192;
+/** Sources named in a finding. */
+const NAMED_SOURCES = 5;
+
+/** What one service (address and port) received. */
+interface ServiceAttempts {
+  address: string;
+  port: number;
+  ipVersion: number;
+  attempts: number;
+  /** Segments with payload or FIN sent to the service: flooded SYNs are never followed by any. */
+  engaged: number;
+  firstTime: number;
+  lastTime: number;
+  firstFrame: number;
+  lastFrame: number;
+  sketch: Uint32Array;
+  /** Bits set in the sketch. */
+  setBits: number;
+  named: string[];
+  explained: ExplainedSample;
+  reported: boolean;
+}
+
+/** Murmur3's finaliser over the source address words. */
+function sourceHash(p: Packet): number {
+  let h = p.ipVersion === 4 ? p.addr[3]! : p.addr[0]! ^ Math.imul(p.addr[1]!, 31) ^ Math.imul(p.addr[2]!, 961) ^ Math.imul(p.addr[3]!, 29791);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * Distinct sources estimated from the sketch (linear counting: m·ln(m / empty bits)); exact
+ * enough around the threshold, and bounded at any rate.
+ */
+function distinctSources(s: ServiceAttempts): number {
+  const empty = SOURCE_SKETCH_BITS - s.setBits;
+  if (empty === 0) return SOURCE_SKETCH_BITS * Math.log(SOURCE_SKETCH_BITS);
+  return Math.round(SOURCE_SKETCH_BITS * Math.log(SOURCE_SKETCH_BITS / empty));
+}
+
+/** A flood: many distinct sources, about one SYN each, none of them ever used. */
+function isFlood(s: ServiceAttempts): boolean {
+  const sources = distinctSources(s);
+  return sources >= FLOOD_SOURCES && s.attempts < sources * 1.5 && s.engaged * 10 < s.attempts;
+}
+
+/**
+ * `syn-flood`: many sources, one SYN each, to one service, never completing a handshake: one
+ * finding for the flood; its half-open conversations get none of their own.
+ */
+export const synFlood: Rule = {
+  meta: {
+    id: 'syn-flood',
+    description: 'Many sources (usually spoofed) send one SYN each to one service and never complete the handshake: one finding for the flood instead of one timeout per SYN.',
+    severity: 'warning',
+    onTheWire: `At least ${FLOOD_SOURCES} distinct sources send SYNs to one address and port, about one SYN each, with random source ports and no retransmission; no source ever sends data or a FIN to it. The server answers with SYN-ACKs it resends until its half-open queue gives up (or SYN cookies), or the capture holds the inbound direction only. Each flooded conversation that is only that one SYN is set aside when it is decided; a client that retries its SYN or uses its connection keeps its own finding (a real client failing during the flood is still reported).`,
+    // What real clients of a flooded service meet when the flood fills its queue; the finding
+    // itself cites no code: the flood's senders expect nothing.
+    codes: codesFor('connect-timeout'),
+    causes: [
+      'A denial-of-service attack: SYNs with spoofed source addresses meant to fill the server\'s half-open (SYN) queue.',
+      'Backscatter of an attack elsewhere, or a load test that sends raw SYNs.',
+      'A misbehaving client fleet that opens connections and abandons them before the handshake ends.',
+    ],
+    checks: [
+      'On the server: count half-open sockets (ss -tn state syn-recv | wc -l on Linux, netstat -an | find "SYN_RECEIVED" on Windows) and check that SYN cookies are on (net.ipv4.tcp_syncookies).',
+      'Check the listen backlog and net.ipv4.tcp_max_syn_backlog against the rate in the finding.',
+      'Ask the upstream provider or the DDoS protection service to filter the flood; rate-limit SYNs per source at the edge.',
+      'Look for real clients in the same capture whose SYNs were retried or answered late: they are the flood\'s victims.',
+    ],
+    differsFrom: 'A port scan (port-scan) is one source touching many ports or hosts; a flood is many sources, one SYN each, to one service. A single client\'s connect timeout (connect-timeout) retries its SYN with backoff from one address. A full accept queue for real clients shows as syn-ack-retransmit.',
+  },
+  create(ctx) {
+    const services = new BoundedMap<string, ServiceAttempts>(MAX_SERVICES, (s) => {
+      if (!s.reported && isFlood(s)) reportFlood(s);
+    });
+
+    function serviceKey(host: number | string, port: number): string {
+      return `${host}|${port}`;
+    }
+
+    function reportFlood(s: ServiceAttempts): void {
+      s.reported = true;
+      const span = s.lastTime - s.firstTime;
+      const sources = distinctSources(s);
+      const server = { address: s.address, port: s.port };
+      const field = s.ipVersion === 6 ? 'ipv6' : 'ip';
+      ctx.reportCapture({
+        protocol: 'tcp',
+        client: { address: s.named[0] ?? '', port: -1 },
+        server,
+        stream: s.explained.frames.length > 0 ? s.explained.firstStream : -1,
+        frames: s.explained.frames.length > 0 ? s.explained.frames : [s.firstFrame, s.lastFrame],
+        start: splitTime(s.firstTime),
+        end: splitTime(s.lastTime),
+        codes: [],
+        summary: `${count(s.attempts)} SYNs from about ${count(sources)} sources to ${hostPort(server)} in ${humanDuration(span)}, about one each and none followed by data (a SYN flood, the sources most likely spoofed). Its ${count(s.explained.count)} half-open conversations get no finding of their own; real clients that retried or failed are reported on their own.`,
+        details: {
+          attempts: s.attempts,
+          sources,
+          sampleSources: s.named,
+          durationSeconds: round3(span),
+          synsPerSecond: span > 0 ? Math.round(s.attempts / span) : s.attempts,
+          explainedConversations: s.explained.count,
+        },
+        filter: `${field}.dst == ${s.address} && tcp.dstport == ${s.port} && tcp.flags.syn == 1 && tcp.flags.ack == 0`,
+      });
+    }
+
+    return {
+      onTcpSegment(p) {
+        const attempt = isConnectionAttempt(p);
+        if (!attempt && p.payloadLength === 0 && p.wirePayloadLength === 0 && (p.tcpFlags & TCP_FIN) === 0) return;
+        const key = serviceKey(hostKey(p, 4), p.dstPort);
+        if (!attempt) {
+          const s = services.peek(key);
+          if (s !== undefined) s.engaged++;
+          return;
+        }
+        let s = services.touch(key);
+        if (s === undefined) {
+          s = { address: hostText(p, 4), port: p.dstPort, ipVersion: p.ipVersion, attempts: 0, engaged: 0, firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, sketch: new Uint32Array(SOURCE_SKETCH_BITS >>> 5), setBits: 0, named: [], explained: new ExplainedSample(), reported: false };
+          services.set(key, s);
+        }
+        s.attempts++;
+        s.lastTime = p.time;
+        s.lastFrame = p.frame;
+        const bit = sourceHash(p) & (SOURCE_SKETCH_BITS - 1);
+        const w = bit >>> 5;
+        const m = 1 << (bit & 31);
+        if ((s.sketch[w]! & m) === 0) {
+          s.sketch[w]! |= m;
+          s.setBits++;
+          if (s.named.length < NAMED_SOURCES) s.named.push(hostText(p, 0));
+        }
+      },
+      onTcpConversationEnd(c) {
+        // Only the flood's own shape: one SYN, never retried, never used.
+        if (!isProbeShaped(c) || c.client.synCount !== 1) return;
+        const s = services.peek(serviceKey(conversationHostKey(c, 'server'), c.server.port));
+        if (s !== undefined && !s.reported && isFlood(s)) {
+          s.explained.add(c);
+          ctx.explained();
+        }
+      },
+      onCaptureEnd() {
+        for (const s of services.values()) if (!s.reported && isFlood(s)) reportFlood(s);
+      },
+    };
+  },
+};
