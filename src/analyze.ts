@@ -417,6 +417,8 @@ class SpanCollector {
 /** Names of ethertypes seen on LANs that carry no IP (for `capture.notAnalysed`). */
 const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
   [0, '802.3 LLC (spanning tree, CDP, NetBIOS)'],
+  // ARP for IPv4 over Ethernet is decoded (and read by host-unreachable); other ARP is not.
+  [0x0806, 'ARP (not IPv4 over Ethernet)'],
   [0x0842, 'Wake-on-LAN'],
   [0x8035, 'RARP'],
   [0x809b, 'AppleTalk'],

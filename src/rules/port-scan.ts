@@ -48,6 +48,8 @@ interface SourceProbes {
   lastTime: number;
   firstFrame: number;
   lastFrame: number;
+  /** The first host it tried, as text (the finding's server when it swept many). */
+  firstTarget: string;
   /** Host key → distinct ports probed there (until the source is judged). */
   portsByHost: Map<number | string, Set<number>> | null;
   /** Port → distinct hosts probed on it (until the source is judged). */
@@ -120,7 +122,7 @@ export const portScan: Rule = {
       ctx.reportCapture({
         protocol: 'tcp',
         client: { address: s.address, port: -1 },
-        server: { address: oneHost ? hostList[0]! : hostList[0] ?? '', port: onePort ? [...scan.ports][0]! : -1 },
+        server: { address: oneHost ? hostList[0]! : s.firstTarget, port: onePort ? [...scan.ports][0]! : -1 },
         stream: scan.explained.frames.length > 0 ? scan.explained.firstStream : -1,
         frames,
         start: splitTime(s.firstTime),
@@ -201,7 +203,7 @@ export const portScan: Rule = {
           const host = hostKey(p, 4);
           let s = sources.touch(key);
           if (s === undefined) {
-            s = { address: hostText(p, 0), ipVersion: p.ipVersion, attempts: 0, engaged: 0, retries: 0, recent: null, recentAt: 0, firstKey: attemptKey(p, host), firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, portsByHost: null, hostsByPort: null, scan: null };
+            s = { address: hostText(p, 0), ipVersion: p.ipVersion, attempts: 0, engaged: 0, retries: 0, recent: null, recentAt: 0, firstKey: attemptKey(p, host), firstTarget: hostText(p, 4), firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, portsByHost: null, hostsByPort: null, scan: null };
             sources.set(key, s);
           }
           s.attempts++;

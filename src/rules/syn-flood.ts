@@ -9,6 +9,12 @@ export const FLOOD_SOURCES = 200;
 const MAX_SERVICES = 1024;
 /** Bits of each service's distinct-source sketch (linear counting, 1 KiB). */
 const SOURCE_SKETCH_BITS = 8192;
+/**
+ * Attempts that enter the sketch: half its bits, where linear counting is still exact to a few
+ * per cent. How many distinct sources these came from says whether the sources send one SYN
+ * each; the total is scaled from it (a flood of a million SYNs would saturate any fixed sketch).
+ */
+const SKETCH_SAMPLE = SOURCE_SKETCH_BITS / 2;
 /** Sources named in a finding. */
 const NAMED_SOURCES = 5;
 
@@ -27,6 +33,8 @@ interface ServiceAttempts {
   sketch: Uint32Array;
   /** Bits set in the sketch. */
   setBits: number;
+  /** Attempts that entered the sketch (the first SKETCH_SAMPLE). */
+  sampled: number;
   named: string[];
   explained: ExplainedSample;
   reported: boolean;
@@ -42,20 +50,21 @@ function sourceHash(p: Packet): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/**
- * Distinct sources estimated from the sketch (linear counting: m·ln(m / empty bits)); exact
- * enough around the threshold, and bounded at any rate.
- */
-function distinctSources(s: ServiceAttempts): number {
+/** Distinct sources among the sampled attempts (linear counting: m·ln(m / empty bits)). */
+function sampledSources(s: ServiceAttempts): number {
   const empty = SOURCE_SKETCH_BITS - s.setBits;
-  if (empty === 0) return SOURCE_SKETCH_BITS * Math.log(SOURCE_SKETCH_BITS);
-  return Math.round(SOURCE_SKETCH_BITS * Math.log(SOURCE_SKETCH_BITS / empty));
+  return Math.min(s.sampled, Math.round(SOURCE_SKETCH_BITS * Math.log(SOURCE_SKETCH_BITS / empty)));
+}
+
+/** Distinct sources of all attempts, scaled from the sample. */
+function distinctSources(s: ServiceAttempts): number {
+  return s.sampled === 0 ? 0 : Math.round((s.attempts * sampledSources(s)) / s.sampled);
 }
 
 /** A flood: many distinct sources, about one SYN each, none of them ever used. */
 function isFlood(s: ServiceAttempts): boolean {
-  const sources = distinctSources(s);
-  return sources >= FLOOD_SOURCES && s.attempts < sources * 1.5 && s.engaged * 10 < s.attempts;
+  const sampled = sampledSources(s);
+  return distinctSources(s) >= FLOOD_SOURCES && s.sampled < sampled * 1.5 && s.engaged * 10 < s.attempts;
 }
 
 /**
@@ -133,12 +142,14 @@ export const synFlood: Rule = {
         }
         let s = services.touch(key);
         if (s === undefined) {
-          s = { address: hostText(p, 4), port: p.dstPort, ipVersion: p.ipVersion, attempts: 0, engaged: 0, firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, sketch: new Uint32Array(SOURCE_SKETCH_BITS >>> 5), setBits: 0, named: [], explained: new ExplainedSample(), reported: false };
+          s = { address: hostText(p, 4), port: p.dstPort, ipVersion: p.ipVersion, attempts: 0, engaged: 0, firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, sketch: new Uint32Array(SOURCE_SKETCH_BITS >>> 5), setBits: 0, sampled: 0, named: [], explained: new ExplainedSample(), reported: false };
           services.set(key, s);
         }
         s.attempts++;
         s.lastTime = p.time;
         s.lastFrame = p.frame;
+        if (s.sampled >= SKETCH_SAMPLE) return;
+        s.sampled++;
         const bit = sourceHash(p) & (SOURCE_SKETCH_BITS - 1);
         const w = bit >>> 5;
         const m = 1 << (bit & 31);

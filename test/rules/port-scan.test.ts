@@ -77,7 +77,7 @@ runRuleTests(portScan, {
     {
       name: `masscan sweep: port 445 on ${SWEEP_HOSTS + 5} hosts`,
       packets: mergeScenarios(...range(1, SWEEP_HOSTS + 5).map((h) => new Scenario(`${SCANNER}:61000`, `10.1.0.${h}:445`).tcp('c', h * 0.001, ['SYN'], h))),
-      findings: [{ client: { address: SCANNER, port: -1 }, server: { port: 445 }, details: { kind: 'horizontal', hosts: SWEEP_HOSTS + 5, ports: 1 } }],
+      findings: [{ client: { address: SCANNER, port: -1 }, server: { address: '10.1.0.1', port: 445 }, details: { kind: 'horizontal', hosts: SWEEP_HOSTS + 5, ports: 1 } }],
     },
     {
       name: 'a real client failure in the scanned capture keeps its own finding (only the scan is this rule\'s)',
