@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLOOD_SOURCES, synFlood } from '../../src/rules/syn-flood.js';
+import { FLOOD_SOURCES, SCATTERED_ATTEMPTS, synFlood } from '../../src/rules/syn-flood.js';
 import { runRuleTests } from '../helpers/rule-tester.js';
 import { analyzeRecords, mergeScenarios, Scenario } from '../helpers/scenario.js';
 
@@ -22,8 +22,17 @@ function busy(n: number): Scenario[] {
   });
 }
 
+/** `n` SYNs from random sources to random destinations; every eighth destination is multicast or reserved (224/3). */
+function scattered(n: number, impossibleEvery = 8): Scenario[] {
+  return Array.from({ length: n }, (_, i) => {
+    const dst = i % impossibleEvery === 0 ? `${224 + (i % 32)}.1.${i >> 8}.${i & 255}` : `45.${i >> 8}.${i & 255}.9`;
+    return new Scenario(`100.${i >> 8}.${i & 255}.7:${2000 + i}`, `${dst}:${3000 + i}`).tcp('c', i * 0.0001, ['SYN'], i);
+  });
+}
+
 runRuleTests(synFlood, {
   valid: [
+    { name: `${SCATTERED_ATTEMPTS * 2} unanswered SYNs to as many hosts, none to an impossible address (a busy gateway)`, packets: mergeScenarios(...scattered(SCATTERED_ATTEMPTS * 2, Infinity)) },
     { name: `${FLOOD_SOURCES / 2} sources, one SYN each: below the threshold`, packets: mergeScenarios(...flood(FLOOD_SOURCES / 2)) },
     { name: `a busy service: ${FLOOD_SOURCES + 50} clients that send requests`, packets: mergeScenarios(...busy(FLOOD_SOURCES + 50)) },
     {
@@ -47,6 +56,11 @@ runRuleTests(synFlood, {
           details: { attempts: FLOOD_SOURCES + 100, explainedConversations: FLOOD_SOURCES + 100 },
         },
       ],
+    },
+    {
+      name: 'random sources to random destinations, some multicast or reserved (hping3 --rand-source --rand-dest)',
+      packets: mergeScenarios(...scattered(SCATTERED_ATTEMPTS * 2)),
+      findings: [{ rule: 'syn-flood', client: { address: '100.0.0.7', port: -1 }, server: { address: '224.1.0.0', port: -1 }, filter: 'tcp.flags.syn == 1 && tcp.flags.ack == 0', details: { attempts: SCATTERED_ATTEMPTS * 2, impossibleAddresses: 13, explainedConversations: SCATTERED_ATTEMPTS * 2 } }],
     },
   ],
 });
