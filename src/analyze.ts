@@ -112,7 +112,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     onFault,
     recognisers: options.recognisers ?? STREAM_RECOGNISERS,
   });
-  const readsSegments = engine.readsSegments;
+  const readsPackets = engine.readsPackets;
   const notAnalysed = new NotAnalysed();
   const spans = options.conversations ? new SpanCollector() : null;
   const reassembly = options.reassembly === false ? null : new ReassemblyPool(options.reassembly ?? {}, (name, frame) => anomalies.add(name, frame), onFault);
@@ -165,10 +165,8 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       pkt.time = time;
       table.advance(time);
       const l4 = pkt.l4;
-      if (l4 === 6) {
-        table.tcp(pkt);
-        if (readsSegments) engine.tcpSegment(pkt);
-      } else if (l4 === 17) table.udp(pkt);
+      if (l4 === 6) table.tcp(pkt);
+      else if (l4 === 17) table.udp(pkt);
       else if (l4 === 1 || l4 === 58) {
         // An ICMP error about a tracked conversation is that conversation's; the rest (echo,
         // neighbour discovery, errors about a ping) is the capture's.
@@ -179,7 +177,10 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       } else if (pkt.ipVersion === 0) {
         notAnalysed.nonIp(pkt);
         if (pkt.arp !== null) engine.strayPacket(pkt);
-      } else if (!pkt.isNonFirstFragment && pkt.protocol !== 6 && pkt.protocol !== 17 && pkt.protocol !== 1 && pkt.protocol !== 58) notAnalysed.ipProtocol(pkt.protocol);
+      }
+      if (l4 !== 0) {
+        if (readsPackets) engine.ipPacket(pkt);
+      } else if (pkt.ipVersion !== 0 && !pkt.isNonFirstFragment && pkt.protocol !== 6 && pkt.protocol !== 17 && pkt.protocol !== 1 && pkt.protocol !== 58) notAnalysed.ipProtocol(pkt.protocol);
     } catch (e) {
       // Conversation-level faults are contained where they happen; this is the last resort.
       onFault('flow table', frame.number, null, e);

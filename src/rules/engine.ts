@@ -83,10 +83,11 @@ export interface RuleHandlers {
   onTcpConversationEnd?(conversation: TcpConversation): void;
   onUdpExchangeEnd?(exchange: UdpExchange): void;
   /**
-   * Each TCP segment, after the flow table took it (for rules that read the traffic's shape
-   * across conversations). Per packet: keep it cheap and bounded.
+   * Each TCP, UDP, ICMP and ICMPv6 packet, after the flow table took it (for rules that read
+   * the traffic's shape across conversations, or whether a host was heard at all). Per packet:
+   * keep it cheap and bounded.
    */
-  onTcpSegment?(packet: Packet): void;
+  onIpPacket?(packet: Packet): void;
   /**
    * Each frame no TCP conversation or UDP exchange takes: non-IP frames (ARP), ICMP and ICMPv6
    * that is not an error about a tracked flow (echo, neighbour discovery, errors about a ping).
@@ -186,7 +187,7 @@ export class RuleEngine {
   dropped = 0;
   private readonly handlers: Array<{ meta: RuleMeta; h: RuleHandlers }>;
   /** The rules listening to each capture-level event, so rules that do not listen cost nothing. */
-  private readonly segmentListeners: Array<{ meta: RuleMeta; h: RuleHandlers }>;
+  private readonly packetListeners: Array<{ meta: RuleMeta; h: RuleHandlers }>;
   private readonly strayListeners: Array<{ meta: RuleMeta; h: RuleHandlers }>;
   private current: Flow | null = null;
   private currentMeta: RuleMeta | null = null;
@@ -222,18 +223,18 @@ export class RuleEngine {
       returnPath: options.returnPath ?? (() => 'seen'),
     };
     this.handlers = rules.map((r) => ({ meta: r.meta, h: r.create(context) }));
-    this.segmentListeners = this.handlers.filter((x) => x.h.onTcpSegment !== undefined);
+    this.packetListeners = this.handlers.filter((x) => x.h.onIpPacket !== undefined);
     this.strayListeners = this.handlers.filter((x) => x.h.onStrayPacket !== undefined);
   }
 
-  /** True when some rule reads TCP segments (the caller may skip `tcpSegment` otherwise). */
-  get readsSegments(): boolean {
-    return this.segmentListeners.length > 0;
+  /** True when some rule reads every IP packet (the caller may skip `ipPacket` otherwise). */
+  get readsPackets(): boolean {
+    return this.packetListeners.length > 0;
   }
 
-  /** A TCP segment the flow table took (see RuleHandlers.onTcpSegment). */
-  tcpSegment(packet: Packet): void {
-    for (const { meta, h } of this.segmentListeners) this.guard(meta, packet.frame, () => h.onTcpSegment!(packet));
+  /** A TCP, UDP or ICMP packet (see RuleHandlers.onIpPacket). */
+  ipPacket(packet: Packet): void {
+    for (const { meta, h } of this.packetListeners) this.guard(meta, packet.frame, () => h.onIpPacket!(packet));
   }
 
   /** A frame no flow took (see RuleHandlers.onStrayPacket). */

@@ -1,7 +1,7 @@
 import { formatAddress, type Packet } from '../decode/packet.js';
 import { codesFor } from './codes.js';
 import { humanDuration, round3, type Rule } from './engine.js';
-import { BoundedMap } from './probe-shape.js';
+import { BoundedMap, hostKey } from './probe-shape.js';
 
 /**
  * Unanswered requests that make a verdict: Linux asks mcast_solicit (3) times, 1 s apart, before
@@ -14,16 +14,19 @@ const GIVE_UP_AFTER = 3;
 /** Targets followed at once. */
 const MAX_TARGETS = 1024;
 /**
- * Addresses one asker may leave unanswered before its requests are a sweep (arp-scan, nmap -sn)
- * rather than connections: a sweep's addresses get no finding each.
+ * Addresses one asker may leave unanswered before its requests are not one application's
+ * connection: a sweep (arp-scan, nmap -sn), or a router or server resolving the addresses of
+ * clients that left (stale routes, DHCP checks). Their addresses get no finding each.
  */
-const SWEEP_TARGETS = 16;
+const SWEEP_TARGETS = 3;
 /** Frames cited per finding at most. */
 const MAX_FRAMES = 8;
 
 /** Requests for one address on the local link. */
 interface NeighbourRequests {
   kind: 'arp' | 'ndp';
+  /** The target as probe-shape's hostKey gives it for IP packets. */
+  key: number | string;
   asker: string;
   target: string;
   requests: number;
@@ -60,7 +63,7 @@ export const hostUnreachable: Rule = {
     id: 'host-unreachable',
     description: 'ARP requests (IPv6: neighbour solicitations) for an address on the local link that nobody answers: the connection fails with "No route to host" before any packet of it is sent.',
     severity: 'error',
-    onTheWire: `A host asks "who has" an address of its own subnet (ARP request, or an ICMPv6 neighbour solicitation for IPv6) and gets no reply; it asks again about a second apart (Linux three times, net.ipv4.neigh.*.mcast_solicit), then gives up: the application's connect() or send fails after about 3 s with EHOSTUNREACH, and no SYN or datagram of it is ever on the wire. Reported once at least ${MIN_UNANSWERED} requests for one address went unanswered for ${GIVE_UP_AFTER} s. A host asking for many addresses that nobody holds (more than ${SWEEP_TARGETS}) is sweeping the subnet (arp-scan, nmap -sn): its addresses get no finding.`,
+    onTheWire: `A host asks "who has" an address of its own subnet (ARP request, or an ICMPv6 neighbour solicitation for IPv6) and gets no reply; it asks again about a second apart (Linux three times, net.ipv4.neigh.*.mcast_solicit), then gives up: the application's connect() or send fails after about 3 s with EHOSTUNREACH, and no SYN or datagram of it is ever on the wire. Reported once at least ${MIN_UNANSWERED} requests for one address went unanswered for ${GIVE_UP_AFTER} s. A target heard in the capture, or sent a packet, resolved. A host asking for more than ${SWEEP_TARGETS} addresses that nobody holds is sweeping the subnet (arp-scan, nmap -sn) or is a router resolving clients that left: its addresses get no finding.`,
     codes: codesFor('host-unreachable'),
     causes: [
       'The target host is down, asleep or unplugged, or its network interface is disabled.',
@@ -77,7 +80,12 @@ export const hostUnreachable: Rule = {
     differsFrom: 'connect-timeout is SYNs sent and never answered: the address resolved (or the router took the packet). Here no SYN is sent at all. An ICMP host unreachable from a router (destination-unreachable, icmp-unreachable) is the same failure seen from the router\'s side, when the target is on a remote subnet.',
   },
   create(ctx) {
-    const targets = new BoundedMap<string, NeighbourRequests>(MAX_TARGETS, (t) => judge(t));
+    const targets = new BoundedMap<string, NeighbourRequests>(MAX_TARGETS, (t) => {
+      judge(t);
+      pending.delete(t.key);
+    });
+    /** Targets not answered yet, by host key: an IP packet from one (or to one) shows it resolved. */
+    const pending = new Map<number | string, NeighbourRequests>();
     /** Unanswered addresses per asker, to tell a sweep from connections. */
     const unansweredByAsker = new BoundedMap<string, number>(MAX_TARGETS);
     let nextCheck = -Infinity;
@@ -109,13 +117,14 @@ export const hostUnreachable: Rule = {
       for (const t of targets.values()) if (!t.reported && !t.answered && t.lastTime + GIVE_UP_AFTER < now) judge(t);
     }
 
-    function request(kind: 'arp' | 'ndp', asker: string, target: string, p: Packet): void {
+    function request(kind: 'arp' | 'ndp', asker: string, target: string, targetKey: number | string, p: Packet): void {
       const key = `${kind}|${target}`;
       let t = targets.touch(key);
       const at: [number, number] = [p.tsSec, p.tsNsec];
       if (t === undefined || t.reported || t.answered) {
-        t = { kind, asker, target, requests: 0, frames: [], first: at, last: at, firstTime: p.time, lastTime: p.time, answered: false, reported: false };
+        t = { kind, key: targetKey, asker, target, requests: 0, frames: [], first: at, last: at, firstTime: p.time, lastTime: p.time, answered: false, reported: false };
         targets.set(key, t);
+        pending.set(targetKey, t);
         unansweredByAsker.set(asker, (unansweredByAsker.peek(asker) ?? 0) + 1);
       }
       t.requests++;
@@ -126,8 +135,13 @@ export const hostUnreachable: Rule = {
 
     function answer(kind: 'arp' | 'ndp', target: string): void {
       const t = targets.peek(`${kind}|${target}`);
-      if (t === undefined || t.answered) return;
+      if (t !== undefined) answered(t);
+    }
+
+    function answered(t: NeighbourRequests): void {
+      if (t.answered) return;
       t.answered = true;
+      pending.delete(t.key);
       const n = unansweredByAsker.peek(t.asker);
       if (n !== undefined) unansweredByAsker.set(t.asker, Math.max(0, n - 1));
     }
@@ -139,13 +153,15 @@ export const hostUnreachable: Rule = {
         if (arp !== null) {
           // Gratuitous ARP and probes (RFC 5227: sender 0.0.0.0) ask for nobody else.
           if (arp.senderIp === 0 || arp.senderIp === arp.targetIp) return;
-          if (arp.operation === 1) request('arp', ipv4(arp.senderIp), ipv4(arp.targetIp), p);
+          if (arp.operation === 1) request('arp', ipv4(arp.senderIp), ipv4(arp.targetIp), arp.targetIp, p);
           else if (arp.operation === 2) answer('arp', ipv4(arp.senderIp));
           return;
         }
         if (p.l4 !== 58 || (p.icmpType !== 135 && p.icmpType !== 136)) return;
         const target = ndpTarget(p);
         if (target === null) return;
+        const o = p.payloadOffset;
+        const targetKey = `${p.buf.readUInt32BE(o)}.${p.buf.readUInt32BE(o + 4)}.${p.buf.readUInt32BE(o + 8)}.${p.buf.readUInt32BE(o + 12)}`;
         if (p.icmpType === 136) {
           answer('ndp', target);
           return;
@@ -153,7 +169,17 @@ export const hostUnreachable: Rule = {
         // Duplicate address detection (RFC 4862 §5.4.2) solicits from the unspecified address.
         const asker = formatAddress(6, p.addr, 0);
         if (asker === '::') return;
-        request('ndp', asker, target, p);
+        request('ndp', asker, target, targetKey, p);
+      },
+      onIpPacket(p) {
+        if (pending.size === 0) return;
+        // The target was heard, or a packet went to it: its address resolved (the answer may
+        // simply not be in the capture).
+        const from = pending.get(hostKey(p, 0));
+        if (from !== undefined) answered(from);
+        // Neighbour solicitations go to the target's solicited-node address, not to the target.
+        const to = pending.get(hostKey(p, 4));
+        if (to !== undefined) answered(to);
       },
       onCaptureEnd() {
         for (const t of targets.values()) {

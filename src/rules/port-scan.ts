@@ -196,7 +196,8 @@ export const portScan: Rule = {
     }
 
     return {
-      onTcpSegment(p) {
+      onIpPacket(p) {
+        if (p.l4 !== 6) return;
         const flags = p.tcpFlags;
         if (isConnectionAttempt(p)) {
           const key = hostKey(p, 0);

@@ -252,7 +252,8 @@ export const synFlood: Rule = {
     }
 
     return {
-      onTcpSegment(p) {
+      onIpPacket(p) {
+        if (p.l4 !== 6) return;
         const attempt = isConnectionAttempt(p);
         if (!attempt && p.payloadLength === 0 && p.wirePayloadLength === 0 && (p.tcpFlags & TCP_FIN) === 0) return;
         const key = serviceKey(hostKey(p, 4), p.dstPort);

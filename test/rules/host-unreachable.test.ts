@@ -40,6 +40,19 @@ runRuleTests(hostUnreachable, {
     { name: 'gratuitous ARP (sender and target the same address)', packets: [arpFrame(0, 1, '10.99.0.1', '10.99.0.1'), arpFrame(1, 1, '10.99.0.1', '10.99.0.1'), LATER] },
     { name: 'ARP probes of duplicate address detection (sender 0.0.0.0, RFC 5227)', packets: [arpFrame(0, 1, '0.0.0.0', '10.99.0.7'), arpFrame(1, 1, '0.0.0.0', '10.99.0.7'), LATER] },
     {
+      name: 'the reply is not in the capture, but the target is heard (a one-way or filtered capture)',
+      packets: [
+        arpFrame(0, 1, '10.99.0.1', '10.99.0.3'),
+        arpFrame(1, 1, '10.99.0.1', '10.99.0.3'),
+        { time: T0 + 1.5, data: frame().eth().ipv4({ src: '10.99.0.3', dst: '10.99.0.1' }).udp({ sport: 53, dport: 5353 }).build() },
+        LATER,
+      ],
+    },
+    {
+      name: 'a router resolving four addresses of clients that left (stale routes): no finding each',
+      packets: [...[51, 52, 53, 54].flatMap((h, i) => [0, 1, 2].map((t) => arpFrame(i * 0.1 + t, 1, '10.99.0.254', `10.99.0.${h}`))), LATER],
+    },
+    {
       name: 'an ARP sweep of the subnet (arp-scan): its addresses get no finding each',
       packets: [...Array.from({ length: 40 }, (_, i) => [arpFrame(i * 0.01, 1, '10.99.0.1', `10.99.0.${i + 10}`), arpFrame(1 + i * 0.01, 1, '10.99.0.1', `10.99.0.${i + 10}`)]).flat(), LATER],
     },
