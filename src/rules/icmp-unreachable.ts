@@ -7,6 +7,8 @@ import { BoundedMap } from './probe-shape.js';
 const MAX_GROUPS = 256;
 /** Frames cited per finding at most. */
 const MAX_FRAMES = 16;
+/** Distinct IP protocols answered as unreachable that make an IP protocol scan (nmap -sO tries all 256). */
+export const PROTOCOL_SCAN = 10;
 /** Capture seconds after its last error when a group is reported (ping sends one request a second). */
 const GROUP_QUIET = 10;
 
@@ -17,6 +19,8 @@ interface UnreachableGroup {
   /** The quoted packet's protocol: 1 or 58 for an echo request, else what it was. */
   quotedProtocol: number;
   echo: boolean;
+  /** The quoted protocols (more than one only for packets that are not pings). */
+  protocols: Set<number>;
   sender: string;
   target: string;
   reporter: string;
@@ -77,6 +81,10 @@ export const icmpUnreachable: Rule = {
       if (g.reported) return;
       g.reported = true;
       const name = icmpUnreachableName(g.ipVersion, g.code);
+      if (!g.echo && g.protocols.size >= PROTOCOL_SCAN) {
+        reportProtocolScan(g);
+        return;
+      }
       const codes = g.echo ? pingUnreachableCodes(g.ipVersion, g.code) : g.quotedProtocol === 6 || g.quotedProtocol === 17 ? icmpUnreachableCodes(g.ipVersion, g.code, g.quotedProtocol === 6 ? 'tcp' : 'udp') : [];
       const linux = codes.find((c) => c.os === 'linux');
       const what = g.echo ? 'ping' : `${PROTOCOL_NAMES[g.quotedProtocol] ?? `IP protocol ${g.quotedProtocol}`} packet`;
@@ -106,6 +114,25 @@ export const icmpUnreachable: Rule = {
         },
         // Wireshark's ip.addr also matches the header an ICMP error quotes.
         filter: `${icmp} && ${field} == ${g.sender} && ${field} == ${g.target}`,
+      });
+    }
+
+    /** Many protocols answered unreachable: the sender is scanning which protocols the target speaks. */
+    function reportProtocolScan(g: UnreachableGroup): void {
+      const field = g.ipVersion === 6 ? 'ipv6.addr' : 'ip.addr';
+      ctx.reportCapture({
+        protocol: 'icmp',
+        client: { address: g.sender, port: -1 },
+        server: { address: g.target, port: -1 },
+        stream: -1,
+        frames: g.frames,
+        start: g.first,
+        end: g.last,
+        severity: 'info',
+        codes: [],
+        summary: `${g.sender} → ${g.target}: ${g.protocols.size} IP protocols answered by ICMP ${icmpUnreachableName(g.ipVersion, g.code)} from ${g.reporter} (${g.errors} errors): an IP protocol scan (nmap -sO), not an application's failure.`,
+        details: { icmpType: g.ipVersion === 6 ? 1 : 3, icmpCode: g.code, icmpName: icmpUnreachableName(g.ipVersion, g.code), reporter: g.reporter, errors: g.errors, protocols: g.protocols.size, echo: false },
+        filter: `${g.ipVersion === 6 ? 'icmpv6' : 'icmp'} && ${field} == ${g.sender} && ${field} == ${g.target}`,
       });
     }
 
@@ -139,14 +166,15 @@ export const icmpUnreachable: Rule = {
         const sender = formatAddress(version, q.addr, 0);
         const target = formatAddress(version, q.addr, 4);
         const reporter = formatAddress(p.ipVersion, p.addr, 0);
-        const key = `${sender}|${target}|${reporter}|${p.icmpCode}|${q.protocol}`;
+        const key = `${sender}|${target}|${reporter}|${p.icmpCode}|${echo ? 'echo' : 'other'}`;
         let g = groups.touch(key);
         const at: [number, number] = [p.tsSec, p.tsNsec];
         if (g === undefined || g.reported) {
-          g = { ipVersion: version, code: p.icmpCode, quotedProtocol: q.protocol, echo, sender, target, reporter, errors: 0, frames: [], first: at, last: at, lastTime: p.time, reported: false };
+          g = { ipVersion: version, code: p.icmpCode, quotedProtocol: q.protocol, echo, protocols: new Set(), sender, target, reporter, errors: 0, frames: [], first: at, last: at, lastTime: p.time, reported: false };
           groups.set(key, g);
         }
         g.errors++;
+        g.protocols.add(q.protocol);
         g.last = at;
         g.lastTime = p.time;
         if (g.frames.length < MAX_FRAMES) {

@@ -57,6 +57,8 @@ describe.skipIf(!present)('public captures', () => {
       ['stopddos_synflood_spoofed.pcap', { 'syn-flood': 1 }],
       ['cs_ppa1e_dosattack.pcap', { 'syn-flood': 1 }],
       ['cs_ppa1e_destunreachable.pcap', { 'icmp-unreachable': 1 }],
+      // nmap -sO: 251 protocol unreachables, one info finding.
+      ['sgr_hs-sh-IPscan.pcapng', { 'icmp-unreachable': 1 }],
     ];
     for (const [file, byRule] of cases) {
       it(file, async () => {

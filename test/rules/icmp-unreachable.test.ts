@@ -1,4 +1,4 @@
-import { icmpUnreachable } from '../../src/rules/icmp-unreachable.js';
+import { icmpUnreachable, PROTOCOL_SCAN } from '../../src/rules/icmp-unreachable.js';
 import { frame } from '../helpers/packet-builder.js';
 import type { WriterRecord } from '../helpers/pcap-writer.js';
 import { runRuleTests } from '../helpers/rule-tester.js';
@@ -78,6 +78,14 @@ runRuleTests(icmpUnreachable, {
       name: 'an unreachable about a GRE packet of no conversation: a warning without a ping text',
       packets: [{ time: T0, data: frame().eth().ipv4({ src: ROUTER, dst: PINGER }).icmp({ type: 3, code: 1, quote: frame().ipv4({ src: PINGER, dst: TARGET, protocol: 47 }).payload(Buffer.alloc(8)).buildIp() }).build() }],
       findings: [{ severity: 'warning', codes: [], details: { aboutProtocol: 'GRE', echo: false } }],
+    },
+    {
+      name: `an IP protocol scan (nmap -sO): ${PROTOCOL_SCAN + 5} protocols answered by protocol unreachable are one info finding`,
+      packets: Array.from({ length: PROTOCOL_SCAN + 5 }, (_, i) => ({
+        time: T0 + i * 0.001,
+        data: frame().eth().ipv4({ src: TARGET, dst: PINGER }).icmp({ type: 3, code: 2, quote: frame().ipv4({ src: PINGER, dst: TARGET, protocol: 100 + i }).payload(Buffer.alloc(8)).buildIp() }).build(),
+      })),
+      findings: [{ severity: 'info', codes: [], details: { protocols: PROTOCOL_SCAN + 5, errors: PROTOCOL_SCAN + 5, icmpName: 'protocol unreachable' } }],
     },
   ],
 });
