@@ -1,4 +1,4 @@
-import { TCP_FIN, type Packet } from '../decode/packet.js';
+import { TCP_RST, type Packet } from '../decode/packet.js';
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 import { BoundedMap, conversationHostKey, count, ExplainedSample, hostKey, hostText, isConnectionAttempt, isProbeShaped } from './probe-shape.js';
@@ -32,8 +32,13 @@ interface ServiceAttempts {
   port: number;
   ipVersion: number;
   attempts: number;
-  /** Segments with payload or FIN sent to the service: flooded SYNs are never followed by any. */
+  /**
+   * Segments other than SYNs sent to the service (an ACK of its SYN-ACK, data, a FIN): a spoofed
+   * source never sees the SYN-ACK, so its SYN is followed by nothing.
+   */
   engaged: number;
+  /** RSTs the service sent: a service that refuses its clients is reported by connection-refused. */
+  refused: number;
   firstTime: number;
   lastTime: number;
   firstFrame: number;
@@ -156,7 +161,7 @@ function distinctSources(s: ServiceAttempts): number {
 /** A flood: many distinct sources, about one SYN each, none of them ever used. */
 function isFlood(s: ServiceAttempts): boolean {
   const sampled = sampledSources(s);
-  return distinctSources(s) >= FLOOD_SOURCES && s.sampled < sampled * 1.5 && s.engaged * 10 < s.attempts;
+  return distinctSources(s) >= FLOOD_SOURCES && s.sampled < sampled * 1.5 && s.engaged * 10 < s.attempts && s.refused * 2 < s.attempts;
 }
 
 /**
@@ -186,7 +191,7 @@ export const synFlood: Rule = {
     differsFrom: 'A port scan (port-scan) is one source touching many ports or hosts; a flood is many sources, one SYN each, to one service. A single client\'s connect timeout (connect-timeout) retries its SYN with backoff from one address. A full accept queue for real clients shows as syn-ack-retransmit.',
   },
   create(ctx) {
-    const services = new BoundedMap<string, ServiceAttempts>(MAX_SERVICES, (s) => {
+    const services = new BoundedMap<number | string, ServiceAttempts>(MAX_SERVICES, (s) => {
       if (!s.reported && isFlood(s)) reportFlood(s);
     });
 
@@ -219,8 +224,9 @@ export const synFlood: Rule = {
       });
     }
 
-    function serviceKey(host: number | string, port: number): string {
-      return `${host}|${port}`;
+    /** A number for IPv4 (address and port in 48 bits): no string per packet. */
+    function serviceKey(host: number | string, port: number): number | string {
+      return typeof host === 'number' ? host * 65536 + port : `${host}|${port}`;
     }
 
     function reportFlood(s: ServiceAttempts): void {
@@ -254,18 +260,25 @@ export const synFlood: Rule = {
     return {
       onIpPacket(p) {
         if (p.l4 !== 6) return;
+        if (services.size === 0 && !isConnectionAttempt(p)) return;
         const attempt = isConnectionAttempt(p);
-        if (!attempt && p.payloadLength === 0 && p.wirePayloadLength === 0 && (p.tcpFlags & TCP_FIN) === 0) return;
-        const key = serviceKey(hostKey(p, 4), p.dstPort);
         if (!attempt) {
-          const s = services.peek(key);
-          if (s !== undefined) s.engaged++;
+          const to = services.peek(serviceKey(hostKey(p, 4), p.dstPort));
+          // A RST to the service is what a real host whose address was spoofed answers to the
+          // SYN-ACK it never asked for (backscatter): no use of the service.
+          if (to !== undefined) {
+            if ((p.tcpFlags & TCP_RST) === 0) to.engaged++;
+          } else if ((p.tcpFlags & TCP_RST) !== 0) {
+            const from = services.peek(serviceKey(hostKey(p, 0), p.srcPort));
+            if (from !== undefined) from.refused++;
+          }
           return;
         }
+        const key = serviceKey(hostKey(p, 4), p.dstPort);
         scattered.add(p);
         let s = services.touch(key);
         if (s === undefined) {
-          s = { address: hostText(p, 4), port: p.dstPort, ipVersion: p.ipVersion, attempts: 0, engaged: 0, firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, sketch: new Uint32Array(SOURCE_SKETCH_BITS >>> 5), setBits: 0, sampled: 0, named: [], explained: new ExplainedSample(), reported: false };
+          s = { address: hostText(p, 4), port: p.dstPort, ipVersion: p.ipVersion, attempts: 0, engaged: 0, refused: 0, firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, sketch: new Uint32Array(SOURCE_SKETCH_BITS >>> 5), setBits: 0, sampled: 0, named: [], explained: new ExplainedSample(), reported: false };
           services.set(key, s);
         }
         s.attempts++;
@@ -283,8 +296,11 @@ export const synFlood: Rule = {
         }
       },
       onTcpConversationEnd(c) {
-        // Only the flood's own shape: one SYN, never retried, never used.
-        if (!isProbeShaped(c) || c.client.synCount !== 1) return;
+        // Only the flood's own shape: one SYN and nothing else from the client (a spoofed source
+        // never sees the SYN-ACK, so it never acknowledges it), and no refusal: a refused SYN
+        // looks the same from a spoofed source and from a real client, and the client's failure
+        // is the one worth reporting.
+        if (!isProbeShaped(c) || c.client.packets !== 1 || c.server.rstCount > 0) return;
         const s = services.peek(serviceKey(conversationHostKey(c, 'server'), c.server.port));
         if (s !== undefined && !s.reported && isFlood(s)) {
           s.explained.add(c);
