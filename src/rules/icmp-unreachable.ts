@@ -45,6 +45,22 @@ function quotedIcmpType(p: Packet): number {
   return at < end ? p.buf[at]! : -1;
 }
 
+/** The endpoints, frames, times and Wireshark filter of a group's finding. */
+function whereAndWhen(g: UnreachableGroup) {
+  const field = g.ipVersion === 6 ? 'ipv6.addr' : 'ip.addr';
+  return {
+    protocol: 'icmp' as const,
+    client: { address: g.sender, port: -1 },
+    server: { address: g.target, port: -1 },
+    stream: -1,
+    frames: g.frames,
+    start: g.first,
+    end: g.last,
+    // Wireshark's ip.addr also matches the header an ICMP error quotes.
+    filter: `${g.ipVersion === 6 ? 'icmpv6' : 'icmp'} && ${field} == ${g.sender} && ${field} == ${g.target}`,
+  };
+}
+
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 47: 'GRE', 50: 'ESP', 58: 'ICMPv6', 132: 'SCTP' };
 
 /**
@@ -89,17 +105,9 @@ export const icmpUnreachable: Rule = {
       const linux = codes.find((c) => c.os === 'linux');
       const what = g.echo ? 'ping' : `${PROTOCOL_NAMES[g.quotedProtocol] ?? `IP protocol ${g.quotedProtocol}`} packet`;
       const times = g.errors === 1 ? 'once' : `${g.errors} times`;
-      const field = g.ipVersion === 6 ? 'ipv6.addr' : 'ip.addr';
-      const icmp = g.ipVersion === 6 ? 'icmpv6' : 'icmp';
       const span = g.lastTime - (g.first[0] + g.first[1] / 1e9);
       ctx.reportCapture({
-        protocol: 'icmp',
-        client: { address: g.sender, port: -1 },
-        server: { address: g.target, port: -1 },
-        stream: -1,
-        frames: g.frames,
-        start: g.first,
-        end: g.last,
+        ...whereAndWhen(g),
         ...(g.echo ? {} : { severity: 'warning' as const }),
         codes,
         summary: `${g.sender} → ${g.target}: ${g.echo ? 'echo request' : what} answered by ICMP ${name} from ${g.reporter} ${times}${g.errors > 1 ? ` over ${humanDuration(span)}` : ''}${g.echo && linux ? `: ping prints "${linux.message}"` : ''}.`,
@@ -112,27 +120,17 @@ export const icmpUnreachable: Rule = {
           aboutProtocol: PROTOCOL_NAMES[g.quotedProtocol] ?? g.quotedProtocol,
           echo: g.echo,
         },
-        // Wireshark's ip.addr also matches the header an ICMP error quotes.
-        filter: `${icmp} && ${field} == ${g.sender} && ${field} == ${g.target}`,
       });
     }
 
     /** Many protocols answered unreachable: the sender is scanning which protocols the target speaks. */
     function reportProtocolScan(g: UnreachableGroup): void {
-      const field = g.ipVersion === 6 ? 'ipv6.addr' : 'ip.addr';
       ctx.reportCapture({
-        protocol: 'icmp',
-        client: { address: g.sender, port: -1 },
-        server: { address: g.target, port: -1 },
-        stream: -1,
-        frames: g.frames,
-        start: g.first,
-        end: g.last,
+        ...whereAndWhen(g),
         severity: 'info',
         codes: [],
         summary: `${g.sender} → ${g.target}: ${g.protocols.size} IP protocols answered by ICMP ${icmpUnreachableName(g.ipVersion, g.code)} from ${g.reporter} (${g.errors} errors): an IP protocol scan (nmap -sO), not an application's failure.`,
         details: { icmpType: g.ipVersion === 6 ? 1 : 3, icmpCode: g.code, icmpName: icmpUnreachableName(g.ipVersion, g.code), reporter: g.reporter, errors: g.errors, protocols: g.protocols.size, echo: false },
-        filter: `${g.ipVersion === 6 ? 'icmpv6' : 'icmp'} && ${field} == ${g.sender} && ${field} == ${g.target}`,
       });
     }
 
