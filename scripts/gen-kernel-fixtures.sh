@@ -37,6 +37,9 @@ CLOSE_THEN_RESET_PORT=8084
 FIREWALLED_PORT=8082
 BAD_RESET_PORT=8085
 CLOSED_TCP=8088
+# An address on the link that nobody holds (host-unreachable scenarios).
+UNUSED4=10.99.0.3
+UNUSED6=fd00:99::3
 CLOSED_UDP=9999
 DNS_PORT=53
 
@@ -113,6 +116,8 @@ SCENARIOS=(
   dns-late-answer
   healthy
   mix
+  arp-no-reply
+  ndp-no-reply
 )
 
 declare -A DESCRIPTION=(
@@ -121,6 +126,8 @@ declare -A DESCRIPTION=(
   [rst-bad-ack]="TCP connect to a port where a raw-socket responder answers every SYN with RST,ACK whose ACK is ISN + 1 + 65536 (it acknowledges nothing the client sent); the server's firewall drops the SYNs so its own kernel never answers. RFC 9293 3.10.7.3: in SYN-SENT such a reset is not acceptable and is dropped."
   [udp-port-unreachable]="Connected UDP socket sends to a closed port; the server answers ICMP port unreachable (type 3 code 3)."
   [udp-port-unreachable-v6]="Connected UDP socket over IPv6 sends to a closed port; the server answers ICMPv6 destination unreachable, port unreachable (type 1 code 4)."
+  [arp-no-reply]="TCP connect to an address of the client's own subnet that nobody holds; the client's kernel sends ARP requests that nobody answers, never sends a SYN, and fails the connect with EHOSTUNREACH. The capture also records ARP."
+  [ndp-no-reply]="TCP connect over IPv6 to an address of the client's own prefix that nobody holds; the client's kernel sends neighbour solicitations that nobody answers, never sends a SYN, and fails the connect with EHOSTUNREACH. The capture also records Neighbor Discovery."
   [reset-midstream]="Established TCP connection; the server never reads and closes with data unread in its receive buffer, so its kernel sends RST."
   [reset-after-close]="Established TCP connection; the client reads the reply and closes (FIN); once the server's kernel has acknowledged that FIN, the server closes with SO_LINGER 0, so its kernel sends RST instead of FIN. The client had closed: nothing fails."
   [reset-after-own-fin]="Established TCP connection; the server answers the client's request and closes (FIN), then 100 ms later, with that FIN acknowledged, closes again with SO_LINGER 0, so its kernel sends RST. The client had read the reply and the end of stream and writes again 300 ms after the FIN."
@@ -248,7 +255,7 @@ start_capture() {
   local pcap=$1
   : >"$WORK/tcpdump.err"
   ip netns exec "$CLI_NS" tcpdump -i "$CLI_IF" -U --immediate-mode -s 262144 -Z root \
-    -w "$pcap" "$CAPTURE_FILTER" 2>"$WORK/tcpdump.err" &
+    -w "$pcap" "${SCENARIO_FILTER:-$CAPTURE_FILTER}" 2>"$WORK/tcpdump.err" &
   TCPDUMP_PID=$!
   wait_for "tcpdump to listen" "$READY_TIME_LIMIT" grep -q "listening on" "$WORK/tcpdump.err"
 }
@@ -456,6 +463,24 @@ run_mix() {
   client tcp-reset --local "$(ep4 $CLI4 40005)" --remote "$(ep4 $SRV4 $RESET_PORT)" --expect ECONNRESET
 }
 
+# Address resolution that fails: the capture keeps ARP, and neighbour solicitations and
+# advertisements for the client's addresses, besides the usual traffic between the hosts.
+prepare_arp_no_reply() {
+  SCENARIO_FILTER="arp or ($CAPTURE_FILTER)"
+  start_server --tcp-echo "$(ep4 $SRV4 $ECHO_PORT)"
+}
+run_arp_no_reply() {
+  client tcp-connect --local "$(ep4 $CLI4 40001)" --remote "$(ep4 $UNUSED4 $ECHO_PORT)" --expect EHOSTUNREACH
+}
+
+prepare_ndp_no_reply() {
+  SCENARIO_FILTER="(icmp6 and ip6[40] >= 135 and ip6[40] <= 136) or ($CAPTURE_FILTER)"
+  start_server --tcp-echo "$(ep6 $SRV6 $ECHO_PORT)"
+}
+run_ndp_no_reply() {
+  client tcp-connect --local "$(ep6 $CLI6 40001)" --remote "$(ep6 $UNUSED6 $ECHO_PORT)" --expect EHOSTUNREACH
+}
+
 # ------------------------------------------------------------------ driver
 
 generate() {
@@ -464,6 +489,7 @@ generate() {
   local tmp_pcap="$WORK/$name.pcap"
   log "scenario $name"
   rm -f "$pcap" "$json"
+  SCENARIO_FILTER=""
   RECORDS="$WORK/$name.records"
   : >"$RECORDS"
 

@@ -7,7 +7,7 @@ import { readCapture, type ReadOptions } from './capture/reader.js';
 import { MergedCapture } from './capture/merge.js';
 import type { CaptureInfo, CaptureWarning, Frame } from './capture/types.js';
 import { decodeFrame, isSupportedLinkType, linkTypeName } from './decode/index.js';
-import { AnomalyCounter, createPacket } from './decode/packet.js';
+import { AnomalyCounter, createPacket, type Packet } from './decode/packet.js';
 import { ReassemblyPool, type ReassemblyOptions } from './flow/reassembly.js';
 import { FlowTable, type Flow } from './flow/table.js';
 import { RuleEngine, type FindingKey, type Rule } from './rules/engine.js';
@@ -122,6 +122,8 @@ export async function analyzeCapture(source: string | Readable | MergedCapture, 
     onFault,
     recognisers: options.recognisers ?? STREAM_RECOGNISERS,
   });
+  const readsPackets = engine.readsPackets;
+  const notAnalysed = new NotAnalysed();
   const spans = options.conversations ? new SpanCollector() : null;
   const reassembly = options.reassembly === false ? null : new ReassemblyPool(options.reassembly ?? {}, (name, frame) => anomalies.add(name, frame), onFault);
   const table: FlowTable = new FlowTable(
@@ -178,7 +180,20 @@ export async function analyzeCapture(source: string | Readable | MergedCapture, 
       const l4 = pkt.l4;
       if (l4 === 6) table.tcp(pkt);
       else if (l4 === 17) table.udp(pkt);
-      else if ((l4 === 1 || l4 === 58) && pkt.quoted !== null) table.icmpError(pkt, pkt.quoted);
+      else if (l4 === 1 || l4 === 58) {
+        // An ICMP error about a tracked conversation is that conversation's; the rest (echo,
+        // neighbour discovery, errors about a ping) is the capture's.
+        if (pkt.quoted === null || table.icmpError(pkt, pkt.quoted) === null) {
+          notAnalysed.icmp(pkt);
+          engine.strayPacket(pkt);
+        }
+      } else if (pkt.ipVersion === 0) {
+        notAnalysed.nonIp(pkt);
+        if (pkt.arp !== null) engine.strayPacket(pkt);
+      }
+      if (l4 !== 0) {
+        if (readsPackets) engine.ipPacket(pkt);
+      } else if (pkt.ipVersion !== 0 && !pkt.isNonFirstFragment && pkt.protocol !== 6 && pkt.protocol !== 17 && pkt.protocol !== 1 && pkt.protocol !== 58) notAnalysed.ipProtocol(pkt.protocol);
     } catch (e) {
       // Conversation-level faults are contained where they happen; this is the last resort.
       onFault('flow table', frame.number, null, e);
@@ -231,8 +246,14 @@ export async function analyzeCapture(source: string | Readable | MergedCapture, 
   } catch (e) {
     onFault('flow table', packets, null, e);
   }
+  try {
+    engine.captureEnd(packets);
+  } catch (e) {
+    onFault('engine', packets, null, e);
+  }
 
   const warnings: CaptureWarning[] = [...result.warnings];
+  if (packets === 0) warnings.push({ code: 'no_packets', message: 'the capture holds no packets: wrong interface or filter?' });
   for (const [lt, count] of unsupported) {
     warnings.push({ code: 'unsupported_link_type', message: `${count} frame${count === 1 ? '' : 's'} with link type ${linkTypeName(lt)} (${lt}) not decoded` });
   }
@@ -267,6 +288,7 @@ export async function analyzeCapture(source: string | Readable | MergedCapture, 
     end: packets > 0 ? isoTime(maxSec, maxNsec, precision) : null,
     warnings,
     anomalies: anomalies.toRecord(),
+    ...(notAnalysed.size + unsupported.size > 0 ? { notAnalysed: notAnalysed.toRecord(unsupported) } : {}),
     ...(faults.count > 0 ? { internalErrors: faults.listed } : {}),
     ...(mergedResult ? { files: mergedResult.files } : {}),
   };
@@ -411,5 +433,89 @@ class SpanCollector {
       .map((s) => ({ ...s, start: rel(s.start), end: rel(Math.max(s.start, s.end)) }))
       .sort((a, b) => a.start - b.start || (a.protocol === b.protocol ? a.stream - b.stream : a.protocol === 'tcp' ? -1 : 1));
     return { spans, omitted: this.omitted };
+  }
+}
+
+/** Names of ethertypes seen on LANs that carry no IP (for `capture.notAnalysed`). */
+const ETHERTYPE_NAMES: ReadonlyMap<number, string> = new Map([
+  [0, '802.3 LLC (spanning tree, CDP, NetBIOS)'],
+  // ARP for IPv4 over Ethernet is decoded (and read by host-unreachable); other ARP is not.
+  [0x0806, 'ARP (not IPv4 over Ethernet)'],
+  [0x0842, 'Wake-on-LAN'],
+  [0x8035, 'RARP'],
+  [0x809b, 'AppleTalk'],
+  [0x80f3, 'AppleTalk ARP'],
+  [0x8137, 'IPX'],
+  [0x8809, 'LACP (slow protocols)'],
+  [0x8863, 'PPPoE discovery'],
+  [0x8864, 'PPPoE session'],
+  [0x888e, 'EAPOL (802.1X)'],
+  [0x88cc, 'LLDP'],
+  [0x88e5, 'MACsec'],
+  [0x88f7, 'PTP'],
+  [0x893a, 'IEEE 1905.1'],
+  [0x9000, 'Ethernet loopback'],
+]);
+
+/** Names of IP protocols other than TCP, UDP and ICMP that captures commonly hold. */
+const IP_PROTOCOL_NAMES: ReadonlyMap<number, string> = new Map([
+  [2, 'IGMP'],
+  [4, 'IP in IP'],
+  [41, 'IPv6 in IPv4'],
+  [47, 'GRE'],
+  [50, 'ESP (IPsec)'],
+  [51, 'AH (IPsec)'],
+  [89, 'OSPF'],
+  [103, 'PIM'],
+  [112, 'VRRP'],
+  [132, 'SCTP'],
+]);
+
+/**
+ * What the analysis did not look at, by kind (`capture.notAnalysed`), so that a report finding
+ * nothing says what it could not have found: frames without IP, IP protocols no rule reads,
+ * ICMP outside any conversation that no rule reads, frames of unsupported link types.
+ */
+class NotAnalysed {
+  private readonly counts = new Map<string, number>();
+
+  get size(): number {
+    return this.counts.size;
+  }
+
+  private add(kind: string): void {
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+  }
+
+  /** A frame with no IP layer; ARP is read by host-unreachable. */
+  nonIp(pkt: Packet): void {
+    if (pkt.arp !== null) return;
+    const t = pkt.etherType;
+    this.add(t < 0 ? 'frames without a decodable link header' : `${ETHERTYPE_NAMES.get(t) ?? `ethertype 0x${t.toString(16).padStart(4, '0')}`} frames`);
+  }
+
+  /** An IP packet of a protocol other than TCP, UDP and ICMP. */
+  ipProtocol(protocol: number): void {
+    this.add(`IP protocol ${protocol}${IP_PROTOCOL_NAMES.has(protocol) ? ` (${IP_PROTOCOL_NAMES.get(protocol)})` : ''} packets`);
+  }
+
+  /**
+   * ICMP outside any conversation that no rule reads: everything but echo, destination
+   * unreachable and (ICMPv6) neighbour solicitations and advertisements.
+   */
+  icmp(pkt: Packet): void {
+    const t = pkt.icmpType;
+    const read = pkt.l4 === 1 ? t === 0 || t === 8 || t === 3 : t === 128 || t === 129 || t === 1 || t === 135 || t === 136;
+    if (read) return;
+    this.add(pkt.quoted !== null ? 'ICMP errors not tied to a TCP or UDP conversation (time exceeded, packet too big, …)' : 'ICMP messages other than echo and errors (redirects, router and multicast listener messages, …)');
+  }
+
+  /** Kind → count, sorted by kind, with the frames of unsupported link types. */
+  toRecord(unsupported: ReadonlyMap<number, number>): Record<string, number> {
+    const all = new Map(this.counts);
+    for (const [lt, n] of unsupported) all.set(`frames of link type ${linkTypeName(lt)} (${lt})`, n);
+    const out: Record<string, number> = {};
+    for (const k of [...all.keys()].sort()) out[k] = all.get(k)!;
+    return out;
   }
 }

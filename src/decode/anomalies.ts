@@ -25,6 +25,7 @@ export const DECODE_ANOMALIES = {
   truncated_icmp_header: 'ICMP/ICMPv6 message shorter than its 8-byte header',
   truncated_icmp_quote: 'ICMP error quoting less than an IP header of the offending packet',
   bad_icmp_quote: 'ICMP error quoting bytes that are not an IPv4 or IPv6 header',
+  truncated_arp: 'ARP message shorter than the 28 bytes of IPv4 over Ethernet',
   truncated_dns_header: 'DNS message shorter than its 12-byte header',
   dns_compression_loop: 'DNS name compression pointers that lead back to a pointer already followed',
   dns_malformed: 'DNS question that cannot be read (bad label, name too long, cut off)',

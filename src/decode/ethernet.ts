@@ -61,6 +61,10 @@ export function decodeEthernet(buf: Buffer, pkt: Packet, anomalies: AnomalyCount
     return -1;
   }
   const type = (buf[s + 12]! << 8) | buf[s + 13]!;
-  if (type < ETHERTYPE_MIN) return -1; // 802.3 length + LLC: not carrying IP the way we decode
+  if (type < ETHERTYPE_MIN) {
+    // 802.3 length + LLC (spanning tree, CDP): not carrying IP the way we decode.
+    pkt.etherType = 0;
+    return -1;
+  }
   return decodeVlanTags(buf, s + ETHERNET_HEADER_LEN, s + len, type, pkt, anomalies);
 }

@@ -57,6 +57,7 @@ export function decodeFrame(frame: Frame, pkt: Packet, anomalies: AnomalyCounter
   let etherType = link(buf, pkt, anomalies);
   const shim = etherType < 0 ? undefined : shimDecoderFor(etherType);
   if (shim !== undefined) etherType = shim(buf, pkt, anomalies);
+  if (etherType >= 0) pkt.etherType = etherType;
   const network = etherType < 0 ? undefined : networkDecoderFor(etherType);
   if (network === undefined) {
     // Not IP (ARP, LLDP, ...): there is no IP payload to point at.

@@ -53,6 +53,16 @@ export interface DnsMessage {
   qclass: number;
 }
 
+/** An ARP message for IPv4 over Ethernet (RFC 826); addresses as big-endian uint32. */
+export interface ArpMessage {
+  /** 1 request ("who has"), 2 reply ("is at"). */
+  operation: number;
+  senderIp: number;
+  targetIp: number;
+  /** Sender hardware address, "02:00:0a:63:00:01". */
+  senderMac: string;
+}
+
 /** The decoded packet. Address words: IPv4 uses word 3 only (words 0..2 are 0). */
 export interface Packet {
   /** 1-based frame number. */
@@ -69,6 +79,14 @@ export interface Packet {
   /** Outer and inner 802.1Q VLAN ids, -1 when absent. */
   vlanOuter: number;
   vlanInner: number;
+
+  /**
+   * The ethertype the link layer announced (after VLAN tags and MPLS), 0 for an 802.3 LLC frame,
+   * -1 when the link header was not decoded or names no type.
+   */
+  etherType: number;
+  /** ARP (ethertype 0x0806) for IPv4 over Ethernet, or null. */
+  arp: ArpMessage | null;
 
   /** 4, 6 or 0 (no IP layer decoded). */
   ipVersion: number;
@@ -134,6 +152,8 @@ export function createPacket(): Packet {
     originalLength: 0,
     vlanOuter: -1,
     vlanInner: -1,
+    etherType: -1,
+    arp: null,
     ipVersion: 0,
     ipOffset: 0,
     addr: new Uint32Array(8),
@@ -164,6 +184,8 @@ export function createPacket(): Packet {
 export function resetPacket(p: Packet): void {
   p.vlanOuter = -1;
   p.vlanInner = -1;
+  p.etherType = -1;
+  p.arp = null;
   p.ipVersion = 0;
   p.ipOffset = 0;
   p.addr.fill(0);

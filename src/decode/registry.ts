@@ -7,6 +7,7 @@
  * `pkt.payloadLength` captured bytes (and `pkt.wirePayloadLength` announced ones) available,
  * and on success leaves its own payload in those same fields for the next layer.
  */
+import { decodeArp, ETHERTYPE_ARP } from './arp.js';
 import { decodeDns } from './dns.js';
 import { decodeEthernet, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from './ethernet.js';
 import { decodeIcmpv4, decodeIcmpv6 } from './icmp.js';
@@ -72,6 +73,7 @@ const shimDecoders = new Map<number, LinkDecoder>([
 const networkDecoders = new Map<number, NetworkDecoder>([
   [ETHERTYPE_IPV4, decodeIpv4],
   [ETHERTYPE_IPV6, decodeIpv6],
+  [ETHERTYPE_ARP, decodeArp],
 ]);
 
 /** IP protocol numbers are bytes: an array of 256. */

@@ -1,10 +1,10 @@
 /** What `wirewhy check` finds for each capture: plain data its command makes and its reporters write. */
-import type { OsName } from './finding.js';
+import type { FindingProtocol, OsName } from './finding.js';
 
 /** One expected finding. `codes` maps OS → code (a list when an OS reports several). */
 export interface ExpectedFinding {
   rule: string;
-  protocol: 'tcp' | 'udp';
+  protocol: FindingProtocol;
   client: { address: string; port: number };
   server: { address: string; port: number };
   stream: number;

@@ -22,6 +22,9 @@ export interface ErrorCode {
   message: string;
 }
 
+/** What a finding is about: a TCP conversation, a UDP exchange, ICMP outside them, or ARP. */
+export type FindingProtocol = 'tcp' | 'udp' | 'icmp' | 'arp';
+
 /**
  * A code as people read it: Windows HRESULT and SECURITY_STATUS values (beyond 16 bits) in hex as
  * Windows prints them ("0x80090326"), every other code in decimal.
@@ -67,12 +70,16 @@ export interface SeenBy {
 export interface Finding {
   rule: string;
   severity: Severity;
-  protocol: 'tcp' | 'udp';
+  /**
+   * The conversation's transport; 'icmp' or 'arp' for a finding about packets that belong to no
+   * TCP conversation or UDP exchange (a ping answered by an ICMP error, ARP with no reply).
+   */
+  protocol: FindingProtocol;
   client: Endpoint;
   server: Endpoint;
   /** Outer/inner VLAN ids when the conversation was tagged. */
   vlan?: number[];
-  /** Wireshark's tcp.stream or udp.stream index. */
+  /** Wireshark's tcp.stream or udp.stream index; -1 for ICMP and ARP findings (Wireshark numbers no stream there). */
   stream: number;
   /** Evidence frames, 1-based, in order. */
   frames: number[];

@@ -1,7 +1,7 @@
 /** The report of one analysis: plain data, what `--format json` prints. */
 import type { CaptureWarning } from './capture.js';
 import type { InternalFault } from './faults.js';
-import type { Endpoint, Finding } from './finding.js';
+import type { Endpoint, Finding, FindingProtocol } from './finding.js';
 
 /** Facts about the capture, as reported (`capture` in the JSON report). */
 export interface CaptureSummary {
@@ -20,6 +20,12 @@ export interface CaptureSummary {
   warnings: CaptureWarning[];
   /** Anomaly name → count. */
   anomalies: Record<string, number>;
+  /**
+   * Frames the analysis did not look at, kind → count: non-IP frames by kind, IP protocols other
+   * than TCP, UDP and ICMP, ICMP outside any conversation that no rule reads, unsupported link
+   * types. Absent when every frame was analysed.
+   */
+  notAnalysed?: Record<string, number>;
   /** Internal faults met and contained (the first MAX_LISTED_FAULTS; `anomalies.internal_error` counts all); absent when none. */
   internalErrors?: InternalFault[];
   /**
@@ -39,7 +45,7 @@ export interface ReportSummary {
 
 /** One conversation on the capture's timeline. */
 export interface ConversationSpan {
-  protocol: 'tcp' | 'udp';
+  protocol: FindingProtocol;
   /** Wireshark's tcp.stream or udp.stream index. */
   stream: number;
   client: Endpoint;

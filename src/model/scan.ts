@@ -2,7 +2,7 @@
  * What a scan of many captures produces: plain data shared by the pool, the commands and the
  * reporters (scan/ fills it in, report/ writes it out).
  */
-import type { ErrorCode, Severity } from './finding.js';
+import type { ErrorCode, FindingProtocol, Severity } from './finding.js';
 import type { CapturePart } from './parts.js';
 import type { AnalysisReport } from './report.js';
 
@@ -17,7 +17,7 @@ export interface FindingTally {
   rule: string;
   /** The highest severity among them. */
   severity: Severity;
-  protocol: 'tcp' | 'udp';
+  protocol: FindingProtocol;
   server: { address: string; port: number };
   codes: ErrorCode[];
   count: number;

@@ -177,7 +177,9 @@ function ruleSummary(report: AnalysisReport, prefix: string, level: number): str
   const title = h(level, `${prefix}-rules`, 'Failures by rule');
   if (rules.length === 0) {
     const s = report.summary;
-    return `<section class="panel" aria-labelledby="${prefix}-rules">${title}<p>No failed connections found in ${plural(s.tcpConversations, 'TCP conversation')} and ${plural(s.udpExchanges, 'UDP exchange')}.</p></section>`;
+    const skipped = report.capture.notAnalysed;
+    const notAnalysed = skipped ? `<p>Not analysed: ${escapeHtml(Object.entries(skipped).map(([kind, n]) => `${n} ${kind}`).join(', '))}.</p>` : '';
+    return `<section class="panel" aria-labelledby="${prefix}-rules">${title}<p>No failed connections found in ${plural(s.tcpConversations, 'TCP conversation')} and ${plural(s.udpExchanges, 'UDP exchange')}.</p>${notAnalysed}</section>`;
   }
   const rows = rules.map((rule) => {
     const mine = report.findings.filter((f) => f.rule === rule);

@@ -15,7 +15,7 @@
  * axis would have drawn 16 s and 32 s gaps the same height.
  */
 import { endpointLabel, humanDuration } from '../model/words.js';
-import type { EvidencePacket, Finding } from '../rules/types.js';
+import type { EvidencePacket, Finding, FindingProtocol } from '../rules/types.js';
 import { escapeHtml, safeText } from './markup.js';
 import type { TerminalStyle } from './terminal.js';
 
@@ -48,7 +48,7 @@ export interface Ladder {
   server: string;
   /** Third parties (routers) that sent ICMP errors, in order of appearance. */
   others: string[];
-  protocol: 'tcp' | 'udp';
+  protocol: FindingProtocol;
   stream: number;
   rows: LadderRow[];
   /** Evidence packets in all (drawn or elided). */

@@ -13,7 +13,7 @@ import { OS_ORDER } from '../rules/codes.js';
 import { hostPort, humanDuration, plural } from '../model/words.js';
 import { ruleById } from '../rules/index.js';
 import { failureKindOf, serviceFor, serviceMessage, type FailureKind, type ServiceInfo } from '../rules/services.js';
-import { codeNumber, SEVERITIES, type ErrorCode, type Finding, type OsName, type Severity } from '../rules/types.js';
+import { codeNumber, SEVERITIES, type ErrorCode, type Finding, type FindingProtocol, type OsName, type Severity } from '../rules/types.js';
 import { formatLadderText } from './ladder.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
 import type { AnalysisReport, CaptureSummary } from './types.js';
@@ -47,7 +47,7 @@ const MAX_VERBOSE_MEMBERS = 20;
 /** Findings that say the same thing about one server: same rule, protocol, address and codes. */
 export interface FindingGroup {
   rule: string;
-  protocol: 'tcp' | 'udp';
+  protocol: FindingProtocol;
   serverAddress: string;
   /** The highest severity among the members. */
   severity: Severity;
@@ -206,7 +206,7 @@ function failureKindOfFinding(f: Finding): FailureKind | undefined {
 
 /** The service entry behind `finding.service`, when it still names the same service. */
 function serviceInfoOf(f: Finding): ServiceInfo | undefined {
-  if (f.service === undefined || f.server.port < 0) return undefined;
+  if (f.service === undefined || f.server.port < 0 || (f.protocol !== 'tcp' && f.protocol !== 'udp')) return undefined;
   const info = serviceFor(f.protocol, f.server.port);
   return info && info.name === f.service ? info : undefined;
 }
@@ -415,9 +415,10 @@ function formatSection(index: number, g: FindingGroup, style: TerminalStyle, ver
   const inFiles = new Map<string, number[]>();
   for (const f of g.findings) for (const s of f.sourceFrames ?? []) inFiles.set(s.file, [...(inFiles.get(s.file) ?? []), ...s.frames]);
   if (inFiles.size > 0) lines.push(`${pad}In files: ${[...inFiles].map(([file, n]) => `${t(file)} frames ${elidedList(n, 'frames', style.ellipsis)}`).join('; ')}`);
-  const streams = g.findings.map((f) => f.stream);
+  // ICMP and ARP findings belong to no stream (-1).
+  const streams = g.findings.map((f) => f.stream).filter((s) => s >= 0);
   const streamCount = new Set(streams).size;
-  lines.push(`${pad}Stream: ${g.protocol}.stream ${elidedList(streams, 'streams', style.ellipsis)}`);
+  if (streams.length > 0) lines.push(`${pad}Stream: ${g.protocol}.stream ${elidedList(streams, 'streams', style.ellipsis)}`);
   lines.push(`${pad}Wireshark filter: ${t(first.filter)}${more > 0 ? `  (first of ${plural(streamCount, 'stream')})` : ''}`);
   // The ladder is a drawing: it keeps its own layout (the prose around it is fitted).
   const ladderLines = ladder ? formatLadderText(first, style, pad) : [];
@@ -449,7 +450,8 @@ function formatBrief(report: AnalysisReport, style: TerminalStyle): string[] {
   // The summary names the endpoints already.
   return report.findings.map((f) => {
     const frames = compactRanges(f.frames, 3) ?? `${f.frames[0]}-${f.frames[f.frames.length - 1]}`;
-    return `${style.severity(f.severity)} ${style.bold(t(f.rule))} ${f.protocol}.stream ${f.stream} frames ${frames}: ${t(f.summary)}`;
+    const stream = f.stream >= 0 ? `${f.protocol}.stream ${f.stream}` : f.protocol;
+    return `${style.severity(f.severity)} ${style.bold(t(f.rule))} ${stream} frames ${frames}: ${t(f.summary)}`;
   });
 }
 
@@ -476,6 +478,8 @@ export function formatText(report: AnalysisReport, opts: TextOptions): string {
         ? 'No finding matches the filters.'
         : style.green(`No failed connections found in ${plural(s.tcpConversations, 'TCP conversation')} and ${plural(s.udpExchanges, 'UDP exchange')}.`),
     );
+    const skipped = report.capture.notAnalysed;
+    if (skipped && !report.filtered) lines.push(`Not analysed: ${Object.entries(skipped).map(([kind, n]) => `${n} ${kind}`).join(', ')}.`);
     return `${fitLines(lines, width).join('\n')}\n`;
   }
   if (opts.brief) {

@@ -97,7 +97,8 @@ export type Signature =
   | 'dns-nxdomain'
   | 'dns-servfail'
   | 'dns-refused'
-  | 'dns-timeout';
+  | 'dns-timeout'
+  | 'host-unreachable';
 
 const SIGNATURE_CODES: Readonly<Record<Signature, readonly ErrorCode[]>> = {
   // SYN answered by RST.
@@ -126,6 +127,11 @@ const SIGNATURE_CODES: Readonly<Record<Signature, readonly ErrorCode[]>> = {
   'dns-servfail': perOs('WSATRY_AGAIN', 'EAI_AGAIN', 'EAI_AGAIN'),
   'dns-refused': perOs('WSANO_RECOVERY', 'EAI_AGAIN', 'EAI_AGAIN'),
   'dns-timeout': perOs('WSATRY_AGAIN', 'EAI_AGAIN', 'EAI_AGAIN'),
+  // No ARP reply / neighbour advertisement for an address on the local link: Linux gives up
+  // after net.ipv4.neigh.*.mcast_solicit (3) requests, retrans_time_ms (1 s) apart, and fails
+  // the connect() with EHOSTUNREACH (measured: fixtures/kernel/arp-no-reply); Windows reports
+  // WSAEHOSTUNREACH, macOS EHOSTUNREACH (xnu arp_lookup_ip returns it once arp_maxtries ran out).
+  'host-unreachable': perOs('WSAEHOSTUNREACH', 'EHOSTUNREACH', 'EHOSTUNREACH'),
 };
 
 /** Every signature id, in a stable order. */
@@ -537,4 +543,93 @@ export function tlsCertificateRejectedMessages(): LibraryMessage[] {
     { library: 'Go crypto/tls', text: 'tls: failed to verify certificate: x509: …' },
     { library: '.NET (5 and later)', text: 'AuthenticationException: The remote certificate is invalid according to the validation procedure: …' },
   ];
+}
+
+// ---------------------------------------------------------------------------------------
+// What ping prints for a destination unreachable
+// ---------------------------------------------------------------------------------------
+
+// Ref: iputils ping/ping.c pr_icmph() (IPv4) and ping/ping6_common.c pr_icmph() (IPv6): the
+// line is "From ROUTER icmp_seq=N <text>"; ping exits with status 1 when no reply came.
+const PING_LINUX_V4: readonly string[] = [
+  'Destination Net Unreachable',
+  'Destination Host Unreachable',
+  'Destination Protocol Unreachable',
+  'Destination Port Unreachable',
+  'Frag needed and DF set',
+  'Source Route Failed',
+  'Destination Net Unknown',
+  'Destination Host Unknown',
+  'Source Host Isolated',
+  'Destination Net Prohibited',
+  'Destination Host Prohibited',
+  'Destination Net Unreachable for Type of Service',
+  'Destination Host Unreachable for Type of Service',
+  'Packet filtered',
+  'Precedence Violation',
+  'Precedence Cutoff',
+];
+const PING_LINUX_V6: readonly string[] = [
+  'Destination unreachable: No route',
+  'Destination unreachable: Administratively prohibited',
+  'Destination unreachable: Beyond scope',
+  'Destination unreachable: Address unreachable',
+  'Destination unreachable: Port unreachable',
+];
+
+// Ref: FreeBSD/macOS sbin/ping/ping.c pr_icmph() and ping6.c pr_icmph(): "92 bytes from ROUTER:
+// <text>"; ping exits with status 2 when no reply came (ping(8), EXIT STATUS).
+const PING_MACOS_V4: readonly string[] = [
+  'Destination Net Unreachable',
+  'Destination Host Unreachable',
+  'Destination Protocol Unreachable',
+  'Destination Port Unreachable',
+  'frag needed and DF set',
+  'Source Route Failed',
+  'Destination Net Unknown',
+  'Destination Host Unknown',
+  'Source Host Isolated',
+  'Destination Net Prohibited',
+  'Destination Host Prohibited',
+  'Destination Net Unreachable for TOS',
+  'Destination Host Unreachable for TOS',
+  'Communication prohibited by filter',
+  'Host Precedence Violation',
+  'Precedence Cutoff',
+];
+const PING_MACOS_V6: readonly string[] = [
+  'Destination Unreachable: No Route to Destination',
+  'Destination Unreachable: Destination Administratively Unreachable',
+  'Destination Unreachable: Destination Unreachable Beyond Scope',
+  'Destination Unreachable: Destination Host Unreachable',
+  'Destination Unreachable: Destination Port Unreachable',
+];
+
+// Ref: ipexport.h IP_STATUS values (IcmpSendEcho), as ping.exe prints them ("Reply from ROUTER:
+// Destination host unreachable."). ping.exe counts such a reply as received, so its exit status
+// is 0. Unverified: which IP_STATUS Windows gives the rarer codes; they are taken as the
+// host-unreachable family, like its socket mapping (WSAEHOSTUNREACH).
+const PING_WINDOWS: ReadonlyArray<readonly [number, string, string]> = [
+  [11002, 'IP_DEST_NET_UNREACHABLE', 'Destination net unreachable.'],
+  [11003, 'IP_DEST_HOST_UNREACHABLE', 'Destination host unreachable.'],
+  [11004, 'IP_DEST_PROT_UNREACHABLE', 'Destination protocol unreachable.'],
+  [11005, 'IP_DEST_PORT_UNREACHABLE', 'Destination port unreachable.'],
+  [11009, 'IP_PACKET_TOO_BIG', 'Packet needs to be fragmented but DF set.'],
+];
+
+function pingWindows(ipVersion: 4 | 6, code: number): readonly [number, string, string] {
+  const index = ipVersion === 4 ? ([0, 1, 2, 3, 4] as const)[code] ?? ([6, 11].includes(code) ? 0 : 1) : ([0, 1, 1, 1, 3] as const)[code] ?? 1;
+  return PING_WINDOWS[index]!;
+}
+
+/**
+ * What ping prints, per OS, when its echo request is answered by a destination unreachable
+ * (ICMP type 3 or ICMPv6 type 1) with `icmpCode`: the line each ping shows, with its exit
+ * status as the code (Windows: the IP_STATUS of IcmpSendEcho).
+ */
+export function pingUnreachableCodes(ipVersion: 4 | 6, icmpCode: number): ErrorCode[] {
+  const linux = (ipVersion === 4 ? PING_LINUX_V4 : PING_LINUX_V6)[icmpCode] ?? `Destination unreachable: code ${icmpCode}`;
+  const macos = (ipVersion === 4 ? PING_MACOS_V4 : PING_MACOS_V6)[icmpCode] ?? `Destination Unreachable: code ${icmpCode}`;
+  const [code, name, message] = pingWindows(ipVersion, icmpCode);
+  return [entry('windows', code, name, message), entry('linux', 1, 'ping exit status 1', linux), entry('macos', 2, 'ping exit status 2', macos)];
 }

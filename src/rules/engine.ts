@@ -15,7 +15,8 @@ import type { FaultSink } from '../model/faults.js';
 import { displayFilter, isoTime } from '../model/words.js';
 import { evidenceOf } from './evidence.js';
 import { serviceFor } from './services.js';
-import type { Endpoint, ErrorCode, Finding, RuleMeta, SeenBy, Severity } from './types.js';
+import type { Packet } from '../decode/packet.js';
+import type { Endpoint, ErrorCode, EvidencePacket, Finding, FindingProtocol, RuleMeta, SeenBy, Severity } from './types.js';
 
 /** What a rule hands to `report`: the rule-specific part of a finding. */
 export interface FindingDraft {
@@ -39,10 +40,37 @@ export interface FindingDraft {
   end?: [number, number];
 }
 
+/**
+ * A finding not tied to the flow being decided: a pattern over many conversations (a scan, a
+ * flood) or packets that belong to no conversation (ARP, ICMP about a ping). It says itself what
+ * the engine otherwise reads from the flow.
+ */
+export interface CaptureFindingDraft extends FindingDraft {
+  protocol: FindingProtocol;
+  client: Endpoint;
+  server: Endpoint;
+  start: [number, number];
+  end: [number, number];
+  /** Wireshark's stream index of the first evidence frame, or -1 when it belongs to no stream. */
+  stream: number;
+  filter: string;
+  evidence?: EvidencePacket[];
+}
+
 /** What rules can ask of the engine. */
 export interface RuleContext {
   /** Report a finding for the flow being decided. */
   report(draft: FindingDraft): void;
+  /**
+   * Report a finding about the capture rather than the flow being decided (see
+   * CaptureFindingDraft); callable from any handler, at any time.
+   */
+  reportCapture(draft: CaptureFindingDraft): void;
+  /**
+   * Say that the flow being decided is part of a pattern this rule reports in a finding of its
+   * own (a probe of a port scan): the flow gets no finding, and no later rule looks at it.
+   */
+  explained(): void;
   /** Latest capture time seen so far (seconds). */
   now(): number;
   /** True when flows are being decided because the capture ended. */
@@ -69,6 +97,19 @@ export interface RuleHandlers extends TcpEvents, IcmpEvents<Flow> {
   onUdpExchangeEnd?(exchange: UdpExchange): void;
   /** Any flow decided, after the rule's protocol's own end handler. */
   onConversationEnd?(flow: Flow): void;
+  /**
+   * Each TCP, UDP, ICMP and ICMPv6 packet, after the flow table took it (for rules that read
+   * the traffic's shape across conversations, or whether a host was heard at all). Per packet:
+   * keep it cheap and bounded.
+   */
+  onIpPacket?(packet: Packet): void;
+  /**
+   * Each frame no TCP conversation or UDP exchange takes: non-IP frames (ARP), ICMP and ICMPv6
+   * that is not an error about a tracked flow (echo, neighbour discovery, errors about a ping).
+   */
+  onStrayPacket?(packet: Packet): void;
+  /** Once, after the last flow was decided at the end of the capture. */
+  onCaptureEnd?(): void;
 }
 
 /** The events raised while packets are accounted, by handler name. */
@@ -150,6 +191,10 @@ export class RuleEngine {
    * rule listens for (absent otherwise), calling only those rules.
    */
   readonly events: TcpEvents & IcmpEvents<Flow> = {};
+  /** Every rule, and the rules listening to each capture-level event (rules that do not listen cost nothing). */
+  private readonly listeners: Listener[];
+  private readonly packetListeners: Listener[];
+  private readonly strayListeners: Listener[];
   private current: Flow | null = null;
   private currentMeta: RuleMeta | null = null;
   private reportedBy: string | null = null;
@@ -179,6 +224,10 @@ export class RuleEngine {
       meta: r.meta,
       h: r.create({
         report: (draft) => this.report(draft),
+        reportCapture: (draft) => this.reportCapture(draft),
+        explained: () => {
+          if (this.current && this.currentMeta && !this.reportedBy) this.reportedBy = this.currentMeta.id;
+        },
         now: () => this.clock(),
         atEndOfCapture: () => this.ending,
         returnPath,
@@ -189,6 +238,9 @@ export class RuleEngine {
         },
       }),
     }));
+    this.listeners = listeners;
+    this.packetListeners = listeners.filter((x) => x.h.onIpPacket !== undefined);
+    this.strayListeners = listeners.filter((x) => x.h.onStrayPacket !== undefined);
     this.tcpEnd = listeners.filter(({ h }) => h.onTcpConversationEnd !== undefined || h.onConversationEnd !== undefined);
     this.udpEnd = listeners.filter(({ h }) => h.onUdpExchangeEnd !== undefined || h.onConversationEnd !== undefined);
     const events = this.events as Record<FlowEventName, (...args: unknown[]) => void>;
@@ -212,6 +264,39 @@ export class RuleEngine {
     };
   }
 
+  /** True when some rule reads every IP packet (the caller may skip `ipPacket` otherwise). */
+  get readsPackets(): boolean {
+    return this.packetListeners.length > 0;
+  }
+
+  /** A TCP, UDP or ICMP packet (see RuleHandlers.onIpPacket). */
+  ipPacket(packet: Packet): void {
+    for (const { meta, h } of this.packetListeners) this.guard(meta, packet.frame, () => h.onIpPacket!(packet));
+  }
+
+  /** A frame no flow took (see RuleHandlers.onStrayPacket). */
+  strayPacket(packet: Packet): void {
+    for (const { meta, h } of this.strayListeners) this.guard(meta, packet.frame, () => h.onStrayPacket!(packet));
+  }
+
+  /** The capture ended and every flow was decided: rules report what they gathered across it. */
+  captureEnd(frame: number): void {
+    this.ending = true;
+    for (const { meta, h } of this.listeners) if (h.onCaptureEnd) this.guard(meta, frame, () => h.onCaptureEnd!());
+  }
+
+  /** Run one capture-level handler; a fault skips that rule for this event only. */
+  private guard(meta: RuleMeta, frame: number, run: () => void): void {
+    const saved = this.currentMeta;
+    this.currentMeta = meta;
+    try {
+      run();
+    } catch (e) {
+      this.onFault(`rule ${meta.id}`, frame, null, e);
+    } finally {
+      this.currentMeta = saved;
+    }
+  }
   /** Mark that flows are now being decided because the capture ended. */
   endOfCapture(): void {
     this.ending = true;
@@ -318,15 +403,45 @@ export class RuleEngine {
       evidence: this.evidence(flow, frames, draft.client !== undefined && draft.client.address === flow.server.address && draft.client.port === flow.server.port),
     };
     if (ordered.evidence === undefined) delete ordered.evidence;
+    this.emit(ordered);
+  }
+
+  /** Count, keep (up to the cap) and stream one finding. */
+  private emit(finding: Finding): void {
     this.total++;
-    this.totalByRule.set(ordered.rule, (this.totalByRule.get(ordered.rule) ?? 0) + 1);
-    if (this.findings.length < this.maxFindings) this.findings.push(ordered);
+    this.totalByRule.set(finding.rule, (this.totalByRule.get(finding.rule) ?? 0) + 1);
+    if (this.findings.length < this.maxFindings) this.findings.push(finding);
     else {
       this.dropped++;
-      this.onDropped?.(ordered);
+      this.onDropped?.(finding);
     }
-    this.onFinding?.(ordered);
+    this.onFinding?.(finding);
   }
+  private reportCapture(draft: CaptureFindingDraft): void {
+    const meta = this.currentMeta;
+    if (!meta) return;
+    const precision = this.precision();
+    const codes = draft.codes ?? meta.codes;
+    const finding: Finding = {
+      rule: meta.id,
+      severity: draft.severity ?? meta.severity,
+      protocol: draft.protocol,
+      client: endpoint(draft.client),
+      server: endpoint(draft.server),
+      stream: draft.stream,
+      frames: [...new Set(draft.frames)].sort((x, y) => x - y),
+      start: isoTime(draft.start[0], draft.start[1], precision),
+      end: isoTime(draft.end[0], draft.end[1], precision),
+      codes,
+      ...(codes.length > 0 ? { seenBy: seenByOf(draft.seenBy ?? 'client', draft) } : {}),
+      summary: draft.summary,
+      details: draft.details,
+      filter: draft.filter,
+      ...(draft.evidence ? { evidence: draft.evidence } : {}),
+    };
+    this.emit(finding);
+  }
+
 }
 
 /** The endpoint of the side whose application sees a finding's codes. */

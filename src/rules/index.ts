@@ -19,9 +19,16 @@ import { staleConnection } from './stale-connection.js';
 import { tlsHandshakeFailureRule } from './tls-handshake-failure.js';
 import { applicationRefused } from './application-refused.js';
 import { pmtuBlackhole } from './pmtu-blackhole.js';
+import { portScan } from './port-scan.js';
+import { synFlood } from './syn-flood.js';
+import { icmpUnreachable } from './icmp-unreachable.js';
+import { hostUnreachable } from './host-unreachable.js';
 
 /** Every rule, in the order the engine consults them. */
 export const RULES: readonly Rule[] = [
+  // The traffic's shape first: a probe of a scan or a flood is no application's failure.
+  portScan,
+  synFlood,
   connectionRefused,
   destinationUnreachable,
   connectTimeout,
@@ -44,6 +51,9 @@ export const RULES: readonly Rule[] = [
   staleConnection,
   connectionReset,
   dnsFailure,
+  // Packets outside any conversation.
+  icmpUnreachable,
+  hostUnreachable,
 ];
 
 /** Look a rule up by id. */

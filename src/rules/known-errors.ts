@@ -122,7 +122,7 @@ export const FAILURES = {
   },
   'host-unreachable': {
     summary: 'No route to the host: a router or the target network answered with ICMP host unreachable, or the local network found no such host (ARP or neighbour discovery got no answer).',
-    rules: ['destination-unreachable', 'connect-timeout'],
+    rules: ['destination-unreachable', 'host-unreachable', 'connect-timeout'],
   },
   'net-unreachable': {
     summary: 'No route to that network: a router answered ICMP network unreachable, or this host has no route at all (then nothing reaches the wire).',

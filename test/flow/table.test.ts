@@ -130,7 +130,8 @@ describe('timeouts in capture time and the cap on tracked flows', () => {
   });
 
   it('conversations with only unanswered SYNs take at most a sixth of the cap', async () => {
-    const syns = Array.from({ length: 300 }, (_, i) => new Scenario(`10.1.${i >> 8}.${i & 255}:${1000 + i}`, '10.0.0.2:80').tcp('c', i * 0.001, ['SYN'], i + 1));
+    // Each to a server of its own: 300 sources with one SYN each to one service would be a SYN flood.
+    const syns = Array.from({ length: 300 }, (_, i) => new Scenario(`10.1.${i >> 8}.${i & 255}:${1000 + i}`, `10.2.${i >> 8}.${i & 255}:80`).tcp('c', i * 0.001, ['SYN'], i + 1));
     const r = await analyzeRecords(mergeScenarios(...syns), { maxFlows: 60 });
     expect(r.summary.tcpConversations).toBe(300);
     expect(r.findings).toHaveLength(10);

@@ -94,12 +94,12 @@ export class FrameBuilder {
   private raw: Buffer | null = null;
 
   /** Ethernet II header; VLAN tags outermost first. */
-  eth(opts: { src?: string; dst?: string; vlans?: number[]; qinqOuterTpid?: number } = {}): this {
+  eth(opts: { src?: string; dst?: string; vlans?: number[]; qinqOuterTpid?: number; type?: number } = {}): this {
     const mac = (s: string | undefined, d: number): Buffer => (s ? Buffer.from(s.split(':').map((x) => parseInt(x, 16))) : Buffer.from([2, 0, 0, 0, 0, d]));
     this.layers.push({
       kind: 'link',
       build: (inner, _ctx) => {
-        const type = this.innerIdent(0);
+        const type = opts.type ?? this.innerIdent(0);
         const vlans = opts.vlans ?? [];
         const h = Buffer.alloc(14 + vlans.length * 4);
         mac(opts.dst, 2).copy(h, 0);

@@ -22,8 +22,9 @@ const tshark = present && canRun('tshark', findTool('tshark') !== null, 'apt-get
  *   answered the SYN, the handshake went on, then a real reset); one root cause: connection-reset.
  * - cs_ppa1e_evilprogram.pcap: a RST 2 h 27 min after its conversation's last packet, beyond
  *   TCP_IDLE_TIMEOUT, so it is not tied to the old conversation: 5 resets where tshark counts 6.
+ * - cs_synscan.pcapng: the 5 refused SYNs are probes of an nmap scan, reported by port-scan.
  */
-const REFUSED_EXCEPTIONS: Record<string, number> = { 'zeek_rst-inject-rae.pcap': 0 };
+const REFUSED_EXCEPTIONS: Record<string, number> = { 'zeek_rst-inject-rae.pcap': 0, 'cs_synscan.pcapng': 0 };
 const RESET_EXCEPTIONS: Record<string, number> = { 'cs_ppa1e_evilprogram.pcap': 5 };
 
 /**
@@ -48,6 +49,34 @@ describe.skipIf(!present)('public captures', () => {
       expect(icmpErrors).toBe(Number(row.udp_port_unreachable));
     }, 120_000);
   }
+
+  describe('scans, floods and pings are one finding each, with no application error', () => {
+    const cases: Array<[string, Record<string, number>]> = [
+      ['cs_synscan.pcapng', { 'port-scan': 1 }],
+      ['esnet_masscan_tcp_0_1000.pcap', { 'port-scan': 1 }],
+      ['stopddos_synflood_spoofed.pcap', { 'syn-flood': 1 }],
+      ['cs_ppa1e_dosattack.pcap', { 'syn-flood': 1 }],
+      ['cs_ppa1e_destunreachable.pcap', { 'icmp-unreachable': 1 }],
+      // nmap -sO: 251 protocol unreachables, one info finding.
+      ['sgr_hs-sh-IPscan.pcapng', { 'icmp-unreachable': 1 }],
+    ];
+    for (const [file, byRule] of cases) {
+      it(file, async () => {
+        const report = await analyzeCapture(join(PUBLIC_CAPTURES, file));
+        expect(report.summary.byRule).toEqual(byRule);
+      }, 120_000);
+    }
+    it('cs_synscan.pcapng: the scan\'s counts as nmap would give them', async () => {
+      const [scan] = (await analyzeCapture(join(PUBLIC_CAPTURES, 'cs_synscan.pcapng'))).findings;
+      expect(scan).toMatchObject({ rule: 'port-scan', severity: 'warning', client: { address: '172.16.0.8', port: -1 }, server: { address: '64.13.134.52', port: -1 }, codes: [] });
+      expect(scan!.details).toMatchObject({ kind: 'vertical', ports: 1000, openPorts: [22, 53, 80], explainedConversations: 1994 });
+    }, 120_000);
+    it('cs_ppa1e_gnutella.pcap: a peer-to-peer client retrying its SYNs is no scan', async () => {
+      const report = await analyzeCapture(join(PUBLIC_CAPTURES, 'cs_ppa1e_gnutella.pcap'));
+      expect(report.summary.byRule['port-scan']).toBeUndefined();
+      expect(report.summary.findings).toBe(238);
+    }, 120_000);
+  });
 
   describe.skipIf(!tshark)('stream numbering equals tshark', () => {
     for (const [file] of wellFormed) {

@@ -35,9 +35,10 @@ const LARGEST_PIECE = 1024 * 1024 + 64 * 1024;
 let dir: string;
 let full: ScanResult;
 
+/** Refusals of many clients by as many servers (one client refused by thousands of hosts on one port would be a host sweep). */
 function manyRefusals(): Buffer {
   const records = Array.from({ length: MANY }, (_, i) =>
-    new Scenario(`10.0.0.1:${20000 + i}`, `10.1.${i >> 8}.${i & 255}:8080`, { t0: 1_700_000_000 + i * 0.001 }).tcp('c', 0, ['SYN'], 1000).tcp('s', 0.0002, ['RST', 'ACK'], 0, 1001).records,
+    new Scenario(`10.0.${i >> 8}.${i & 255}:${20000 + i}`, `10.1.${i >> 8}.${i & 255}:8080`, { t0: 1_700_000_000 + i * 0.001 }).tcp('c', 0, ['SYN'], 1000).tcp('s', 0.0002, ['RST', 'ACK'], 0, 1001).records,
   ).flat();
   return writePcap(records);
 }

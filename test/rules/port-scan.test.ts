@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { portScan, SCAN_PORTS, SWEEP_HOSTS } from '../../src/rules/port-scan.js';
+import { runRuleTests } from '../helpers/rule-tester.js';
+import { analyzeRecords, mergeScenarios, Scenario } from '../helpers/scenario.js';
+import type { WriterRecord } from '../helpers/pcap-writer.js';
+
+const SCANNER = '10.0.0.66';
+const TARGET = '10.0.0.2';
+
+/** One SYN per port from one source port (nmap -sS), 5 ms apart; closed ports answer RST, the rest is silent. */
+function synScan(ports: number[], closed: Set<number> = new Set(), open: Set<number> = new Set()): Scenario[] {
+  return ports.map((port, i) => {
+    const s = new Scenario(`${SCANNER}:50000`, `${TARGET}:${port}`);
+    const t = i * 0.005;
+    s.tcp('c', t, ['SYN'], 1000 + i);
+    if (closed.has(port)) s.tcp('s', t + 0.0005, ['RST', 'ACK'], 0, 1001 + i);
+    if (open.has(port)) s.tcp('s', t + 0.0005, ['SYN', 'ACK'], 7000, 1001 + i).tcp('c', t + 0.001, ['RST'], 1001 + i);
+    return s;
+  });
+}
+
+function range(from: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => from + i);
+}
+
+/** A client that connects, sends a request and closes: a conversation that is used. */
+function usedConnection(client: string, server: string, t: number): Scenario {
+  return new Scenario(client, server)
+    .tcp('c', t, ['SYN'], 100)
+    .tcp('s', t + 0.001, ['SYN', 'ACK'], 500, 101)
+    .tcp('c', t + 0.002, ['ACK'], 101, 501)
+    .tcp('c', t + 0.003, ['PSH', 'ACK'], 101, 501, { payload: 40 })
+    .tcp('s', t + 0.004, ['ACK'], 501, 141)
+    .tcp('c', t + 0.005, ['FIN', 'ACK'], 141, 501)
+    .tcp('s', t + 0.006, ['FIN', 'ACK'], 501, 142)
+    .tcp('c', t + 0.007, ['ACK'], 142, 502);
+}
+
+/** Windows retrying a SYN 3 s and 6 s later to each of `hosts` on one port (a peer-to-peer client). */
+function retryingClient(hosts: number): WriterRecord[] {
+  return mergeScenarios(
+    ...range(0, hosts).map((h) => {
+      const s = new Scenario(`10.0.0.9:${3000 + h}`, `192.0.2.${h + 1}:6346`);
+      const t = h * 0.2;
+      return s.tcp('c', t, ['SYN'], 10).tcp('c', t + 3, ['SYN'], 10).tcp('c', t + 9, ['SYN'], 10);
+    }),
+  );
+}
+
+runRuleTests(portScan, {
+  valid: [
+    { name: `one SYN to each of ${SCAN_PORTS - 1} ports: below the threshold`, packets: mergeScenarios(...synScan(range(1, SCAN_PORTS - 1))) },
+    {
+      name: 'a client that uses its connections to many ports of one server (FTP data connections)',
+      packets: mergeScenarios(...range(0, SCAN_PORTS + 5).map((i) => usedConnection(`10.0.0.1:${41000 + i}`, `${TARGET}:${30000 + i}`, i * 0.01))),
+    },
+    { name: `a stack retrying its SYNs to ${SWEEP_HOSTS + 10} peers on one port is no sweep`, packets: retryingClient(SWEEP_HOSTS + 10) },
+  ],
+  invalid: [
+    {
+      name: 'nmap -sS: 100 ports, 2 closed, 1 open, the rest filtered: one finding, no stream of its own',
+      packets: mergeScenarios(...synScan(range(1, 100), new Set([23, 25]), new Set([22]))),
+      findings: [
+        {
+          rule: 'port-scan',
+          severity: 'warning',
+          protocol: 'tcp',
+          client: { address: SCANNER, port: -1 },
+          server: { address: TARGET, port: -1 },
+          codes: [],
+          stream: 0,
+          filter: `ip.src == ${SCANNER} && tcp.flags.syn == 1 && tcp.flags.ack == 0`,
+          details: { kind: 'vertical', attempts: 100, ports: 100, portRanges: '1-100', hosts: 1, openPorts: [22], resets: 2, explainedConversations: 100 },
+        },
+      ],
+    },
+    {
+      name: `masscan sweep: port 445 on ${SWEEP_HOSTS + 5} hosts`,
+      packets: mergeScenarios(...range(1, SWEEP_HOSTS + 5).map((h) => new Scenario(`${SCANNER}:61000`, `10.1.0.${h}:445`).tcp('c', h * 0.001, ['SYN'], h))),
+      findings: [{ client: { address: SCANNER, port: -1 }, server: { address: '10.1.0.1', port: 445 }, details: { kind: 'horizontal', hosts: SWEEP_HOSTS + 5, ports: 1 } }],
+    },
+    {
+      name: 'a real client failure in the scanned capture keeps its own finding (only the scan is this rule\'s)',
+      packets: mergeScenarios(...synScan(range(1, 40)), new Scenario('10.0.0.7:40000', `${TARGET}:8080`).tcp('c', 0, ['SYN'], 5).tcp('s', 0.001, ['RST', 'ACK'], 0, 6)),
+      findings: [{ client: { address: SCANNER, port: -1 }, details: { explainedConversations: 40 } }],
+    },
+  ],
+});
+
+describe('port-scan among all the rules', () => {
+  it('the probes get no finding of their own, and a real refusal next to the scan keeps its own', async () => {
+    const refused = new Scenario('10.0.0.7:40000', `${TARGET}:8080`).tcp('c', 0.1, ['SYN'], 5).tcp('s', 0.1001, ['RST', 'ACK'], 0, 6);
+    const report = await analyzeRecords(mergeScenarios(...synScan(range(1, 300), new Set([23, 25]), new Set([22, 80])), refused));
+    expect(report.findings.map((f) => [f.rule, f.client.address])).toEqual([
+      ['port-scan', SCANNER],
+      ['connection-refused', '10.0.0.7'],
+    ]);
+    expect(report.summary.byRule).toEqual({ 'port-scan': 1, 'connection-refused': 1 });
+  });
+});
