@@ -61,7 +61,7 @@ export function clientWords(r: ApplicationRefusal): string[] {
     case 'ftp':
       return [`the client reports the server's reply: ${r.code} ${r.message}`];
     case 'http':
-      return [`curl --fail: curl: (22) The requested URL returned error: ${r.code}`, `browsers and HTTP libraries: status ${r.code}${r.message ? ` ${r.message}` : ''}, a page from the gateway`];
+      return [`curl --fail: curl: (22) The requested URL returned error: ${r.code}`, `browsers and HTTP libraries: status ${r.code}${r.message ? ` ${r.message}` : ''}, an error page instead of the answer`];
   }
 }
 
@@ -71,7 +71,7 @@ const WHAT: Readonly<Record<ApplicationRefusal['protocol'], string>> = {
   tds: 'refused the login',
   smtp: 'refused the client',
   ftp: 'refused the client',
-  http: 'answered as a gateway that could not reach its back end',
+  http: 'answered that the service was unavailable (a gateway without its back end, or a server over its limits)',
 };
 
 /** `application-refused`: the server's application said no, then the connection ended. */
