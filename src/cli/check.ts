@@ -25,7 +25,8 @@ import {
   parseExpectation,
   type ExpectationDiff,
 } from '../scan/expect.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
+import { jobsForCores } from './jobs.js';
+import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
 import { noCapturesLines } from './no-captures.js';
 
 /** Output formats of `check`. */
@@ -100,7 +101,7 @@ async function compareWithExpectations(
   const result = await scanPaths(paths, {
     ...checkScanOptions(parts),
     ignore: isExpectationFile,
-    jobs: opts.jobs,
+    jobs: jobsForCores(opts.jobs, io),
     maxFlows: opts.maxFlows,
     shouldStop: signal ? () => signal.stopped : undefined,
     progress: io.stderr.isTTY && !opts.quiet ? { stream: io.stderr as { write(s: string): unknown; columns?: number }, unicode: useUnicode(io) } : undefined,
@@ -167,6 +168,7 @@ async function compareWithExpectations(
 
 /** The exit status of a check (see the module comment). */
 export function checkExitStatus(outcomes: readonly CheckOutcome[]): number {
+  if (outcomes.some((o) => o.status === 'not-run')) return EXIT_INTERRUPTED;
   if (outcomes.some((o) => o.status === 'error')) return EXIT_UNREADABLE;
   if (outcomes.some((o) => o.status === 'fail' || o.status === 'no-expectation')) return EXIT_FINDINGS;
   return EXIT_OK;
@@ -248,7 +250,8 @@ export function formatCheckJunit(outcomes: readonly CheckOutcome[], seconds: num
         c.error = { message: o.error ?? o.file, type: 'unreadable' };
         break;
       case 'not-run':
-        c.skipped = { message: 'not analysed: interrupted' };
+        // An error, not "skipped": CI shows skipped tests as passing, and nothing was compared.
+        c.error = { message: 'not analysed: the check was interrupted', type: 'interrupted' };
         break;
       default:
         if (o.findings !== undefined) c.systemOut = `${o.findings} finding${o.findings === 1 ? '' : 's'} as expected`;

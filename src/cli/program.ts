@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { SEVERITIES } from '../rules/types.js';
 import { VERSION } from '../version.js';
 import { ANALYZE_FORMATS, CHECK_FORMATS, SCAN_FORMATS } from './formats.js';
+import { helpAfter } from './help.js';
 import { EXIT_UNREADABLE, processIo, ReportOutput, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
 
 // Each command loads its own modules when it runs: start-up time and memory are then those of
@@ -107,6 +108,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
       setExit(r.found ? 0 : EXIT_UNREADABLE);
     });
 
+  // Examples and exit statuses at the end of every --help (src/cli/help.ts).
+  for (const command of [program, ...program.commands]) command.addHelpText('after', helpAfter(command.name()));
   return program;
 }
 

@@ -1,9 +1,11 @@
 /** `wirewhy scan PATH...`: analyse every capture under some files and folders, in parallel. */
 import { ScanOutput } from '../report/scan-output.js';
+import { interruptedLine } from '../report/scan-text.js';
 import type { Severity } from '../rules/types.js';
 import { scanPaths } from '../scan/index.js';
 import type { ScanResult } from '../scan/types.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
+import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
+import { jobsForCores } from './jobs.js';
 import { noCapturesLines } from './no-captures.js';
 
 export { SCAN_FORMATS } from './formats.js';
@@ -27,6 +29,8 @@ export interface ScanCommandOptions {
  * choice (2 for trouble, even when lines matched).
  */
 export function scanExitStatus(result: ScanResult, failed: boolean): number {
+  // Interrupted before the end: no verdict on the whole input, as the shell says of Ctrl-C.
+  if (result.totals.notAnalysed > 0) return EXIT_INTERRUPTED;
   if (result.pathErrors.length > 0 || result.files.some((f) => f.error)) return EXIT_UNREADABLE;
   if (failed) return EXIT_FINDINGS;
   return EXIT_OK;
@@ -44,7 +48,7 @@ export async function runScan(paths: string[], opts: ScanCommandOptions, io: Cli
   });
   try {
     const result = await scanPaths(paths, {
-      jobs: opts.jobs,
+      jobs: jobsForCores(opts.jobs, io),
       maxFlows: opts.maxFlows,
       shouldStop: signal ? () => signal.stopped : undefined,
       progress: io.stderr.isTTY && !opts.quiet ? { stream: io.stderr as { write(s: string): unknown; columns?: number }, unicode: useUnicode(io) } : undefined,
@@ -56,6 +60,8 @@ export async function runScan(paths: string[], opts: ScanCommandOptions, io: Cli
       return EXIT_UNREADABLE;
     }
     output.finish(result);
+    // The text report says it too; the line on stderr is for a report going to a file or a CI.
+    if (result.totals.notAnalysed > 0 && opts.format !== 'text') io.stderr.write(`wirewhy: ${interruptedLine(result.totals)}\n`);
     return scanExitStatus(result, output.failed);
   } finally {
     output.close();

@@ -40,8 +40,10 @@ export interface ScanFileResult {
 
 /** Counts over a whole scan. */
 export interface ScanTotals {
-  /** Captures found (analysed + unreadable + not run). */
+  /** Captures read (analysed + unreadable): an interrupted scan counts only what it read. */
   captures: number;
+  /** Captures found but not analysed because the scan was interrupted. */
+  notAnalysed: number;
   analysed: number;
   unreadable: number;
   /** Files that are not captures. */
@@ -69,8 +71,10 @@ export interface ScanResult {
 
 /** Sum up the per-file results. */
 export function scanTotals(files: readonly ScanFileResult[], skipped: number): ScanTotals {
-  const t: ScanTotals = { captures: files.length, analysed: 0, unreadable: 0, skipped, packets: 0, bytes: 0, tcpConversations: 0, udpExchanges: 0, findings: 0, byRule: {} };
+  const t: ScanTotals = { captures: 0, notAnalysed: 0, analysed: 0, unreadable: 0, skipped, packets: 0, bytes: 0, tcpConversations: 0, udpExchanges: 0, findings: 0, byRule: {} };
   for (const f of files) {
+    if (f.notRun) t.notAnalysed++;
+    else t.captures++;
     if (f.error) t.unreadable++;
     if (!f.report) continue;
     if (!f.error) t.analysed++;
