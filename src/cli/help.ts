@@ -22,7 +22,7 @@ const HELP: Readonly<Record<string, { examples: string[]; exit: string[] }>> = {
       '  wirewhy analyze capture.pcapng --code 10061   only that error code',
       '  wirewhy analyze capture.pcapng --format html > report.html',
       '  wirewhy analyze capture.pcap --fail-on error  for CI',
-      '  tcpdump -i any -U -w - | wirewhy analyze -    live',
+      '  tcpdump -i any -U --immediate-mode -w - | wirewhy analyze -',
     ],
     exit: ['  0    the capture was analysed', '  1    a finding reached --fail-on', ...COMMON_EXIT],
   },

@@ -164,6 +164,8 @@ export class FlowTable {
   private readonly tcpHandshake = new LruList<TcpConversation>(LIST_TCP_HANDSHAKE);
   private readonly tcpRefused = new LruList<TcpConversation>(LIST_TCP_REFUSED);
   private readonly refusedLinger: number;
+  /** Capture seconds between sweeps: shorter for live input, whose short refusal linger would otherwise wait for the next sweep. */
+  private readonly sweepInterval: number;
   private readonly udpList = new LruList<UdpExchange>(LIST_UDP);
   /** DNS exchanges whose every question was answered: decided after TCP_CLOSED_LINGER. */
   private readonly udpSettled = new LruList<UdpExchange>(LIST_UDP_SETTLED);
@@ -195,6 +197,7 @@ export class FlowTable {
     this.maxUnanswered = Math.max(1, Math.floor(this.maxFlows * UNANSWERED_SHARE));
     this.reassembly = options.reassembly ?? null;
     this.refusedLinger = options.refusedLinger ?? TCP_REFUSED_LINGER;
+    this.sweepInterval = options.refusedLinger === undefined ? SWEEP_INTERVAL : Math.min(SWEEP_INTERVAL, options.refusedLinger / 4);
     this.onFault = options.onFault ?? rethrow;
     this.onEvicted = options.onEvicted ?? (() => {});
   }
@@ -208,7 +211,7 @@ export class FlowTable {
   advance(time: number): void {
     if (time > this.now) this.now = time;
     if (this.now >= this.nextSweep) {
-      this.nextSweep = this.now + SWEEP_INTERVAL;
+      this.nextSweep = this.now + this.sweepInterval;
       this.sweep(this.now);
     }
   }
