@@ -4,7 +4,7 @@ import { interruptedLine } from '../report/scan-text.js';
 import type { Severity } from '../rules/types.js';
 import { scanPaths } from '../scan/index.js';
 import type { ScanResult } from '../scan/types.js';
-import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
+import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, ReportOutput, useColor, useUnicode, type CliIo } from './io.js';
 import { jobsForCores } from './jobs.js';
 import { noCapturesLines } from './no-captures.js';
 
@@ -61,7 +61,9 @@ export async function runScan(paths: string[], opts: ScanCommandOptions, io: Cli
     }
     output.finish(result);
     // The text report says it too; the line on stderr is for a report going to a file or a CI.
-    if (result.totals.notAnalysed > 0 && opts.format !== 'text') io.stderr.write(`wirewhy: ${interruptedLine(result.totals)}\n`);
+    // Not when the stop came from a report that could not be written: that gets its own line.
+    const reportFailed = io.stdout instanceof ReportOutput && io.stdout.failure !== undefined;
+    if (result.totals.notAnalysed > 0 && opts.format !== 'text' && !reportFailed) io.stderr.write(`wirewhy: ${interruptedLine(result.totals)}\n`);
     return scanExitStatus(result, output.failed);
   } finally {
     output.close();
