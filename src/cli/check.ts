@@ -17,7 +17,8 @@ import { scanPaths, type PoolOptions } from '../scan/index.js';
 import { CapturePartStore } from '../scan/parts.js';
 import { describeSystemError } from '../report/errors.js';
 import { diffExpectation, expectationPath, isExpectationFile, isMatch, parseExpectation } from '../scan/expect.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
+import { jobsForCores } from './jobs.js';
+import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
 import { noCapturesLines } from './no-captures.js';
 
 /** Options of `wirewhy check`. */
@@ -78,7 +79,7 @@ async function compareWithExpectations(
   const result = await scanPaths(paths, {
     ...checkScanOptions(parts),
     ignore: isExpectationFile,
-    jobs: opts.jobs,
+    jobs: jobsForCores(opts.jobs, io),
     maxFlows: opts.maxFlows,
     shouldStop: signal ? () => signal.stopped : undefined,
     progress: io.stderr.isTTY && !opts.quiet ? { stream: io.stderr as { write(s: string): unknown; columns?: number }, unicode: useUnicode(io) } : undefined,
@@ -145,6 +146,7 @@ async function compareWithExpectations(
 
 /** The exit status of a check (see the module comment). */
 export function checkExitStatus(outcomes: readonly CheckOutcome[]): number {
+  if (outcomes.some((o) => o.status === 'not-run')) return EXIT_INTERRUPTED;
   if (outcomes.some((o) => o.status === 'error')) return EXIT_UNREADABLE;
   if (outcomes.some((o) => o.status === 'fail' || o.status === 'no-expectation')) return EXIT_FINDINGS;
   return EXIT_OK;

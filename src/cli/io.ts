@@ -17,11 +17,14 @@ export function processIo(): CliIo {
 
 /**
  * Exit statuses: 0 analysed, 1 findings reached --fail-on (or expectations differ), 2 bad usage,
- * unreadable input, or a report that could not be written.
+ * unreadable input, or a report that could not be written, 130 a scan or check interrupted
+ * (Ctrl-C) before every capture was analysed.
  */
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_UNREADABLE = 2;
+/** 128 + SIGINT, as a shell reports a command that Ctrl-C ended: the verdict covers part of the input. */
+export const EXIT_INTERRUPTED = 130;
 
 /** What a Node stream may offer besides write(); a test's collector offers none of it. */
 interface StreamLike {

@@ -16,7 +16,7 @@ import { Socket } from 'node:net';
 import { PassThrough, type Readable } from 'node:stream';
 
 /** How often capture time is advanced (and Ctrl-C looked at) while live input is quiet. */
-export const LIVE_CLOCK_TICK_MS = 250;
+export const LIVE_CLOCK_TICK_MS = 100;
 
 /** Live-clock advance applies only when the last packet's timestamp is within this many seconds
  * of the wall clock: a live capture's timestamps are "now"; a replayed file's are not. */

@@ -10,6 +10,7 @@ import { VERSION } from '../version.js';
 import { parseShard, type Shard } from '../scan/shard.js';
 import { formatsOf, REPORTERS, type FormatOption, type ReporterName } from '../report/index.js';
 import { colorChoice, EXIT_UNREADABLE, processIo, ReportOutput, terminalWidth, useColor, useUnicode, withReportFile, type CliIo } from './io.js';
+import { helpAfter } from './help.js';
 
 // Each command loads its own modules when it runs: start-up time and memory are then those of
 // the command used (analyze --format json loads neither the scan pool nor the HTML report).
@@ -148,6 +149,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
       setExit(r.found ? 0 : EXIT_UNREADABLE);
     });
 
+  // Examples and exit statuses at the end of every --help (src/cli/help.ts).
+  for (const command of [program, ...program.commands]) command.addHelpText('after', helpAfter(command.name()));
   return program;
 }
 

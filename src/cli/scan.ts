@@ -1,9 +1,11 @@
 /** `wirewhy scan PATH...`: analyse every capture under some files and folders, in parallel. */
 import type { Severity } from '../model/finding.js';
 import type { ScanResult } from '../model/scan.js';
+import { interruptedLine } from '../report/scan-text.js';
 import { scanPaths } from '../scan/index.js';
 import { openScanOutput } from '../scan/parts.js';
-import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
+import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, ReportOutput, useColor, useUnicode, type CliIo } from './io.js';
+import { jobsForCores } from './jobs.js';
 import { noCapturesLines } from './no-captures.js';
 import { shardLabel, type Shard } from '../scan/shard.js';
 
@@ -28,6 +30,8 @@ export interface ScanCommandOptions {
  * choice (2 for trouble, even when lines matched).
  */
 export function scanExitStatus(result: ScanResult, failed: boolean): number {
+  // Interrupted before the end: no verdict on the whole input, as the shell says of Ctrl-C.
+  if (result.totals.notAnalysed > 0) return EXIT_INTERRUPTED;
   if (result.pathErrors.length > 0 || result.files.some((f) => f.error)) return EXIT_UNREADABLE;
   if (failed) return EXIT_FINDINGS;
   return EXIT_OK;
@@ -46,7 +50,7 @@ export async function runScan(paths: string[], opts: ScanCommandOptions, io: Cli
   });
   try {
     const result = await scanPaths(paths, {
-      jobs: opts.jobs,
+      jobs: jobsForCores(opts.jobs, io),
       maxFlows: opts.maxFlows,
       shard: opts.shard,
       shouldStop: signal ? () => signal.stopped : undefined,
@@ -60,6 +64,10 @@ export async function runScan(paths: string[], opts: ScanCommandOptions, io: Cli
       return EXIT_UNREADABLE;
     }
     output.finish(result);
+    // The text report says it too; the line on stderr is for a report going to a file or a CI.
+    // Not when the stop came from a report that could not be written: that gets its own line.
+    const reportFailed = io.stdout instanceof ReportOutput && io.stdout.failure !== undefined;
+    if (result.totals.notAnalysed > 0 && opts.format !== 'text' && !reportFailed) io.stderr.write(`wirewhy: ${interruptedLine(result.totals)}\n`);
     return scanExitStatus(result, output.failed);
   } finally {
     output.close();

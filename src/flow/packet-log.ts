@@ -20,24 +20,56 @@ const CAPACITY = PACKET_LOG_HEAD + PACKET_LOG_TAIL;
 /** Entries after the first that a log has room for when it gets its array. */
 const FIRST_ROOM = 4;
 
-// The packed word. TCP: the flags byte as on the wire, the bits below, then the payload
-// length from bit 11. UDP: the bits below, a DNS RCODE at bits 12-15, the length from bit 16.
+// The packed word, known only to this module: writers call recordSegment or recordDatagram,
+// readers get decoded entries (segmentAt, datagramAt). TCP: the flags byte as on the wire, the
+// bits below, then the payload length from bit 11. UDP: the bits below, a DNS RCODE at bits
+// 12-15, the length from bit 16.
 /** The packet came from endpoint A (the sender of the conversation's first packet). */
-export const LOG_FROM_A = 0x100;
+const FROM_A = 0x100;
 /** TCP: the segment (SYN, SYN-ACK or data) had been sent before. */
-export const LOG_TCP_RETRANSMISSION = 0x200;
+const TCP_RETRANSMISSION = 0x200;
 /** TCP: the sender advertised a zero window. */
-export const LOG_TCP_ZERO_WINDOW = 0x400;
+const TCP_ZERO_WINDOW = 0x400;
 /** TCP: multiplier of the payload length. */
-export const LOG_TCP_LENGTH_UNIT = 0x800;
+const TCP_LENGTH_UNIT = 0x800;
 /** UDP: the datagram carried a DNS message. */
-export const LOG_UDP_DNS = 0x200;
+const UDP_DNS = 0x200;
 /** UDP: the DNS message was a response. */
-export const LOG_UDP_DNS_RESPONSE = 0x400;
+const UDP_DNS_RESPONSE = 0x400;
 /** UDP: multiplier of the DNS RCODE (0-15). */
-export const LOG_UDP_DNS_RCODE_UNIT = 0x1000;
+const UDP_DNS_RCODE_UNIT = 0x1000;
 /** UDP: multiplier of the payload length. */
-export const LOG_UDP_LENGTH_UNIT = 0x10000;
+const UDP_LENGTH_UNIT = 0x10000;
+
+/** One logged TCP segment, as a ladder draws it. */
+export interface LoggedSegment {
+  frame: number;
+  /** Capture time, seconds. */
+  time: number;
+  /** Sent by endpoint A (the sender of the conversation's first packet). */
+  fromA: boolean;
+  /** The TCP flags byte as on the wire (TCP_SYN, TCP_ACK… of decode/packet). */
+  flags: number;
+  /** Payload bytes. */
+  length: number;
+  /** The segment (SYN, SYN-ACK or data) had been sent before. */
+  retransmission: boolean;
+  /** The sender advertised a zero window. */
+  zeroWindow: boolean;
+}
+
+/** One logged UDP datagram, as a ladder draws it. */
+export interface LoggedDatagram {
+  frame: number;
+  /** Capture time, seconds. */
+  time: number;
+  /** Sent by endpoint A (the sender of the conversation's first packet). */
+  fromA: boolean;
+  /** Payload bytes. */
+  length: number;
+  /** The DNS message it carried: a query, or a response with its RCODE; null when none. */
+  dns: { response: boolean; rcode: number } | null;
+}
 
 /**
  * The bounded packet log of one conversation. Flows extend it (one object per flow held instead
@@ -54,8 +86,20 @@ export class PacketLog {
   /** Entries 1 onwards: frame, time, facts; then the next packet. */
   private rest: number[] | null = null;
 
-  /** Record one packet (called per packet: no allocation once the log is full). */
-  record(frame: number, time: number, facts: number): void {
+  /** Record one TCP segment (called per packet: no allocation once the log is full). */
+  recordSegment(frame: number, time: number, fromA: boolean, flags: number, length: number, retransmission: boolean, zeroWindow: boolean): void {
+    const bits = (flags & 0xff) | (fromA ? FROM_A : 0) | (retransmission ? TCP_RETRANSMISSION : 0) | (zeroWindow ? TCP_ZERO_WINDOW : 0);
+    this.record(frame, time, bits + length * TCP_LENGTH_UNIT);
+  }
+
+  /** Record one UDP datagram and the DNS message it carried, if any (called per packet). */
+  recordDatagram(frame: number, time: number, fromA: boolean, length: number, dns: { readonly response: boolean; readonly rcode: number } | null): void {
+    const bits = (fromA ? FROM_A : 0) | (dns ? UDP_DNS | (dns.response ? UDP_DNS_RESPONSE : 0) | (dns.rcode & 15) * UDP_DNS_RCODE_UNIT : 0);
+    this.record(frame, time, bits + length * UDP_LENGTH_UNIT);
+  }
+
+  /** Record one packet's frame, time and packed facts. */
+  private record(frame: number, time: number, facts: number): void {
     const n = this.count++;
     if (n === 0) {
       this.headFrame = frame;
@@ -105,13 +149,67 @@ export class PacketLog {
     return -1;
   }
 
-  /** Capture time of entry `i` (from `indexOf`). */
-  timeAt(i: number): number {
+  /** The TCP segment logged as entry `i` (from `indexOf` or `entries`). */
+  segmentAt(i: number): LoggedSegment {
+    const bits = this.factsAt(i);
+    return {
+      frame: this.frameAt(i),
+      time: this.timeAt(i),
+      fromA: (bits & FROM_A) !== 0,
+      flags: bits & 0xff,
+      length: Math.floor(bits / TCP_LENGTH_UNIT),
+      retransmission: (bits & TCP_RETRANSMISSION) !== 0,
+      zeroWindow: (bits & TCP_ZERO_WINDOW) !== 0,
+    };
+  }
+
+  /** The UDP datagram logged as entry `i` (from `indexOf` or `entries`). */
+  datagramAt(i: number): LoggedDatagram {
+    const bits = this.factsAt(i);
+    return {
+      frame: this.frameAt(i),
+      time: this.timeAt(i),
+      fromA: (bits & FROM_A) !== 0,
+      length: Math.floor(bits / UDP_LENGTH_UNIT),
+      dns: bits & UDP_DNS ? { response: (bits & UDP_DNS_RESPONSE) !== 0, rcode: Math.floor(bits / UDP_DNS_RCODE_UNIT) & 15 } : null,
+    };
+  }
+
+  /**
+   * The entries held, oldest first: the head, then the ring from its oldest packet. Made when a
+   * finding is reported, never per packet.
+   */
+  entries(): number[] {
+    const held = Math.min(this.count, CAPACITY);
+    const out: number[] = [];
+    if (this.count <= CAPACITY) {
+      for (let i = 0; i < held; i++) out.push(i);
+      return out;
+    }
+    for (let i = 0; i < PACKET_LOG_HEAD; i++) out.push(i);
+    // The ring's slot of packet n (0-based) is PACKET_LOG_HEAD + (n - PACKET_LOG_HEAD) % TAIL.
+    for (let n = this.count - PACKET_LOG_TAIL; n < this.count; n++) out.push(PACKET_LOG_HEAD + ((n - PACKET_LOG_HEAD) % PACKET_LOG_TAIL));
+    return out;
+  }
+
+  /**
+   * The position in `entries()` of the last head packet when packets between the head and the
+   * ring were overwritten (its successor there is not the packet that followed it); -1 when the
+   * log holds every packet.
+   */
+  overwrittenAfter(): number {
+    return this.count > CAPACITY ? PACKET_LOG_HEAD - 1 : -1;
+  }
+
+  private frameAt(i: number): number {
+    return i === 0 ? this.headFrame : this.rest![(i - 1) * STRIDE]!;
+  }
+
+  private timeAt(i: number): number {
     return i === 0 ? this.headTime : this.rest![(i - 1) * STRIDE + 1]!;
   }
 
-  /** The packed facts of entry `i` (from `indexOf`). */
-  factsAt(i: number): number {
+  private factsAt(i: number): number {
     return i === 0 ? this.headFacts : this.rest![(i - 1) * STRIDE + 2]!;
   }
 }

@@ -92,6 +92,8 @@ export class FlowTable {
   private readonly expiry: FlowExpiry;
   /** Decided TCP conversations, for their late packets. */
   readonly tombstones: TcpTombstones;
+  /** Capture seconds between sweeps: shorter for live input, whose short refusal linger would otherwise wait for the next sweep. */
+  private readonly sweepInterval: number;
   /** Stream indices of decided UDP exchanges: Wireshark never forgets a UDP conversation. */
   readonly udpStreamIndex = new UdpStreamIndex();
   /** Address words of every flow held. */
@@ -116,6 +118,7 @@ export class FlowTable {
     this.expiry = new FlowExpiry(options.refusedLinger);
     this.tombstones = new TcpTombstones(options.maxTombstones);
     this.keepStreamsAfterClose = options.keepStreamsAfterClose;
+    this.sweepInterval = options.refusedLinger === undefined ? SWEEP_INTERVAL : Math.min(SWEEP_INTERVAL, options.refusedLinger / 4);
     this.onFault = options.onFault ?? rethrow;
     this.onEvicted = options.onEvicted ?? (() => {});
     this.events = options.events ?? {};
@@ -131,7 +134,7 @@ export class FlowTable {
   advance(time: number): void {
     if (time > this.now) this.now = time;
     if (this.now >= this.nextSweep) {
-      this.nextSweep = this.now + SWEEP_INTERVAL;
+      this.nextSweep = this.now + this.sweepInterval;
       this.sweep(this.now);
     }
   }

@@ -8,7 +8,6 @@
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../decode/packet.js';
 import type { FlowKeyView } from './key.js';
 import { BaseFlow, EMPTY_LIST, FLOW_SUBCLASS_BITS, FLOW_SUBCLASS_TIMES, MAX_TRACKED_EVENTS, type EndpointOwner } from './flow.js';
-import { LOG_FROM_A, LOG_TCP_LENGTH_UNIT, LOG_TCP_RETRANSMISSION, LOG_TCP_ZERO_WINDOW } from './packet-log.js';
 import { StreamReassembler, type ReassemblyPool } from './reassembly.js';
 import { seqAdd, seqLt, seqLte } from './seq.js';
 
@@ -830,8 +829,7 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     if (rcv.windowClosed && !rst && !syn) events.onZeroWindowProbe?.(this, p, fromClient);
     snd.lastTime = t;
     // The ladder's facts about this packet (see PacketLog); no allocation per packet.
-    const facts = (flags & 0xff) | (fromA ? LOG_FROM_A : 0) | (resent ? LOG_TCP_RETRANSMISSION : 0) | (p.tcpWindow === 0 && !rst && !syn ? LOG_TCP_ZERO_WINDOW : 0);
-    this.log.record(p.frame, t, facts + len * LOG_TCP_LENGTH_UNIT);
+    this.log.recordSegment(p.frame, t, fromA, flags, len, resent, p.tcpWindow === 0 && !rst && !syn);
   }
 
   /** Keep what the first SYN (or SYN-ACK) of `snd` says about its sender's stack. */

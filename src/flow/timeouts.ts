@@ -31,8 +31,10 @@ export const MAX_TOMBSTONES = 196_608;
 
 /** For live input only (FlowTableOptions.refusedLinger): a conversation refused (SYN answered by
  * RST, no SYN-ACK) and not retried for this long is decided, instead of lingering
- * TCP_CLOSED_LINGER. Windows retries a refused SYN twice about 0.5 s apart; Linux does not retry. */
-export const LIVE_REFUSED_LINGER = 3;
+ * TCP_CLOSED_LINGER. Windows retries a refused SYN twice about 0.5 s apart (those retries must
+ * still find the conversation open, to count as one refusal); Linux does not retry. With the
+ * live clock's tick the refusal is printed under a second after the RST. */
+export const LIVE_REFUSED_LINGER = 0.7;
 
 /** A UDP exchange with no packet for this long is decided and freed; a later datagram, however
  * much later, finds it in the UdpStreamIndex and keeps its udp.stream. Long enough for resolver

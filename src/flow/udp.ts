@@ -5,7 +5,6 @@
 import type { DnsMessage, Packet } from '../decode/packet.js';
 import type { FlowKeyView } from './key.js';
 import { BaseFlow, EMPTY_LIST, MAX_TRACKED_EVENTS, type EndpointOwner, type IcmpLink } from './flow.js';
-import { LOG_FROM_A, LOG_UDP_DNS, LOG_UDP_DNS_RCODE_UNIT, LOG_UDP_DNS_RESPONSE, LOG_UDP_LENGTH_UNIT } from './packet-log.js';
 
 /** Datagrams kept per exchange, and bytes kept of each. */
 export const MAX_KEPT_DATAGRAMS = 4;
@@ -175,8 +174,7 @@ export class UdpExchange extends BaseFlow<UdpEndpoint> {
     }
     if (dns && dns.qname !== null) this.trackDns(frame, time, dns);
     // The ladder's facts about this datagram (see PacketLog); no allocation per packet.
-    const facts = (fromA ? LOG_FROM_A : 0) | (dns ? LOG_UDP_DNS | (dns.response ? LOG_UDP_DNS_RESPONSE : 0) | (dns.rcode & 15) * LOG_UDP_DNS_RCODE_UNIT : 0);
-    this.log.record(frame, time, facts + length * LOG_UDP_LENGTH_UNIT);
+    this.log.recordDatagram(frame, time, fromA, length, dns);
   }
 
   /** Keep a bounded copy of a datagram's payload (called for FlowTableOptions.udpPayloadPorts only). */

@@ -59,8 +59,10 @@ export interface ScanFileResult {
 
 /** Counts over a whole scan. */
 export interface ScanTotals {
-  /** Captures found (analysed + unreadable + not run). */
+  /** Captures read (analysed + unreadable): an interrupted scan counts only what it read. */
   captures: number;
+  /** Captures found but not analysed because the scan was interrupted. */
+  notAnalysed: number;
   analysed: number;
   unreadable: number;
   /** Files that are not captures. */

@@ -104,7 +104,8 @@ export function formatCheckJunit(outcomes: readonly CheckOutcome[], seconds: num
         c.error = { message: o.error ?? o.file, type: 'unreadable' };
         break;
       case 'not-run':
-        c.skipped = { message: 'not analysed: interrupted' };
+        // An error, not "skipped": CI shows skipped tests as passing, and nothing was compared.
+        c.error = { message: 'not analysed: the check was interrupted', type: 'interrupted' };
         break;
       default:
         if (o.findings !== undefined) c.systemOut = `${plural(o.findings, 'finding')} as expected`;

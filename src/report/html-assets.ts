@@ -50,7 +50,7 @@ section.panel,article.finding{background:var(--panel);border:1px solid var(--lin
 .toolbar{display:flex;flex-wrap:wrap;gap:10px 16px;align-items:end}
 .toolbar label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted);gap:2px}
 select,input[type=search],button{font:inherit;color:var(--fg);background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:5px 10px}
-input[type=search]{min-width:260px}
+input[type=search]{min-width:min(260px,100%)}
 button{cursor:pointer;background:var(--soft);white-space:nowrap}
 button:hover{border-color:var(--accent)}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
@@ -69,7 +69,25 @@ article.finding{border-left:5px solid var(--rc)}
 .finding-head .stream{color:var(--muted);font-size:.85rem}
 .summary{margin:4px 0 12px;overflow-wrap:anywhere}
 .finding-body{display:grid;grid-template-columns:minmax(0,600px) minmax(0,1fr);gap:16px 24px}
-@media (max-width:900px){.finding-body{grid-template-columns:1fr}}
+@media (max-width:900px){.finding-body{grid-template-columns:minmax(0,1fr)}}
+.scroll{overflow-x:auto;max-width:100%}
+.ladder-svg{max-width:none}
+.timeline-svg{min-width:640px}
+p .mono{overflow-wrap:anywhere}
+@media (max-width:600px){
+header.page,main,footer{padding-left:10px;padding-right:10px}
+section.panel,article.finding{padding:12px}
+.status{margin-left:0}
+.rules thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+.rules tr{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline;padding:8px 0;border-bottom:1px solid var(--soft)}
+.rules td{display:block;border:0;padding:0}
+.rules td.meaning{flex-basis:100%}
+.rules td[data-label]::before{content:attr(data-label) ": ";color:var(--muted)}
+.rules td.num{text-align:left}
+.codes tr{display:grid;grid-template-columns:max-content 1fr;border-bottom:1px solid var(--soft)}
+.codes td{border:0;padding:2px 8px}
+.codes td:last-child{grid-column:1/-1;padding-bottom:6px}
+}
 figure{margin:0}
 figcaption{color:var(--muted);font-size:.8rem}
 svg{max-width:100%;height:auto;display:block}
@@ -87,6 +105,8 @@ ul,ol{margin:4px 0;padding-left:22px}
 .swatch{display:inline-block;width:22px;height:10px;border-radius:3px;background:var(--rc)}
 .swatch.ok{background:var(--ok)}
 .file-section{border-top:2px solid var(--line);padding-top:14px;margin-top:26px}
+/* A scan page holds hundreds of sections: the browser lays out and paints only those near the screen. */
+.file-section,article.finding{content-visibility:auto;contain-intrinsic-size:auto 900px}
 .file-section>h2{overflow-wrap:anywhere}
 .errors td{overflow-wrap:anywhere}
 .offscreen{position:fixed;top:-1000px;left:0}
@@ -136,9 +156,14 @@ export const REPORT_JS = `
   var endpointInput = document.getElementById('endpoint-filter');
   var status = document.getElementById('filter-status');
   if (!ruleSelect || !endpointInput) return;
+  // An error code matches as --code does: a whole number or name; WSAECONNREFUSED also finds ECONNREFUSED.
+  function codeMatches(el, needle) {
+    var codes = ' ' + (el.getAttribute('data-codes') || '') + ' ';
+    return codes.indexOf(' ' + needle + ' ') >= 0 || (needle.indexOf('wsa') === 0 && codes.indexOf(' ' + needle.slice(3) + ' ') >= 0);
+  }
   function matches(el, rule, needle) {
     if (rule && el.getAttribute('data-rule') !== rule) return false;
-    if (needle && (el.getAttribute('data-endpoints') || '').indexOf(needle) < 0) return false;
+    if (needle && (el.getAttribute('data-endpoints') || '').indexOf(needle) < 0 && !codeMatches(el, needle)) return false;
     return true;
   }
   function apply() {

@@ -64,6 +64,22 @@ function endpointKeys(client: { address: string; port: number }, server: { addre
   return keys.join(' ').toLowerCase();
 }
 
+/**
+ * The words the page's filter matches a finding's codes by, as `--code` does: each number and
+ * each name, lower case ("10061 wsaeconnrefused 111 econnrefused").
+ */
+function codeKeys(codes: readonly ErrorCode[]): string {
+  return [...new Set(codes.flatMap((c) => [String(c.code), c.name.toLowerCase()]))].join(' ');
+}
+
+/**
+ * A table or drawing wider than a phone's screen scrolls inside its card, never the page; the
+ * region is focusable so that it scrolls from the keyboard too.
+ */
+function scrolling(inner: string, label: string, extraClass = ''): string {
+  return `<div class="scroll${extraClass ? ` ${extraClass}` : ''}" role="region" tabindex="0" aria-label="${safeText(label)}">${inner}</div>`;
+}
+
 function durationBetween(start: string | null, end: string | null): number | null {
   if (start === null || end === null) return null;
   const a = Date.parse(start);
@@ -104,7 +120,7 @@ function pageAround(title: string, heading: string, subtitle: string, rules: rea
     '<section class="panel" aria-label="Filters">',
     '<div class="toolbar">',
     `<label for="rule-filter">Rule<select id="rule-filter"><option value="">All rules</option>${options}</select></label>`,
-    '<label for="endpoint-filter">Endpoint (address, port or service)<input type="search" id="endpoint-filter" placeholder="10.0.0.2, :443, DNS" autocomplete="off" spellcheck="false"></label>',
+    '<label for="endpoint-filter">Endpoint or error code<input type="search" id="endpoint-filter" placeholder="10.0.0.2, :443, DNS, 10061, ECONNREFUSED" autocomplete="off" spellcheck="false"></label>',
     '<button type="button" id="clear-filters">Clear filters</button>',
     `<p class="status" id="filter-status" role="status" aria-live="polite">${plural(findings, 'finding')}</p>`,
     '</div>',
@@ -189,16 +205,20 @@ function ruleSummary(report: AnalysisReport, prefix: string, level: number): str
     return (
       `<tr><td><span class="badge ${ruleClass(rule)}">${safeText(rule)}</span></td>` +
       `<td>${sev ? `<span class="sev sev-${sev}">${sev}</span>` : ''}</td>` +
-      `<td class="num">${counts[rule] ?? 0}</td>` +
-      `<td>${codeText(codes, 'windows')}</td><td>${codeText(codes, 'linux')}</td>` +
-      `<td>${safeText(description)}</td>` +
+      `<td class="num" data-label="Findings">${counts[rule] ?? 0}</td>` +
+      `<td data-label="Windows">${codeText(codes, 'windows')}</td><td data-label="Linux">${codeText(codes, 'linux')}</td>` +
+      `<td class="meaning">${safeText(description)}</td>` +
       `<td><button type="button" data-show-rule="${safeText(rule)}" aria-label="Show only ${safeText(rule)} findings">Show only</button></td></tr>`
     );
   });
   return (
     `<section class="panel" aria-labelledby="${prefix}-rules">${title}` +
-    '<table><thead><tr><th scope="col">Rule</th><th scope="col">Severity</th><th scope="col">Findings</th><th scope="col">Windows</th><th scope="col">Linux</th><th scope="col">What it means</th><th scope="col"><span class="muted">Filter</span></th></tr></thead>' +
-    `<tbody>${rows.join('')}</tbody></table></section>`
+    scrolling(
+      '<table class="rules"><thead><tr><th scope="col">Rule</th><th scope="col">Severity</th><th scope="col">Findings</th><th scope="col">Windows</th><th scope="col">Linux</th><th scope="col">What it means</th><th scope="col"><span class="muted">Filter</span></th></tr></thead>' +
+        `<tbody>${rows.join('')}</tbody></table>`,
+      'Rules found',
+    ) +
+    '</section>'
   );
 }
 
@@ -312,7 +332,7 @@ function timeline(report: AnalysisReport, prefix: string, level: number, finding
   if (!listed) notes.push('Only failed conversations are drawn: this report carries no list of healthy ones.');
   if (listed && listed.omitted > 0) notes.push(`${plural(listed.omitted, 'more conversation')} not drawn (the list is capped).`);
   if (shared) notes.push(`More than ${MAX_TIMELINE_LANES} conversations overlap: rows are shared.`);
-  return `${open}<figure>${svg}<figcaption>${notes.join(' ')}</figcaption></figure><ul class="legend" aria-label="Legend">${legend}</ul></section>`;
+  return `${open}<figure>${scrolling(svg, 'Timeline', 'timeline-scroll')}<figcaption>${notes.join(' ')}</figcaption></figure><ul class="legend" aria-label="Legend">${legend}</ul></section>`;
 }
 
 function detailValue(value: unknown): string {
@@ -339,8 +359,12 @@ function evidenceTable(f: Finding): string {
       `<td>${safeText(packetLabel(p))}</td><td>${p.retransmission ? 'retransmission' : ''}</td></tr>`,
   );
   return (
-    `<details><summary>Packets as a table (${evidence.length})</summary><table><thead><tr><th scope="col">Frame</th><th scope="col">Time</th><th scope="col">Direction</th><th scope="col">Packet</th><th scope="col">Note</th></tr></thead>` +
-    `<tbody>${rows.join('')}</tbody></table></details>`
+    `<details><summary>Packets as a table (${evidence.length})</summary>` +
+    scrolling(
+      '<table><thead><tr><th scope="col">Frame</th><th scope="col">Time</th><th scope="col">Direction</th><th scope="col">Packet</th><th scope="col">Note</th></tr></thead>' + `<tbody>${rows.join('')}</tbody></table>`,
+      'Evidence packets',
+    ) +
+    '</details>'
   );
 }
 
@@ -360,14 +384,14 @@ function findingCard(f: Finding, id: string, level: number): string {
   const details = Object.entries(f.details);
   const filterId = `${id}-filter`;
   return [
-    `<article class="finding ${rc}" id="${escapeHtml(id)}" data-rule="${safeText(f.rule)}" data-endpoints="${safeText(endpointKeys(f.client, f.server, f.service))}" aria-labelledby="${escapeHtml(id)}-h">`,
+    `<article class="finding ${rc}" id="${escapeHtml(id)}" data-rule="${safeText(f.rule)}" data-endpoints="${safeText(endpointKeys(f.client, f.server, f.service))}" data-codes="${safeText(codeKeys(f.codes))}" aria-labelledby="${escapeHtml(id)}-h">`,
     `<div class="finding-head">${h(level, `${id}-h`, `<span class="badge ${rc}">${safeText(f.rule)}</span> <span class="who">${safeText(who)}</span>`)}`,
     `<span class="sev sev-${f.severity}">${f.severity}</span>`,
     f.service ? `<span class="service">${safeText(f.service)}</span>` : '',
     `<span class="stream">${f.protocol}.stream ${f.stream}</span></div>`,
     `<p class="summary">${safeText(f.summary)}</p>`,
     '<div class="finding-body">',
-    `<figure>${ladderSvg(f, `${id}-ladder`)}<figcaption>${escapeHtml(caption)}</figcaption></figure>`,
+    `<figure>${scrolling(ladderSvg(f, `${id}-ladder`), 'Ladder diagram', 'ladder-scroll')}<figcaption>${escapeHtml(caption)}</figcaption></figure>`,
     '<div>',
     codes.length > 0 ? `<table class="codes"><caption class="muted">${safeText(seenByLabel(f))}</caption><tbody>${codes.join('')}</tbody></table>` : '',
     `<p><strong>Wireshark display filter</strong></p>`,
@@ -485,7 +509,7 @@ export function writeScanHtml(
   write(
     '<section class="panel" aria-labelledby="scan-overview"><h2 id="scan-overview">Captures</h2>' +
       (reports.length > 0
-        ? `<table><thead><tr><th scope="col">File</th><th scope="col">Packets</th><th scope="col">Findings</th><th scope="col">By rule</th></tr></thead><tbody>${overview.join('')}</tbody></table>`
+        ? scrolling(`<table><thead><tr><th scope="col">File</th><th scope="col">Packets</th><th scope="col">Findings</th><th scope="col">By rule</th></tr></thead><tbody>${overview.join('')}</tbody></table>`, 'Captures')
         : '<p>No capture could be read.</p>') +
       '</section>',
   );
@@ -493,7 +517,7 @@ export function writeScanHtml(
     const rows = failures.map((f) => `<tr><td class="mono">${safeText(f.file)}</td><td>${safeText(f.error)}</td></tr>`).join('');
     write(
       `\n<section class="panel errors" aria-labelledby="scan-errors"><h2 id="scan-errors">Unreadable captures (${failures.length})</h2>` +
-        `<table><thead><tr><th scope="col">File</th><th scope="col">Error</th></tr></thead><tbody>${rows}</tbody></table></section>`,
+        `${scrolling(`<table><thead><tr><th scope="col">File</th><th scope="col">Error</th></tr></thead><tbody>${rows}</tbody></table>`, 'Unreadable captures')}</section>`,
     );
   }
   captures.forEach((_, i) => {

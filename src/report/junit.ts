@@ -167,7 +167,8 @@ export function scanJunitCase(f: ScanFileResult, failOn: Severity | undefined): 
     return c;
   }
   if (f.notRun || !f.report) {
-    c.skipped = { message: 'not analysed: the scan was interrupted' };
+    // An error, not "skipped": CI shows skipped tests as passing, and nothing was checked here.
+    c.error = { message: 'not analysed: the scan was interrupted', type: 'interrupted' };
     return c;
   }
   const findings = f.report.findings;

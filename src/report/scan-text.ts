@@ -7,7 +7,7 @@
 import Table from 'cli-table3';
 import { endpointLabel, plural } from '../model/words.js';
 import type { ErrorCode, OsName, Severity } from '../rules/types.js';
-import type { FindingTally, ScanResult } from '../model/scan.js';
+import type { FindingTally, ScanResult, ScanTotals } from '../model/scan.js';
 import { higherSeverity, tallyFindings, tallyKey } from './tally.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
 
@@ -111,10 +111,11 @@ function fileTable(result: ScanResult, style: TerminalStyle): string[] {
   const t = style.text;
   const table = newTable(['File', 'Packets', 'Conversations', 'Findings', 'By rule', 'Errors'], style, ['left', 'right', 'right', 'right', 'left', 'left']);
   for (const f of result.files) {
+    // Listed after the table: the table and its totals are what was read.
+    if (f.notRun) continue;
     const r = f.report;
     let errors = '';
     if (f.error) errors = style.red(t(f.error.message + (f.error.offset !== undefined ? ` (byte ${f.error.offset})` : '')));
-    else if (f.notRun) errors = style.yellow('not analysed (interrupted)');
     else if (r && r.capture.warnings.length > 0) errors = style.yellow(plural(r.capture.warnings.length, 'warning'));
     const byRule = r ? byCount(r.summary.byRule).map(([rule, n]) => `${t(rule)} ${style.times}${n}`).join('\n') : '';
     table.push([
@@ -161,6 +162,11 @@ function groupTable(groups: readonly ScanFindingGroup[], style: TerminalStyle): 
   return lines;
 }
 
+/** "Interrupted: analysed 2 of 282 captures" (unreadable ones count as read, not analysed). */
+export function interruptedLine(totals: Pick<ScanTotals, 'analysed' | 'captures' | 'notAnalysed'>): string {
+  return `Interrupted: analysed ${totals.analysed} of ${plural(totals.captures + totals.notAnalysed, 'capture')}`;
+}
+
 /**
  * The scan report for people. `groups`: the findings grouped across captures as the scan went
  * (see {@link ScanFindingGroups}); made here from the results' tallies when not given.
@@ -175,14 +181,21 @@ export function formatScanText(result: ScanResult, opts: TerminalOptions, groups
     style.bold(`Scanned ${plural(tot.captures, 'capture')}`) +
       ` (${tot.analysed} analysed, ${unreadable} unreadable, ${plural(tot.skipped, 'other file')} skipped) in ${result.seconds.toFixed(1)} s`,
   );
-  if (result.interrupted) lines.push(style.yellow('Interrupted: the results cover the captures read so far.'));
-  if (result.files.length > 0) lines.push(...fileTable(result, style));
+  if (result.interrupted) lines.push(style.yellow(`${interruptedLine(tot)}; the totals count only the captures read.`));
+  if (result.files.some((f) => !f.notRun)) lines.push(...fileTable(result, style));
 
   if (unreadable > 0) {
     lines.push('');
     lines.push(style.bold(style.red(`Could not read (${unreadable}):`)));
     for (const e of result.pathErrors) lines.push(`  ${t(`wirewhy: ${e.path}: ${e.message}`)}`);
     for (const f of result.files) if (f.error) lines.push(`  ${t(f.error.line)}`);
+  }
+  const notRun = result.files.filter((f) => f.notRun);
+  if (notRun.length > 0) {
+    lines.push('');
+    lines.push(style.yellow(`Not analysed, interrupted (${notRun.length}):`));
+    for (const f of notRun.slice(0, MAX_SKIPPED_LISTED)) lines.push(`  ${t(f.file)}`);
+    if (notRun.length > MAX_SKIPPED_LISTED) lines.push(`  ${style.ellipsis} and ${notRun.length - MAX_SKIPPED_LISTED} more`);
   }
   if (result.skipped.length > 0) {
     lines.push('');

@@ -179,7 +179,7 @@ export const connectionReset: Rule = {
       'A firewall, load balancer or IPS injected a RST (idle timeout, policy).',
     ],
     checks: [
-      'See details.resetBy, details.situation and details.closeBeforeReset: which side sent the RST, what came just before it, and who had already closed; details.socketError says what the receiving application sees.',
+      'Read the summary for which side sent the RST, what came just before it and who had already closed; the codes are what the application on the receiving side sees.',
       'Check the resetting side\'s application logs at that time (crash, timeout, request too large, protocol error).',
       'If neither endpoint admits sending it, compare TTL / IP ID of the RST with the peer\'s packets to spot an injected reset.',
       'For idle connections: compare idle time with firewall/NAT/load-balancer timeouts.',

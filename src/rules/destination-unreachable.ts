@@ -22,7 +22,7 @@ export const destinationUnreachable: Rule = {
       'The target host is down or the address is unused.',
     ],
     checks: [
-      'Look at who sent the ICMP error (details.reporter): the target itself, a firewall, or a router on the path.',
+      'Look at who sent the ICMP error (the address after "from" in the summary): the target itself, a firewall, or a router on the path.',
       'For administratively prohibited: find the firewall rule or ACL on that device.',
       'For network/host unreachable: check routes (ip route / route print) and whether the host is up on its subnet.',
     ],

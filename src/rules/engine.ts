@@ -13,7 +13,7 @@ import type { ReturnPath } from '../flow/quality.js';
 import { STREAM_RECOGNISERS, withApplication, type NamedRecogniser } from '../app/index.js';
 import type { FaultSink } from '../model/faults.js';
 import { displayFilter, isoTime } from '../model/words.js';
-import { evidenceOf } from './evidence.js';
+import { evidenceFrames, evidenceOf } from './evidence.js';
 import { serviceFor } from './services.js';
 import type { Packet } from '../decode/packet.js';
 import type { Endpoint, ErrorCode, EvidencePacket, Finding, FindingProtocol, RuleMeta, SeenBy, Severity } from './types.js';
@@ -327,6 +327,16 @@ export class RuleEngine {
     return this.reportedBy;
   }
 
+  /** The cited frames with the packets around them that make them readable (see evidenceFrames); the cited ones alone after a fault of ours. */
+  private shownFrames(flow: Flow, cited: number[]): number[] {
+    try {
+      return evidenceFrames(flow, cited);
+    } catch (e) {
+      this.onFault('evidence', flow.lastFrame, flow, e);
+      return cited;
+    }
+  }
+
   /** The finding's evidence packets, or none when building them met a fault of ours. */
   private evidence(flow: Flow, frames: number[], swapped: boolean): Finding['evidence'] {
     try {
@@ -357,7 +367,7 @@ export class RuleEngine {
       return;
     }
     const precision = this.precision();
-    const frames = [...new Set(draft.frames)].sort((x, y) => x - y);
+    const frames = this.shownFrames(flow, [...new Set(draft.frames)].sort((x, y) => x - y));
     const start = draft.start ?? [flow.startSec, flow.startNsec];
     const end = draft.end ?? [flow.endSec, flow.endNsec];
     const client = draft.client ?? flow.client;

@@ -4,15 +4,6 @@
  * the finding is reported. Nothing here runs per packet.
  */
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../decode/packet.js';
-import {
-  LOG_FROM_A,
-  LOG_TCP_LENGTH_UNIT,
-  LOG_TCP_RETRANSMISSION,
-  LOG_UDP_DNS,
-  LOG_UDP_DNS_RCODE_UNIT,
-  LOG_UDP_DNS_RESPONSE,
-  LOG_UDP_LENGTH_UNIT,
-} from '../flow/packet-log.js';
 import type { Flow } from '../flow/table.js';
 import type { IcmpLink } from '../flow/tcp.js';
 import { icmpUnreachableName } from './codes.js';
@@ -71,25 +62,18 @@ function opposite(side: EvidenceSide): 'client' | 'server' {
 function fromLog(flow: Flow, frame: number, swapped: boolean): EvidencePacket | null {
   const i = flow.log.indexOf(frame);
   if (i < 0) return null;
-  const bits = flow.log.factsAt(i);
-  const from = sideOf(((bits & LOG_FROM_A) !== 0) === flow.clientIsA, swapped);
-  let label: string;
-  let length: number;
-  let retransmission = false;
+  let e: EvidencePacket;
   if (flow.kind === 'tcp') {
-    label = tcpFlagsLabel(bits);
-    length = Math.floor(bits / LOG_TCP_LENGTH_UNIT);
-    retransmission = (bits & LOG_TCP_RETRANSMISSION) !== 0;
+    const s = flow.log.segmentAt(i);
+    const from = sideOf(s.fromA === flow.clientIsA, swapped);
+    e = { frame, offset: s.time, from, to: opposite(from), label: tcpFlagsLabel(s.flags), length: s.length };
+    if (s.retransmission) e.retransmission = true;
   } else {
-    label = 'UDP';
-    if (bits & LOG_UDP_DNS) {
-      const rcode = Math.floor(bits / LOG_UDP_DNS_RCODE_UNIT) & 15;
-      label = bits & LOG_UDP_DNS_RESPONSE ? `DNS ${RCODE_NAMES[rcode] ?? `RCODE ${rcode}`}` : 'DNS query';
-    }
-    length = Math.floor(bits / LOG_UDP_LENGTH_UNIT);
+    const d = flow.log.datagramAt(i);
+    const from = sideOf(d.fromA === flow.clientIsA, swapped);
+    const label = d.dns === null ? 'UDP' : d.dns.response ? `DNS ${RCODE_NAMES[d.dns.rcode] ?? `RCODE ${d.dns.rcode}`}` : 'DNS query';
+    e = { frame, offset: d.time, from, to: opposite(from), label, length: d.length };
   }
-  const e: EvidencePacket = { frame, offset: flow.log.timeAt(i), from, to: opposite(from), label, length };
-  if (retransmission) e.retransmission = true;
   return e;
 }
 
@@ -129,6 +113,52 @@ function fromIcmp(flow: Flow, link: IcmpLink, swapped: boolean): EvidencePacket 
     length: 0,
     icmp: { type: link.type, code: link.code, name, reporter: link.reporter },
   };
+}
+
+/**
+ * The frames a finding shows (`Finding.frames`, its evidence and ladder): those its rule cites
+ * (sorted), and the packets a reader needs around them to follow the exchange as Wireshark
+ * shows it:
+ * - a cited SYN that began a handshake that completed brings the rest of that handshake (SYN
+ *   retries, the SYN-ACK, the ACK that completed it), so a reset connection's ladder does not
+ *   read as if there had been no handshake;
+ * - a cited RST brings the last packet each side sent before it: what the resetter had last
+ *   acknowledged, and what its peer had last sent.
+ * Only packets the conversation's log holds are added, and only across packets it holds one
+ * after the other. Nothing here runs per packet.
+ */
+export function evidenceFrames(flow: Flow, cited: readonly number[]): number[] {
+  if (flow.kind !== 'tcp' || cited.length === 0) return [...cited];
+  const log = flow.log;
+  const entries = log.entries();
+  const segments = entries.map((i) => log.segmentAt(i));
+  const citedSet = new Set(cited);
+  const shown = new Set(cited);
+  const established = flow.establishedFrame;
+  if (established >= 0) {
+    // The last cited SYN before the handshake completed began that handshake.
+    let start = -1;
+    for (const s of segments) {
+      if (s.frame > established) break;
+      if ((s.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && citedSet.has(s.frame)) start = s.frame;
+    }
+    if (start >= 0) for (const s of segments) if (s.frame >= start && s.frame <= established) shown.add(s.frame);
+  }
+  const gap = log.overwrittenAfter();
+  segments.forEach((rst, at) => {
+    if ((rst.flags & TCP_RST) === 0 || !citedSet.has(rst.frame)) return;
+    let resetterFound = false;
+    let peerFound = false;
+    // Back from the RST while the log holds the packets one after the other.
+    for (let i = at - 1; i >= 0 && !(resetterFound && peerFound) && i !== gap; i--) {
+      const s = segments[i]!;
+      if (s.fromA === rst.fromA ? resetterFound : peerFound) continue;
+      shown.add(s.frame);
+      if (s.fromA === rst.fromA) resetterFound = true;
+      else peerFound = true;
+    }
+  });
+  return [...shown].sort((x, y) => x - y);
 }
 
 /**

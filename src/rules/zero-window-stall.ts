@@ -43,7 +43,7 @@ export const zeroWindowStall: Rule = {
       'Both applications write and neither reads (a protocol deadlock with full buffers in both directions).',
     ],
     checks: [
-      'Look at the application on the side that advertised the zero window (details.receiver): thread dumps, event loop lag, what it was waiting for at that time.',
+      'Look at the application on the side that advertised the zero window (named in the summary): thread dumps, event loop lag, what it was waiting for at that time.',
       'Check receive buffer settings only after the application: a bigger buffer delays a stall, it does not cure a reader that stopped.',
       'On the sending side, an application timeout or Linux\'s tcp_retries2 limit on probes decides when it gives up.',
     ],

@@ -8,8 +8,10 @@ export type { FindingTally, ScanFileError, ScanFileResult, ScanResult, ScanTotal
 
 /** Sum up the per-file results. */
 export function scanTotals(files: readonly ScanFileResult[], skipped: number): ScanTotals {
-  const t: ScanTotals = { captures: files.length, analysed: 0, unreadable: 0, skipped, packets: 0, bytes: 0, tcpConversations: 0, udpExchanges: 0, findings: 0, byRule: {} };
+  const t: ScanTotals = { captures: 0, notAnalysed: 0, analysed: 0, unreadable: 0, skipped, packets: 0, bytes: 0, tcpConversations: 0, udpExchanges: 0, findings: 0, byRule: {} };
   for (const f of files) {
+    if (f.notRun) t.notAnalysed++;
+    else t.captures++;
     if (f.error) t.unreadable++;
     if (!f.report) continue;
     if (!f.error) t.analysed++;

@@ -105,11 +105,56 @@ describe('evidence recorded by the analysis', () => {
   });
 });
 
+describe('a reset conversation shows its whole handshake and what each side last sent', () => {
+  /** SYN, SYN-ACK, ACK, a request, the server's ACK of it, then `extra` more server ACKs and its RST. */
+  function resetAfterRequest(extra = 0): Scenario {
+    const s = new Scenario('10.0.0.1:40000', '10.0.0.2:80')
+      .tcp('c', 0, ['SYN'], 1000)
+      .tcp('s', 0.001, ['SYN', 'ACK'], 5000, 1001)
+      .tcp('c', 0.002, ['ACK'], 1001, 5001)
+      .tcp('c', 0.003, ['PSH', 'ACK'], 1001, 5001, { payload: 20 })
+      .tcp('s', 0.004, ['ACK'], 5001, 1021);
+    // Distinct IP ids: identical copies would be set aside as a SPAN port's duplicates.
+    for (let i = 0; i < extra; i++) s.tcp('c', 0.005 + i * 0.01, ['ACK'], 1021, 5001, { ipId: 100 + i });
+    return s.tcp('s', 0.3 + extra * 0.01, ['RST', 'ACK'], 5001, 1021);
+  }
+
+  it('SYN, SYN-ACK, ACK, the data, the ACK before the RST, the RST', async () => {
+    const f = await onlyFinding(resetAfterRequest());
+    expect(f.rule).toBe('connection-reset');
+    expect(f.frames).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(f.evidence?.map((e) => `${e.frame} ${e.from} ${e.label}`)).toEqual([
+      '1 client SYN',
+      '2 server SYN-ACK',
+      '3 client ACK',
+      '4 client PSH-ACK',
+      '5 server ACK',
+      '6 server RST-ACK',
+    ]);
+  });
+
+  it('a RST after a long exchange brings the last packet of each side, not the whole middle', async () => {
+    const f = await onlyFinding(resetAfterRequest(20));
+    // The handshake, the request the rule cites, the server's last ACK (frame 5, before the
+    // client's 20 ACKs), the client's last ACK (frame 25) and the RST.
+    expect(f.frames).toEqual([1, 2, 3, 4, 5, 25, 26]);
+    expect(f.evidence?.map((e) => e.frame)).toEqual([1, 2, 3, 4, 5, 25, 26]);
+  });
+
+  it('never takes a packet across the packets the log dropped for the last one before the RST', async () => {
+    // The server's last packet before its RST (frame 5) is neither in the head nor in the ring
+    // of the log when 200 client packets follow it; nothing older stands in for it.
+    const s = resetAfterRequest(200);
+    const f = await onlyFinding(s);
+    expect(f.frames).toEqual([1, 2, 3, 4, 205, 206]);
+  });
+});
+
 describe('PacketLog', () => {
   it('keeps the first and the last packets of a long conversation, in bounded space', () => {
     const log = new PacketLog();
     const n = 1000;
-    for (let frame = 1; frame <= n; frame++) log.record(frame, frame / 10, frame * 2);
+    for (let frame = 1; frame <= n; frame++) log.recordSegment(frame, frame / 10, frame % 2 === 0, 0x10, frame, false, false);
     expect(log.count).toBe(n);
     expect(log.indexOf(1)).toBe(0);
     expect(log.indexOf(PACKET_LOG_HEAD)).toBeGreaterThanOrEqual(0);
@@ -118,10 +163,38 @@ describe('PacketLog', () => {
     for (let frame = n - PACKET_LOG_TAIL + 1; frame <= n; frame++) {
       const i = log.indexOf(frame);
       expect(i).toBeGreaterThanOrEqual(0);
-      expect(log.timeAt(i)).toBeCloseTo(frame / 10);
-      expect(log.factsAt(i)).toBe(frame * 2);
+      const s = log.segmentAt(i);
+      expect(s.time).toBeCloseTo(frame / 10);
+      expect(s).toMatchObject({ frame, fromA: frame % 2 === 0, flags: 0x10, length: frame });
     }
     expect(log.indexOf(n - PACKET_LOG_TAIL)).toBe(-1);
+  });
+
+  it('lists its entries oldest first, the ring from its oldest packet, and says where packets were dropped', () => {
+    const log = new PacketLog();
+    for (let frame = 1; frame <= PACKET_LOG_HEAD + PACKET_LOG_TAIL; frame++) log.recordSegment(frame, frame, true, 0x10, 0, false, false);
+    const frames = () => log.entries().map((i) => log.segmentAt(i).frame);
+    expect(frames()).toEqual(Array.from({ length: PACKET_LOG_HEAD + PACKET_LOG_TAIL }, (_, i) => i + 1));
+    expect(log.overwrittenAfter()).toBe(-1);
+    const total = PACKET_LOG_HEAD + PACKET_LOG_TAIL + 7;
+    for (let frame = PACKET_LOG_HEAD + PACKET_LOG_TAIL + 1; frame <= total; frame++) log.recordSegment(frame, frame, true, 0x10, 0, false, false);
+    const head = Array.from({ length: PACKET_LOG_HEAD }, (_, i) => i + 1);
+    const tail = Array.from({ length: PACKET_LOG_TAIL }, (_, i) => total - PACKET_LOG_TAIL + 1 + i);
+    expect(frames()).toEqual([...head, ...tail]);
+    expect(log.overwrittenAfter()).toBe(PACKET_LOG_HEAD - 1);
+  });
+
+  it('decodes each fact of a segment and of a datagram as it was recorded', () => {
+    const tcp = new PacketLog();
+    tcp.recordSegment(7, 1.5, true, 0x18, 1448, true, false);
+    tcp.recordSegment(8, 1.6, false, 0x10, 0, false, true);
+    expect(tcp.segmentAt(0)).toEqual({ frame: 7, time: 1.5, fromA: true, flags: 0x18, length: 1448, retransmission: true, zeroWindow: false });
+    expect(tcp.segmentAt(1)).toEqual({ frame: 8, time: 1.6, fromA: false, flags: 0x10, length: 0, retransmission: false, zeroWindow: true });
+    const udp = new PacketLog();
+    udp.recordDatagram(3, 0.25, false, 512, { response: true, rcode: 3 });
+    udp.recordDatagram(4, 0.5, true, 40, null);
+    expect(udp.datagramAt(0)).toEqual({ frame: 3, time: 0.25, fromA: false, length: 512, dns: { response: true, rcode: 3 } });
+    expect(udp.datagramAt(1)).toEqual({ frame: 4, time: 0.5, fromA: true, length: 40, dns: null });
   });
 });
 

@@ -201,3 +201,29 @@ describe('helpers', () => {
     expect(elidedList([...Array(40).keys()].map((i) => i * 20 + 12), 'frames')).toBe('12, 32, 52 … 792 (40 frames)');
   });
 });
+
+describe('words only: the text report names no JSON field the reader cannot see', () => {
+  // "details.resetBy", or a camelCase key such as closeBeforeReset, means nothing on a terminal.
+  const FIELD = /\bdetails\.|\b[a-z]+[A-Z][a-z]+[A-Za-z]*\b/;
+
+  it("every rule's description, causes, checks and look-alikes", async () => {
+    const { RULES } = await import('../../src/rules/index.js');
+    for (const rule of RULES) {
+      const m = rule.meta;
+      for (const text of [m.description, m.onTheWire, m.differsFrom, ...m.causes, ...m.checks]) {
+        expect(FIELD.exec(text ?? '')?.[0], `${m.id}: ${text}`).toBeUndefined();
+      }
+    }
+  });
+
+  it('the text report of every fixture, with ladders', async () => {
+    const { analyzeCapture } = await import('../../src/analyze.js');
+    const { capturesUnder, FIXTURES } = await import('../helpers/fixtures.js');
+    for (const file of capturesUnder(FIXTURES)) {
+      const text = formatText(await analyzeCapture(file), { color: false, unicode: true, ladder: true, width: 100 });
+      // What the capture itself said (an HTTP request line, a DNS name) is quoted, not ours.
+      const ours = text.split('\n').filter((l) => !/^\s*Application:/.test(l));
+      for (const line of ours) expect(FIELD.exec(line)?.[0], `${file}: ${line}`).toBeUndefined();
+    }
+  });
+});

@@ -21,7 +21,7 @@ runRuleTests(connectionReset, {
     {
       name: 'server closes with unread data: RST right after the client\'s request',
       packets: established().tcp('c', 0.01, ['PSH', 'ACK'], 101, 501, { payload: 32 }).tcp('s', 0.0102, ['RST', 'ACK'], 501, 133),
-      findings: [{ rule: 'connection-reset', stream: 0, frames: [1, 3, 4, 5], details: { resetBy: 'server', situation: 'in-response-to-data', bytesSent: { client: 32, server: 0 } } }],
+      findings: [{ rule: 'connection-reset', stream: 0, frames: [1, 2, 3, 4, 5], details: { resetBy: 'server', situation: 'in-response-to-data', bytesSent: { client: 32, server: 0 } } }],
     },
     {
       name: 'server closed, client wrote afterwards: its request was discarded (the keep-alive race)',
@@ -54,7 +54,7 @@ runRuleTests(connectionReset, {
         .tcp('c', 1, ['FIN', 'ACK'], 111, 501)
         .tcp('s', 1.001, ['ACK'], 501, 112)
         .tcp('s', 1.002, ['RST', 'ACK'], 501, 112),
-      findings: [{ severity: 'info', codes: [], frames: [1, 3, 4, 5, 7], details: { resetBy: 'server', closeBeforeReset: 'receiver', finBeforeReset: { client: true, server: false } } }],
+      findings: [{ severity: 'info', codes: [], frames: [1, 2, 3, 4, 5, 6, 7], details: { resetBy: 'server', closeBeforeReset: 'receiver', finBeforeReset: { client: true, server: false } } }],
     },
     {
       name: 'the RST itself acknowledges the client\'s FIN (Linux close with SO_LINGER 0): info',

@@ -40,7 +40,7 @@ runRuleTests(halfOpen, {
     {
       name: 'the server restarted: its stack answers the next request with a bare RST (seq = the request\'s ACK)',
       packets: idleThenRequest().tcp('s', 30.0002, ['RST'], 601),
-      findings: [{ rule: 'half-open', frames: [1, 3, 7, 8], details: { resetBy: 'server', dataFrom: 'client', rstFrame: 8, idleSeconds: 29.98 } }],
+      findings: [{ rule: 'half-open', frames: [1, 2, 3, 5, 7, 8], details: { resetBy: 'server', dataFrom: 'client', rstFrame: 8, idleSeconds: 29.98 } }],
     },
   ],
 });

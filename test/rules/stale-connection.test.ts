@@ -24,7 +24,7 @@ runRuleTests(staleConnection, {
     {
       name: 'challenge ACK, client RST, retry connects after 1 s (no socket error)',
       packets: stale(true),
-      findings: [{ rule: 'stale-connection', severity: 'warning', codes: [], frames: [1, 2, 3, 4, 5], details: { clientReset: true, retried: true, connected: true, delaySeconds: 1.01, ack: 55555, expectedAck: 1001 } }],
+      findings: [{ rule: 'stale-connection', severity: 'warning', codes: [], frames: [1, 2, 3, 4, 5, 6], details: { clientReset: true, retried: true, connected: true, delaySeconds: 1.01, ack: 55555, expectedAck: 1001 } }],
     },
     {
       name: 'the retry is never answered and the capture goes on: connect times out',
@@ -39,7 +39,7 @@ runRuleTests(staleConnection, {
     {
       name: 'Windows retries after its 3 s timeout, past the 2 s a closed conversation lingers: one finding, connected',
       packets: new Scenario(C, S).tcp('c', 0, ['SYN'], 1000).tcp('s', 0.03, ['ACK'], 70000, 55555).tcp('c', 0.0301, ['RST'], 55555).tcp('c', 3.0, ['SYN'], 1000).tcp('s', 3.03, ['SYN', 'ACK'], 80000, 1001).tcp('c', 3.0301, ['ACK'], 1001, 80001),
-      findings: [{ severity: 'warning', frames: [1, 2, 3, 4, 5], details: { retried: true, connected: true, delaySeconds: 3.03 } }],
+      findings: [{ severity: 'warning', frames: [1, 2, 3, 4, 5, 6], details: { retried: true, connected: true, delaySeconds: 3.03 } }],
     },
   ],
 });
