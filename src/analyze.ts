@@ -253,7 +253,8 @@ export async function analyzeCapture(source: string | Readable | MergedCapture, 
   }
 
   const warnings: CaptureWarning[] = [...result.warnings];
-  if (packets === 0) warnings.push({ code: 'no_packets', message: 'the capture holds no packets: wrong interface or filter?' });
+  // A well-formed capture with nothing in it (a file the reader found broken says why instead).
+  if (packets === 0 && result.warnings.length === 0) warnings.push({ code: 'no_packets', message: 'the capture holds no packets: wrong interface or filter?' });
   for (const [lt, count] of unsupported) {
     warnings.push({ code: 'unsupported_link_type', message: `${count} frame${count === 1 ? '' : 's'} with link type ${linkTypeName(lt)} (${lt}) not decoded` });
   }

@@ -94,5 +94,5 @@ export interface AnalysisReport {
  * link type we do not decode was read; it just held nothing we analyse.
  */
 export function nothingUseful(report: AnalysisReport): boolean {
-  return report.capture.packets === 0 && report.capture.warnings.some((w) => w.code !== 'unsupported_link_type');
+  return report.capture.packets === 0 && report.capture.warnings.some((w) => w.code !== 'unsupported_link_type' && w.code !== 'no_packets');
 }

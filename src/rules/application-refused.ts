@@ -90,7 +90,7 @@ export const applicationRefused: Rule = {
       'A gateway, proxy or load balancer could not reach or get an answer from its back end (HTTP 502, 503, 504).',
     ],
     checks: [
-      'details.refusal has the server\'s code and text; details.clientSees what the usual clients print for it.',
+      'Read the server\'s own code and text in the finding, and what the usual clients print for it: they name the cause (a password, a pg_hba.conf or host rule, a full server).',
       'For a login failure, check the server\'s log at that time: it says why (SQL Server logs 18456 with the state that names the reason).',
       'For a host or database refusal, check the server\'s access rules (pg_hba.conf, MySQL user@host grants, SQL Server logins and default database).',
       'For a gateway error, look at the gateway\'s back end: is it up, reachable, answering in time?',

@@ -54,7 +54,7 @@ export const pmtuBlackhole: Rule = {
       'Mismatched MTUs on one link (jumbo frames on one side only).',
     ],
     checks: [
-      'Find the path MTU: ping -M do -s 1472 HOST (Linux), ping -f -l 1472 HOST (Windows), then smaller sizes until one passes; details.sizes says what passed and what did not.',
+      'Find the path MTU: ping -M do -s 1472 HOST (Linux), ping -f -l 1472 HOST (Windows), then smaller sizes until one passes; the finding gives the size that failed and the largest that got through.',
       'Allow ICMP type 3 code 4 (and ICMPv6 type 2) through the firewalls on the path; RFC 4890 lists what ICMPv6 must pass.',
       'Clamp the MSS on the tunnel\'s router (iptables -t mangle … -j TCPMSS --clamp-mss-to-pmtu) or lower the interface MTU.',
       'On Linux, net.ipv4.tcp_mtu_probing=1 lets the sender find the size by itself when ICMP never comes.',

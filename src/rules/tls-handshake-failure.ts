@@ -45,13 +45,13 @@ export const tlsHandshakeFailureRule: Rule = {
       'A TLS-intercepting proxy or middlebox refusing the connection.',
     ],
     checks: [
-      'details.alert and details.sentBy say which side refused and why; details.clientHello gives the SNI and the versions offered.',
+      'The finding names the alert, which side sent it, and the SNI and versions the ClientHello offered: compare them with what the server accepts.',
       'Compare the versions and cipher suites the client offers (openssl s_client -connect host:port -servername NAME -tls1_2 / -tls1_3) with what the server accepts (nmap --script ssl-enum-ciphers -p PORT host).',
       'For certificate alerts: openssl s_client -connect host:port -servername NAME -showcerts, and check the chain, the dates and the names against the client\'s trust store.',
       'Check the server\'s TLS configuration for the SNI name the client sent (virtual hosts, certificates per name).',
     ],
     gist: 'a TLS alert that ends the handshake',
-    differsFrom: 'A connection-reset with details.application showing a ClientHello and no alert is a server that hung up without saying why (often a plain-TCP service or a proxy); here the refusal is a TLS alert, and its code names the reason. Windows reports a received alert as 0x80090326 SEC_E_ILLEGAL_MESSAGE whatever the alert; OpenSSL-based clients (curl (35), Python, Node.js) quote the alert\'s name ("sslv3 alert handshake failure").',
+    differsFrom: 'A connection-reset whose application context shows a ClientHello and no alert is a server that hung up without saying why (often a plain-TCP service or a proxy); here the refusal is a TLS alert, and its code names the reason. Windows reports a received alert as 0x80090326 SEC_E_ILLEGAL_MESSAGE whatever the alert; OpenSSL-based clients (curl (35), Python, Node.js) quote the alert\'s name ("sslv3 alert handshake failure").',
   },
   create(ctx) {
     return {

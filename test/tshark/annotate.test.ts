@@ -63,7 +63,8 @@ async function checkRoundTrip(file: string, timeless: readonly number[] = []): P
 describe.skipIf(!run)('annotate, checked by tshark', () => {
   it('mix.pcap: refusal, timeout, UDP port unreachable and reset commented on their frames, also in Expert Info', async () => {
     const file = join(FIXTURES, 'kernel/mix.pcap');
-    expect(await checkRoundTrip(file)).toBe(11);
+    // The evidence frames of its four findings, the whole handshake and the packets before each RST included.
+    expect(await checkRoundTrip(file)).toBe(13);
     const out = join(dir, 'mix-expert.pcapng');
     await runInProcess(['annotate', file, '-o', out]);
     const evidence = (await tsharkFilter(out, `frame.comment contains "${OURS}"`)).join(' ');
