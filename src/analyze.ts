@@ -11,6 +11,7 @@ import { ReassemblyPool, type ReassemblyOptions } from './flow/reassembly.js';
 import { FlowTable, type Flow } from './flow/table.js';
 import { RuleEngine, humanDuration, isoTime, type FindingKey, type Rule } from './rules/engine.js';
 import { FlowClock } from './flow/clock.js';
+import { flowCommunityId } from './flow/community-id.js';
 import { CaptureQuality } from './flow/quality.js';
 import { DUPLICATE_WINDOW } from './flow/timeouts.js';
 import { RULES } from './rules/index.js';
@@ -111,6 +112,8 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     onDropped: options.onDroppedFinding,
     onFault,
     recognisers: options.recognisers ?? STREAM_RECOGNISERS,
+    // A path can be opened again in Wireshark; a stream (stdin, a FIFO) cannot.
+    captureFile: typeof source === 'string' && source !== '-' ? (options.name ?? source) : undefined,
   });
   const spans = options.conversations ? new SpanCollector() : null;
   const reassembly = options.reassembly === false ? null : new ReassemblyPool(options.reassembly ?? {}, (name, frame) => anomalies.add(name, frame), onFault);
@@ -375,6 +378,7 @@ class SpanCollector {
       stream: flow.stream,
       client: { address: flow.client.address, port: flow.client.port },
       server: { address: flow.server.address, port: flow.server.port },
+      communityId: flowCommunityId(flow),
       start: flow.startTime,
       end: flow.lastTime,
       packets: flow.packets,

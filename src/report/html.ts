@@ -230,7 +230,7 @@ function spansFromFindings(report: AnalysisReport): ConversationSpan[] {
     const a = Date.parse(f.start);
     const b = Date.parse(f.end);
     if (!Number.isFinite(origin) || !Number.isFinite(a) || !Number.isFinite(b)) continue;
-    spans.push({ protocol: f.protocol, stream: f.stream, client: f.client, server: f.server, start: (a - origin) / 1000, end: Math.max(a, b) / 1000 - origin / 1000, packets: f.frames.length, rule: f.rule });
+    spans.push({ protocol: f.protocol, stream: f.stream, client: f.client, server: f.server, communityId: f.communityId, start: (a - origin) / 1000, end: Math.max(a, b) / 1000 - origin / 1000, packets: f.frames.length, rule: f.rule });
   }
   return spans;
 }

@@ -10,6 +10,7 @@ import type { ReturnPath } from '../flow/quality.js';
 import { STREAM_RECOGNISERS, withApplication, type NamedRecogniser } from '../app/index.js';
 import type { FaultSink } from '../model/faults.js';
 import { evidenceOf } from './evidence.js';
+import { findingLinks } from './finding-links.js';
 import { serviceFor } from './services.js';
 import type { Endpoint, ErrorCode, Finding, RuleMeta, SeenBy, Severity } from './types.js';
 
@@ -129,6 +130,8 @@ export interface RuleEngineOptions {
   recognisers?: readonly NamedRecogniser[];
   /** What the capture shows of a flow's way back (see CaptureQuality.returnPath); default: always 'seen'. */
   returnPath?: (flow: Flow) => ReturnPath;
+  /** The capture's path as given, for each finding's Wireshark command; absent for a pipe (Wireshark cannot reread one). */
+  captureFile?: string;
 }
 
 /** Without a fault sink a fault is not contained: tests of the engine see it. */
@@ -159,6 +162,7 @@ export class RuleEngine {
   private readonly onDropped?: (key: FindingKey) => void;
   private readonly onFault: FaultSink;
   private readonly recognisers: readonly NamedRecogniser[];
+  private readonly captureFile?: string;
 
   constructor(rules: Rule[], options: RuleEngineOptions) {
     this.precision = options.precision;
@@ -168,6 +172,7 @@ export class RuleEngine {
     this.onDropped = options.onDropped;
     this.onFault = options.onFault ?? rethrow;
     this.recognisers = options.recognisers ?? STREAM_RECOGNISERS;
+    this.captureFile = options.captureFile;
     const context: RuleContext = {
       report: (draft) => this.report(draft),
       now: () => this.clock(),
@@ -242,6 +247,7 @@ export class RuleEngine {
     const client = draft.client ?? flow.client;
     const server = draft.server ?? flow.server;
     const service = serviceFor(flow.kind, server.port);
+    const links = findingLinks(flow, frames[0], this.captureFile);
     const finding: Finding = {
       rule: meta.id,
       severity: draft.severity ?? meta.severity,
@@ -257,6 +263,7 @@ export class RuleEngine {
       // What the application was saying, when the kept bytes tell (TLS SNI, HTTP request…).
       details: withApplication(flow, draft.details, this.recognisers, this.onFault),
       filter: displayFilter(flow),
+      ...links,
     };
     if (flow.vlanOuter >= 0) finding.vlan = flow.vlanInner >= 0 ? [flow.vlanOuter, flow.vlanInner] : [flow.vlanOuter];
     if (service) finding.service = service.name;
@@ -278,6 +285,7 @@ export class RuleEngine {
       details: finding.details,
       ...(finding.service ? { service: finding.service } : {}),
       filter: finding.filter,
+      ...links,
       // Last, so the fields before it keep their order for existing readers.
       evidence: this.evidence(flow, frames, draft.client !== undefined && draft.client.address === flow.server.address && draft.client.port === flow.server.port),
     };
