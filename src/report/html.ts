@@ -350,6 +350,16 @@ function evidenceTable(f: Finding): string {
   );
 }
 
+/** A titled line of code with a copy button (the page's script copies the element named by data-copy). */
+function copyRow(id: string, titleHtml: string, text: string, label: string): string {
+  return (
+    `<p><strong>${titleHtml}</strong></p>` +
+    `<div class="filter-row"><code id="${escapeHtml(id)}">${safeText(text)}</code>` +
+    `<button type="button" data-copy="${escapeHtml(id)}" aria-label="${safeText(label)}">Copy</button></div>` +
+    `<p class="copy-status" id="${escapeHtml(id)}-status" role="status" aria-live="polite"></p>`
+  );
+}
+
 function findingCard(f: Finding, id: string, level: number): string {
   const rc = ruleClass(f.rule);
   const who = `${endpointLabel(f.client)} → ${endpointLabel(f.server)}`;
@@ -376,10 +386,10 @@ function findingCard(f: Finding, id: string, level: number): string {
     `<figure>${ladderSvg(f, `${id}-ladder`)}<figcaption>${escapeHtml(caption)}</figcaption></figure>`,
     '<div>',
     codes.length > 0 ? `<table class="codes"><caption class="muted">${safeText(seenByLabel(f))}</caption><tbody>${codes.join('')}</tbody></table>` : '',
-    `<p><strong>Wireshark display filter</strong></p>`,
-    `<div class="filter-row"><code id="${escapeHtml(filterId)}">${safeText(f.filter)}</code>` +
-      `<button type="button" data-copy="${escapeHtml(filterId)}" aria-label="Copy the Wireshark display filter of ${safeText(who)}">Copy</button></div>`,
-    `<p class="copy-status" id="${escapeHtml(filterId)}-status" role="status" aria-live="polite"></p>`,
+    copyRow(`${id}-stream`, 'Wireshark display filter', f.streamFilter, `Copy the Wireshark display filter of ${who}`),
+    copyRow(filterId, 'Address filter <span class="muted">(also on a cut of the capture)</span>', f.filter, `Copy the address filter of ${who}`),
+    f.wireshark ? copyRow(`${id}-open`, 'Open in Wireshark', f.wireshark, `Copy the command that opens ${who} in Wireshark`) : '',
+    `<p>Community ID: <span class="mono">${safeText(f.communityId)}</span></p>`,
     `<p>Frames: <span class="mono">${elidedFrames(f.frames)}</span><br>Time: <span class="mono">${safeText(f.start)}</span> → <span class="mono">${safeText(f.end)}</span></p>`,
     causes || checks ? `<details><summary>Likely causes and what to check</summary>${causes}${checks}</details>` : '',
     evidenceTable(f),
