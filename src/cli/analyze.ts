@@ -5,6 +5,7 @@ export { captureErrorLine, internalErrorStack, nothingUseful, unusableCaptureLin
 import { BOUNDED_HEAP } from './heap.js';
 import { CaptureError } from '../capture/types.js';
 import { LIVE_REFUSED_LINGER } from '../flow/timeouts.js';
+import { formatEcsFinding } from '../report/ecs.js';
 import { formatJsonlFinding } from '../report/jsonl.js';
 import { formatLiveFinding } from '../report/live.js';
 import type { ReporterName } from '../report/index.js';
@@ -39,7 +40,8 @@ export function reaches(finding: Pick<Finding, 'severity'>, threshold: Severity)
 /** Run `wirewhy analyze FILE`. Returns the exit status. */
 export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: CliIo, signal?: { stopped: boolean }): Promise<number> {
   const format = opts.format as ReporterName;
-  const streaming = format === 'jsonl';
+  // One line per finding, written as soon as it is decided.
+  const streaming = format === 'jsonl' || format === 'ecs';
   let report: AnalysisReport;
   // Live input (stdin pipe, FIFO): capture time follows the wall clock while quiet, refusals are
   // decided after LIVE_REFUSED_LINGER, and text output prints a line per finding as decided,
@@ -55,7 +57,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
   const wanted = findingFilter({ codes: optionList(opts.code), rules: optionList(opts.rule), severity: opts.severity as Severity | undefined });
   const shown = (f: Finding) => wanted === null || wanted(f);
   const write = streaming
-    ? (f: Finding) => io.stdout.write(formatJsonlFinding(f, { file }))
+    ? (f: Finding) => io.stdout.write(format === 'ecs' ? formatEcsFinding(f, file) : formatJsonlFinding(f, { file }))
     : live && format === 'text'
       ? (f: Finding) => io.stdout.write(formatLiveFinding(f, terminal))
       : undefined;

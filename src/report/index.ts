@@ -2,6 +2,7 @@
  * Reporters by name. Each is a pure function from a finished report to the text to write;
  * a new format is one entry in REPORTERS (its name joins ReporterName by itself).
  */
+import { formatEcs } from './ecs.js';
 import { formatHtml } from './html.js';
 import { formatJson } from './json.js';
 import { formatJsonl } from './jsonl.js';
@@ -35,6 +36,7 @@ export const REPORTERS = {
   jsonl: (report) => formatJsonl(report),
   junit: (report, opts) => formatJunit(report, opts),
   html: (report) => formatHtml(report),
+  ecs: (report) => formatEcs(report),
 } as const satisfies Record<string, Reporter>;
 
 /** Names of the output formats: 'text' | 'json' | 'jsonl' (and any format added to REPORTERS). */
@@ -55,6 +57,7 @@ export function formatReport(name: ReporterName, report: AnalysisReport, opts: R
 }
 
 export { formatJson } from './json.js';
+export { ECS_VERSION, ecsDocument, formatEcs, formatEcsFinding } from './ecs.js';
 export { formatJsonl, formatJsonlFinding } from './jsonl.js';
 export { formatText, groupFindings, type FindingGroup, type TextOptions } from './text.js';
 export { explain, type ExplainResult } from './explain.js';

@@ -19,6 +19,7 @@ import type { ScanResult } from '../scan/types.js';
 import { severityReaches, type Severity } from '../model/finding.js';
 import { writeScanHtml } from './html.js';
 import { writeScanJunit } from './junit.js';
+import { formatEcsFinding } from './ecs.js';
 import { writeScanJson } from './scan-json.js';
 import { formatScanText, ScanFindingGroups } from './scan-text.js';
 import type { TerminalOptions } from './terminal.js';
@@ -41,7 +42,7 @@ export interface ScanOutputOptions {
 }
 
 /** The pool options a scan's output needs. */
-export type ScanOutputPoolOptions = Required<Pick<PoolOptions, 'keepFindings' | 'onResult'>> & Pick<PoolOptions, 'parts' | 'onFindingLine'>;
+export type ScanOutputPoolOptions = Required<Pick<PoolOptions, 'keepFindings' | 'onResult'>> & Pick<PoolOptions, 'parts' | 'onFindingLine' | 'onFinding'>;
 
 /** One scan's output in one format: give `poolOptions` to the scan, then `finish` with its result. */
 export class ScanOutput {
@@ -59,13 +60,15 @@ export class ScanOutput {
     this.parts = kind ? new CapturePartStore({ kind, failOn: options.failOn }) : null;
     this.groups = format === 'text' ? new ScanFindingGroups() : null;
     const { failOn, out, err } = options;
-    const streaming = format === 'jsonl';
+    // ECS, like JSONL, is a line per finding; the worker sends the finding and this thread makes the document.
+    const streaming = format === 'jsonl' || format === 'ecs';
     this.poolOptions = {
       keepFindings: false,
       ...(this.parts ? { parts: this.parts } : {}),
       // JSONL: each finding as soon as a worker decides it, made a line by the worker; errors
       // on stderr as files finish.
-      ...(streaming ? { onFindingLine: out } : {}),
+      ...(format === 'jsonl' ? { onFindingLine: out } : {}),
+      ...(format === 'ecs' ? { onFinding: (file: string, finding) => out(formatEcsFinding(finding, file)) } : {}),
       onResult: (r, index) => {
         if (streaming && r.error) err(`${r.error.line}\n`);
         if (r.report && r.tally) {
@@ -94,6 +97,7 @@ export class ScanOutput {
         writeScanJunit(result, this.options.failOn, out, (f) => parts!.copy(f.part!.at, out));
         return;
       case 'jsonl':
+      case 'ecs':
         for (const e of result.pathErrors) err(`wirewhy: ${e.path}: ${e.message}\n`);
         return;
       case 'html': {
