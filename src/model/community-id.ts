@@ -47,35 +47,23 @@ export function communityIdV1(proto: number, saddr: Uint8Array, daddr: Uint8Arra
   return `1:${hash('sha1', buf, 'base64')}`;
 }
 
-/** ICMP message types answered by a counterpart type; any other type is one-way (Zeek's ICMP4_counterpart). */
-const ICMP4_COUNTERPART: ReadonlyMap<number, number> = new Map([
-  [8, 0], // echo request ↔ echo reply
-  [0, 8],
-  [13, 14], // timestamp ↔ timestamp reply
-  [14, 13],
-  [15, 16], // information request ↔ reply
-  [16, 15],
-  [10, 9], // router solicitation ↔ advertisement
-  [9, 10],
-  [17, 18], // address mask request ↔ reply
-  [18, 17],
-]);
+/** Request/reply pairs as a map from each type to the other. */
+function counterparts(pairs: ReadonlyArray<readonly [number, number]>): ReadonlyMap<number, number> {
+  return new Map(pairs.flatMap(([a, b]) => [[a, b] as const, [b, a] as const]));
+}
 
-/** ICMPv6 message types answered by a counterpart type (Zeek's ICMP6_counterpart). */
-const ICMP6_COUNTERPART: ReadonlyMap<number, number> = new Map([
-  [128, 129], // echo request ↔ echo reply
-  [129, 128],
-  [133, 134], // router solicitation ↔ advertisement
-  [134, 133],
-  [135, 136], // neighbour solicitation ↔ advertisement
-  [136, 135],
-  [130, 131], // multicast listener query ↔ report
-  [131, 130],
-  [139, 140], // node information query ↔ reply ("who are you")
-  [140, 139],
-  [144, 145], // home agent address discovery request ↔ reply
-  [145, 144],
-]);
+/**
+ * ICMP message types answered by a counterpart type (Zeek's ICMP4_counterpart); any other type is
+ * one-way: echo, timestamp, information, router solicitation/advertisement, address mask.
+ */
+const ICMP4_COUNTERPART = counterparts([[8, 0], [13, 14], [15, 16], [10, 9], [17, 18]]);
+
+/**
+ * ICMPv6 message types answered by a counterpart type (Zeek's ICMP6_counterpart): echo, router and
+ * neighbour solicitation/advertisement, multicast listener query/report, node information
+ * ("who are you"), home agent address discovery.
+ */
+const ICMP6_COUNTERPART = counterparts([[128, 129], [133, 134], [135, 136], [130, 131], [139, 140], [144, 145]]);
 
 /**
  * The port equivalents of an ICMP or ICMPv6 message: a request/reply type maps to (type,
