@@ -3,7 +3,8 @@
  * Per packet everything is synchronous; the only awaits are per read chunk.
  */
 import type { Readable } from 'node:stream';
-import { readCapture } from './capture/reader.js';
+import { readCapture, type ReadOptions } from './capture/reader.js';
+import { MergedCapture } from './capture/merge.js';
 import type { CaptureInfo, CaptureWarning, Frame } from './capture/types.js';
 import { decodeFrame, isSupportedLinkType, linkTypeName } from './decode/index.js';
 import { AnomalyCounter, createPacket } from './decode/packet.js';
@@ -86,8 +87,11 @@ export interface HeapPolicy {
   afterChunk(): void;
 }
 
-/** Analyse a capture file (path, "-" for stdin) or stream and return the full report. */
-export async function analyzeCapture(source: string | Readable, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
+/**
+ * Analyse a capture file (path, "-" for stdin), a stream, or several files read as one
+ * ({@link MergedCapture}), and return the full report.
+ */
+export async function analyzeCapture(source: string | Readable | MergedCapture, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
   const anomalies = new AnomalyCounter();
   const pkt = createPacket();
   let captureInfo: CaptureInfo | null = null;
@@ -103,11 +107,16 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
   const faults = new FaultLog(anomalies, options.onInternalError);
   const onFault = faults.sink;
   const quality = new CaptureQuality();
+  // Several files: each finding also names the files and frames of its evidence.
+  const merged = source instanceof MergedCapture ? source : null;
+  const placeFrames = (f: Finding): void => {
+    if (merged && f.sourceFrames === undefined) f.sourceFrames = merged.origins.byFile(f.frames);
+  };
   const engine = new RuleEngine([...(options.rules ?? RULES)], {
     precision: () => captureInfo?.precision ?? 6,
     clock: () => table.now,
     returnPath: (flow) => quality.returnPath(flow),
-    onFinding: options.onFinding,
+    onFinding: merged && options.onFinding ? (f) => (placeFrames(f), options.onFinding!(f)) : options.onFinding,
     maxFindings: options.maxFindings,
     onDropped: options.onDroppedFinding,
     onFault,
@@ -133,6 +142,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       reassembly,
       onFault,
       onEvicted: (flow: Flow) => spans?.add(flow, null),
+      events: engine.events,
     },
   );
 
@@ -194,7 +204,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     spanOf(frame.tsSec, frame.tsNsec);
     account(frame, time);
   };
-  const result = await readCapture(source, onFrame, {
+  const readOptions: ReadOptions = {
     shouldStop: options.shouldStop,
     // Tail bytes of streams are copied late (see StreamReassembler.append): before the reader
     // reuses its buffers.
@@ -207,7 +217,9 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
       options.onProgress?.(n);
       options.onClock?.((t) => table.advance(t), () => table.now);
     },
-  });
+  };
+  const mergedResult = merged ? await merged.read(onFrame, readOptions) : null;
+  const result = mergedResult ?? (await readCapture(source as string | Readable, onFrame, readOptions));
 
   if (held !== null) {
     clock.release();
@@ -245,7 +257,7 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
   const precision = result.info.precision;
   const linkTypes = result.info.linkTypes.map(linkTypeName);
   const capture: CaptureSummary = {
-    file: options.name ?? (typeof source === 'string' ? source : '-'),
+    file: options.name ?? (typeof source === 'string' ? source : merged ? merged.name : '-'),
     format: result.info.format,
     compression: result.compression,
     linkTypes: [...new Set(linkTypes)],
@@ -256,7 +268,9 @@ export async function analyzeCapture(source: string | Readable, options: Analyze
     warnings,
     anomalies: anomalies.toRecord(),
     ...(faults.count > 0 ? { internalErrors: faults.listed } : {}),
+    ...(mergedResult ? { files: mergedResult.files } : {}),
   };
+  for (const f of engine.findings) placeFrames(f);
   const findings = engine.findings.slice().sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || a.stream - b.stream);
   const byRule: Record<string, number> = {};
   for (const f of findings) byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
@@ -384,6 +398,10 @@ class SpanCollector {
       packets: flow.packets,
     };
     if (rule) span.rule = rule;
+    if (flow.kind === 'tcp') {
+      span.history = flow.history;
+      span.connState = flow.connState;
+    }
     this.spans.push(span);
   }
 

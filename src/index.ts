@@ -9,6 +9,7 @@
  * ```
  */
 import type { Readable } from 'node:stream';
+import { MergedCapture } from './capture/merge.js';
 import { analyzeCapture, type AnalyzeOptions } from './analyze.js';
 import type { AnalysisReport } from './report/types.js';
 
@@ -20,6 +21,7 @@ export type { Finding, ErrorCode, Endpoint, RuleMeta, Severity, OsName } from '.
 export { CaptureError } from './capture/types.js';
 export type { CaptureWarning, Frame } from './capture/types.js';
 export { readCapture, detectFormat } from './capture/reader.js';
+export { MergedCapture, MergedCaptureError, type MergedFileSummary } from './capture/merge.js';
 export { RULES, ruleById } from './rules/index.js';
 export { STREAM_RECOGNISERS } from './app/index.js';
 export type { NamedRecogniser, StreamRecogniser, ApplicationContext, ConversationStreams, StreamView } from './app/index.js';
@@ -38,4 +40,12 @@ export function analyzeFile(path: string, options: AnalyzeOptions = {}): Promise
 /** Analyse a capture arriving on a stream (a pipe, a socket, an HTTP upload). */
 export function analyzeStream(stream: Readable, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
   return analyzeCapture(stream, { name: '-', ...options });
+}
+
+/**
+ * Analyse several capture files as one timeline merged by timestamp, as `mergecap` merges them
+ * (a rotated set: tcpdump -C/-G, a dumpcap ring buffer); frame numbers are those of `mergecap -w`.
+ */
+export function analyzeFiles(paths: readonly string[], options: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  return analyzeCapture(new MergedCapture(paths), options);
 }

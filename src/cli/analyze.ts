@@ -16,6 +16,23 @@ import { findingFilter, optionList } from '../rules/filter.js';
 import { severityReaches, type Finding, type Severity } from '../rules/types.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
 import { isLiveSource, openLiveInput, type LiveInput } from './live.js';
+import { MergedCapture, MergedCaptureError } from '../capture/merge.js';
+import { findCaptures } from '../scan/walk.js';
+
+/**
+ * The files of `analyze A B C` (in that order) or `analyze --as-one DIR` (the captures under
+ * it, in walk order: names sorted, as a ring buffer numbers them) as one merged capture, or the
+ * lines saying why not.
+ */
+export async function mergedSource(paths: string[], asOne: boolean): Promise<{ capture: MergedCapture } | { errors: string[] }> {
+  if (paths.includes('-')) return { errors: ['wirewhy: standard input cannot be merged with other captures'] };
+  const walk = await findCaptures(paths);
+  const errors = walk.errors.map((e) => `wirewhy: ${sanitizeForTerminal(e.path)}: ${sanitizeForTerminal(e.message)}`);
+  if (errors.length > 0) return { errors };
+  if (walk.captures.length === 0) return { errors: [`wirewhy: no captures found under ${sanitizeForTerminal(paths.join(' '))}`] };
+  const name = asOne && paths.length === 1 ? paths[0]! : undefined;
+  return { capture: new MergedCapture(walk.captures.map((c) => c.path), name) };
+}
 
 /** Options of `wirewhy analyze`. */
 export interface AnalyzeCommandOptions {
@@ -30,6 +47,8 @@ export interface AnalyzeCommandOptions {
   rule?: string[];
   /** Only findings of at least this severity. */
   severity?: string;
+  /** Read the captures under the folders given as one capture (see mergedSource). */
+  asOne?: boolean;
 }
 
 /** True when a finding's severity reaches the threshold. */
@@ -37,8 +56,18 @@ export function reaches(finding: Pick<Finding, 'severity'>, threshold: Severity)
   return severityReaches(finding.severity, threshold);
 }
 
-/** Run `wirewhy analyze FILE`. Returns the exit status. */
-export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: CliIo, signal?: { stopped: boolean }): Promise<number> {
+/** Run `wirewhy analyze FILE` (or several files read as one). Returns the exit status. */
+export async function runAnalyze(files: string | string[], opts: AnalyzeCommandOptions, io: CliIo, signal?: { stopped: boolean }): Promise<number> {
+  let merged: MergedCapture | null = null;
+  if (Array.isArray(files)) {
+    const found = await mergedSource(files, opts.asOne === true);
+    if ('errors' in found) {
+      for (const line of found.errors) io.stderr.write(`${line}\n`);
+      return EXIT_UNREADABLE;
+    }
+    merged = found.capture;
+  }
+  const file = merged ? merged.name : (files as string);
   const format = opts.format as ReporterName;
   // One line per finding, written as soon as it is decided.
   const streaming = format === 'jsonl' || format === 'ecs';
@@ -48,7 +77,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
   // then the full report at the end (see live.ts).
   let live: LiveInput | null;
   try {
-    live = isLiveSource(file) ? openLiveInput(file, signal) : null;
+    live = !merged && isLiveSource(file) ? openLiveInput(file, signal) : null;
   } catch (e) {
     io.stderr.write(captureErrorLine(file, e) + '\n');
     return EXIT_UNREADABLE;
@@ -70,7 +99,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
     onFinding(f);
   } : onFinding;
   try {
-    report = await analyzeCapture(live ? live.stream : file, {
+    report = await analyzeCapture(merged ?? (live ? live.stream : file), {
       name: file,
       heapPolicy: BOUNDED_HEAP,
       maxFlows: opts.maxFlows,
@@ -86,7 +115,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions, io: 
     // Ctrl-C on a pipe or FIFO that never sent a byte: there is no capture to report on, and
     // "empty file" would blame the writer for what the user did.
     const nothingArrived = live && signal?.stopped && e instanceof CaptureError && e.offset === 0;
-    io.stderr.write((nothingArrived ? `wirewhy: ${sanitizeForTerminal(file)}: interrupted before any capture data arrived` : captureErrorLine(file, e)) + '\n');
+    io.stderr.write((nothingArrived ? `wirewhy: ${sanitizeForTerminal(file)}: interrupted before any capture data arrived` : captureErrorLine(e instanceof MergedCaptureError ? e.file : file, e)) + '\n');
     if (!(e instanceof CaptureError) && io.env.WIREWHY_DEBUG) io.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
     return EXIT_UNREADABLE;
   } finally {

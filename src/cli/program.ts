@@ -7,6 +7,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SEVERITIES } from '../rules/types.js';
 import { VERSION } from '../version.js';
+import { parseShard, type Shard } from '../scan/shard.js';
 import { ANALYZE_FORMATS, CHECK_FORMATS, SCAN_FORMATS } from './formats.js';
 import { EXIT_UNREADABLE, processIo, ReportOutput, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
 
@@ -33,8 +34,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
 
   program
     .command('analyze')
-    .description('analyse one capture (pcap, pcapng, gzip; "-" for standard input)')
-    .argument('<file>', 'capture file, or - for standard input')
+    .description('analyse one capture (pcap, pcapng, gzip; "-" for standard input); several files are one capture merged by time, as mergecap does')
+    .argument('<files...>', 'capture file, or - for standard input; several files (a rotated set) are read as one')
+    .option('--as-one', 'read the captures under the folders given as one capture, merged by time')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...ANALYZE_FORMATS]).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
     .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
@@ -43,9 +45,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .option('--code <code>', 'only findings citing this error code, by number or name (10061, ECONNREFUSED, 111); repeatable', collect, [])
     .option('--rule <id>', 'only findings of this rule (connection-refused, ...); repeatable', collect, [])
     .addOption(new Option('--severity <severity>', 'only findings of at least this severity').choices([...SEVERITIES]))
-    .action(async (file: string, opts: { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean; code?: string[]; rule?: string[]; severity?: string }) => {
+    .action(async (files: string[], opts: { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean; code?: string[]; rule?: string[]; severity?: string; asOne?: boolean }) => {
       const { runAnalyze } = await import('./analyze.js');
-      setExit(await runAnalyze(file, opts, io, signal));
+      setExit(await runAnalyze(files.length === 1 && !opts.asOne ? files[0]! : files, opts, io, signal));
     });
 
   program
@@ -57,9 +59,34 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .option('-j, --jobs <n>', 'worker threads (default: number of CPUs, at most one per 128 MB of captures)', positiveInt)
     .option('-q, --quiet', 'no progress bar')
     .option('--max-flows <n>', 'cap on conversations tracked at once, per capture', positiveInt)
-    .action(async (paths: string[], opts: { format: string; failOn?: string; jobs?: number; quiet?: boolean; maxFlows?: number }) => {
+    .option('--shard <I/N>', 'only part I of N of the captures, by a hash of their path (for clusters; combine the parts with wirewhy merge)', shardOption)
+    .action(async (paths: string[], opts: { format: string; failOn?: string; jobs?: number; quiet?: boolean; maxFlows?: number; shard?: Shard }) => {
       const { runScan } = await import('./scan.js');
       setExit(await runScan(paths, opts, io, signal));
+    });
+
+  program
+    .command('merge')
+    .description('combine the outputs of scan --shard I/N (--format jsonl or json) into the report one scan of everything prints')
+    .argument('<results...>', 'outputs of the shards ("-" for standard input)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'junit', 'html']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
+    .option('--title <title>', 'html format: the page title (scan uses the paths scanned)')
+    .action(async (results: string[], opts: { format: string; failOn?: string; title?: string }) => {
+      const { runMerge } = await import('./merge.js');
+      setExit(await runMerge(results, opts, io));
+    });
+
+  program
+    .command('diff')
+    .description('list the failures that are new, gone or changed cause between two captures (or saved analyze --format json reports); exit 1 when one is new')
+    .argument('<before>', 'capture or JSON report before')
+    .argument('<after>', 'capture or JSON report after')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
+    .action(async (before: string, after: string, opts: { format: string; maxFlows?: number }) => {
+      const { runDiff } = await import('./diff.js');
+      setExit(await runDiff(before, after, opts, io));
     });
 
   program
@@ -147,6 +174,15 @@ async function runProgram(argv: string[], io: CliIo, signal: { stopped: boolean 
     return EXIT_UNREADABLE;
   }
   return code;
+}
+
+/** `--shard I/N`, checked. */
+function shardOption(v: string): Shard {
+  try {
+    return parseShard(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 
 /** Commander's accumulator for a repeatable option. */

@@ -5,6 +5,7 @@ import { scanPaths } from '../scan/index.js';
 import type { ScanResult } from '../scan/types.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
 import { noCapturesLines } from './no-captures.js';
+import { shardLabel, type Shard } from '../scan/shard.js';
 
 export { SCAN_FORMATS } from './formats.js';
 
@@ -15,6 +16,8 @@ export interface ScanCommandOptions {
   jobs?: number;
   quiet?: boolean;
   maxFlows?: number;
+  /** Only part I of N of the captures (see scan/shard.ts). */
+  shard?: Shard;
 }
 
 /**
@@ -41,16 +44,19 @@ export async function runScan(paths: string[], opts: ScanCommandOptions, io: Cli
     terminal: { color: useColor(io), unicode: useUnicode(io) },
     out: (chunk) => io.stdout.write(chunk),
     err: (chunk) => io.stderr.write(chunk),
+    ...(opts.shard ? { records: { shard: shardLabel(opts.shard) } } : {}),
   });
   try {
     const result = await scanPaths(paths, {
       jobs: opts.jobs,
       maxFlows: opts.maxFlows,
+      shard: opts.shard,
       shouldStop: signal ? () => signal.stopped : undefined,
       progress: io.stderr.isTTY && !opts.quiet ? { stream: io.stderr as { write(s: string): unknown; columns?: number }, unicode: useUnicode(io) } : undefined,
       ...output.poolOptions,
     });
-    const nothing = noCapturesLines(paths, result);
+    // A shard may hold no capture of a small folder: that is its share, not a mistake.
+    const nothing = opts.shard && result.pathErrors.length === 0 ? null : noCapturesLines(paths, result);
     if (nothing) {
       for (const line of nothing) io.stderr.write(`${line}\n`);
       return EXIT_UNREADABLE;

@@ -35,6 +35,11 @@ export interface IcmpLink {
   quotedTcpFlags: number;
 }
 
+/** Heard when an ICMP error quoting a packet of a flow is linked to it (`F`: the flows). */
+export interface IcmpEvents<F> {
+  onIcmpError?(flow: F, link: IcmpLink): void;
+}
+
 const FLOW_B_SEEN = 1;
 const FLOW_CLIENT_IS_A = 2;
 const FLOW_DECIDED = 4;
@@ -98,6 +103,11 @@ export abstract class BaseFlow<E extends { readonly address: string; readonly po
   endNsec: number;
   packets = 0;
   icmp: IcmpLink[] = EMPTY_LIST;
+  /**
+   * @internal What the listeners of this flow's events keep about it (the rules' own facts), one
+   * slot per listener; null until one keeps anything, so most flows carry one null field.
+   */
+  listenerState: unknown[] | null = null;
 
   // Flow-table bookkeeping.
   /** @internal */ hash = 0;

@@ -7,7 +7,8 @@ import { formatAddress, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_SYN, typ
 import { AddressSlab, flowHash, isAsymmetricReply, matchFlow, wordsAt, type FlowKeyView, type StoredFlowKey } from './key.js';
 import type { FaultSink } from '../model/faults.js';
 import type { ReassemblyPool } from './reassembly.js';
-import { TcpConversation, type IcmpLink } from './tcp.js';
+import { TcpConversation, type IcmpLink, type TcpEvents } from './tcp.js';
+import type { IcmpEvents } from './flow.js';
 import { DnsAnswersHeard, SQL_BROWSER_PORT, UdpExchange } from './udp.js';
 import { UdpStreamIndex } from './udp-streams.js';
 import { DEFAULT_MAX_FLOWS, UNANSWERED_SHARE, MAX_TOMBSTONES, TOMBSTONE_TTL, TCP_REFUSED_LINGER, SWEEP_INTERVAL, TCP_CLOSED_LINGER, TCP_HANDSHAKE_TIMEOUT, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT } from './timeouts.js';
@@ -73,6 +74,8 @@ export interface FlowTableOptions {
    * from such a flow's tombstone.
    */
   onEvicted?: (flow: Flow) => void;
+  /** Who hears the rare moments of TCP conversations and the ICMP errors linked to flows (the rule engine). */
+  events?: TcpEvents & IcmpEvents<Flow>;
 }
 
 /** Scratch key for quoted packets (reused). */
@@ -186,6 +189,7 @@ export class FlowTable {
    * A field, not part of a returned pair: lookups run per packet and should not allocate.
    */
   private foundDir = 0;
+  private readonly events: TcpEvents & IcmpEvents<Flow>;
 
   constructor(
     private readonly onEnd: (flow: Flow) => void,
@@ -197,6 +201,7 @@ export class FlowTable {
     this.refusedLinger = options.refusedLinger ?? TCP_REFUSED_LINGER;
     this.onFault = options.onFault ?? rethrow;
     this.onEvicted = options.onEvicted ?? (() => {});
+    this.events = options.events ?? {};
   }
 
   /** Flows currently tracked. */
@@ -451,7 +456,7 @@ export class FlowTable {
   /** Put a conversation at the tail of the list its state belongs to (each list has one timeout). */
   private placeTcp(c: TcpConversation): void {
     // A refusal (RST to SYNs, no SYN-ACK) has its own list only so live input can decide it sooner.
-    const refused = c.closed && c.refusals.length > 0 && !c.synAckSeen && !c.established;
+    const refused = c.closed && c.rejected && !c.synAckSeen && !c.established;
     const want = refused ? this.tcpRefused : c.closed ? this.tcpClosed : c.established || c.midstream || c.synAckSeen ? this.tcpOpen : this.tcpHandshake;
     const cur = this.listOf(c);
     if (cur === want) want.touch(c);
@@ -527,7 +532,7 @@ export class FlowTable {
       }
     }
     try {
-      conv.update(p, fromA);
+      conv.update(p, fromA, this.events);
     } catch (e) {
       this.onFault('tcp', p.frame, conv, e);
     }
@@ -607,7 +612,9 @@ export class FlowTable {
       const found = this.findTcp(k, hash);
       const fromA = found ? this.foundDir === 1 : true;
       const conv = found ?? this.createTcp(k, hash, q.tcpFlags, p.frame, p.tsSec, p.tsNsec, p.time);
-      conv.linkIcmp(this.link(p, reporter, fromA === conv.clientIsA, q.tcpFlags));
+      const link = this.link(p, reporter, fromA === conv.clientIsA, q.tcpFlags);
+      conv.linkIcmp(link);
+      this.events.onIcmpError?.(conv, link);
       this.placeTcp(conv);
       return conv;
     }
@@ -615,7 +622,9 @@ export class FlowTable {
     const found = this.findUdp(k, hash) ?? this.reviveUdp(k, hash, p.frame, p.tsSec, p.tsNsec, p.time);
     const fromA = found ? this.foundDir === 1 : true;
     const ex = found ?? this.createUdp(k, hash, p.frame, p.tsSec, p.tsNsec, p.time);
-    ex.linkIcmp(this.link(p, reporter, fromA === ex.clientIsA, -1));
+    const link = this.link(p, reporter, fromA === ex.clientIsA, -1);
+    ex.linkIcmp(link);
+    this.events.onIcmpError?.(ex, link);
     this.placeUdp(ex);
     return ex;
   }

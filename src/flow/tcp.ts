@@ -1,7 +1,9 @@
 /**
- * A TCP conversation: per-endpoint state, a Zeek-style history string, and the facts the rules
- * need (SYN retries, the answer to the SYN, resets, FINs, data retransmission series), all
- * bounded in size whatever the conversation's length.
+ * A TCP conversation: per-endpoint state, a Zeek-style history string, and segment analysis in
+ * Wireshark's words (retransmission, keep-alive, zero window and its probes, a RST answering a
+ * SYN, acceptable or not), all bounded in size whatever the conversation's length. What a rule
+ * makes of it is the rule's own: the analysis raises rare events (`TcpEvents`) to whoever
+ * listens, never one per data segment.
  */
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../decode/packet.js';
 import type { FlowKeyView } from './key.js';
@@ -12,23 +14,99 @@ import { seqAdd, seqLt, seqLte } from './seq.js';
 
 export { EMPTY_LIST, MAX_TRACKED_EVENTS, type IcmpLink } from './flow.js';
 
-/** One transmission of a data segment in a retransmission series. */
-export interface Transmission {
-  frame: number;
-  time: number;
+/**
+ * How a RST relates to the handshake (see `TcpEvents.onRst`):
+ * - `Other`: it does not answer a client's SYN;
+ * - `Refused`: from the server, while the client had sent only SYNs, and it acknowledges the SYN:
+ *   a refusal (Zeek's REJ);
+ * - `Ignored`: from the server, while the client had sent only SYNs, but it does not acknowledge
+ *   the SYN: RFC 9293 §3.10.7.3 says a client in SYN-SENT drops it (Linux, Windows, BSD do), so
+ *   it refuses nothing and the client keeps retrying.
+ */
+export const RstAnswer = { Other: 0, Refused: 1, Ignored: 2 } as const;
+/** One of RstAnswer's values. */
+export type RstAnswer = (typeof RstAnswer)[keyof typeof RstAnswer];
+
+/**
+ * The rare moments of a TCP conversation, raised while a segment is accounted (Zeek's analyzer
+ * events, Wireshark's expert notes). Each is called with the conversation, the segment and who
+ * sent it; the conversation's state is as it was before the segment unless said otherwise. None
+ * is raised for an ordinary data segment or ACK.
+ */
+export interface TcpEvents {
+  /** A SYN without ACK (after the endpoint recorded it). */
+  onSyn?(c: TcpConversation, p: Packet, fromClient: boolean): void;
+  /** A SYN-ACK (after the endpoint recorded it). */
+  onSynAck?(c: TcpConversation, p: Packet, fromClient: boolean): void;
+  /** A RST (after the endpoint counted it; sequence and ACK state not yet updated). */
+  onRst?(c: TcpConversation, p: Packet, fromClient: boolean, answer: RstAnswer): void;
+  /**
+   * The server answered the client's SYNs with a plain ACK that does not acknowledge the SYN
+   * (RFC 5961 §4 challenge ACK, or an old connection's state): an unacceptable ACK in SYN-SENT.
+   */
+  onSynAnsweredByAck?(c: TcpConversation, p: Packet): void;
+  /**
+   * A data segment sent again (Wireshark's tcp.analysis.retransmission, keep-alives left out).
+   * `newSeries` is true when it is not the latest retransmitted, still unacknowledged segment
+   * again; then `originalFrame`/`originalTime` give its first transmission when still
+   * remembered (-1 and 0 otherwise).
+   */
+  onRetransmission?(c: TcpConversation, p: Packet, fromClient: boolean, newSeries: boolean, originalFrame: number, originalTime: number): void;
+  /** The peer acknowledged the latest retransmitted segment of the side `senderIsClient` names. */
+  onRetransmissionAcked?(c: TcpConversation, p: Packet, senderIsClient: boolean): void;
+  /** The sender advertised a zero receive window (Wireshark's tcp.analysis.zero_window). */
+  onZeroWindow?(c: TcpConversation, p: Packet, fromClient: boolean): void;
+  /** The sender, whose window was zero, advertised a non-zero one again. */
+  onWindowOpen?(c: TcpConversation, p: Packet, fromClient: boolean): void;
+  /** A segment (not RST, not SYN) sent into the peer's zero window: a window probe. */
+  onZeroWindowProbe?(c: TcpConversation, p: Packet, fromClient: boolean): void;
 }
 
-/** A segment sent again and again: the series the `connection-aborted` rule looks at. */
-export interface RetransmissionSeries {
-  seq: number;
-  length: number;
-  /** The original transmission when known, then each retransmission, in order (bounded). */
-  sends: Transmission[];
-  /** Retransmissions counted (may exceed sends.length - 1 when the list is full). */
-  retransmissions: number;
-  /** Set when the peer acknowledged the segment. */
-  acked: boolean;
+/**
+ * Zeek's conn.log `conn_state` of a TCP conversation: S0 attempt with no reply, S1 established
+ * and not closed, SF closed in order, REJ rejected, S2/S3 only the originator/responder closed,
+ * RSTO/RSTR the originator/responder reset, RSTOS0 the originator sent SYN then RST with no
+ * SYN-ACK seen, RSTRH the responder sent SYN-ACK then RST with no SYN seen, SH/SHR the
+ * originator/responder closed a half-open attempt, OTH anything else (midstream traffic).
+ */
+export type ConnState = 'S0' | 'S1' | 'SF' | 'REJ' | 'S2' | 'S3' | 'RSTO' | 'RSTR' | 'RSTOS0' | 'RSTRH' | 'SH' | 'SHR' | 'OTH';
+
+/** Zeek's endpoint states (TCP_INACTIVE…), as the capture shows them at the end. */
+type EndpointState = 'inactive' | 'syn-sent' | 'syn-ack-sent' | 'partial' | 'established' | 'closed' | 'reset';
+
+function endpointState(c: TcpConversation, e: TcpEndpoint): EndpointState {
+  if (e.rstCount > 0) return 'reset';
+  if (e.finFrame >= 0) return 'closed';
+  if (e.packets === 0) return 'inactive';
+  if (e.synCount > 0) return c.established ? 'established' : 'syn-sent';
+  if (e.synAckCount > 0) return c.established ? 'established' : 'syn-ack-sent';
+  return 'partial';
 }
+
+/** Zeek's `conn_state()` (base/protocols/conn/main.zeek) over the endpoint states; the client is Zeek's originator. */
+export function connStateOf(c: TcpConversation): ConnState {
+  const os = endpointState(c, c.client);
+  const rs = endpointState(c, c.server);
+  const oInactive = os === 'inactive' || os === 'partial';
+  const rInactive = rs === 'inactive' || rs === 'partial';
+  if (rs === 'reset') {
+    if (os === 'syn-sent' || os === 'syn-ack-sent' || (os === 'reset' && c.client.bytes === 0 && c.server.bytes === 0)) return 'REJ';
+    return oInactive ? 'RSTRH' : 'RSTR';
+  }
+  if (os === 'reset') {
+    if (rInactive) return /^\^?S[^HAFGIQ]*R/.test(c.history) ? 'RSTOS0' : 'OTH';
+    return 'RSTO';
+  }
+  if (rs === 'closed' && os === 'closed') return 'SF';
+  if (os === 'closed') return rInactive ? 'SH' : 'S2';
+  if (rs === 'closed') return oInactive ? 'SHR' : 'S3';
+  if (os === 'syn-sent' && rs === 'inactive') return 'S0';
+  if (os === 'established' && rs === 'established') return 'S1';
+  return 'OTH';
+}
+
+/** Nobody listens. */
+const NO_EVENTS: TcpEvents = Object.freeze({});
 
 /**
  * What few endpoints do (SYN or SYN-ACK retries, resets, retransmissions, zero windows), kept
@@ -44,10 +122,20 @@ class TcpEndpointEvents {
   rstFrames: number[] = EMPTY_LIST;
   rstTimes: number[] = EMPTY_LIST;
   retransmissions = 0;
-  series: RetransmissionSeries | null = null;
-  worstSeries: RetransmissionSeries | null = null;
+  /** The latest retransmitted segment is not yet acknowledged; its sequence number. */
+  retransmissionPending = false;
+  retransmittedSeq = 0;
   zeroWindows = 0;
-  zeroWindow: ZeroWindowEpisode | null = null;
+  /** The latest window this side advertised was zero. */
+  windowClosed = false;
+  /**
+   * Zeek's history repeats S, H, F and R when the sequence number differs from the last one of
+   * that flag: the last seen, once it is not the first (which the endpoint holds: `isn`,
+   * `finSeq`); -1 until then. The last RST's is always here (a RST makes these facts anyway).
+   */
+  lastSynSeq = -1;
+  lastFinSeq = -1;
+  lastRstSeq = -1;
 }
 
 // An endpoint's times in its conversation's `times` (see TcpConversation's constructor).
@@ -326,97 +414,45 @@ export class TcpEndpoint {
   get retransmissions(): number {
     return this.events === null ? 0 : this.events.retransmissions;
   }
-  set retransmissions(n: number) {
-    this.rare.retransmissions = n;
+  /** Sequence number of this side's latest retransmitted segment while unacknowledged, -1 when none. */
+  get pendingRetransmission(): number {
+    return this.events !== null && this.events.retransmissionPending ? this.events.retransmittedSeq : -1;
   }
-  /** The current unacknowledged retransmission series, or null. */
-  get series(): RetransmissionSeries | null {
-    return this.events === null ? null : this.events.series;
+  /** @internal Note a retransmission of `seq`; true when it is not the pending one again. */
+  noteRetransmission(seq: number): boolean {
+    const e = this.rare;
+    const fresh = !e.retransmissionPending || e.retransmittedSeq !== seq;
+    e.retransmissions++;
+    e.retransmissionPending = true;
+    e.retransmittedSeq = seq;
+    return fresh;
   }
-  set series(s: RetransmissionSeries | null) {
-    if (s !== null || this.events !== null) this.rare.series = s;
-  }
-  /** The longest series seen that was never acknowledged, kept after a newer series starts. */
-  get worstSeries(): RetransmissionSeries | null {
-    return this.events === null ? null : this.events.worstSeries;
-  }
-  set worstSeries(s: RetransmissionSeries | null) {
-    if (s !== null || this.events !== null) this.rare.worstSeries = s;
+  /** @internal The pending retransmission was acknowledged. */
+  retransmissionAcked(): void {
+    this.rare.retransmissionPending = false;
   }
   /** Zero-window advertisements sent. */
   get zeroWindows(): number {
     return this.events === null ? 0 : this.events.zeroWindows;
   }
-  set zeroWindows(n: number) {
-    this.rare.zeroWindows = n;
+  /** The latest window this side advertised was zero (a sender must probe it). */
+  get windowClosed(): boolean {
+    return this.events !== null && this.events.windowClosed;
   }
-  /** The latest zero-window episode of this side as a receiver, or null (see ZeroWindowEpisode). */
-  get zeroWindow(): ZeroWindowEpisode | null {
-    return this.events === null ? null : this.events.zeroWindow;
+  /** @internal The rare facts, for the history (see TcpEndpointEvents.lastSynSeq). */
+  get rareFacts(): TcpEndpointEvents {
+    return this.rare;
   }
-  set zeroWindow(z: ZeroWindowEpisode | null) {
-    if (z !== null || this.events !== null) this.rare.zeroWindow = z;
+  /** @internal The rare facts if made, else null. */
+  get rareFactsIfAny(): TcpEndpointEvents | null {
+    return this.events;
   }
-}
-
-/** A receiver advertising a zero window, the peer's probes, and whether the window opened again. */
-export interface ZeroWindowEpisode {
-  /** Zero-window episodes of this side so far (this object describes the latest). */
-  episodes: number;
-  firstFrame: number;
-  firstTime: number;
-  /** The latest zero-window advertisement. */
-  lastFrame: number;
-  lastTime: number;
-  /** True while the window is still zero (no non-zero window advertised since). */
-  closed: boolean;
-  reopenFrame: number;
-  reopenTime: number;
-  /** Segments the peer sent while the window was zero (window probes), counted and bounded. */
-  probes: number;
-  probeFrames: number[];
-  probeTimes: number[];
-}
-
-/** The server answered a SYN with a plain ACK for another sequence (challenge ACK, stale state). */
-export interface SynAnsweredByAck {
-  synFrame: number;
-  synTime: number;
-  ackFrame: number;
-  ackTime: number;
-  /** Acknowledgment number of that ACK, and what the SYN expected (ISN + 1). */
-  ack: number;
-  expected: number;
-}
-
-/**
- * A RST that answered a SYN but does not acknowledge it: RFC 9293 §3.10.7.3 says a client in
- * SYN-SENT drops it (Linux, Windows, BSD do), so it refuses nothing; the client keeps retrying.
- */
-export interface IgnoredReset {
-  synFrame: number;
-  rstFrame: number;
-  rstTime: number;
-  /** The RST's acknowledgment number, -1 when its ACK bit was off; and what the SYN expected (ISN + 1). */
-  ack: number;
-  expected: number;
-}
-
-/** How the first RST after the handshake looked (for telling a lost connection from an application reset). */
-export interface FirstResetFacts {
-  frame: number;
-  flags: number;
-  seq: number;
-  /** The last acknowledgment number the peer sent before the RST (-1 when none). */
-  peerAck: number;
-  /** Seconds since the resetting side's previous packet (Infinity when it sent none). */
-  resetterIdle: number;
-  /** The peer sent payload after the resetter's previous packet, and the RST followed it. */
-  answersPeerData: boolean;
-  /** The highest acknowledgment number the resetter sent, the RST's own included (-1 when none). */
-  resetterAck: number;
-  /** The sequence number after everything the peer had sent, FIN included (-1 when it sent nothing). */
-  peerNextSeq: number;
+  /** @internal Note the window this side advertised (zero or not). */
+  noteWindow(zero: boolean): void {
+    const e = this.rare;
+    if (zero) e.zeroWindows++;
+    e.windowClosed = zero;
+  }
 }
 
 /** Option kinds kept in a SYN's signature: 7 codes of 4 bits stay a small integer. */
@@ -481,27 +517,23 @@ const SYN_ACK_SEEN = FLOW_SUBCLASS_BITS;
 const ESTABLISHED = FLOW_SUBCLASS_BITS << 1;
 const MIDSTREAM = FLOW_SUBCLASS_BITS << 2;
 const CLOSED = FLOW_SUBCLASS_BITS << 3;
+/** Above the history bits (8 letters, both sides, from HISTORY_SEEN_SHIFT). */
+const REJECTED = 1 << 24;
 /** History letters already written: one bit per letter and side (see `mark`), from this bit up. */
 const HISTORY_SEEN_SHIFT = 8;
+// Zeek's history masks (HIST_SYN_PKT…), one bit per side each.
+const H_SYN = 1;
+const H_FIN = 2;
+const H_RST = 4;
+const H_FIN_RST = 8;
+const H_DATA = 16;
+const H_ACK = 32;
+const H_MULTI_FLAG = 64;
 
-/** A refused attempt: the client's last SYN and the server's RST. */
-export interface Refusal {
-  synFrame: number;
-  synTime: number;
-  rstFrame: number;
-  rstTime: number;
-}
-
-/**
- * What few conversations have (a refusal, an ignored RST, a stray ACK to a SYN, a reset after the
- * handshake), kept apart so that the others carry one null field instead of five.
- */
-class TcpConversationResets {
-  refusals: Refusal[] = EMPTY_LIST;
-  synAnsweredByAck: SynAnsweredByAck[] = EMPTY_LIST;
-  ignoredResets: IgnoredReset[] = EMPTY_LIST;
-  ignoredResetCount = 0;
-  firstReset: FirstResetFacts | null = null;
+/** Zeek's ScaledHistoryEntry: t, w (and c, g) are written at the 1st, 10th, 100th… time. */
+function scaledHistoryCount(n: number): boolean {
+  while (n >= 10 && n % 10 === 0) n /= 10;
+  return n === 1;
 }
 
 /** A TCP conversation, as Wireshark's `tcp.stream` numbers them. */
@@ -531,12 +563,9 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
   set midstream(yes: boolean) {
     this.setBit(MIDSTREAM, yes);
   }
-  /** A RST came from the server while only SYNs had been seen from the client (refusal), per attempt. */
-  get refusals(): Refusal[] {
-    return this.resets === null ? EMPTY_LIST : this.resets.refusals;
-  }
-  set refusals(list: Refusal[]) {
-    this.rareResets.refusals = list;
+  /** A RST from the server acknowledged the client's SYN before any SYN-ACK: the attempt was refused (Zeek's REJ). */
+  get rejected(): boolean {
+    return (this.bits & REJECTED) !== 0;
   }
   /** The client sent a SYN and then received a RST while the handshake was incomplete. */
   get closed(): boolean {
@@ -545,45 +574,20 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
   set closed(yes: boolean) {
     this.setBit(CLOSED, yes);
   }
-  /** Frame of the first RST after the handshake completed, -1 if none. */
-  get firstRstAfterHandshake(): number {
-    return this.firstReset === null ? -1 : this.firstReset.frame;
-  }
+  /** Zeek's conn.log `history` of the conversation so far (see `historyOfFlags`); shared between conversations, never copied. */
   history = '';
   /** Where reassembled streams get their limits and memory; null: no reassembly. */
   reassembly: ReassemblyPool | null = null;
-  /** Refusals, ignored resets, SYNs answered by a stray ACK, the first reset: made at the first. */
-  private resets: TcpConversationResets | null = null;
-  private get rareResets(): TcpConversationResets {
-    return (this.resets ??= new TcpConversationResets());
+  /** Zeek's conn_state for the conversation as seen so far (see ConnState). */
+  get connState(): ConnState {
+    return connStateOf(this);
   }
-  /** SYNs answered by a plain ACK for another sequence (bounded). */
-  get synAnsweredByAck(): SynAnsweredByAck[] {
-    return this.resets === null ? EMPTY_LIST : this.resets.synAnsweredByAck;
-  }
-  set synAnsweredByAck(list: SynAnsweredByAck[]) {
-    this.rareResets.synAnsweredByAck = list;
-  }
-  /** RSTs from the server that answered SYNs without acknowledging them (bounded); `ignoredResetCount` counts all. */
-  get ignoredResets(): IgnoredReset[] {
-    return this.resets === null ? EMPTY_LIST : this.resets.ignoredResets;
-  }
-  set ignoredResets(list: IgnoredReset[]) {
-    this.rareResets.ignoredResets = list;
-  }
-  get ignoredResetCount(): number {
-    return this.resets === null ? 0 : this.resets.ignoredResetCount;
-  }
-  set ignoredResetCount(n: number) {
-    this.rareResets.ignoredResetCount = n;
-  }
-  /** The first RST after the handshake, when there was one. */
-  get firstReset(): FirstResetFacts | null {
-    return this.resets === null ? null : this.resets.firstReset;
-  }
-  set firstReset(facts: FirstResetFacts | null) {
-    if (facts !== null || this.resets !== null) this.rareResets.firstReset = facts;
-  }
+  /**
+   * The acknowledgment number of the plain ACK that answered the client's SYNs without
+   * acknowledging them (see `TcpEvents.onSynAnsweredByAck`), -1 when none. At most one: that ACK
+   * ends the run of SYNs.
+   */
+  private synAnswerAck = -1;
 
   /**
    * `key` is the creating packet's identity (its sender becomes endpoint A); `flags` are its TCP
@@ -614,15 +618,59 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     this.midstream = true;
   }
 
-  private mark(letter: string, bit: number, fromClient: boolean): void {
-    const b = (fromClient ? bit : bit << 8) << HISTORY_SEEN_SHIFT;
-    if (this.bits & b) return;
-    this.bits |= b;
+  /** Append `letter` (the responder's; upper case when `fromClient`) to the history. */
+  private addHistory(letter: string, fromClient: boolean): void {
     this.history = extendHistory(this.history, fromClient ? letter.toUpperCase() : letter);
   }
 
-  /** Account one TCP segment. `fromA` says which endpoint sent it. */
-  update(p: Packet, fromA: boolean): void {
+  /** Zeek's CheckHistory: the first time this side shows `bit`, write `letter`; true when it had shown it before. */
+  private seenBefore(letter: string, bit: number, fromClient: boolean): boolean {
+    const b = (fromClient ? bit : bit << 8) << HISTORY_SEEN_SHIFT;
+    if (this.bits & b) return true;
+    this.bits |= b;
+    this.addHistory(letter, fromClient);
+    return false;
+  }
+
+  /**
+   * The letters of one segment, by Zeek's rules (conn.log `history`): a SYN, FIN or RST alone
+   * gives s/h, f or r, written again when its sequence number differs from the last of that
+   * flag; two of them give q (i for FIN+RST), once; a segment with none gives d for payload,
+   * else a for an ACK, once. Upper case for the originator.
+   */
+  private historyOfFlags(snd: TcpEndpoint, flags: number, seq: number, len: number, fromClient: boolean): void {
+    const syn = (flags & TCP_SYN) !== 0;
+    const fin = (flags & TCP_FIN) !== 0;
+    const rst = (flags & TCP_RST) !== 0;
+    const set = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
+    if (set > 1) {
+      if (fin && rst) this.seenBefore('i', H_FIN_RST, fromClient);
+      else this.seenBefore('q', H_MULTI_FLAG, fromClient);
+    } else if (syn) {
+      const letter = (flags & TCP_ACK) !== 0 ? 'h' : 's';
+      const e = snd.rareFactsIfAny;
+      const last = e !== null && e.lastSynSeq >= 0 ? e.lastSynSeq : snd.isn;
+      if (this.seenBefore(letter, H_SYN, fromClient) && seq !== last) this.addHistory(letter, fromClient);
+      if (seq !== last) snd.rareFacts.lastSynSeq = seq;
+    } else if (fin) {
+      const end = seqAdd(seq, len);
+      const e = snd.rareFactsIfAny;
+      const last = e !== null && e.lastFinSeq >= 0 ? e.lastFinSeq : snd.finSeq;
+      if (this.seenBefore('f', H_FIN, fromClient) && end !== last) this.addHistory('f', fromClient);
+      if (end !== last) snd.rareFacts.lastFinSeq = end;
+    } else if (rst) {
+      const e = snd.rareFacts;
+      if (this.seenBefore('r', H_RST, fromClient) && seq !== e.lastRstSeq) this.addHistory('r', fromClient);
+      e.lastRstSeq = seq;
+    } else if (len > 0) {
+      this.seenBefore('d', H_DATA, fromClient);
+    } else if ((flags & TCP_ACK) !== 0) {
+      this.seenBefore('a', H_ACK, fromClient);
+    }
+  }
+
+  /** Account one TCP segment. `fromA` says which endpoint sent it; `events` hears the rare moments. */
+  update(p: Packet, fromA: boolean, events: TcpEvents = NO_EVENTS): void {
     const fromClient = fromA === this.clientIsA;
     const snd = fromClient ? this.client : this.server;
     const rcv = fromClient ? this.server : this.client;
@@ -648,12 +696,12 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     if (syn && !ack) {
       snd.noteSyn(p.frame, t);
       if (snd.isn < 0) this.firstSyn(snd, p);
-      this.mark('s', 1, fromClient);
+      events.onSyn?.(this, p, fromClient);
     } else if (syn && ack) {
       snd.noteSynAck(p.frame, t);
       if (snd.isn < 0) this.firstSyn(snd, p);
       if (!fromClient) this.synAckSeen = true;
-      this.mark('h', 2, fromClient);
+      events.onSynAck?.(this, p, fromClient);
     }
 
     // RFC 9293 §3.10.7.3: in SYN-SENT a RST counts only when its ACK acknowledges the SYN
@@ -662,55 +710,21 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     // The RST a client sends in answer to an unacceptable ACK in SYN-SENT (RFC 9293 §3.10.7.3:
     // <SEQ=SEG.ACK><CTL=RST>, e.g. to a stale ACK) leaves it in SYN-SENT: it retries its SYN,
     // the attempt goes on, and the conversation is not closed.
-    const staleAnswerReset = rst && fromClient && !this.synAckSeen && this.synAnsweredByAck.length > 0 && seq === this.synAnsweredByAck[this.synAnsweredByAck.length - 1]!.ack;
+    const staleAnswerReset = rst && fromClient && !this.synAckSeen && this.synAnswerAck >= 0 && seq === this.synAnswerAck;
     if (rst) {
       snd.noteRst(p.frame, t);
-      this.mark('r', 4, fromClient);
       // Refusal: the server resets while the client has sent only SYNs since the start or since
       // the previous refusal (Windows retries a refused SYN from the same port).
-      if (ignoredReset) {
-        this.ignoredResetCount++;
-        const ignored = { synFrame: this.client.lastSynFrame(), rstFrame: p.frame, rstTime: t, ack: ack ? p.tcpAck : -1, expected: seqAdd(this.client.isn, 1) };
-        if (this.ignoredResets.length === 0) this.ignoredResets = [ignored];
-        else if (this.ignoredResets.length < MAX_TRACKED_EVENTS) this.ignoredResets.push(ignored);
-      } else if (!fromClient && this.synRun === 'syns') {
-        const refusal = {
-          synFrame: this.client.lastSynFrame(),
-          synTime: this.client.lastSynTime(t),
-          rstFrame: p.frame,
-          rstTime: t,
-        };
-        if (this.refusals.length === 0) this.refusals = [refusal];
-        else this.refusals.push(refusal);
-      }
-      if (this.established && this.firstReset === null) {
-        this.firstReset = {
-          frame: p.frame,
-          flags,
-          seq,
-          peerAck: rcv.ackValid ? rcv.highestAck : -1,
-          resetterIdle: t - snd.lastTime,
-          answersPeerData: rcv.lastDataFrame >= 0 && rcv.lastDataTime >= snd.lastTime,
-          // What the resetter had received when it reset: its ACKs so far, or the RST's own.
-          resetterAck: ack && (!snd.ackValid || seqLt(snd.highestAck, p.tcpAck)) ? p.tcpAck : snd.ackValid ? snd.highestAck : -1,
-          peerNextSeq: rcv.seqValid ? rcv.nextSeq : -1,
-        };
-      }
+      const answer = ignoredReset ? RstAnswer.Ignored : !fromClient && this.synRun === 'syns' ? RstAnswer.Refused : RstAnswer.Other;
+      if (answer === RstAnswer.Refused) this.setBit(REJECTED, true);
+      events.onRst?.(this, p, fromClient, answer);
       if (!ignoredReset && !staleAnswerReset) this.closed = true;
     }
     // A SYN answered by a plain ACK that does not acknowledge it: the server holds another
-    // connection on this 4-tuple (RFC 5961 §4 challenge ACK, or RFC 793 half-open recovery).
-    if (!fromClient && ack && !syn && !rst && this.synRun === 'syns' && this.client.isn >= 0 && p.tcpAck !== seqAdd(this.client.isn, 1) && this.synAnsweredByAck.length < MAX_TRACKED_EVENTS) {
-      const answer = {
-        synFrame: this.client.lastSynFrame(),
-        synTime: this.client.lastSynTime(t),
-        ackFrame: p.frame,
-        ackTime: t,
-        ack: p.tcpAck,
-        expected: seqAdd(this.client.isn, 1),
-      };
-      if (this.synAnsweredByAck.length === 0) this.synAnsweredByAck = [answer];
-      else this.synAnsweredByAck.push(answer);
+    // connection on this 4-tuple (RFC 5961 §4 challenge ACK, or RFC 793 §3.4: the server lost or kept an old connection).
+    if (!fromClient && ack && !syn && !rst && this.synRun === 'syns' && this.client.isn >= 0 && p.tcpAck !== seqAdd(this.client.isn, 1)) {
+      this.synAnswerAck = p.tcpAck;
+      events.onSynAnsweredByAck?.(this, p);
     }
     // The run of client-only SYNs that makes a refusal (see `synRun`).
     if (syn && !ack && !rst && fromClient) {
@@ -730,9 +744,9 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
         // The FIN takes the number after the segment's payload (and its SYN, if any).
         snd.finSeq = seqAdd(seq, len + (syn ? 1 : 0));
       }
-      this.mark('f', 8, fromClient);
       if (this.client.finFrame >= 0 && this.server.finFrame >= 0) this.closed = true;
     }
+    this.historyOfFlags(snd, flags, seq, len, fromClient);
 
     // Handshake completion: the SYN sender ACKs (no SYN, no RST) after the peer's SYN-ACK.
     if (ack && !syn && !rst && fromClient && this.synAckSeen && this.client.synCount > 0 && !this.established) {
@@ -743,20 +757,23 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     // Sequence space: SYN and FIN each take one number.
     const segEnd = seqAdd(seq, len + (syn ? 1 : 0) + (fin ? 1 : 0));
     let resent = syn && (ack ? snd.synAckCount : snd.synCount) > 1;
+    let resentData = false;
     if (len > 0) {
       snd.bytes += len;
       snd.lastDataFrame = p.frame;
       snd.lastDataTime = t;
-      this.mark('d', 16, fromClient);
       if (this.reassembly !== null && !rst) this.feedStream(snd, p, syn ? seqAdd(seq, 1) : seq, len);
       // A 1-byte segment one below the next sequence, with no series under way, is a keep-alive
       // probe after idle, not a retransmission.
-      const isRetransmission = snd.seqValid && seqLte(segEnd, snd.nextSeq) && !(len === 1 && seqAdd(seq, 1) === snd.nextSeq && !rst && snd.series === null);
+      const isRetransmission = snd.seqValid && seqLte(segEnd, snd.nextSeq) && !(len === 1 && seqAdd(seq, 1) === snd.nextSeq && !rst && snd.pendingRetransmission < 0);
       if (isRetransmission && !rst) {
         resent = true;
-        snd.retransmissions++;
-        this.mark('t', 32, fromClient);
-        this.trackRetransmission(snd, seq, len, p.frame, t);
+        resentData = true;
+        const newSeries = snd.noteRetransmission(seq);
+        if (events.onRetransmission !== undefined) {
+          const original = newSeries ? snd.findSend(seq) : -1;
+          events.onRetransmission(this, p, fromClient, newSeries, original >= 0 ? snd.sentFrameAt(original) : -1, original >= 0 ? snd.sentTimeAt(original) : 0);
+        }
       } else if (!rst) {
         snd.rememberSend(seq, p.frame, t);
       }
@@ -766,33 +783,25 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     if (ack && !rst) {
       const a = p.tcpAck;
       if (!snd.ackValid || seqLt(snd.highestAck, a)) snd.highestAck = a;
-      // The receiver's series ends when this ACK covers its segment.
-      const s = rcv.series;
-      if (s && seqLt(s.seq, a)) {
-        s.acked = true;
-        rcv.series = null;
+      // The peer's retransmitted segment is acknowledged when this ACK covers it.
+      const pending = rcv.pendingRetransmission;
+      if (pending >= 0 && seqLt(pending, a)) {
+        rcv.retransmissionAcked();
+        events.onRetransmissionAcked?.(this, p, !fromClient);
       }
-      if (!syn && len === 0 && !fin) this.mark('a', 64, fromClient);
     }
     if (p.tcpWindow === 0 && !rst && !syn) {
-      snd.zeroWindows++;
-      this.mark('w', 128, fromClient);
-      this.zeroWindowAdvertised(snd, p.frame, t);
-    } else if (snd.zeroWindow !== null && snd.zeroWindow.closed && !rst && !syn) {
-      snd.zeroWindow.closed = false;
-      snd.zeroWindow.reopenFrame = p.frame;
-      snd.zeroWindow.reopenTime = t;
+      snd.noteWindow(true);
+      if (scaledHistoryCount(snd.zeroWindows)) this.addHistory('w', fromClient);
+      events.onZeroWindow?.(this, p, fromClient);
+    } else if (snd.windowClosed && !rst && !syn) {
+      snd.noteWindow(false);
+      events.onWindowOpen?.(this, p, fromClient);
     }
+    if (resentData && scaledHistoryCount(snd.retransmissions)) this.addHistory('t', fromClient);
     // Anything but a RST sent into a zero window is a probe (Linux: 0 bytes at snd_una - 1;
     // Windows: 1 byte of new data).
-    const zw = rcv.zeroWindow;
-    if (zw !== null && zw.closed && !rst && !syn) {
-      zw.probes++;
-      if (zw.probeFrames.length < MAX_TRACKED_EVENTS) {
-        zw.probeFrames.push(p.frame);
-        zw.probeTimes.push(t);
-      }
-    }
+    if (rcv.windowClosed && !rst && !syn) events.onZeroWindowProbe?.(this, p, fromClient);
     snd.lastTime = t;
     // The ladder's facts about this packet (see PacketLog); no allocation per packet.
     const facts = (flags & 0xff) | (fromA ? LOG_FROM_A : 0) | (resent ? LOG_TCP_RETRANSMISSION : 0) | (p.tcpWindow === 0 && !rst && !syn ? LOG_TCP_ZERO_WINDOW : 0);
@@ -807,44 +816,12 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
   }
 
   /**
-   * 'start': nothing yet; 'syns': only client SYNs since the start or the last refusal;
-   * 'after-refusal': the last packet was a refusing RST; 'broken': anything else happened.
+   * Whether a RST or ACK from the server answers the client's SYNs (the client is still in
+   * SYN-SENT): 'start': nothing yet; 'syns': only client SYNs since the start or the last
+   * refusal; 'after-refusal': the last packet was a refusing RST; 'broken': anything else happened.
    */
   private synRun: 'start' | 'syns' | 'after-refusal' | 'broken' = 'start';
 
-
-  private trackRetransmission(snd: TcpEndpoint, seq: number, len: number, frame: number, time: number): void {
-    let s = snd.series;
-    if (!s || s.seq !== seq) {
-      // A new series: start from the original transmission when we still remember it.
-      if (s && !s.acked && (!snd.worstSeries || s.retransmissions >= snd.worstSeries.retransmissions)) snd.worstSeries = s;
-      const original = snd.findSend(seq);
-      s = { seq, length: len, sends: original >= 0 ? [{ frame: snd.sentFrameAt(original), time: snd.sentTimeAt(original) }] : [], retransmissions: 0, acked: false };
-      snd.series = s;
-    }
-    s.retransmissions++;
-    if (s.sends.length < MAX_TRACKED_EVENTS) s.sends.push({ frame, time });
-    else s.sends[s.sends.length - 1] = { frame, time };
-  }
-
-  /** The unacknowledged series with the most retransmissions sent by `side`, if any. */
-  stuckSeries(side: TcpEndpoint): RetransmissionSeries | null {
-    const cur = side.series && !side.series.acked ? side.series : null;
-    const worst = side.worstSeries && !side.worstSeries.acked ? side.worstSeries : null;
-    if (cur && worst) return cur.retransmissions >= worst.retransmissions ? cur : worst;
-    return cur ?? worst;
-  }
-
-  private zeroWindowAdvertised(snd: TcpEndpoint, frame: number, t: number): void {
-    let zw = snd.zeroWindow;
-    if (zw === null || !zw.closed) {
-      const episodes = zw === null ? 1 : zw.episodes + 1;
-      zw = { episodes, firstFrame: frame, firstTime: t, lastFrame: frame, lastTime: t, closed: true, reopenFrame: -1, reopenTime: 0, probes: 0, probeFrames: [], probeTimes: [] };
-      snd.zeroWindow = zw;
-    }
-    zw.lastFrame = frame;
-    zw.lastTime = t;
-  }
 
   /** Copy the kept part of a segment's payload into the sender's stream (lazily created). */
   private feedStream(snd: TcpEndpoint, p: Packet, dataSeq: number, wireLength: number): void {

@@ -68,6 +68,11 @@ export interface Finding {
   stream: number;
   /** Evidence frames, 1-based, in order. */
   frames: number[];
+  /**
+   * For a capture read from several files: the evidence frames by file, numbered as in each
+   * file (`frames` are numbers in the merged order, as Wireshark shows a `mergecap -w` file).
+   */
+  sourceFrames?: Array<{ file: string; frames: number[] }>;
   /** ISO 8601 UTC with the capture's precision. */
   start: string;
   end: string;

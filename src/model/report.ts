@@ -22,6 +22,11 @@ export interface CaptureSummary {
   anomalies: Record<string, number>;
   /** Internal faults met and contained (the first MAX_LISTED_FAULTS; `anomalies.internal_error` counts all); absent when none. */
   internalErrors?: InternalFault[];
+  /**
+   * For several files read as one timeline (a rotated set): each file, in the order given. Frame
+   * numbers elsewhere in the report are then those of the merged order (`mergecap -w`).
+   */
+  files?: Array<{ file: string; format: 'pcap' | 'pcapng'; compression: 'gzip' | null; packets: number; bytes: number }>;
 }
 
 /** Counts for the `summary` object. */
@@ -47,6 +52,9 @@ export interface ConversationSpan {
   packets: number;
   /** The rule of the conversation's finding, when it failed. */
   rule?: string;
+  /** TCP only: Zeek's conn.log `history` letters and `conn_state` (docs/zeek-compat.md). */
+  history?: string;
+  connState?: string;
 }
 
 /** The conversations of a capture, compactly, for timelines (bounded: see MAX_CONVERSATION_SPANS). */

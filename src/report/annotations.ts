@@ -11,7 +11,7 @@ export const COMMENT_PREFIX = 'wirewhy';
 
 /**
  * The comment for each evidence frame of finding number `number` (as the text report numbers
- * it): "wirewhy [1] connection-refused (error): codes Windows 10061 WSAECONNREFUSED, Linux 111
+ * it): "wirewhy [1] <rule id> (error): codes Windows 10061 WSAECONNREFUSED, Linux 111
  * ECONNREFUSED, macOS 61 ECONNREFUSED; 10.0.0.1:40001 → 10.0.0.2:8088: SYN answered by RST …".
  */
 export function findingComment(finding: Finding, number: number): string {

@@ -10,7 +10,7 @@ import Table from 'cli-table3';
 import { OS_ORDER, SIGNATURES, codesFor, icmpUnreachableEffect, icmpUnreachableName, isSignature, type Signature } from '../rules/codes.js';
 import { lookupError, type ErrorMatch, type ErrorMeaning } from '../rules/error-lookup.js';
 import { FAILURES, FAMILY_LABELS, osCodesOf, rulesOf, type KnownError } from '../rules/known-errors.js';
-import { RULES, ruleById } from '../rules/index.js';
+import { RULES, ruleById, ruleOfSignature, signatureOf } from '../rules/index.js';
 import type { ErrorCode, OsName, RuleMeta } from '../rules/types.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
 
@@ -33,48 +33,10 @@ const SCREEN_LINES = 24;
 const DEFAULT_WIDTH = 80;
 const MIN_WIDTH = 40;
 
-/** The rule that reports each failure signature. */
-const SIGNATURE_RULE: Readonly<Record<Signature, string>> = {
-  'connection-refused': 'connection-refused',
-  'connect-timeout': 'connect-timeout',
-  'connection-reset': 'connection-reset',
-  'reset-after-fin': 'connection-reset',
-  'connection-aborted': 'connection-aborted',
-  'udp-port-unreachable': 'udp-port-unreachable',
-  'dns-nxdomain': 'dns-failure',
-  'dns-servfail': 'dns-failure',
-  'dns-refused': 'dns-failure',
-  'dns-timeout': 'dns-failure',
-};
-
-/** What each signature looks like, in a few words. */
-const SIGNATURE_MEANING: Readonly<Record<Signature, string>> = {
-  'connection-refused': 'SYN answered by RST',
-  'connect-timeout': 'SYN retransmitted without an answer until connect() gives up',
-  'connection-reset': 'RST on an established connection',
-  'reset-after-fin': 'RST after the resetting side\'s own FIN: reads return end of stream, the next write fails',
-  'connection-aborted': 'data retransmitted without acknowledgement until the sender gives up',
-  'udp-port-unreachable': 'UDP datagram answered by ICMP port unreachable',
-  'dns-nxdomain': 'DNS answer NXDOMAIN (RCODE 3): the name does not exist',
-  'dns-servfail': 'DNS answer SERVFAIL (RCODE 2): the server could not resolve the name',
-  'dns-refused': 'DNS answer REFUSED (RCODE 5): the server will not answer this client',
-  'dns-timeout': 'DNS query never answered',
-};
-
-/** Each rule in a few words, for the "On the wire" line. */
-const RULE_GIST: Readonly<Record<string, string>> = {
-  'connection-refused': 'SYN answered by RST',
-  'connect-timeout': 'SYNs never answered',
-  'connection-reset': 'RST on an established connection',
-  'connection-aborted': 'data never acknowledged until the sender gave up',
-  'udp-port-unreachable': 'UDP answered by ICMP port unreachable',
-  'destination-unreachable': 'ICMP unreachable for the SYN or datagram',
-  'dns-failure': 'DNS NXDOMAIN, SERVFAIL, REFUSED or no answer',
-  'syn-ack-retransmit': 'handshake never completes, SYN-ACK resent',
-  'stale-connection': 'SYN answered by an ACK for an old connection',
-  'zero-window-stall': 'receiver window stuck at zero',
-  'half-open': 'data answered by RST from a peer that lost the connection',
-};
+/** What `signature` looks like in a few words, as the meta of the rule that reports it says. */
+function signatureMeaning(signature: Signature): string {
+  return signatureOf(signature)?.meaning ?? signature;
+}
 
 /** DNS words people type, as signatures. */
 const SIGNATURE_ALIASES: Readonly<Record<string, Signature>> = {
@@ -82,14 +44,7 @@ const SIGNATURE_ALIASES: Readonly<Record<string, Signature>> = {
   servfail: 'dns-servfail',
 };
 
-const DESTINATION_UNREACHABLE = 'destination-unreachable';
-
 const OS_LABELS: Readonly<Record<OsName, string>> = { windows: 'Windows', linux: 'Linux', macos: 'macOS' };
-
-/** The rule id that reports `signature`. */
-export function ruleOfSignature(signature: Signature): string {
-  return SIGNATURE_RULE[signature];
-}
 
 // ---------------------------------------------------------------------------------------
 // Lines fitted to the width
@@ -164,7 +119,7 @@ interface IcmpRow {
   codes: ErrorCode[];
 }
 
-/** Every ICMP / ICMPv6 destination-unreachable code the catalogue maps, for a TCP connect. */
+/** Every ICMP / ICMPv6 destination unreachable code the catalogue maps, for a TCP connect. */
 function icmpRows(): IcmpRow[] {
   const rows: IcmpRow[] = [];
   for (const ipVersion of [4, 6] as const) {
@@ -230,20 +185,20 @@ function ruleSections(meta: RuleMeta, page: Page, full: boolean): { title: strin
       p.text(meta.onTheWire, '  ');
     },
   });
-  const signatures = SIGNATURES.filter((s) => SIGNATURE_RULE[s] === meta.id);
+  const signatures = (meta.signatures ?? []).map((s) => s.signature);
   sections.push({
     title: 'What applications see',
     write: (p) => {
-      if (meta.id === DESTINATION_UNREACHABLE && full) {
+      if (meta.icmpCodes && full) {
         p.text('What applications see, by ICMP type/code (TCP connect)', '', '', p.style.bold);
         for (const line of icmpTable(p)) p.push(`  ${line}`);
-        p.text('For UDP the codes are the same, except port unreachable: that is udp-port-unreachable.', '  ');
-        p.text('The most common case, host unreachable:', '  ');
+        p.text(meta.icmpCodes.note, '  ');
+        p.text(`The most common case, ${meta.icmpCodes.shownCase}:`, '  ');
         codeParagraphs(p, meta.codes, '    ');
       } else if (signatures.length > 1 && full) {
         p.text('What applications see', '', '', p.style.bold);
         for (const s of signatures) {
-          p.text(`${SIGNATURE_MEANING[s]}:`, '  ');
+          p.text(`${signatureMeaning(s)}:`, '  ');
           codeParagraphs(p, codesFor(s), '    ');
         }
       } else if (signatures.length > 1) {
@@ -251,14 +206,14 @@ function ruleSections(meta: RuleMeta, page: Page, full: boolean): { title: strin
         p.text('What applications see', '', '', p.style.bold);
         for (const s of signatures) {
           const codes = codesFor(s).map((c) => `${OS_LABELS[c.os]} ${c.code} ${c.name}`).join(', ');
-          p.text(`${SIGNATURE_MEANING[s].split(':')[0]}: ${codes}`, '  ', '    ');
+          p.text(`${signatureMeaning(s).split(':')[0]}: ${codes}`, '  ', '    ');
         }
       } else if (full) {
         p.text('What applications see', '', '', p.style.bold);
         codeParagraphs(p, meta.codes, '  ');
       } else {
         // The codes in one paragraph; their texts are in --full and in `explain <code>`.
-        p.text(meta.id === DESTINATION_UNREACHABLE ? 'What applications see (host unreachable; --full: every ICMP code)' : 'What applications see', '', '', p.style.bold);
+        p.text(meta.icmpCodes ? `What applications see (${meta.icmpCodes.shownCase}; --full: every ICMP code)` : 'What applications see', '', '', p.style.bold);
         p.text(`${meta.codes.map((c) => `${OS_LABELS[c.os]} ${c.code} ${c.name}`).join(', ')}.`, '  ');
       }
     },
@@ -339,7 +294,7 @@ function explainRuleBrief(meta: RuleMeta, page: Page, budget: number): void {
       omitted.push(s.title.toLowerCase());
     }
   }
-  if (omitted.length > 0 || meta.id === DESTINATION_UNREACHABLE) {
+  if (omitted.length > 0 || meta.icmpCodes) {
     page.blank();
     const what = omitted.length > 0 ? omitted.join(', ') : 'the table of every ICMP code';
     page.text(`--full adds: ${what}.`, '', '', page.style.dim);
@@ -370,7 +325,7 @@ function entryLine(e: KnownError): string {
 
 function rulesLine(rules: readonly string[]): string {
   if (rules.length === 0) return 'On the wire: nothing wirewhy reports (a local failure, or one a capture does not show).';
-  return `On the wire: ${rules.map((r) => (RULE_GIST[r] ? `${r} (${RULE_GIST[r]})` : r)).join(', ')}.`;
+  return `On the wire: ${rules.map((r) => { const gist = ruleById(r)?.meta.gist; return gist ? `${r} (${gist})` : r; }).join(', ')}.`;
 }
 
 function osShort(e: KnownError): string {
@@ -491,9 +446,10 @@ function explainErrorFull(page: Page, query: string, meanings: readonly ErrorMea
 
 function explainSignature(signature: Signature, page: Page, full: boolean): void {
   const { style } = page;
-  const rule = SIGNATURE_RULE[signature];
-  page.text(`${signature}: ${SIGNATURE_MEANING[signature]}`, '', '', (l) => l.replace(signature, style.cyan(style.bold(signature))));
+  const rule = ruleOfSignature(signature);
+  page.text(`${signature}: ${signatureMeaning(signature)}`, '', '', (l) => l.replace(signature, style.cyan(style.bold(signature))));
   codeParagraphs(page, codesFor(signature), '  ');
+  if (rule === undefined) return;
   page.text(`Reported by the rule ${rule}.`, '  ');
   const meta = ruleById(rule)?.meta;
   if (!meta) return;
@@ -517,7 +473,7 @@ function notFound(query: string, page: Page): void {
 }
 
 /**
- * Explain a rule id ("connection-refused"), a failure signature ("dns-nxdomain", "NXDOMAIN"),
+ * Explain a rule id, a failure signature ("dns-nxdomain", "NXDOMAIN"),
  * or an error as the user has it: a number ("10061", "111", "0x8007274D", "53"), a symbol
  * ("ECONNREFUSED", "ENOTFOUND", "net::ERR_CONNECTION_REFUSED") or a whole message
  * ("[Errno 111] Connection refused", "error: 26 - Error Locating Server/Instance Specified").

@@ -136,7 +136,7 @@ function codesText(f: Finding): string {
   return f.codes.map((c) => `${c.os} ${c.code} ${c.name}`).join(', ');
 }
 
-/** One line per finding: "connection-refused tcp 10.0.0.1:40000 → 10.0.0.2:80 stream 0: summary". */
+/** One line per finding: "<rule id> tcp 10.0.0.1:40000 → 10.0.0.2:80 stream 0: summary". */
 export function findingLine(f: Finding): string {
   const ep = (e: { address: string; port: number }): string => (e.port < 0 ? e.address : hostPort(e));
   return `${f.rule} (${f.severity}) ${f.protocol} ${ep(f.client)} → ${ep(f.server)} ${f.protocol}.stream ${f.stream} frames ${f.frames.join(',')}: ${f.summary} [${codesText(f)}]`;

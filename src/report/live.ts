@@ -6,7 +6,7 @@ import { hostPort } from '../rules/engine.js';
 import type { Finding } from '../rules/types.js';
 import { terminalStyle, type TerminalOptions } from './terminal.js';
 
-/** "connection-refused  10.0.0.1:40000 → 10.0.0.2:80 (tcp.stream 3)  Windows 10061 WSAECONNREFUSED, Linux 111 ECONNREFUSED". */
+/** "<rule id>  10.0.0.1:40000 → 10.0.0.2:80 (tcp.stream 3)  Windows 10061 WSAECONNREFUSED, Linux 111 ECONNREFUSED". */
 export function formatLiveFinding(f: Finding, opts: TerminalOptions): string {
   const style = terminalStyle(opts);
   const ep = (e: { address: string; port: number }): string => (e.port < 0 ? e.address : hostPort(e));

@@ -23,6 +23,7 @@ import { formatEcsFinding } from './ecs.js';
 import { writeScanJson } from './scan-json.js';
 import { formatScanText, ScanFindingGroups } from './scan-text.js';
 import type { TerminalOptions } from './terminal.js';
+import { captureRecordLine, scanRecordLines } from './scan-records.js';
 
 /** The formats whose capture parts the workers render and keep on disk. */
 const PART_KINDS: Readonly<Record<string, CapturePartKind>> = { json: 'json', junit: 'junit', html: 'html' };
@@ -39,6 +40,12 @@ export interface ScanOutputOptions {
   out: (chunk: string) => unknown;
   /** Standard error (JSONL's errors, one line each, as captures finish). */
   err: (chunk: string) => unknown;
+  /**
+   * JSONL: also a line per capture, error, skipped file and for the scan itself, each with a
+   * `record` field (see scan-records.ts), so that `wirewhy merge` can rebuild the whole scan.
+   * Set by `--shard`, with its label.
+   */
+  records?: { shard: string };
 }
 
 /** The pool options a scan's output needs. */
@@ -71,6 +78,7 @@ export class ScanOutput {
       ...(format === 'ecs' ? { onFinding: (file: string, finding) => out(formatEcsFinding(finding, file)) } : {}),
       onResult: (r, index) => {
         if (streaming && r.error) err(`${r.error.line}\n`);
+        if (streaming && options.records) out(captureRecordLine(r));
         if (r.report && r.tally) {
           if (failOn !== undefined && !r.error && r.tally.some((x) => severityReaches(x.severity, failOn))) this.reachedFailOn = true;
           this.groups?.add(index, r.file, r.tally);
@@ -99,6 +107,7 @@ export class ScanOutput {
       case 'jsonl':
       case 'ecs':
         for (const e of result.pathErrors) err(`wirewhy: ${e.path}: ${e.message}\n`);
+        if (this.options.records) out(scanRecordLines(result, this.options.records.shard));
         return;
       case 'html': {
         // One self-contained page: a section per capture, the unreadable ones with their errors.

@@ -102,6 +102,15 @@ function newTable(head: string[], style: TerminalStyle, colAligns: Array<'left' 
   });
 }
 
+/**
+ * Counts by rule, most first, then by name: the order a report's `byRule` has depends on how its
+ * worker counted (kept findings in frame order, or counted only in the order decided), and a
+ * scan, a sharded scan merged, or another format must print the same table.
+ */
+function byCount(byRule: Record<string, number>): Array<[string, number]> {
+  return Object.entries(byRule).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
+}
+
 function fileTable(result: ScanResult, style: TerminalStyle): string[] {
   const t = style.text;
   const table = newTable(['File', 'Packets', 'Conversations', 'Findings', 'By rule', 'Errors'], style, ['left', 'right', 'right', 'right', 'left', 'left']);
@@ -111,7 +120,7 @@ function fileTable(result: ScanResult, style: TerminalStyle): string[] {
     if (f.error) errors = style.red(t(f.error.message + (f.error.offset !== undefined ? ` (byte ${f.error.offset})` : '')));
     else if (f.notRun) errors = style.yellow('not analysed (interrupted)');
     else if (r && r.capture.warnings.length > 0) errors = style.yellow(plural(r.capture.warnings.length, 'warning'));
-    const byRule = r ? Object.entries(r.summary.byRule).map(([rule, n]) => `${t(rule)} ${style.times}${n}`).join('\n') : '';
+    const byRule = r ? byCount(r.summary.byRule).map(([rule, n]) => `${t(rule)} ${style.times}${n}`).join('\n') : '';
     table.push([
       t(f.file),
       r ? r.capture.packets : '-',
@@ -122,7 +131,7 @@ function fileTable(result: ScanResult, style: TerminalStyle): string[] {
     ]);
   }
   const tot = result.totals;
-  const totalByRule = Object.entries(tot.byRule).map(([rule, n]) => `${t(rule)} ${style.times}${n}`).join('\n');
+  const totalByRule = byCount(tot.byRule).map(([rule, n]) => `${t(rule)} ${style.times}${n}`).join('\n');
   const unreadable = tot.unreadable + result.pathErrors.length;
   table.push([
     style.bold(`Total (${plural(tot.captures, 'capture')})`),

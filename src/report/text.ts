@@ -9,10 +9,10 @@
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
 import wrapAnsi from 'wrap-ansi';
-import { OS_ORDER, isSignature } from '../rules/codes.js';
+import { OS_ORDER } from '../rules/codes.js';
 import { hostPort, humanDuration } from '../rules/engine.js';
 import { ruleById } from '../rules/index.js';
-import { failureKindOf, serviceFor, serviceMessage, type FailureKind, type ServiceInfo } from '../rules/services.js';
+import { serviceFor, serviceMessage, type FailureKind, type ServiceInfo } from '../rules/services.js';
 import { SEVERITIES, type ErrorCode, type Finding, type OsName, type Severity } from '../rules/types.js';
 import { formatLadderText } from './ladder.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
@@ -244,18 +244,10 @@ function seenByText(g: FindingGroup): string | null {
   return addresses.size === 1 ? `Seen by the ${s.side} ${s.address} (${sides.size} sockets)` : `Seen by the ${s.side}s (${addresses.size} hosts)`;
 }
 
-/** The failure kind that selects a service's client message for a finding, if any. */
+/** The failure kind that selects a service's client message for a finding, if any (its rule's meta says). */
 function failureKindOfFinding(f: Finding): FailureKind | undefined {
-  if (isSignature(f.rule)) return failureKindOf(f.rule);
-  if (f.rule === 'destination-unreachable') {
-    if (f.protocol === 'udp') return 'unreachable';
-    // TCP: Windows turns ICMP port unreachable into a refusal and host-type codes into
-    // WSAEHOSTUNREACH; for other codes no client text is known.
-    const windows = codeFor(f.codes, 'windows')?.name;
-    if (windows === 'WSAECONNREFUSED') return 'refused';
-    if (windows === 'WSAEHOSTUNREACH') return 'unreachable';
-  }
-  return undefined;
+  const kind = ruleById(f.rule)?.meta.failureKind;
+  return typeof kind === 'function' ? kind(f) : kind;
 }
 
 /** The service entry behind `finding.service`, when it still names the same service. */
@@ -465,6 +457,10 @@ function formatSection(index: number, g: FindingGroup, style: TerminalStyle, ver
 
   const frames = g.findings.flatMap((f) => f.frames);
   if (frames.length > 0) lines.push(`${pad}Evidence: frames ${elidedList(frames, 'frames', style.ellipsis)}`);
+  // A capture read from several files: the same frames as each file numbers them.
+  const inFiles = new Map<string, number[]>();
+  for (const f of g.findings) for (const s of f.sourceFrames ?? []) inFiles.set(s.file, [...(inFiles.get(s.file) ?? []), ...s.frames]);
+  if (inFiles.size > 0) lines.push(`${pad}In files: ${[...inFiles].map(([file, n]) => `${t(file)} frames ${elidedList(n, 'frames', style.ellipsis)}`).join('; ')}`);
   const streams = g.findings.map((f) => f.stream);
   const streamCount = new Set(streams).size;
   // One stream is named by its filter below; a group lists its streams.

@@ -1,6 +1,24 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 import { endedBefore, judgeSynSeries, near, timerGaps } from './syn-retry.js';
+import { MAX_TRACKED_EVENTS, RstAnswer } from '../flow/tcp.js';
+import { seqAdd } from '../flow/seq.js';
+import { TCP_ACK } from '../decode/packet.js';
+
+/**
+ * RSTs from the server that answered SYNs without acknowledging them, which the client must
+ * ignore (RFC 9293 §3.10.7.3): all counted, the first kept (bounded).
+ */
+interface IgnoredResets {
+  count: number;
+  resets: Array<{
+    rstFrame: number;
+    rstTime: number;
+    /** The RST's acknowledgment number, -1 when its ACK bit was off; and what the SYN expected (ISN + 1). */
+    ack: number;
+    expected: number;
+  }>;
+}
 
 /** How SYN retransmission intervals grow. */
 export type Backoff = 'exponential' | 'linear-then-exponential' | 'constant' | 'irregular' | 'single';
@@ -45,21 +63,33 @@ export const connectTimeout: Rule = {
       'Check routes in both directions (traceroute / tracert to the target, and from it back).',
     ],
     differsFrom: 'A timeout is silence (or RSTs the client must ignore): SYNs retried with growing gaps. A refusal (10061/ECONNREFUSED) comes back at once as RST. An ICMP unreachable (10065/EHOSTUNREACH) comes back from a router or firewall. 11001/EAI_NONAME means the name never resolved, so no SYN was sent at all.',
+    gist: 'SYNs never answered',
+    signatures: [
+      { signature: 'connect-timeout', meaning: 'SYN retransmitted without an answer until connect() gives up' },
+    ],
+    failureKind: 'timeout',
   },
   create(ctx) {
     return {
+      onRst(c, p, _fromClient, answer) {
+        if (answer !== RstAnswer.Ignored) return;
+        const s = ctx.stateOf<IgnoredResets>(c) ?? ctx.setState<IgnoredResets>(c, { count: 0, resets: [] });
+        if (s.count++ < MAX_TRACKED_EVENTS) s.resets.push({ rstFrame: p.frame, rstTime: p.time, ack: (p.tcpFlags & TCP_ACK) !== 0 ? p.tcpAck : -1, expected: seqAdd(c.client.isn, 1) });
+      },
       onTcpConversationEnd(c) {
         const cl = c.client;
         if (cl.synCount === 0 || c.synAckSeen || c.icmp.length > 0) return;
+        const ignoredResets = ctx.stateOf<IgnoredResets>(c)?.resets ?? [];
+        const ignored = ctx.stateOf<IgnoredResets>(c)?.count ?? 0;
         // Anything from the server but RSTs the client had to ignore is an answer.
-        if (c.server.packets > c.ignoredResetCount) return;
+        if (c.server.packets > ignored) return;
         // SYNs and then data/ACKs from the client mean the capture missed the other direction.
         if (cl.packets > cl.synCount + cl.rstCount) return;
         const times = cl.synTimes;
         // A client that resets its own SYN within a second gave up before any retry was due
         // (a scanner, or a cancelled attempt): not a timeout.
         if (cl.rstCount > 0 && cl.rstTimes[0]! - times[0]! < 0.9 && cl.synCount === 1) return;
-        const rejected = c.ignoredResets.map((r) => r.rstTime);
+        const rejected = ignoredResets.map((r) => r.rstTime);
         const judgement = judgeSynSeries(times, cl.synCount, cl.synTtl, cl.synOptions, rejected);
         const { profile, nextGap, nextStep } = judgement;
         const intervals = times.slice(1).map((t, i) => round3(t - times[i]!));
@@ -76,13 +106,12 @@ export const connectTimeout: Rule = {
         // A capture that holds no packet to the client from anyone cannot show an answer: one SYN
         // proves nothing there, retries still do (the client's own stack got no SYN-ACK).
         const oneWay = ctx.returnPath(c) === 'not-captured';
-        const ignored = c.ignoredResetCount;
         // RFC 9293 §3.10.7.3: in SYN-SENT a RST whose ACK does not acknowledge the SYN is dropped.
         const ignoredText =
           ignored === 1
             ? 'answered only by a RST that does not acknowledge the SYN, which the client must ignore (RFC 9293 §3.10.7.3)'
             : `answered only by ${ignored} RSTs that do not acknowledge the SYN, which the client must ignore (RFC 9293 §3.10.7.3)`;
-        const ignoredDetails = ignored > 0 ? { ignoredResets: ignored, ignoredResetFrames: c.ignoredResets.map((r) => r.rstFrame), ignoredResetAck: c.ignoredResets[0]!.ack, expectedAck: c.ignoredResets[0]!.expected } : {};
+        const ignoredDetails = ignored > 0 ? { ignoredResets: ignored, ignoredResetFrames: ignoredResets.map((r) => r.rstFrame), ignoredResetAck: ignoredResets[0]!.ack, expectedAck: ignoredResets[0]!.expected } : {};
         const common = {
           synCount: cl.synCount,
           intervals,
@@ -94,7 +123,7 @@ export const connectTimeout: Rule = {
           ...ignoredDetails,
           ...(oneWay ? { oneWayCapture: true } : {}),
         };
-        const frames = [...cl.synFrames, ...cl.rstFrames, ...c.ignoredResets.map((r) => r.rstFrame)];
+        const frames = [...cl.synFrames, ...cl.rstFrames, ...ignoredResets.map((r) => r.rstFrame)];
         const span = { start: splitTime(first), end: splitTime(lastSyn) };
 
         if (cl.synCount === 1) {

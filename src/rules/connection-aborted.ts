@@ -1,8 +1,53 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 
+import { MAX_TRACKED_EVENTS } from '../flow/tcp.js';
+
 /** At least this many retransmissions of one segment before we call it an abort. */
 export const MIN_ABORT_RETRANSMISSIONS = 3;
+
+/** One transmission of a data segment in a retransmission series. */
+interface Transmission {
+  frame: number;
+  time: number;
+}
+
+/** A segment sent again and again. */
+interface RetransmissionSeries {
+  seq: number;
+  length: number;
+  /** The original transmission when known, then each retransmission, in order (bounded). */
+  sends: Transmission[];
+  /** Retransmissions counted (may exceed sends.length - 1 when the list is full). */
+  retransmissions: number;
+}
+
+/**
+ * One side's retransmissions: the series under way (null once the peer acknowledged it), and
+ * the longest earlier series that was never acknowledged, kept after a newer series started.
+ */
+interface SenderSeries {
+  current: RetransmissionSeries | null;
+  worst: RetransmissionSeries | null;
+}
+
+/** What connection-aborted keeps about a conversation: the series of each side. */
+interface AbortState {
+  client: SenderSeries;
+  server: SenderSeries;
+}
+
+/** The unacknowledged series with the most retransmissions, if any. */
+function stuckSeries(side: SenderSeries): RetransmissionSeries | null {
+  const cur = side.current;
+  const worst = side.worst;
+  if (cur && worst) return cur.retransmissions >= worst.retransmissions ? cur : worst;
+  return cur ?? worst;
+}
+
+function sideOf(state: AbortState, isClient: boolean): SenderSeries {
+  return isClient ? state.client : state.server;
+}
 
 /** `connection-aborted`: established, data retransmitted with growing gaps, never acknowledged. */
 export const connectionAborted: Rule = {
@@ -23,16 +68,39 @@ export const connectionAborted: Rule = {
       'If only large segments are retransmitted, test the path MTU (ping -M do -s 1472 / ping -f -l 1472).',
     ],
     differsFrom: 'A reset (10054/ECONNRESET) is the peer actively saying no; an abort (Windows 10053, Linux ETIMEDOUT after tcp_retries2) is the local stack giving up after retransmitting into silence. A connect timeout (10060) happens before the handshake completes.',
+    gist: 'data never acknowledged until the sender gave up',
+    signatures: [
+      { signature: 'connection-aborted', meaning: 'data retransmitted without acknowledgement until the sender gives up' },
+    ],
   },
   create(ctx) {
     return {
+      onRetransmission(c, p, fromClient, newSeries, originalFrame, originalTime) {
+        const state = ctx.stateOf<AbortState>(c) ?? ctx.setState<AbortState>(c, { client: { current: null, worst: null }, server: { current: null, worst: null } });
+        const side = sideOf(state, fromClient);
+        let s = side.current;
+        if (newSeries || s === null) {
+          // A new series: the one under way was never acknowledged; keep the longest such.
+          if (s !== null && (side.worst === null || s.retransmissions >= side.worst.retransmissions)) side.worst = s;
+          s = side.current = { seq: p.tcpSeq, length: p.wirePayloadLength, sends: originalFrame >= 0 ? [{ frame: originalFrame, time: originalTime }] : [], retransmissions: 0 };
+        }
+        s.retransmissions++;
+        if (s.sends.length < MAX_TRACKED_EVENTS) s.sends.push({ frame: p.frame, time: p.time });
+        else s.sends[s.sends.length - 1] = { frame: p.frame, time: p.time };
+      },
+      onRetransmissionAcked(c, _p, senderIsClient) {
+        const state = ctx.stateOf<AbortState>(c);
+        if (state !== undefined) sideOf(state, senderIsClient).current = null;
+      },
       onTcpConversationEnd(c) {
         if (!c.established && !c.midstream) return;
-        for (const [sender, receiver, senderName] of [
-          [c.client, c.server, 'client'],
-          [c.server, c.client, 'server'],
+        const state = ctx.stateOf<AbortState>(c);
+        if (state === undefined) return;
+        for (const [sender, receiver, senderName, series] of [
+          [c.client, c.server, 'client', state.client],
+          [c.server, c.client, 'server', state.server],
         ] as const) {
-          const s = c.stuckSeries(sender);
+          const s = stuckSeries(series);
           if (!s || s.retransmissions < MIN_ABORT_RETRANSMISSIONS) continue;
           const times = s.sends.map((x) => x.time);
           const intervals = times.slice(1).map((t, i) => round3(t - times[i]!));

@@ -1,6 +1,22 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 import { profilesForSyn, WINDOWS } from './syn-retry.js';
+import { MAX_TRACKED_EVENTS, RstAnswer } from '../flow/tcp.js';
+
+/** A refused attempt: the client's last SYN and the server's RST. */
+interface Refusal {
+  synFrame: number;
+  synTime: number;
+  rstFrame: number;
+  rstTime: number;
+}
+
+/** What connection-refused keeps: each refused attempt (bounded), and the RSTs the client had to ignore. */
+interface RefusalState {
+  refusals: Refusal[];
+  attempts: number;
+  ignoredResets: number;
+}
 
 /** Windows sends a refused SYN this many times in all (TcpMaxConnectRetransmissions 2 retries) before 10061. */
 const WINDOWS_REFUSED_ATTEMPTS = 3;
@@ -27,18 +43,31 @@ export const connectionRefused: Rule = {
       'Check that the client uses the intended host name, address and port.',
     ],
     differsFrom: 'A refusal comes back at once (RST within a round trip). A timeout (10060/ETIMEDOUT) is silence: SYNs retried with growing gaps. A name that does not resolve (11001/EAI_NONAME) never reaches TCP at all.',
+    gist: 'SYN answered by RST',
+    signatures: [
+      { signature: 'connection-refused', meaning: 'SYN answered by RST' },
+    ],
+    failureKind: 'refused',
   },
   create(ctx) {
     return {
+      // Only RSTs that acknowledge the SYN are refusals; the others are ignored by the client,
+      // which keeps retrying (see RstAnswer).
+      onRst(c, p, _fromClient, answer) {
+        if (answer === RstAnswer.Other) return;
+        const s = ctx.stateOf<RefusalState>(c) ?? ctx.setState<RefusalState>(c, { refusals: [], attempts: 0, ignoredResets: 0 });
+        if (answer === RstAnswer.Ignored) s.ignoredResets++;
+        else if (s.attempts++ < MAX_TRACKED_EVENTS) s.refusals.push({ synFrame: c.client.lastSynFrame(), synTime: c.client.lastSynTime(p.time), rstFrame: p.frame, rstTime: p.time });
+      },
       onTcpConversationEnd(c) {
-        // Only RSTs that acknowledge the SYN are refusals (flow/tcp.ts); the others are ignored
-        // by the client, which keeps retrying (connect-timeout).
-        if (c.refusals.length === 0 || c.synAckSeen || c.established) return;
-        const first = c.refusals[0]!;
-        const last = c.refusals[c.refusals.length - 1]!;
+        const s = ctx.stateOf<RefusalState>(c);
+        if (s === undefined || s.attempts === 0 || c.synAckSeen || c.established) return;
+        const refusals = s.refusals;
+        const first = refusals[0]!;
+        const last = refusals[refusals.length - 1]!;
         const rtt = first.rstTime - first.synTime;
-        const attempts = c.refusals.length;
-        const retryIntervals = c.refusals.slice(1).map((r, i) => round3(r.synTime - c.refusals[i]!.synTime));
+        const attempts = s.attempts;
+        const retryIntervals = refusals.slice(1).map((r, i) => round3(r.synTime - refusals[i]!.synTime));
         const frames = [...c.client.synFrames, ...c.server.rstFrames];
         const retries = attempts > 1 ? ` (${attempts} attempts, ${retryIntervals.map((x) => humanDuration(x)).join(', ')} apart)` : '';
         // Windows retries a reset SYN, about 0.5 s apart, and reports 10061 only when every attempt
@@ -58,11 +87,11 @@ export const connectionRefused: Rule = {
           details: {
             attempts,
             synCount: c.client.synCount,
-            rstFrames: c.refusals.map((r) => r.rstFrame),
+            rstFrames: refusals.map((r) => r.rstFrame),
             responseTimeMs: round3(rtt * 1000),
             retryIntervals,
             ...(stillRetrying ? { captureEndedEarly: true } : {}),
-            ...(c.ignoredResetCount > 0 ? { ignoredResets: c.ignoredResetCount } : {}),
+            ...(s.ignoredResets > 0 ? { ignoredResets: s.ignoredResets } : {}),
           },
           start: splitTime(first.synTime),
           end: splitTime(last.rstTime),

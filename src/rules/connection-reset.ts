@@ -1,8 +1,52 @@
 import { codesFor } from './codes.js';
 import { hostPort, splitTime, type Rule } from './engine.js';
 import type { ErrorCode, Severity } from './types.js';
-import type { FirstResetFacts, TcpConversation, TcpEndpoint } from '../flow/tcp.js';
+import { RstAnswer, type TcpConversation, type TcpEndpoint } from '../flow/tcp.js';
 import { seqAdd, seqLt, seqLte } from '../flow/seq.js';
+import type { Packet } from '../decode/packet.js';
+import { TCP_ACK } from '../decode/packet.js';
+
+/** How the first RST after the handshake looked (for telling a lost connection from an application reset). */
+export interface FirstResetFacts {
+  frame: number;
+  flags: number;
+  seq: number;
+  /** The last acknowledgment number the peer sent before the RST (-1 when none). */
+  peerAck: number;
+  /** Seconds since the resetting side's previous packet (Infinity when it sent none). */
+  resetterIdle: number;
+  /** The peer sent payload after the resetter's previous packet, and the RST followed it. */
+  answersPeerData: boolean;
+  /** The highest acknowledgment number the resetter sent, the RST's own included (-1 when none). */
+  resetterAck: number;
+  /** The sequence number after everything the peer had sent, FIN included (-1 when it sent nothing). */
+  peerNextSeq: number;
+}
+
+/** The facts of RST `p` from the client (or not), read from the conversation before it accounts the RST's ACK. */
+export function resetFacts(c: TcpConversation, p: Packet, fromClient: boolean): FirstResetFacts {
+  const snd = fromClient ? c.client : c.server;
+  const rcv = fromClient ? c.server : c.client;
+  const ack = (p.tcpFlags & TCP_ACK) !== 0;
+  return {
+    frame: p.frame,
+    flags: p.tcpFlags,
+    seq: p.tcpSeq,
+    peerAck: rcv.ackValid ? rcv.highestAck : -1,
+    resetterIdle: p.time - snd.lastTime,
+    answersPeerData: rcv.lastDataFrame >= 0 && rcv.lastDataTime >= snd.lastTime,
+    // What the resetter had received when it reset: its ACKs so far, or the RST's own.
+    resetterAck: ack && (!snd.ackValid || seqLt(snd.highestAck, p.tcpAck)) ? p.tcpAck : snd.ackValid ? snd.highestAck : -1,
+    peerNextSeq: rcv.seqValid ? rcv.nextSeq : -1,
+  };
+}
+
+/** What connection-reset keeps about a conversation: its first RST after the handshake, and the first RST that answered a SYN. */
+interface ResetState {
+  firstReset: FirstResetFacts | null;
+  /** Frame of the first RST that answered the client's SYNs, refusing or ignored; Infinity when none. */
+  rstBeforeHandshake: number;
+}
 
 /** What was going on when the RST came, when the capture tells. */
 export type ResetSituation = 'after-fin' | 'data-after-close' | 'in-response-to-data' | 'abortive-close' | 'unknown';
@@ -141,11 +185,27 @@ export const connectionReset: Rule = {
       'For idle connections: compare idle time with firewall/NAT/load-balancer timeouts.',
     ],
     differsFrom: 'A reset after the handshake is 10054/ECONNRESET; a RST answering the SYN is a refusal (10061/ECONNREFUSED); retransmissions into silence end in 10053 (Windows) / ETIMEDOUT (Linux).',
+    gist: 'RST on an established connection',
+    signatures: [
+      { signature: 'connection-reset', meaning: 'RST on an established connection' },
+      { signature: 'reset-after-fin', meaning: 'RST after the resetting side\'s own FIN: reads return end of stream, the next write fails' },
+    ],
+    failureKind: 'reset',
   },
   create(ctx) {
     return {
+      onRst(c, p, fromClient, answer) {
+        if (answer !== RstAnswer.Other) {
+          const s = ctx.stateOf<ResetState>(c) ?? ctx.setState<ResetState>(c, { firstReset: null, rstBeforeHandshake: Infinity });
+          if (s.rstBeforeHandshake === Infinity) s.rstBeforeHandshake = p.frame;
+        } else if (c.established && ctx.stateOf<ResetState>(c)?.firstReset == null) {
+          const s = ctx.stateOf<ResetState>(c) ?? ctx.setState<ResetState>(c, { firstReset: null, rstBeforeHandshake: Infinity });
+          s.firstReset = resetFacts(c, p, fromClient);
+        }
+      },
       onTcpConversationEnd(c) {
-        const reset = c.firstReset;
+        const state = ctx.stateOf<ResetState>(c);
+        const reset = state?.firstReset ?? null;
         if (!c.established || reset === null) return;
         const rstFrame = reset.frame;
         const byClient = c.client.rstFrames.includes(rstFrame);
@@ -181,7 +241,7 @@ export const connectionReset: Rule = {
             history: c.history,
             // A RST that answered the SYN and was ignored (the handshake went on): often injected,
             // and then often with an ACK that does not acknowledge the SYN.
-            ...(c.refusals.length > 0 || c.ignoredResets.length > 0 ? { rstBeforeHandshake: Math.min(c.refusals[0]?.rstFrame ?? Infinity, c.ignoredResets[0]?.rstFrame ?? Infinity) } : {}),
+            ...(state!.rstBeforeHandshake !== Infinity ? { rstBeforeHandshake: state!.rstBeforeHandshake } : {}),
           },
           end: splitTime(rstTime),
         });

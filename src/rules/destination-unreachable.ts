@@ -27,6 +27,17 @@ export const destinationUnreachable: Rule = {
       'For network/host unreachable: check routes (ip route / route print) and whether the host is up on its subnet.',
     ],
     differsFrom: 'An ICMP error comes back quickly from the reporter; a timeout (10060/ETIMEDOUT) is silence; a refusal (10061/ECONNREFUSED) is a TCP RST from the target. For UDP, port unreachable is its own rule, udp-port-unreachable.',
+    gist: 'ICMP unreachable for the SYN or datagram',
+    failureKind: (f) => {
+      if (f.protocol === 'udp') return 'unreachable';
+      // TCP: Windows turns ICMP port unreachable into a refusal and host-type codes into
+      // WSAEHOSTUNREACH; for other codes no client text is known.
+      const windows = f.codes.find((c) => c.os === 'windows')?.name;
+      if (windows === 'WSAECONNREFUSED') return 'refused';
+      if (windows === 'WSAEHOSTUNREACH') return 'unreachable';
+      return undefined;
+    },
+    icmpCodes: { shownCase: 'host unreachable', note: 'For UDP the codes are the same, except port unreachable: that is udp-port-unreachable.' },
   },
   create(ctx) {
     return {

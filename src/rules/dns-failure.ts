@@ -48,6 +48,13 @@ export const dnsFailure: Rule = {
     ],
     differsFrom:
       'A name that does not resolve fails before any connection (11001 WSAHOST_NOT_FOUND, EAI_NONAME); a temporary failure (11002 WSATRY_AGAIN, EAI_AGAIN) follows SERVFAIL, no answer or an answer after the client gave up. Neither sends a SYN; 10061 and 10060 need a resolved address. An answer that finds the client\'s port closed is not udp-port-unreachable: the client stopped listening, nothing is missing on the server.',
+    gist: 'DNS NXDOMAIN, SERVFAIL, REFUSED or no answer',
+    signatures: [
+      { signature: 'dns-nxdomain', meaning: 'DNS answer NXDOMAIN (RCODE 3): the name does not exist' },
+      { signature: 'dns-servfail', meaning: 'DNS answer SERVFAIL (RCODE 2): the server could not resolve the name' },
+      { signature: 'dns-refused', meaning: 'DNS answer REFUSED (RCODE 5): the server will not answer this client' },
+      { signature: 'dns-timeout', meaning: 'DNS query never answered' },
+    ],
   },
   create(ctx) {
     return {

@@ -1,9 +1,12 @@
 /**
- * The rule engine: when the flow table decides a conversation, the rules look at it in
- * root-cause order and the first that reports wins, so a failed conversation gets exactly one
- * finding (what followed from the root cause goes into that finding's details).
+ * The rule engine: while packets are accounted, each rare moment of a conversation (a SYN, a
+ * RST, a retransmission, a zero window, an ICMP error…) goes to the rules that listen for it,
+ * which keep what they need on the conversation; when the flow table decides a conversation, the
+ * rules look at it in root-cause order and the first that reports wins, so a failed conversation
+ * gets exactly one finding (what followed from the root cause goes into that finding's details).
  */
-import type { TcpConversation } from '../flow/tcp.js';
+import type { TcpConversation, TcpEvents } from '../flow/tcp.js';
+import type { IcmpEvents } from '../flow/flow.js';
 import type { UdpExchange } from '../flow/udp.js';
 import type { Flow } from '../flow/table.js';
 import type { ReturnPath } from '../flow/quality.js';
@@ -49,12 +52,33 @@ export interface RuleContext {
    * conversation (see ReturnPath): a rule that reads silence as a failure asks this first.
    */
   returnPath(flow: Flow): ReturnPath;
+  /** What this rule keeps about `flow` (set by `setState`), or undefined. */
+  stateOf<T>(flow: Flow): T | undefined;
+  /** Keep `state` about `flow` for this rule: it lives on the flow and goes with it. */
+  setState<T>(flow: Flow, state: T): T;
 }
 
-/** Handlers a rule returns from `create`. Each is called when a flow is decided. */
-export interface RuleHandlers {
+/**
+ * Handlers a rule returns from `create`; only rules that have a handler are called for its event.
+ * The event handlers (`TcpEvents`, `onIcmpError`) run while packets are accounted and keep what
+ * the rule needs on the flow (`RuleContext.setState`); the end handlers run when the flow is
+ * decided, in root-cause order, and may report.
+ */
+export interface RuleHandlers extends TcpEvents, IcmpEvents<Flow> {
   onTcpConversationEnd?(conversation: TcpConversation): void;
   onUdpExchangeEnd?(exchange: UdpExchange): void;
+  /** Any flow decided, after the rule's protocol's own end handler. */
+  onConversationEnd?(flow: Flow): void;
+}
+
+/** The events raised while packets are accounted, by handler name. */
+const FLOW_EVENTS = ['onSyn', 'onSynAck', 'onRst', 'onSynAnsweredByAck', 'onRetransmission', 'onRetransmissionAcked', 'onZeroWindow', 'onWindowOpen', 'onZeroWindowProbe', 'onIcmpError'] as const;
+
+type FlowEventName = (typeof FLOW_EVENTS)[number];
+
+interface Listener {
+  meta: RuleMeta;
+  h: RuleHandlers;
 }
 
 /** A rule: static description plus a factory of handlers (ESLint style). */
@@ -147,7 +171,14 @@ export class RuleEngine {
   readonly totalByRule = new Map<string, number>();
   /** Findings reported but not kept because `maxFindings` was reached. */
   dropped = 0;
-  private readonly handlers: Array<{ meta: RuleMeta; h: RuleHandlers }>;
+  /** Rules with an end handler for TCP conversations and for UDP exchanges, in root-cause order. */
+  private readonly tcpEnd: Listener[];
+  private readonly udpEnd: Listener[];
+  /**
+   * What the flow table calls at each rare moment of a flow: one function per event that some
+   * rule listens for (absent otherwise), calling only those rules.
+   */
+  readonly events: TcpEvents & IcmpEvents<Flow> = {};
   private current: Flow | null = null;
   private currentMeta: RuleMeta | null = null;
   private reportedBy: string | null = null;
@@ -173,13 +204,43 @@ export class RuleEngine {
     this.onFault = options.onFault ?? rethrow;
     this.recognisers = options.recognisers ?? STREAM_RECOGNISERS;
     this.captureFile = options.captureFile;
-    const context: RuleContext = {
-      report: (draft) => this.report(draft),
-      now: () => this.clock(),
-      atEndOfCapture: () => this.ending,
-      returnPath: options.returnPath ?? (() => 'seen'),
+    const returnPath = options.returnPath ?? (() => 'seen' as const);
+    const slots = rules.length;
+    const listeners: Listener[] = rules.map((r, slot) => ({
+      meta: r.meta,
+      h: r.create({
+        report: (draft) => this.report(draft),
+        now: () => this.clock(),
+        atEndOfCapture: () => this.ending,
+        returnPath,
+        stateOf: <T>(flow: Flow) => flow.listenerState?.[slot] as T | undefined,
+        setState: <T>(flow: Flow, state: T) => {
+          (flow.listenerState ??= new Array<unknown>(slots).fill(undefined))[slot] = state;
+          return state;
+        },
+      }),
+    }));
+    this.tcpEnd = listeners.filter(({ h }) => h.onTcpConversationEnd !== undefined || h.onConversationEnd !== undefined);
+    this.udpEnd = listeners.filter(({ h }) => h.onUdpExchangeEnd !== undefined || h.onConversationEnd !== undefined);
+    const events = this.events as Record<FlowEventName, (...args: unknown[]) => void>;
+    for (const name of FLOW_EVENTS) {
+      const heard = listeners.filter(({ h }) => h[name] !== undefined);
+      if (heard.length > 0) events[name] = this.dispatcher(name, heard);
+    }
+  }
+
+  /** Call `name` on each rule in `heard`; a faulty rule is reported and the others still hear it. */
+  private dispatcher(name: FlowEventName, heard: Listener[]): (...args: unknown[]) => void {
+    return (...args: unknown[]) => {
+      for (const { meta, h } of heard) {
+        try {
+          (h[name] as (...a: unknown[]) => void).apply(h, args);
+        } catch (e) {
+          const flow = args[0] as Flow;
+          this.onFault(`rule ${meta.id}`, flow.lastFrame, flow, e);
+        }
+      }
     };
-    this.handlers = rules.map((r) => ({ meta: r.meta, h: r.create(context) }));
   }
 
   /** Mark that flows are now being decided because the capture ended. */
@@ -195,11 +256,12 @@ export class RuleEngine {
     else this.udpExchanges++;
     this.current = flow;
     this.reportedBy = null;
-    for (const { meta, h } of this.handlers) {
+    for (const { meta, h } of flow.kind === 'tcp' ? this.tcpEnd : this.udpEnd) {
       this.currentMeta = meta;
       try {
         if (flow.kind === 'tcp') h.onTcpConversationEnd?.(flow);
         else h.onUdpExchangeEnd?.(flow);
+        if (!this.reportedBy) h.onConversationEnd?.(flow);
       } catch (e) {
         // A faulty rule is skipped; unless it already reported, the next rule in order decides.
         this.onFault(`rule ${meta.id}`, flow.lastFrame, flow, e);

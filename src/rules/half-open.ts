@@ -1,7 +1,7 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 import { TCP_ACK } from '../decode/packet.js';
-import { closeBeforeReset, resetAfterOrderlyClose } from './connection-reset.js';
+import { closeBeforeReset, resetAfterOrderlyClose, resetFacts, type FirstResetFacts } from './connection-reset.js';
 
 /** The resetter was silent at least this long before the data its RST answers (seconds). */
 export const MIN_IDLE_SECONDS = 1;
@@ -25,12 +25,17 @@ export const halfOpen: Rule = {
       'Compare the RST\'s TTL with the peer\'s earlier packets: a different TTL suggests a middlebox answered.',
     ],
     differsFrom: 'connection-reset covers resets from a live socket (the application closed with unread data, or aborted); here the RST comes from a stack without the connection, right after the first data following an idle period. The application sees 10054/ECONNRESET on its next read; a write right after the reset fails with EPIPE on Linux and macOS.',
+    gist: 'data answered by RST from a peer that lost the connection',
   },
   create(ctx) {
     return {
+      // The first RST after the handshake, as it looked when it came.
+      onRst(c, p, fromClient) {
+        if (c.established && ctx.stateOf<FirstResetFacts>(c) === undefined) ctx.setState(c, resetFacts(c, p, fromClient));
+      },
       onTcpConversationEnd(c) {
-        const r = c.firstReset;
-        if (!c.established || r === null) return;
+        const r = ctx.stateOf<FirstResetFacts>(c);
+        if (!c.established || r === undefined) return;
         const byClient = c.client.rstFrames.includes(r.frame);
         const by = byClient ? c.client : c.server;
         const peer = byClient ? c.server : c.client;
@@ -38,8 +43,11 @@ export const halfOpen: Rule = {
         const bareReset = (r.flags & TCP_ACK) === 0 && r.peerAck >= 0 && r.seq === r.peerAck;
         if (!bareReset || !r.answersPeerData || r.resetterIdle < MIN_IDLE_SECONDS) return;
         // Both sides had closed: whatever the resetter forgot, nobody was still using the
-        // connection (connection-reset reports it at info).
-        if (resetAfterOrderlyClose(closeBeforeReset(by, peer, r))) return;
+        // connection (connection-reset reports it at info). A resetter that had sent its own FIN
+        // still had the connection: its RST is a closed socket refusing late data (the
+        // keep-alive race), which connection-reset names.
+        const closed = closeBeforeReset(by, peer, r);
+        if (resetAfterOrderlyClose(closed) || closed === 'resetter' || closed === 'resetter-unacknowledged') return;
         const resetBy = byClient ? 'client' : 'server';
         const sender = byClient ? 'server' : 'client';
         const idx = by.rstFrames.indexOf(r.frame);

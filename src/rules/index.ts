@@ -3,6 +3,8 @@
  * first that reports wins (an ICMP error explains a SYN timeout; an abort explains its RST).
  */
 import type { Rule } from './engine.js';
+import type { Signature } from './codes.js';
+import type { RuleSignature } from './types.js';
 import { connectionRefused } from './connection-refused.js';
 import { destinationUnreachable } from './destination-unreachable.js';
 import { connectTimeout } from './connect-timeout.js';
@@ -38,4 +40,15 @@ export const RULES: readonly Rule[] = [
 /** Look a rule up by id. */
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((r) => r.meta.id === id);
+}
+
+/** The id of the rule whose meta lists `signature` (every signature has one: see the meta test). */
+export function ruleOfSignature(signature: Signature): string | undefined {
+  return RULES.find((r) => r.meta.signatures?.some((s) => s.signature === signature))?.meta.id;
+}
+
+/** `signature` as the meta of the rule that reports it describes it. */
+export function signatureOf(signature: Signature): RuleSignature | undefined {
+  for (const r of RULES) for (const s of r.meta.signatures ?? []) if (s.signature === signature) return s;
+  return undefined;
 }

@@ -1,7 +1,24 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
-import { seqDiff } from '../flow/seq.js';
-import { closeBeforeReset, resetAfterOrderlyClose } from './connection-reset.js';
+import { seqAdd, seqDiff } from '../flow/seq.js';
+import { closeBeforeReset, resetAfterOrderlyClose, resetFacts, type FirstResetFacts } from './connection-reset.js';
+
+/** The server answered a SYN with a plain ACK for another sequence (challenge ACK, stale state). */
+interface SynAnsweredByAck {
+  synFrame: number;
+  synTime: number;
+  ackFrame: number;
+  ackTime: number;
+  /** Acknowledgment number of that ACK, and what the SYN expected (ISN + 1). */
+  ack: number;
+  expected: number;
+}
+
+/** What stale-connection keeps: the ACK that answered the SYN, and the first RST after the handshake. */
+interface StaleState {
+  answered: SynAnsweredByAck;
+  firstReset: FirstResetFacts | null;
+}
 import { endedBefore, judgeSynSeries } from './syn-retry.js';
 
 /** `stale-connection`: a SYN answered by an ACK for another sequence, the client's RST, and a retry. */
@@ -23,15 +40,26 @@ export const staleConnection: Rule = {
       'If the retry fails too, the ACK or the client\'s RST is filtered on the path.',
     ],
     differsFrom: 'A refusal (10061) answers the SYN with RST; here the answer is an ACK and the client sends the RST. No socket error follows when the retry succeeds (only a delay); when every retry meets the old state, connect() times out (10060/ETIMEDOUT).',
+    gist: 'SYN answered by an ACK for an old connection',
   },
   create(ctx) {
     return {
+      // At most one per conversation: that ACK ends the client's run of SYNs (flow/tcp.ts).
+      onSynAnsweredByAck(c, p) {
+        const answer = { synFrame: c.client.lastSynFrame(), synTime: c.client.lastSynTime(p.time), ackFrame: p.frame, ackTime: p.time, ack: p.tcpAck, expected: seqAdd(c.client.isn, 1) };
+        ctx.setState<StaleState>(c, { answered: answer, firstReset: null });
+      },
+      onRst(c, p, fromClient) {
+        const s = ctx.stateOf<StaleState>(c);
+        if (s !== undefined && c.established && s.firstReset === null) s.firstReset = resetFacts(c, p, fromClient);
+      },
       onTcpConversationEnd(c) {
-        const answered = c.synAnsweredByAck;
-        if (answered.length === 0) return;
+        const state = ctx.stateOf<StaleState>(c);
+        if (state === undefined) return;
+        const answered = [state.answered];
         // A connection that got going and then failed by reset: that reset is the finding. A
         // reset after an orderly close fails nobody, so the delay at connect time stays the story.
-        const reset = c.firstReset;
+        const reset = state.firstReset;
         if (reset !== null) {
           const byClient = c.client.rstFrames.includes(reset.frame);
           const close = closeBeforeReset(byClient ? c.client : c.server, byClient ? c.server : c.client, reset);

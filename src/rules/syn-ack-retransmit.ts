@@ -58,6 +58,7 @@ export const synAckRetransmit: Rule = {
       'If the server never sees the client\'s ACK, capture on both sides to find where it is dropped.',
     ],
     differsFrom: 'A connect timeout (10060) gets no SYN-ACK at all; here the SYN-ACK arrives and connect() succeeds, but the server does not take the connection. The application then sees a reset (10054/ECONNRESET) when the server gives up, a read timeout, or — when the accept finally happens — only a delay, with no socket error.',
+    gist: 'handshake never completes, SYN-ACK resent',
   },
   create(ctx) {
     return {

@@ -24,6 +24,11 @@ export const udpPortUnreachable: Rule = {
     ],
     differsFrom:
       'UDP has no handshake: without the ICMP error, a missing service looks like silence (a timeout in the application). A DNS server that answers with an error code is dns-failure, not this; so is a DNS answer that came after the client gave up (at least 1 s after its last query) and found the client\'s port closed.',
+    gist: 'UDP answered by ICMP port unreachable',
+    signatures: [
+      { signature: 'udp-port-unreachable', meaning: 'UDP datagram answered by ICMP port unreachable' },
+    ],
+    failureKind: 'unreachable',
   },
   create(ctx) {
     return {

@@ -1,8 +1,33 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 
+import { MAX_TRACKED_EVENTS } from '../flow/tcp.js';
+
 /** At least this many probes into a zero window before we call it a stall. */
 export const MIN_STALL_PROBES = 2;
+
+/** A receiver advertising a zero window, the peer's probes, and whether the window opened again. */
+interface ZeroWindowEpisode {
+  /** Zero-window episodes of this side so far (this object describes the latest). */
+  episodes: number;
+  firstFrame: number;
+  firstTime: number;
+  /** The latest zero-window advertisement. */
+  lastFrame: number;
+  lastTime: number;
+  /** True while the window is still zero (no non-zero window advertised since). */
+  closed: boolean;
+  /** Segments the peer sent while the window was zero (window probes), counted and bounded. */
+  probes: number;
+  probeFrames: number[];
+  probeTimes: number[];
+}
+
+/** The latest episode of each side as a receiver. */
+interface StallState {
+  client: ZeroWindowEpisode | null;
+  server: ZeroWindowEpisode | null;
+}
 
 /** `zero-window-stall`: a receiver advertises a zero window and the sender probes until one side gives up. */
 export const zeroWindowStall: Rule = {
@@ -23,15 +48,43 @@ export const zeroWindowStall: Rule = {
       'On the sending side, an application timeout or Linux\'s tcp_retries2 limit on probes decides when it gives up.',
     ],
     differsFrom: 'In an abort (10053/ETIMEDOUT) the peer stops acknowledging at all; in a zero-window stall it keeps acknowledging, with window 0. The sender\'s application sees 10060/ETIMEDOUT (Linux gives up probing after tcp_retries2 probes; Windows keeps probing, so an application timeout fires first), or a reset when the other side closes with unread data.',
+    gist: 'receiver window stuck at zero',
   },
   create(ctx) {
     return {
+      onZeroWindow(c, p, fromClient) {
+        const state = ctx.stateOf<StallState>(c) ?? ctx.setState<StallState>(c, { client: null, server: null });
+        let zw = fromClient ? state.client : state.server;
+        if (zw === null || !zw.closed) {
+          zw = { episodes: zw === null ? 1 : zw.episodes + 1, firstFrame: p.frame, firstTime: p.time, lastFrame: p.frame, lastTime: p.time, closed: true, probes: 0, probeFrames: [], probeTimes: [] };
+          if (fromClient) state.client = zw;
+          else state.server = zw;
+        }
+        zw.lastFrame = p.frame;
+        zw.lastTime = p.time;
+      },
+      onWindowOpen(c, _p, fromClient) {
+        const state = ctx.stateOf<StallState>(c);
+        const zw = state === undefined ? null : fromClient ? state.client : state.server;
+        if (zw !== null) zw.closed = false;
+      },
+      onZeroWindowProbe(c, p, fromClient) {
+        const state = ctx.stateOf<StallState>(c);
+        const zw = state === undefined ? null : fromClient ? state.server : state.client;
+        if (zw === null || !zw.closed) return;
+        zw.probes++;
+        if (zw.probeFrames.length < MAX_TRACKED_EVENTS) {
+          zw.probeFrames.push(p.frame);
+          zw.probeTimes.push(p.time);
+        }
+      },
       onTcpConversationEnd(c) {
-        for (const [receiver, sender, receiverName, senderName] of [
-          [c.server, c.client, 'server', 'client'],
-          [c.client, c.server, 'client', 'server'],
+        const state = ctx.stateOf<StallState>(c);
+        if (state === undefined) return;
+        for (const [zw, sender, receiverName, senderName] of [
+          [state.server, c.client, 'server', 'client'],
+          [state.client, c.server, 'client', 'server'],
         ] as const) {
-          const zw = receiver.zeroWindow;
           if (zw === null || !zw.closed || zw.probes < MIN_STALL_PROBES) continue;
           const stallSeconds = Math.max(zw.lastTime, zw.probeTimes[zw.probeTimes.length - 1] ?? zw.lastTime) - zw.firstTime;
           const resetBy = c.client.rstFrame >= 0 && c.client.rstTime >= zw.firstTime ? 'client' : c.server.rstFrame >= 0 && c.server.rstTime >= zw.firstTime ? 'server' : null;

@@ -167,7 +167,8 @@ export function isMatch(d: ExpectationDiff): boolean {
   return d.missing.length === 0 && d.unexpected.length === 0 && d.changed.length === 0;
 }
 
-function fieldChanges(a: ExpectedFinding, b: ExpectedFinding): string[] {
+/** What differs between two expected findings, one "field: before → after" each. */
+export function fieldChanges(a: ExpectedFinding, b: ExpectedFinding): string[] {
   const out: string[] = [];
   const cmp = (name: string, x: unknown, y: unknown): void => {
     const sx = inlineJson(x);
@@ -182,45 +183,85 @@ function fieldChanges(a: ExpectedFinding, b: ExpectedFinding): string[] {
 }
 
 /**
- * Compare. Identical findings match first (as a multiset); of what is left, an expected and an
- * actual finding of the same conversation (protocol and stream) are one changed finding; the
- * rest are missing (expected, not found) or unexpected (found, not expected).
+ * What identifies a failure when two lists of findings are compared, never the stream index (one
+ * extra connection early in a capture renumbers every later stream):
+ * - `conversation`: protocol, client address and port, server address and port. For `check`,
+ *   which analyses the same capture again (perhaps with unrelated traffic added).
+ * - `endpoints`: protocol, client address, server address and port: the service a client
+ *   failed to reach. For `diff` of two captures, where clients pick new ports.
+ */
+export type FailureIdentity = 'conversation' | 'endpoints';
+
+function identityKey(e: ExpectedFinding, identity: FailureIdentity): string {
+  const client = identity === 'conversation' ? endpoint(e.client) : e.client.address;
+  return `${e.protocol} ${client} ${endpoint(e.server)}`;
+}
+
+/** The cause a failure is put down to: rule and error codes. */
+function causeKey(e: ExpectedFinding): string {
+  return `${e.rule} ${OS_KEYS.map((os) => inlineJson(e.codes[os] ?? null)).join(' ')}`;
+}
+
+/** Two lists of findings compared (see {@link matchFailures}). */
+export interface FailureMatch<T> {
+  /** In both, with the same cause. */
+  same: Array<[T, T]>;
+  /** The same identity, another cause (rule or codes). */
+  changed: Array<[T, T]>;
+  /** Only in the first list. */
+  gone: T[];
+  /** Only in the second. */
+  added: T[];
+}
+
+/**
+ * Compare two lists of findings. Failures of the same identity and cause match first, as a
+ * multiset in stream order; of what is left, one of each list with the same identity is a
+ * changed cause; the rest are gone (only before) or added (only after).
+ */
+export function matchFailures<T>(before: readonly T[], after: readonly T[], view: (t: T) => ExpectedFinding, identity: FailureIdentity): FailureMatch<T> {
+  const inOrder = (list: readonly T[]): T[] => [...list].sort((a, b) => compareExpected(view(a), view(b)));
+  const take = (pool: Map<string, T[]>, key: string): T | undefined => pool.get(key)?.shift();
+  const pooled = (list: readonly T[], key: (t: T) => string): Map<string, T[]> => {
+    const pool = new Map<string, T[]>();
+    for (const t of list) {
+      const k = key(t);
+      const l = pool.get(k);
+      if (l) l.push(t);
+      else pool.set(k, [t]);
+    }
+    return pool;
+  };
+  const result: FailureMatch<T> = { same: [], changed: [], gone: [], added: [] };
+  const exact = (t: T): string => `${identityKey(view(t), identity)}\u0000${causeKey(view(t))}`;
+  const afterPool = pooled(inOrder(after), exact);
+  const leftBefore: T[] = [];
+  for (const b of inOrder(before)) {
+    const a = take(afterPool, exact(b));
+    if (a !== undefined) result.same.push([b, a]);
+    else leftBefore.push(b);
+  }
+  const leftAfter = pooled(inOrder([...afterPool.values()].flat()), (t) => identityKey(view(t), identity));
+  for (const b of leftBefore) {
+    const a = take(leftAfter, identityKey(view(b), identity));
+    if (a !== undefined) result.changed.push([b, a]);
+    else result.gone.push(b);
+  }
+  result.added = inOrder([...leftAfter.values()].flat());
+  return result;
+}
+
+/**
+ * Compare with an expectation: findings are matched by conversation (see FailureIdentity), not
+ * by stream index, so an expectation survives unrelated traffic added to its capture.
  */
 export function diffExpectation(expected: readonly ExpectedFinding[], actual: readonly ExpectedFinding[]): ExpectationDiff {
-  const left = [...expected].sort(compareExpected);
-  const right = [...actual].sort(compareExpected);
-  const remaining = new Map<string, ExpectedFinding[]>();
-  for (const a of right) {
-    const k = canonical(a);
-    const list = remaining.get(k) ?? [];
-    list.push(a);
-    remaining.set(k, list);
-  }
-  const unmatchedExpected: ExpectedFinding[] = [];
-  for (const e of left) {
-    const list = remaining.get(canonical(e));
-    if (list && list.length > 0) list.shift();
-    else unmatchedExpected.push(e);
-  }
-  // What is left in `remaining` was found and not expected.
-  const unmatchedActual = [...remaining.values()].flat().sort(compareExpected);
-  const diff: ExpectationDiff = { missing: [], unexpected: [], changed: [] };
-  const byConversation = new Map<string, ExpectedFinding[]>();
-  for (const a of unmatchedActual) {
-    const k = `${a.protocol}:${a.stream}`;
-    const list = byConversation.get(k) ?? [];
-    list.push(a);
-    byConversation.set(k, list);
-  }
-  for (const e of unmatchedExpected) {
-    const same = byConversation.get(`${e.protocol}:${e.stream}`);
-    const a = same?.shift();
-    if (a) diff.changed.push({ expected: e, actual: a, changes: fieldChanges(e, a) });
-    else diff.missing.push(e);
-  }
-  for (const list of byConversation.values()) diff.unexpected.push(...list);
-  diff.unexpected.sort(compareExpected);
-  return diff;
+  const m = matchFailures(expected, actual, (e) => e, 'conversation');
+  return {
+    missing: m.gone,
+    unexpected: m.added,
+    changed: m.changed.map(([e, a]) => ({ expected: e, actual: a, changes: fieldChanges(e, a) })),
+  };
 }
 
 function endpoint(e: { address: string; port: number }): string {

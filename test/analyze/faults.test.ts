@@ -130,9 +130,9 @@ describe('faults below the rules: the flow and reassembly code', () => {
   it('a fault while accounting one TCP segment is named with its frame and stream; later packets still count', async () => {
     const clean = await analyzeCapture(MIX);
     const update = TcpConversation.prototype.update;
-    vi.spyOn(TcpConversation.prototype, 'update').mockImplementation(function (this: TcpConversation, p, fromA) {
+    vi.spyOn(TcpConversation.prototype, 'update').mockImplementation(function (this: TcpConversation, p, fromA, events) {
       if (p.frame === 3) throw new Error('tcp bug for the test');
-      update.call(this, p, fromA);
+      update.call(this, p, fromA, events);
     });
     const report = await analyzeCapture(MIX);
     expect(report.capture.internalErrors).toEqual([{ component: 'tcp', frame: 3, protocol: 'tcp', stream: 1, message: 'Error: tcp bug for the test' }]);

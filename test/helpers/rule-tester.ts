@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../../src/rules/engine.js';
+import { RULES } from '../../src/rules/index.js';
 import type { Finding } from '../../src/rules/types.js';
 import { analyzeRecords, type Scenario } from './scenario.js';
 import type { WriterRecord } from './pcap-writer.js';
@@ -18,36 +19,51 @@ export interface RuleCase {
 }
 
 export interface InvalidRuleCase extends RuleCase {
+  /** The rule's findings, alone and, unless `withAllRules` says otherwise, with every rule. */
   findings: ExpectedFinding[];
+  /**
+   * Every finding expected when all rules run (each naming its `rule`), when a rule earlier in
+   * root-cause order explains the failure instead: precedence, asserted.
+   */
+  withAllRules?: ExpectedFinding[];
 }
-
-/** Every rule id that has a tester run, for the meta test. */
-export const TESTED_RULES = new Set<string>();
 
 function records(p: Scenario | WriterRecord[]): WriterRecord[] {
   return Array.isArray(p) ? p : p.records;
 }
 
-/** Run a rule's valid and invalid cases. */
+/** `got` matches `expected` one to one, in order (each a subset; details compared as a subset). */
+function expectFindings(got: Finding[], expected: ExpectedFinding[], label: string): void {
+  expect(got, label).toHaveLength(expected.length);
+  expected.forEach((exp, i) => {
+    const { details, ...rest } = exp;
+    expect(got[i], label).toMatchObject(rest);
+    if (details) expect(got[i]!.details, label).toMatchObject(details);
+  });
+}
+
+/**
+ * Run a rule's valid and invalid cases, each twice: with the rule alone (what it sees and says)
+ * and with every rule in root-cause order (whether it still gets to say it).
+ */
 export function runRuleTests(rule: Rule, cases: { valid: RuleCase[]; invalid: InvalidRuleCase[] }): void {
-  TESTED_RULES.add(rule.meta.id);
-  describe(`rule ${rule.meta.id}`, () => {
+  const id = rule.meta.id;
+  describe(`rule ${id}`, () => {
     for (const c of cases.valid) {
       it(`valid: ${c.name}`, async () => {
-        const report = await analyzeRecords(records(c.packets), { rules: [rule] });
-        expect(report.findings.filter((f) => f.rule === rule.meta.id)).toEqual([]);
+        const alone = await analyzeRecords(records(c.packets), { rules: [rule] });
+        expect(alone.findings.filter((f) => f.rule === id), 'alone').toEqual([]);
+        const all = await analyzeRecords(records(c.packets), { rules: [...RULES] });
+        expect(all.findings.filter((f) => f.rule === id), 'with all rules').toEqual([]);
       });
     }
     for (const c of cases.invalid) {
       it(`invalid: ${c.name}`, async () => {
-        const report = await analyzeRecords(records(c.packets), { rules: [rule] });
-        const got = report.findings.filter((f) => f.rule === rule.meta.id);
-        expect(got).toHaveLength(c.findings.length);
-        c.findings.forEach((exp, i) => {
-          const { details, ...rest } = exp;
-          expect(got[i]).toMatchObject(rest);
-          if (details) expect(got[i]!.details).toMatchObject(details);
-        });
+        const alone = await analyzeRecords(records(c.packets), { rules: [rule] });
+        expectFindings(alone.findings.filter((f) => f.rule === id), c.findings, 'alone');
+        const all = await analyzeRecords(records(c.packets), { rules: [...RULES] });
+        if (c.withAllRules) expectFindings(all.findings, c.withAllRules, 'with all rules');
+        else expectFindings(all.findings.filter((f) => f.rule === id), c.findings, 'with all rules');
       });
     }
   });

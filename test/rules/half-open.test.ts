@@ -26,6 +26,14 @@ runRuleTests(halfOpen, {
         .tcp('c', 30.0001, ['FIN', 'ACK'], 111, 502)
         .tcp('s', 30.0002, ['RST'], 502),
     },
+    {
+      name: 'a bare RST from a server that had sent its own FIN: a closed socket refusing late data (the keep-alive race), not lost state',
+      packets: established()
+        .tcp('s', 1, ['FIN', 'ACK'], 501, 101)
+        .tcp('c', 1.001, ['ACK'], 101, 502)
+        .tcp('c', 30, ['PSH', 'ACK'], 101, 502, { payload: 10 })
+        .tcp('s', 30.0001, ['RST'], 502),
+    },
     { name: 'an orderly close', packets: idleThenRequest().tcp('s', 30.01, ['ACK'], 601, 121).tcp('c', 31, ['FIN', 'ACK'], 121, 601).tcp('s', 31.01, ['FIN', 'ACK'], 601, 122) },
   ],
   invalid: [

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ruleOfSignature } from '../../src/report/explain.js';
+import { ruleOfSignature } from '../../src/rules/index.js';
 import { ERROR_CODES, SIGNATURES, codesFor, icmpUnreachableEffect } from '../../src/rules/codes.js';
 import { lookupError, normalizeMessage } from '../../src/rules/error-lookup.js';
 import { FAILURES, KNOWN_ERRORS, rulesOf, type KnownError } from '../../src/rules/known-errors.js';

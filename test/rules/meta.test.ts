@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/rules/index.js';
+import { SIGNATURES } from '../../src/rules/codes.js';
 import { DOCS, rulePage, ruleNotes } from '../../scripts/gen-rule-docs.js';
 
 const TESTS = resolve(import.meta.dirname);
@@ -16,6 +17,13 @@ describe('rule meta, tests and docs', () => {
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z]+(-[a-z0-9]+)*$/);
   });
+  it('every failure signature is reported by exactly one rule, which describes it', () => {
+    for (const signature of SIGNATURES) {
+      const reporters = RULES.filter((r) => r.meta.signatures?.some((s) => s.signature === signature));
+      expect(reporters.map((r) => r.meta.id), signature).toHaveLength(1);
+      expect(reporters[0]!.meta.signatures!.find((s) => s.signature === signature)!.meaning.length).toBeGreaterThan(5);
+    }
+  });
   for (const rule of RULES) {
     const id = rule.meta.id;
     it(`${id}: meta is complete`, () => {
@@ -24,6 +32,7 @@ describe('rule meta, tests and docs', () => {
       expect(m.onTheWire.length).toBeGreaterThan(10);
       expect(m.causes.length).toBeGreaterThan(0);
       expect(m.checks.length).toBeGreaterThan(0);
+      expect(m.gist.length).toBeGreaterThan(5);
       expect(m.codes.map((c) => c.os).sort()).toEqual(['linux', 'macos', 'windows']);
     });
     it(`${id}: has a rule-tester file with valid and invalid cases`, () => {

@@ -10,9 +10,9 @@ import { gzipSync } from 'node:zlib';
 import { writePcap, writePcapng } from '../helpers/pcap-writer.js';
 import { Scenario } from '../helpers/scenario.js';
 
-/** A refusal: SYN from 10.0.0.1:`port` to `server`, answered by RST,ACK. */
-export function refusedRecords(port: number, server = '10.0.0.2:8080'): Scenario {
-  return new Scenario(`10.0.0.1:${port}`, server).tcp('c', 0, ['SYN'], 1000).tcp('s', 0.0002, ['RST', 'ACK'], 0, 1001);
+/** A refusal: SYN from 10.0.0.1:`port` (or `client`) to `server`, answered by RST,ACK. */
+export function refusedRecords(port: number, server = '10.0.0.2:8080', at: { client?: string; t0?: number } = {}): Scenario {
+  return new Scenario(at.client ?? `10.0.0.1:${port}`, server, { t0: at.t0 }).tcp('c', 0, ['SYN'], 1000).tcp('s', 0.0002, ['RST', 'ACK'], 0, 1001);
 }
 
 /** One capture of `count` refusals from as many clients, 1 ms apart (a report of megabytes for a few thousand). */
@@ -23,9 +23,9 @@ export function manyRefusalsPcap(count: number): Buffer {
   return writePcap(records);
 }
 
-/** A healthy connection: handshake, data, FIN both ways. */
-export function healthyRecords(port: number): Scenario {
-  return new Scenario(`10.0.0.1:${port}`, '10.0.0.3:443')
+/** A healthy connection: handshake, data, FIN both ways (from 10.0.0.1:`port` to 10.0.0.3:443 unless told). */
+export function healthyRecords(port: number, at: { client?: string; server?: string; t0?: number } = {}): Scenario {
+  return new Scenario(at.client ?? `10.0.0.1:${port}`, at.server ?? '10.0.0.3:443', { t0: at.t0 })
     .tcp('c', 0, ['SYN'], 100)
     .tcp('s', 0.001, ['SYN', 'ACK'], 500, 101)
     .tcp('c', 0.002, ['ACK'], 101, 501)
