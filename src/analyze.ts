@@ -13,6 +13,7 @@ import { FlowTable, type Flow } from './flow/table.js';
 import { RuleEngine, type FindingKey, type Rule } from './rules/engine.js';
 import { humanDuration, isoTime } from './model/words.js';
 import { FlowClock } from './flow/clock.js';
+import { flowCommunityId } from './flow/community-id.js';
 import { CaptureQuality } from './flow/quality.js';
 import { DUPLICATE_WINDOW } from './flow/timeouts.js';
 import { RULES } from './rules/index.js';
@@ -121,6 +122,8 @@ export async function analyzeCapture(source: string | Readable | MergedCapture, 
     onDropped: options.onDroppedFinding,
     onFault,
     recognisers: options.recognisers ?? STREAM_RECOGNISERS,
+    // A path can be opened again in Wireshark; a stream (stdin, a FIFO) cannot.
+    captureFile: typeof source === 'string' && source !== '-' ? (options.name ?? source) : undefined,
   });
   const readsPackets = engine.readsPackets;
   const notAnalysed = new NotAnalysed();
@@ -415,6 +418,7 @@ class SpanCollector {
       stream: flow.stream,
       client: { address: flow.client.address, port: flow.client.port },
       server: { address: flow.server.address, port: flow.server.port },
+      communityId: flowCommunityId(flow),
       start: flow.startTime,
       end: flow.lastTime,
       packets: flow.packets,

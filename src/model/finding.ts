@@ -103,8 +103,23 @@ export interface Finding {
   details: Record<string, unknown>;
   /** Well-known service on the server port, when known (e.g. "SQL Server"). */
   service?: string;
-  /** Wireshark display filter that shows the conversation. */
+  /**
+   * Wireshark display filter that shows the conversation by its addresses and ports: it still
+   * works on a cut of the capture, where stream numbers change.
+   */
   filter: string;
+  /** Wireshark's short filter for the conversation in this capture: "tcp.stream eq N". */
+  streamFilter?: string;
+  /**
+   * The command that opens the capture in Wireshark at the first evidence frame with
+   * `streamFilter` applied (the file shell-quoted); absent when the capture came from a pipe.
+   */
+  wireshark?: string;
+  /**
+   * Community ID v1 of the conversation (Zeek, Suricata, Arkime, Elastic and Wireshark compute the
+   * same); absent for a finding about ICMP or ARP outside any conversation.
+   */
+  communityId?: string;
   /**
    * The packets of `frames`, in frame order, for ladder diagrams. A frame from the middle of a
    * long conversation may be missing (the flow layer keeps its first and last packets only).

@@ -50,6 +50,8 @@ export interface ConversationSpan {
   stream: number;
   client: Endpoint;
   server: Endpoint;
+  /** Community ID v1 of the conversation. */
+  communityId?: string;
   /** First and last packet, in seconds after the capture's first packet. */
   start: number;
   end: number;

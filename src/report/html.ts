@@ -244,7 +244,7 @@ function spansFromFindings(report: AnalysisReport): ConversationSpan[] {
     const a = Date.parse(f.start);
     const b = Date.parse(f.end);
     if (!Number.isFinite(origin) || !Number.isFinite(a) || !Number.isFinite(b)) continue;
-    spans.push({ protocol: f.protocol, stream: f.stream, client: f.client, server: f.server, start: (a - origin) / 1000, end: Math.max(a, b) / 1000 - origin / 1000, packets: f.frames.length, rule: f.rule });
+    spans.push({ protocol: f.protocol, stream: f.stream, client: f.client, server: f.server, ...(f.communityId !== undefined ? { communityId: f.communityId } : {}), start: (a - origin) / 1000, end: Math.max(a, b) / 1000 - origin / 1000, packets: f.frames.length, rule: f.rule });
   }
   return spans;
 }
@@ -368,6 +368,16 @@ function evidenceTable(f: Finding): string {
   );
 }
 
+/** A titled line of code with a copy button (the page's script copies the element named by data-copy). */
+function copyRow(id: string, titleHtml: string, text: string, label: string): string {
+  return (
+    `<p><strong>${titleHtml}</strong></p>` +
+    `<div class="filter-row"><code id="${escapeHtml(id)}">${safeText(text)}</code>` +
+    `<button type="button" data-copy="${escapeHtml(id)}" aria-label="${safeText(label)}">Copy</button></div>` +
+    `<p class="copy-status" id="${escapeHtml(id)}-status" role="status" aria-live="polite"></p>`
+  );
+}
+
 function findingCard(f: Finding, id: string, level: number): string {
   const rc = ruleClass(f.rule);
   const who = `${endpointLabel(f.client)} → ${endpointLabel(f.server)}`;
@@ -394,10 +404,10 @@ function findingCard(f: Finding, id: string, level: number): string {
     `<figure>${scrolling(ladderSvg(f, `${id}-ladder`), 'Ladder diagram', 'ladder-scroll')}<figcaption>${escapeHtml(caption)}</figcaption></figure>`,
     '<div>',
     codes.length > 0 ? `<table class="codes"><caption class="muted">${safeText(seenByLabel(f))}</caption><tbody>${codes.join('')}</tbody></table>` : '',
-    `<p><strong>Wireshark display filter</strong></p>`,
-    `<div class="filter-row"><code id="${escapeHtml(filterId)}">${safeText(f.filter)}</code>` +
-      `<button type="button" data-copy="${escapeHtml(filterId)}" aria-label="Copy the Wireshark display filter of ${safeText(who)}">Copy</button></div>`,
-    `<p class="copy-status" id="${escapeHtml(filterId)}-status" role="status" aria-live="polite"></p>`,
+    f.streamFilter !== undefined ? copyRow(`${id}-stream`, 'Wireshark display filter', f.streamFilter, `Copy the Wireshark display filter of ${who}`) : '',
+    copyRow(filterId, 'Address filter <span class="muted">(also on a cut of the capture)</span>', f.filter, `Copy the address filter of ${who}`),
+    f.wireshark ? copyRow(`${id}-open`, 'Open in Wireshark', f.wireshark, `Copy the command that opens ${who} in Wireshark`) : '',
+    f.communityId !== undefined ? `<p>Community ID: <span class="mono">${safeText(f.communityId)}</span></p>` : '',
     `<p>Frames: <span class="mono">${elidedFrames(f.frames)}</span><br>Time: <span class="mono">${safeText(f.start)}</span> → <span class="mono">${safeText(f.end)}</span></p>`,
     causes || checks ? `<details><summary>Likely causes and what to check</summary>${causes}${checks}</details>` : '',
     evidenceTable(f),

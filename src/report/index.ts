@@ -165,7 +165,35 @@ const FORMATS = {
       },
     },
   },
-  // ecs (Elastic Common Schema, src/report/ecs.ts) joins here as one more entry.
+  ecs: {
+    description: 'one Elastic Common Schema document per finding per line, for Filebeat or Logstash',
+    analyze: {
+      findings: 'streamed',
+      conversations: false,
+      forPeople: false,
+      takes: [],
+      load: async () => {
+        const { formatEcsFinding } = await import('./ecs.js');
+        return { finding: formatEcsFinding };
+      },
+    },
+    scan: {
+      findings: 'streamed',
+      load: async () => {
+        const { formatEcsFinding } = await import('./ecs.js');
+        return {
+          finding: formatEcsFinding,
+          // As jsonl: documents are written as workers decide them, unreadable captures go to stderr.
+          open: (ctx) => ({
+            add: (_index, r) => void (r.error && ctx.err(`${r.error.line}\n`)),
+            finish: (result) => {
+              for (const e of result.pathErrors) ctx.err(`wirewhy: ${e.path}: ${e.message}\n`);
+            },
+          }),
+        };
+      },
+    },
+  },
 } as const satisfies Record<string, Reporter>;
 
 /** Names of the output formats: 'text' | 'json' | … (any format added above joins by itself). */

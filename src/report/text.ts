@@ -150,6 +150,48 @@ function fitLines(lines: readonly string[], width: number, extra = 2): string[] 
   return lines.flatMap((l) => (l.includes('\n') ? fitLines(l.split('\n'), width, extra) : fitLine(l, width, /^ */.exec(l)![0].length + extra)));
 }
 
+/**
+ * A shell command after `label`, on the label's line when it fits, else on lines of its own that
+ * break between words with " \\" so that it still pastes into a shell as one command. A word
+ * wider than the terminal (a long path) is never cut: the terminal wraps it on screen, and copying
+ * keeps it whole, where a line break inside it would change the file name.
+ */
+export function commandLines(label: string, command: string, width: number, indent: string): string[] {
+  if (stringWidth(`${label} ${command}`) <= width) return [`${label} ${command}`];
+  const out = [label];
+  let line = '';
+  for (const word of shellWords(command)) {
+    if (line !== '' && stringWidth(`${indent}${line} ${word} \\`) > width) {
+      out.push(`${indent}${line} \\`);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  out.push(`${indent}${line}`);
+  return out;
+}
+
+/** The words of a command quoted as model/wireshark.ts quotes it: spaces split words outside single quotes. */
+function shellWords(command: string): string[] {
+  const words: string[] = [];
+  let word = '';
+  let quoted = false;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i]!;
+    if (c === "'") quoted = !quoted;
+    else if (c === '\\' && !quoted && i + 1 < command.length) {
+      word += c + command[++i]!;
+      continue;
+    } else if (c === ' ' && !quoted) {
+      if (word !== '') words.push(word);
+      word = '';
+      continue;
+    }
+    word += c;
+  }
+  if (word !== '') words.push(word);
+  return words;
+}
+
 function endpointLabel(address: string, port: number): string {
   return port < 0 ? address : hostPort({ address, port });
 }
@@ -418,16 +460,22 @@ function formatSection(index: number, g: FindingGroup, style: TerminalStyle, ver
   // ICMP and ARP findings belong to no stream (-1).
   const streams = g.findings.map((f) => f.stream).filter((s) => s >= 0);
   const streamCount = new Set(streams).size;
-  if (streams.length > 0) lines.push(`${pad}Stream: ${g.protocol}.stream ${elidedList(streams, 'streams', style.ellipsis)}`);
-  lines.push(`${pad}Wireshark filter: ${t(first.filter)}${more > 0 ? `  (first of ${plural(streamCount, 'stream')})` : ''}`);
+  // One stream is named by its filter below; a group lists its streams.
+  if (streamCount > 1) lines.push(`${pad}Streams: ${g.protocol}.stream ${elidedList(streams, 'streams', style.ellipsis)}`);
+  const firstOf = more > 0 ? `  (first of ${plural(streamCount, 'stream')})` : '';
+  if (first.streamFilter !== undefined) {
+    lines.push(`${pad}Wireshark filter: ${t(first.streamFilter)}${firstOf}`);
+    lines.push(`${pad}Address filter: ${t(first.filter)}  (also on a cut of the capture)`);
+  } else lines.push(`${pad}Wireshark filter: ${t(first.filter)}`);
   // The ladder is a drawing: it keeps its own layout (the prose around it is fitted).
   const ladderLines = ladder ? formatLadderText(first, style, pad) : [];
-  const fitted = fitLines(lines, width, 2);
+  const fitted = [...fitLines(lines, width, 2), ...(first.wireshark ? commandLines(`${pad}Open in Wireshark:`, t(first.wireshark), width, `${pad}  `) : [])];
   lines.length = 0;
   lines.push(...fitted, ...ladderLines);
 
   if (verbose) {
     lines.push(`${pad}Time: ${t(first.start)} ${style.arrow} ${t(first.end)}`);
+    if (first.communityId !== undefined) lines.push(`${pad}Community ID: ${t(first.communityId)}`);
     if (Object.keys(first.details).length > 0) lines.push(`${pad}Details: ${formatDetails(first.details, style)}`);
     if (more > 0) {
       lines.push(`${pad}Members:`);

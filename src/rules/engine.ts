@@ -14,6 +14,8 @@ import { STREAM_RECOGNISERS, withApplication, type NamedRecogniser } from '../ap
 import type { FaultSink } from '../model/faults.js';
 import { displayFilter, isoTime } from '../model/words.js';
 import { evidenceFrames, evidenceOf } from './evidence.js';
+import { findingLinks } from './finding-links.js';
+import { streamFilter, wiresharkCommand } from '../model/wireshark.js';
 import { serviceFor } from './services.js';
 import type { Packet } from '../decode/packet.js';
 import type { Endpoint, ErrorCode, EvidencePacket, Finding, FindingProtocol, RuleMeta, SeenBy, Severity } from './types.js';
@@ -168,6 +170,8 @@ export interface RuleEngineOptions {
   recognisers?: readonly NamedRecogniser[];
   /** What the capture shows of a flow's way back (see CaptureQuality.returnPath); default: always 'seen'. */
   returnPath?: (flow: Flow) => ReturnPath;
+  /** The capture's path as given, for each finding's Wireshark command; absent for a pipe (Wireshark cannot reread one). */
+  captureFile?: string;
 }
 
 /** Without a fault sink a fault is not contained: tests of the engine see it. */
@@ -209,6 +213,7 @@ export class RuleEngine {
   private readonly onDropped?: (key: FindingKey) => void;
   private readonly onFault: FaultSink;
   private readonly recognisers: readonly NamedRecogniser[];
+  private readonly captureFile?: string;
 
   constructor(rules: Rule[], options: RuleEngineOptions) {
     this.precision = options.precision;
@@ -218,6 +223,7 @@ export class RuleEngine {
     this.onDropped = options.onDropped;
     this.onFault = options.onFault ?? rethrow;
     this.recognisers = options.recognisers ?? STREAM_RECOGNISERS;
+    this.captureFile = options.captureFile;
     const returnPath = options.returnPath ?? (() => 'seen' as const);
     const slots = rules.length;
     const listeners: Listener[] = rules.map((r, slot) => ({
@@ -373,6 +379,7 @@ export class RuleEngine {
     const client = draft.client ?? flow.client;
     const server = draft.server ?? flow.server;
     const service = serviceFor(flow.kind, server.port);
+    const links = findingLinks(flow, frames[0], this.captureFile);
     const finding: Finding = {
       rule: meta.id,
       severity: draft.severity ?? meta.severity,
@@ -388,6 +395,7 @@ export class RuleEngine {
       // What the application was saying, when the kept bytes tell (TLS SNI, HTTP request…).
       details: withApplication(flow, draft.details, this.recognisers, this.onFault),
       filter: displayFilter(flow),
+      ...links,
     };
     if (flow.vlanOuter >= 0) finding.vlan = flow.vlanInner >= 0 ? [flow.vlanOuter, flow.vlanInner] : [flow.vlanOuter];
     if (service) finding.service = service.name;
@@ -409,6 +417,7 @@ export class RuleEngine {
       details: finding.details,
       ...(finding.service ? { service: finding.service } : {}),
       filter: finding.filter,
+      ...links,
       // Last, so the fields before it keep their order for existing readers.
       evidence: this.evidence(flow, frames, draft.client !== undefined && draft.client.address === flow.server.address && draft.client.port === flow.server.port),
     };
@@ -447,6 +456,8 @@ export class RuleEngine {
       summary: draft.summary,
       details: draft.details,
       filter: draft.filter,
+      ...(draft.stream >= 0 && (draft.protocol === 'tcp' || draft.protocol === 'udp') ? { streamFilter: streamFilter(draft.protocol, draft.stream) } : {}),
+      ...(this.captureFile !== undefined && draft.frames.length > 0 ? { wireshark: wiresharkCommand(this.captureFile, Math.min(...draft.frames), draft.stream >= 0 && (draft.protocol === 'tcp' || draft.protocol === 'udp') ? streamFilter(draft.protocol, draft.stream) : draft.filter) } : {}),
       ...(draft.evidence ? { evidence: draft.evidence } : {}),
     };
     this.emit(finding);

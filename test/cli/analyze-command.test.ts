@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { shellQuote } from '../../src/model/wireshark.js';
 import { runCli } from '../../src/cli/program.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { FIXTURES } from '../helpers/fixtures.js';
@@ -90,7 +91,9 @@ describe('wirewhy analyze', () => {
     expect(out).toMatch(/Windows\s+10061 WSAECONNREFUSED\s+No connection could be made because the target machine actively refused it\./);
     expect(out).toMatch(/Linux\s+111 ECONNREFUSED\s+Connection refused/);
     expect(out).toMatch(/macOS\s+61 ECONNREFUSED\s+Connection refused/);
-    expect(out).toContain('Wireshark filter: ip.addr == 10.99.0.1 && tcp.port == 40001 && ip.addr == 10.99.0.2 && tcp.port == 8088');
+    expect(out).toContain('Wireshark filter: tcp.stream eq 0\n');
+    expect(out).toContain('Address filter: ip.addr == 10.99.0.1 && tcp.port == 40001 && ip.addr == 10.99.0.2 && tcp.port == 8088');
+    expect(out).toContain(`Open in Wireshark: wireshark -r ${shellQuote(REFUSED)} -g 1 -Y 'tcp.stream eq 0'\n`);
     expect(out).not.toMatch(/\x1b\[/); // not a TTY: no colour
   });
 

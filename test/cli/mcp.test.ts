@@ -82,6 +82,7 @@ describe('wirewhy mcp, through the SDK client', () => {
       const r = report.findings[i]!;
       expect(f).toMatchObject({ number: i + 1, rule: r.rule, severity: r.severity, stream: r.stream, frames: r.frames, summary: r.summary, filter: r.filter });
       expect(f.streamFilter).toBe(`${r.protocol}.stream eq ${r.stream}`);
+      expect(f.communityId).toBe(r.communityId);
       expect(f.codes).toEqual(r.codes.map((c) => ({ os: c.os, code: c.code, name: c.name, message: c.message })));
     });
     const refused = answer.findings[0];
@@ -197,6 +198,8 @@ describe('wirewhy mcp, through the SDK client', () => {
     const failed = answer.conversations.filter((c: any) => c.rule);
     expect(failed.map((c: any) => `${c.streamFilter} ${c.rule}`).sort()).toEqual(report.findings.map((f) => `${f.protocol}.stream eq ${f.stream} ${f.rule}`).sort());
     for (const c of answer.conversations) expect(c.end).toBeGreaterThanOrEqual(c.start);
+    // Each failed conversation has its finding's Community ID.
+    expect(failed.map((c: any) => `${c.streamFilter} ${c.communityId}`).sort()).toEqual(report.findings.map((f) => `${f.streamFilter} ${f.communityId}`).sort());
     const onlyFailed = await json('list_conversations', { path: MIX, failedOnly: true, limit: 2 });
     expect(onlyFailed.conversations).toHaveLength(2);
     expect(onlyFailed.conversationsOmitted).toBe(report.findings.length - 2);

@@ -46,8 +46,8 @@ const hasDevFull = canRun('/dev/full', existsSync('/dev/full'), 'a Linux device 
 
 describe('a report written to a full disk (/dev/full)', () => {
   const cases: Array<[string, string[]]> = [
-    ...['text', 'json', 'jsonl', 'junit', 'html'].map((f): [string, string[]] => [`analyze --format ${f}`, ['analyze', MIX, '--format', f]]),
-    ...['text', 'json', 'jsonl', 'junit', 'html'].map((f): [string, string[]] => [`scan --format ${f}`, ['scan', '--jobs', '1', join(dir, 'folder'), '--format', f]]),
+    ...['text', 'json', 'jsonl', 'junit', 'html', 'ecs'].map((f): [string, string[]] => [`analyze --format ${f}`, ['analyze', MIX, '--format', f]]),
+    ...['text', 'json', 'jsonl', 'junit', 'html', 'ecs'].map((f): [string, string[]] => [`scan --format ${f}`, ['scan', '--jobs', '1', join(dir, 'folder'), '--format', f]]),
     ...['text', 'json', 'junit'].map((f): [string, string[]] => [`check --format ${f}`, ['check', '--jobs', '1', join(dir, 'folder'), '--format', f]]),
     ['explain', ['explain', '10061']],
     ['--help', ['--help']],

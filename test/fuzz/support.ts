@@ -412,13 +412,13 @@ export function checkFormatted(name: string, out: string, color: boolean): void 
     } catch (e) {
       violated(`json: output does not parse (${(e as Error).message})`);
     }
-  } else if (name === 'jsonl') {
+  } else if (name === 'jsonl' || name === 'ecs') {
     for (const line of out.split('\n')) {
       if (line === '') continue;
       try {
         JSON.parse(line);
       } catch (e) {
-        violated(`jsonl: a line does not parse (${(e as Error).message})`);
+        violated(`${name}: a line does not parse (${(e as Error).message})`);
       }
     }
   } else if (name === 'text') {

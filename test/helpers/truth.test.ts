@@ -20,6 +20,8 @@ function finding(rule: string, severity: Severity, protocol: 'tcp' | 'udp', stre
     summary: `${rule} on ${protocol}.stream ${stream}`,
     details,
     filter: '',
+    streamFilter: `${protocol}.stream eq ${stream}`,
+    communityId: '',
   };
 }
 

@@ -82,9 +82,16 @@ describe('content', () => {
     expect(count(html, '<article class="finding')).toBe(report.findings.length);
     for (const f of report.findings) {
       expect(html).toContain(`data-rule="${f.rule}"`);
-      expect(html).toContain(escapeHtml(f.filter));
+      // The short filter, the address filter and the command, each in the element its copy button copies.
+      for (const text of [f.streamFilter!, f.filter, f.wireshark!]) {
+        const at = html.indexOf(`>${escapeHtml(text)}</code><button type="button" data-copy="`);
+        expect(at, text).toBeGreaterThan(0);
+        const id = /id="([^"]+)"$/.exec(html.slice(0, at))![1];
+        expect(html.slice(at)).toMatch(new RegExp(`^>[^<]*</code><button type="button" data-copy="${id}"`));
+      }
+      expect(html).toContain(`Community ID: <span class="mono">${escapeHtml(f.communityId!)}</span>`);
     }
-    expect(count(html, 'data-copy="')).toBe(report.findings.length);
+    expect(count(html, 'data-copy="')).toBe(3 * report.findings.length);
     expect(html).toMatch(/<td>Windows<\/td><td><code>10061 WSAECONNREFUSED<\/code><\/td>/);
     expect(html).toContain('<summary>Likely causes and what to check</summary>');
     // A summary row per rule with a button that filters to it.

@@ -9,7 +9,7 @@ describe('REPORTERS', () => {
   const opts = { color: false, unicode: true };
 
   it('knows text, json, jsonl, junit and html', () => {
-    expect(REPORTER_NAMES).toEqual(['text', 'json', 'jsonl', 'junit', 'html']);
+    expect(REPORTER_NAMES).toEqual(['text', 'json', 'jsonl', 'junit', 'html', 'ecs']);
     expect(Object.keys(REPORTERS)).toEqual([...REPORTER_NAMES]);
     expect(isReporterName('json')).toBe(true);
     expect(isReporterName('xml')).toBe(false);

@@ -2,12 +2,25 @@
 import { codesFor } from '../../src/rules/codes.js';
 import type { Finding } from '../../src/rules/types.js';
 import type { AnalysisReport } from '../../src/report/types.js';
+import { communityIdOf } from '../../src/model/community-id.js';
+import { streamFilter, wiresharkCommand } from '../../src/model/wireshark.js';
+
+/** The fields a finding derives from its conversation (as the engine sets them), unless `f` has its own. */
+function linked(f: Omit<Finding, 'streamFilter' | 'communityId'> & Partial<Finding>): Finding {
+  const filter = f.streamFilter ?? streamFilter(f.protocol as 'tcp' | 'udp', f.stream);
+  return {
+    ...f,
+    streamFilter: filter,
+    wireshark: f.wireshark ?? wiresharkCommand('capture.pcap', f.frames[0]!, filter),
+    communityId: f.communityId ?? communityIdOf(f.protocol as 'tcp' | 'udp', f.client, f.server)!,
+  };
+}
 
 /** A refused connection 10.0.0.1:40000 → 10.0.0.2:80 in tcp.stream 0, frames 3 and 4; override any field. */
 export function refusedFinding(overrides: Partial<Finding> = {}): Finding {
   const client = overrides.client ?? { address: '10.0.0.1', port: 40000 };
   const server = overrides.server ?? { address: '10.0.0.2', port: 80 };
-  return {
+  return linked({
     rule: 'connection-refused',
     severity: 'error',
     protocol: 'tcp',
@@ -22,12 +35,12 @@ export function refusedFinding(overrides: Partial<Finding> = {}): Finding {
     details: { attempts: 1, synCount: 1, rstFrames: [4], responseTimeMs: 0.2, retryIntervals: [] },
     filter: `ip.addr == ${client.address} && tcp.port == ${client.port} && ip.addr == ${server.address} && tcp.port == ${server.port}`,
     ...overrides,
-  };
+  });
 }
 
 /** A DNS NXDOMAIN for "nope.example" from 10.0.0.53 in udp.stream 0, frames 1 and 2. */
 export function nxdomainFinding(overrides: Partial<Finding> = {}): Finding {
-  return {
+  return linked({
     rule: 'dns-failure',
     severity: 'warning',
     protocol: 'udp',
@@ -43,7 +56,7 @@ export function nxdomainFinding(overrides: Partial<Finding> = {}): Finding {
     service: 'DNS',
     filter: 'ip.addr == 10.0.0.1 && udp.port == 53000 && ip.addr == 10.0.0.53 && udp.port == 53',
     ...overrides,
-  };
+  });
 }
 
 /** A report around `findings`, with counts derived from them; override capture fields. */

@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
+import { wiresharkCommand } from '../../src/model/wireshark.js';
 import { MAX_GROUP_SECTIONS, MAX_TABLE_ROWS, compactRanges, elidedList, formatText, groupFindings } from '../../src/report/text.js';
 import { codesFor } from '../../src/rules/codes.js';
 import { ruleById } from '../../src/rules/index.js';
@@ -56,10 +59,10 @@ describe('formatText findings', () => {
     expect(text).toContain('11001 WSAHOST_NOT_FOUND');
   });
 
-  it('shows the Wireshark filter, stream, evidence frames, causes and checks', () => {
-    expect(text).toContain(`Wireshark filter: ${refusedFinding().filter}`);
-    expect(text).toContain('tcp.stream 0');
-    expect(text).toContain('udp.stream 1');
+  it('shows the Wireshark filters, evidence frames, causes and checks', () => {
+    expect(text).toContain('Wireshark filter: tcp.stream eq 0\n');
+    expect(text).toContain('Wireshark filter: udp.stream eq 1\n');
+    expect(text).toContain(`Address filter: ${refusedFinding().filter}  (also on a cut of the capture)`);
     expect(text).toContain('Evidence: frames 3, 4');
     for (const cause of ruleById('connection-refused')!.meta.causes) expect(text).toContain(cause);
     for (const check of ruleById('dns-failure')!.meta.checks) expect(text).toContain(check);
@@ -225,5 +228,52 @@ describe('words only: the text report names no JSON field the reader cannot see'
       const ours = text.split('\n').filter((l) => !/^\s*Application:/.test(l));
       for (const line of ours) expect(FIELD.exec(line)?.[0], `${file}: ${line}`).toBeUndefined();
     }
+  });
+});
+
+describe('formatText: opening a finding in Wireshark', () => {
+  /** The words a POSIX shell makes of `lines` (a command, maybe continued with " \"), after the first. */
+  function argsOf(lines: string[]): string[] {
+    const script = lines.join('\n').replace(/^\s*wireshark /, "printf '%s\\n' ");
+    return execFileSync('sh', ['-c', script], { encoding: 'utf8' }).split('\n').slice(0, -1);
+  }
+
+  it('prints the command on one line when it fits, and the shell reads it as the finding says', () => {
+    const f = refusedFinding({ wireshark: wiresharkCommand("my captures/it's.pcap", 3, 'tcp.stream eq 0') });
+    const text = formatText(makeReport([f]), { ...plain, width: 200 });
+    const line = text.split('\n').find((l) => l.includes('Open in Wireshark:'))!;
+    expect(line).toBe(`    Open in Wireshark: ${f.wireshark}`);
+    expect(argsOf([line.replace(/^.*Open in Wireshark: /, '')])).toEqual(['-r', "my captures/it's.pcap", '-g', '3', '-Y', 'tcp.stream eq 0']);
+  });
+
+  it('breaks a long command between words with " \\" so it still pastes as one command, every line within the width', () => {
+    const file = 'captures/branch office/2024-05-01 outage/uplink.pcapng';
+    const f = refusedFinding({ wireshark: wiresharkCommand(file, 3, 'tcp.stream eq 0') });
+    for (const width of [70, 80, 100]) {
+      const lines = formatText(makeReport([f]), { ...plain, width }).split('\n');
+      expect(Math.max(...lines.map((l) => stringWidth(l))), `width ${width}`).toBeLessThanOrEqual(width);
+      const at = lines.findIndex((l) => l.endsWith('Open in Wireshark:'));
+      expect(at, `width ${width}`).toBeGreaterThan(0);
+      let end = at + 1;
+      while (lines[end]!.endsWith(' \\')) end++;
+      expect(end, `width ${width}`).toBeGreaterThan(at + 1);
+      expect(argsOf(lines.slice(at + 1, end + 1)), `width ${width}`).toEqual(['-r', file, '-g', '3', '-Y', 'tcp.stream eq 0']);
+    }
+  });
+
+  it('keeps a path wider than the terminal whole on a line of its own', () => {
+    const file = 'captures/from the branch office/2024-05-01 morning outage/edge-router-uplink.pcapng';
+    const f = refusedFinding({ wireshark: wiresharkCommand(file, 3, 'tcp.stream eq 0') });
+    const lines = formatText(makeReport([f]), { ...plain, width: 60 }).split('\n');
+    const at = lines.findIndex((l) => l.endsWith('Open in Wireshark:'));
+    expect(lines.slice(at + 1, at + 4)).toEqual(['      wireshark -r \\', `      '${file}' \\`, "      -g 3 -Y 'tcp.stream eq 0'"]);
+    expect(argsOf(lines.slice(at + 1, at + 4))).toEqual(['-r', file, '-g', '3', '-Y', 'tcp.stream eq 0']);
+  });
+
+  it('has no command for a capture read from a pipe, and shows the Community ID when verbose', () => {
+    const { wireshark: _, ...piped } = refusedFinding();
+    const text = formatText(makeReport([piped]), { ...plain, verbose: true });
+    expect(text).not.toContain('Open in Wireshark');
+    expect(text).toContain(`Community ID: ${piped.communityId}`);
   });
 });
