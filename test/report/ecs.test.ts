@@ -136,7 +136,9 @@ describe('every fixture finding as an ECS document', () => {
         expect(ecsProblems(doc), `${f.rule} ${f.protocol}.stream ${f.stream}`).toEqual([]);
         const flat = flatten(doc);
         expect(flat.get('network.community_id')).toBe(f.communityId);
-        expect(flat.get('network.transport')).toBe(f.protocol);
+        // ECS calls ICMPv6 ipv6-icmp; ARP has no transport.
+        const transport = f.protocol === 'arp' ? undefined : f.protocol === 'icmp' && f.client.address.includes(':') ? 'ipv6-icmp' : f.protocol;
+        expect(flat.get('network.transport')).toBe(transport);
         expect([flat.get('source.ip'), flat.get('source.port') ?? -1]).toEqual([f.client.address, f.client.port]);
         expect([flat.get('destination.ip'), flat.get('destination.port') ?? -1]).toEqual([f.server.address, f.server.port]);
         expect(flat.get('@timestamp')).toBe(f.start);
@@ -203,7 +205,7 @@ describe('wirewhy analyze and scan --format ecs', () => {
     expect(r.code).toBe(0);
     const report: AnalysisReport = await analyzeCapture(file);
     expect(r.out).toBe(formatEcs(report));
-    expect(formatReport('ecs', report, { color: false, unicode: false })).toBe(r.out);
+    expect(await formatReport('ecs', report, { color: false, unicode: false })).toBe(r.out);
   });
 
   it('scan writes a document per finding of every capture, each naming its capture', async () => {
