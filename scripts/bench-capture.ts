@@ -20,8 +20,8 @@
  */
 import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { dnsMessage, frame } from '../test/helpers/packet-builder.js';
-import { PcapngWriter, PcapWriter } from '../test/helpers/pcap-writer.js';
+import { dnsMessage, frame } from '../dev/packet-builder.js';
+import { PcapngWriter, PcapWriter } from '../dev/pcap-writer.js';
 
 /** Counts the analysis must reproduce. */
 export interface GroundTruth {

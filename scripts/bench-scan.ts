@@ -28,7 +28,7 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Table from 'cli-table3';
-import { PcapWriter } from '../test/helpers/pcap-writer.js';
+import { PcapWriter } from '../dev/pcap-writer.js';
 import { Scenario } from '../test/helpers/scenario.js';
 import { generateBenchCapture, GENERATOR_VERSION, type GroundTruth } from './bench-capture.js';
 

@@ -16,8 +16,8 @@
  */
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { frame, type TcpFlagName } from '../test/helpers/packet-builder.js';
-import { PcapWriter } from '../test/helpers/pcap-writer.js';
+import { frame, type TcpFlagName } from '../dev/packet-builder.js';
+import { PcapWriter } from '../dev/pcap-writer.js';
 
 export const REFUSE_EVERY = 997;
 export const RESET_EVERY = 1009;

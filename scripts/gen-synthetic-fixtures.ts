@@ -9,8 +9,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { dnsMessage, frame, type FrameBuilder, type TcpFlagName } from '../test/helpers/packet-builder.js';
-import { PcapngWriter, writePcap, writePcapng, type WriterRecord } from '../test/helpers/pcap-writer.js';
+import { dnsMessage, frame, type FrameBuilder, type TcpFlagName } from '../dev/packet-builder.js';
+import { PcapngWriter, writePcap, writePcapng, type WriterRecord } from '../dev/pcap-writer.js';
 import { Scenario, mergeScenarios } from '../test/helpers/scenario.js';
 
 const OUT = resolve(import.meta.dirname, '../fixtures/synthetic');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatText } from '../../src/report/text.js';
-import { frame } from '../helpers/packet-builder.js';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { frame } from '../../dev/packet-builder.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 import { analyzeBuffer, analyzeRecords } from '../helpers/scenario.js';
 
 const T0 = 1_700_000_000;

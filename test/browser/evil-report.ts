@@ -1,6 +1,6 @@
 /** A report whose DNS names and file name are markup: for the escaping tests, in Node and in the browser. */
 import type { AnalysisReport } from '../../src/report/types.js';
-import { dnsMessage } from '../helpers/packet-builder.js';
+import { dnsMessage } from '../../dev/packet-builder.js';
 import { Scenario, analyzeRecords, mergeScenarios } from '../helpers/scenario.js';
 
 /**

@@ -21,8 +21,8 @@ import {
 import { readCaptureBuffer } from '../../src/capture/reader.js';
 import { CaptureError, type Frame } from '../../src/capture/types.js';
 import { FUZZ_SEED, captureCaseArb, materialize } from '../fuzz/support.js';
-import { frame } from '../helpers/packet-builder.js';
-import { PcapngWriter, writePcap, type WriterRecord } from '../helpers/pcap-writer.js';
+import { frame } from '../../dev/packet-builder.js';
+import { PcapngWriter, writePcap, type WriterRecord } from '../../dev/pcap-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wirewhy-copy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, readCapture, readCaptureBuffer } from '../../src/capture/reader.js';
 import { CaptureError, type Frame } from '../../src/capture/types.js';
-import { frame } from '../helpers/packet-builder.js';
-import { PcapngWriter, writePcap, writePcapng, type WriterRecord } from '../helpers/pcap-writer.js';
+import { frame } from '../../dev/packet-builder.js';
+import { PcapngWriter, writePcap, writePcapng, type WriterRecord } from '../../dev/pcap-writer.js';
 
 const require = createRequire(import.meta.url);
 const pcapParser = require('pcap-parser') as { parse(input: string | Readable): NodeJS.EventEmitter };

@@ -7,7 +7,7 @@ import { shellQuote } from '../../src/model/wireshark.js';
 import { runCli } from '../../src/cli/program.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { FIXTURES } from '../helpers/fixtures.js';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 
 async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
   let out = '';

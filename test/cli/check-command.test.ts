@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 import { canRun, findTool } from '../helpers/tools.js';
 import { healthyRecords, refusedRecords } from '../scan/corpus.js';
 import { runBin, runInProcess } from '../scan/cli-run.js';

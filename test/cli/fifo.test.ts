@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 import { canRun, findTool } from '../helpers/tools.js';
 import { BIN } from '../scan/cli-run.js';
 import { healthyRecords, manyRefusalsPcap, refusedRecords } from '../scan/corpus.js';

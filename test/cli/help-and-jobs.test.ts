@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { jobsForCores } from '../../src/cli/jobs.js';
 import { runInProcess } from '../scan/cli-run.js';
 import { refusedRecords } from '../scan/corpus.js';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 
 describe('--help', () => {
   for (const command of [[], ['analyze'], ['scan'], ['check'], ['annotate'], ['mcp'], ['explain']]) {

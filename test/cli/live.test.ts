@@ -8,7 +8,7 @@ import { createServer, connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { canRun, findTool } from '../helpers/tools.js';
 import { BIN } from '../scan/cli-run.js';
-import { PcapWriter } from '../helpers/pcap-writer.js';
+import { PcapWriter } from '../../dev/pcap-writer.js';
 import { refusedRecords } from '../scan/corpus.js';
 
 const tcpdump = findTool('tcpdump');

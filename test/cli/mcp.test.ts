@@ -16,10 +16,10 @@ import { createMcpServer } from '../../src/cli/mcp.js';
 import { MAX_FINDINGS_SHOWN } from '../../src/cli/mcp-tools.js';
 import { VERSION } from '../../src/version.js';
 import { FIXTURES } from '../helpers/fixtures.js';
-import { frame } from '../helpers/packet-builder.js';
+import { frame } from '../../dev/packet-builder.js';
 import { TSHARK, tsharkRows } from '../helpers/tshark.js';
 import { canRun } from '../helpers/tools.js';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 import { BIN } from '../scan/cli-run.js';
 
 const MIX = join(FIXTURES, 'kernel/mix.pcap');

@@ -16,7 +16,7 @@ import { readCaptureBuffer } from '../../src/capture/reader.js';
 import type { AnalysisReport } from '../../src/model/report.js';
 import { capturesUnder, FIXTURES, PUBLIC_CAPTURES } from '../helpers/fixtures.js';
 import { Scenario } from '../helpers/scenario.js';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 import { canRun, findTool } from '../helpers/tools.js';
 import { BIN, runInProcess } from '../scan/cli-run.js';
 

@@ -12,7 +12,7 @@ import { readCaptureBuffer } from '../../src/capture/reader.js';
 import type { AnalysisReport } from '../../src/model/report.js';
 import type { CaptureDiff } from '../../src/report/diff.js';
 import { FIXTURES } from '../helpers/fixtures.js';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 import { mergeScenarios, Scenario } from '../helpers/scenario.js';
 import { canRun, findTool } from '../helpers/tools.js';
 import { healthyRecords, refusedRecords } from '../scan/corpus.js';

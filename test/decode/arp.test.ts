@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../src/decode/index.js';
 import { AnomalyCounter, createPacket } from '../../src/decode/packet.js';
-import { addressBytes, frame } from '../helpers/packet-builder.js';
+import { addressBytes, frame } from '../../dev/packet-builder.js';
 
 /** An ARP request for IPv4 over Ethernet (RFC 826), field by field. */
 function arpRequest(): Buffer {

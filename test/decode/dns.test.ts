@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dnsMessage, dnsName, frame } from '../helpers/packet-builder.js';
+import { dnsMessage, dnsName, frame } from '../../dev/packet-builder.js';
 import { decode } from './support.js';
 
 const overUdp = (payload: Buffer, sport = 40000, dport = 53) => frame().eth().ipv4({ src: '192.0.2.53', dst: '192.0.2.1' }).udp({ sport, dport, payload }).build();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatAddress, TCP_SYN, type QuotedPacket } from '../../src/decode/packet.js';
-import { frame } from '../helpers/packet-builder.js';
+import { frame } from '../../dev/packet-builder.js';
 import { decode } from './support.js';
 
 const CLIENT = '10.0.0.5';

@@ -13,7 +13,7 @@ import { decodeFrame, isSupportedLinkType } from '../../src/decode/index.js';
 import { AnomalyCounter, createPacket, type Packet } from '../../src/decode/packet.js';
 import { FIXTURES, PUBLIC_CAPTURES, capturesUnder } from '../helpers/fixtures.js';
 import { canRun } from '../helpers/tools.js';
-import { dnsMessage, frame } from '../helpers/packet-builder.js';
+import { dnsMessage, frame } from '../../dev/packet-builder.js';
 
 /** The packet's fields, offsets made relative to the frame's first byte (0 stays 0: a field never set). */
 function facts(p: Packet, start: number): string {

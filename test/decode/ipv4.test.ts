@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frame } from '../helpers/packet-builder.js';
+import { frame } from '../../dev/packet-builder.js';
 import { addresses, decode } from './support.js';
 
 const SRC = '192.0.2.1';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_IPV6_EXTENSION_HEADERS } from '../../src/decode/index.js';
-import { frame } from '../helpers/packet-builder.js';
+import { frame } from '../../dev/packet-builder.js';
 import { addresses, decode } from './support.js';
 
 const SRC = '2001:db8:0:1::10';

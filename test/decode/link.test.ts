@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, isSupportedLinkType, linkTypeName } from '../../src/decode/index.js';
 import { AnomalyCounter, createPacket } from '../../src/decode/packet.js';
-import { dnsMessage, frame } from '../helpers/packet-builder.js';
+import { dnsMessage, frame } from '../../dev/packet-builder.js';
 import { addresses, decode, frameOf } from './support.js';
 
 const tcpV4 = () => frame().ipv4({ src: '192.0.2.1', dst: '198.51.100.7' }).tcp({ sport: 40000, dport: 443, flags: ['SYN'] });

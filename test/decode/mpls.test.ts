@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame } from '../../src/decode/index.js';
 import { AnomalyCounter, createPacket } from '../../src/decode/packet.js';
-import { frame } from '../helpers/packet-builder.js';
+import { frame } from '../../dev/packet-builder.js';
 
 /** One MPLS label stack entry: label(20) TC(3) S(1) TTL(8) (RFC 3032 §2.1). */
 function label(value: number, bottom: boolean, ttl = 64): Buffer {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatAddress } from '../../src/decode/packet.js';
-import { addressBytes } from '../helpers/packet-builder.js';
+import { addressBytes } from '../../dev/packet-builder.js';
 
 /** Address words in the `Packet.addr` layout, `text` placed as the source (base 0). */
 function words(text: string): Uint32Array {

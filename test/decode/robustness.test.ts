@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DECODE_ANOMALIES, decodeFrame, decodeTcpOptions, isSupportedLinkType } from '../../src/decode/index.js';
 import { AnomalyCounter, createPacket, type Packet } from '../../src/decode/packet.js';
-import { dnsMessage, frame } from '../helpers/packet-builder.js';
+import { dnsMessage, frame } from '../../dev/packet-builder.js';
 import { frameOf } from './support.js';
 
 const SUPPORTED = [0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 276].filter(isSupportedLinkType);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTcpOptions } from '../../src/decode/index.js';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_SYN } from '../../src/decode/packet.js';
-import { frame } from '../helpers/packet-builder.js';
+import { frame } from '../../dev/packet-builder.js';
 import { decode } from './support.js';
 
 const SRC = '10.1.2.3';

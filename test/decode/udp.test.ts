@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frame } from '../helpers/packet-builder.js';
+import { frame } from '../../dev/packet-builder.js';
 import { decode } from './support.js';
 
 const udp = (spec: { sport: number; dport: number; payload?: string | number; length?: number }) => frame().eth().ipv4({ src: '192.0.2.10', dst: '192.0.2.20' }).udp(spec).build();

@@ -13,7 +13,7 @@ import { ReassemblyPool } from '../../src/flow/reassembly.js';
 import { FlowTable } from '../../src/flow/table.js';
 import type { TcpConversation } from '../../src/flow/tcp.js';
 import { mergeScenarios, Scenario } from '../helpers/scenario.js';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 
 /** A request and a reply closed in order, with sequence numbers above 2^31 as real stacks pick them. */
 function ordinary(client: string, t0: number): Scenario {

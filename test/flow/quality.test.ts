@@ -8,7 +8,7 @@ import { decodeFrame } from '../../src/decode/index.js';
 import { AnomalyCounter, createPacket } from '../../src/decode/packet.js';
 import { CaptureQuality } from '../../src/flow/quality.js';
 import { FlowTable, type Flow } from '../../src/flow/table.js';
-import type { WriterRecord } from '../helpers/pcap-writer.js';
+import type { WriterRecord } from '../../dev/pcap-writer.js';
 import { analyzeRecords, mergeScenarios, Scenario } from '../helpers/scenario.js';
 
 const C = '10.0.0.1:40000';

@@ -90,7 +90,7 @@ describe('timeouts in capture time and the cap on tracked flows', () => {
     const late = new Scenario('10.0.0.9:1000', '10.0.0.8:80').tcp('c', 500, ['SYN'], 1).tcp('s', 500.001, ['RST', 'ACK'], 0, 2);
     const decidedAt: number[] = [];
     let frames = 0;
-    const { writePcap } = await import('../helpers/pcap-writer.js');
+    const { writePcap } = await import('../../dev/pcap-writer.js');
     const { Readable } = await import('node:stream');
     const { analyzeCapture } = await import('../../src/analyze.js');
     const bytes = writePcap(mergeScenarios(early, late));
@@ -232,7 +232,7 @@ describe('a decided UDP exchange keeps its udp.stream however long it was idle (
 
 describe('UDP payload is kept only for the ports an application recogniser declared', () => {
   it('keeps the first datagrams of exchanges on a declared port, on either side, and nothing else', async () => {
-    const { writePcap } = await import('../helpers/pcap-writer.js');
+    const { writePcap } = await import('../../dev/pcap-writer.js');
     const { readCapture } = await import('../../src/capture/reader.js');
     const { decodeFrame } = await import('../../src/decode/index.js');
     const { AnomalyCounter } = await import('../../src/decode/packet.js');

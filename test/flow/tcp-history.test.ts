@@ -11,7 +11,7 @@ import { AnomalyCounter, createPacket } from '../../src/decode/packet.js';
 import { FlowTable } from '../../src/flow/table.js';
 import type { TcpConversation } from '../../src/flow/tcp.js';
 import { Scenario } from '../helpers/scenario.js';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 
 const C = '10.0.0.1:40000';
 const S = '10.0.0.2:80';

@@ -15,8 +15,8 @@ import { AnomalyCounter, createPacket } from '../../src/decode/packet.js';
 import { FlowTable } from '../../src/flow/table.js';
 import { formatText } from '../../src/report/text.js';
 import { RULES } from '../../src/rules/index.js';
-import { dnsMessage, dnsName, frame } from '../helpers/packet-builder.js';
-import { PcapngWriter, PcapWriter, writePcap } from '../helpers/pcap-writer.js';
+import { dnsMessage, dnsName, frame } from '../../dev/packet-builder.js';
+import { PcapngWriter, PcapWriter, writePcap } from '../../dev/pcap-writer.js';
 import { Scenario } from '../helpers/scenario.js';
 import { checkPipeline, checkReport, pcapngBlocks, timeBoundMs, withinBound } from './support.js';
 

@@ -30,8 +30,8 @@ import { decodeTcp } from '../../src/decode/tcp.js';
 import { decodeUdp } from '../../src/decode/udp.js';
 import { REPORTER_NAMES, formatReport } from '../../src/report/index.js';
 import type { AnalysisReport } from '../../src/report/types.js';
-import { dnsMessage, frame } from '../helpers/packet-builder.js';
-import { PcapngWriter, writePcap } from '../helpers/pcap-writer.js';
+import { dnsMessage, frame } from '../../dev/packet-builder.js';
+import { PcapngWriter, writePcap } from '../../dev/pcap-writer.js';
 import { Scenario, mergeScenarios } from '../helpers/scenario.js';
 
 /** Seed of the fuzz properties in `npm test` (override with FUZZ_SEED to replay another run). */

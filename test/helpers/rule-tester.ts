@@ -8,7 +8,7 @@ import type { Rule } from '../../src/rules/engine.js';
 import { RULES } from '../../src/rules/index.js';
 import type { Finding } from '../../src/rules/types.js';
 import { analyzeRecords, type Scenario } from './scenario.js';
-import type { WriterRecord } from './pcap-writer.js';
+import type { WriterRecord } from '../../dev/pcap-writer.js';
 
 /** Partial expectation of a finding: any subset of its fields (details compared as a subset). */
 export type ExpectedFinding = Partial<Omit<Finding, 'details'>> & { details?: Record<string, unknown> };

@@ -5,8 +5,8 @@
 import { Readable } from 'node:stream';
 import { analyzeCapture, type AnalyzeOptions } from '../../src/analyze.js';
 import type { AnalysisReport } from '../../src/report/types.js';
-import { frame, type TcpFlagName, type TcpSpec } from './packet-builder.js';
-import { writePcap, type WriterRecord } from './pcap-writer.js';
+import { frame, type TcpFlagName, type TcpSpec } from '../../dev/packet-builder.js';
+import { writePcap, type WriterRecord } from '../../dev/pcap-writer.js';
 
 /** "10.0.0.1:40000" or "[2001:db8::1]:40000". */
 export type HostPort = string;

@@ -14,8 +14,8 @@ export interface FrameStreams {
 }
 
 /** The same for records written to an in-memory pcap. */
-export async function streamsPerFrameOfRecords(records: import('./pcap-writer.js').WriterRecord[]): Promise<FrameStreams> {
-  const { writePcap } = await import('./pcap-writer.js');
+export async function streamsPerFrameOfRecords(records: import('../../dev/pcap-writer.js').WriterRecord[]): Promise<FrameStreams> {
+  const { writePcap } = await import('../../dev/pcap-writer.js');
   const { Readable } = await import('node:stream');
   return streamsPerFrame(Readable.from([writePcap(records)]));
 }

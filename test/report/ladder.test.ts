@@ -7,7 +7,7 @@ import { formatText } from '../../src/report/text.js';
 import { connectionAborted } from '../../src/rules/connection-aborted.js';
 import type { Rule } from '../../src/rules/engine.js';
 import type { EvidencePacket, Finding } from '../../src/rules/types.js';
-import { dnsMessage } from '../helpers/packet-builder.js';
+import { dnsMessage } from '../../dev/packet-builder.js';
 import { Scenario, analyzeRecords } from '../helpers/scenario.js';
 import { NON_ASCII, makeReport, refusedFinding } from './support.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dnsFailure } from '../../src/rules/dns-failure.js';
-import { dnsMessage } from '../helpers/packet-builder.js';
+import { dnsMessage } from '../../dev/packet-builder.js';
 import { runRuleTests } from '../helpers/rule-tester.js';
 import { analyzeRecords, mergeScenarios, Scenario } from '../helpers/scenario.js';
 

@@ -1,6 +1,6 @@
 import { hostUnreachable } from '../../src/rules/host-unreachable.js';
-import { addressBytes, frame } from '../helpers/packet-builder.js';
-import type { WriterRecord } from '../helpers/pcap-writer.js';
+import { addressBytes, frame } from '../../dev/packet-builder.js';
+import type { WriterRecord } from '../../dev/pcap-writer.js';
 import { runRuleTests } from '../helpers/rule-tester.js';
 
 const T0 = 1_700_000_000;

@@ -1,6 +1,6 @@
 import { icmpUnreachable, PROTOCOL_SCAN } from '../../src/rules/icmp-unreachable.js';
-import { frame } from '../helpers/packet-builder.js';
-import type { WriterRecord } from '../helpers/pcap-writer.js';
+import { frame } from '../../dev/packet-builder.js';
+import type { WriterRecord } from '../../dev/pcap-writer.js';
 import { runRuleTests } from '../helpers/rule-tester.js';
 
 const T0 = 1_700_000_000;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { portScan, SCAN_PORTS, SWEEP_HOSTS } from '../../src/rules/port-scan.js';
 import { runRuleTests } from '../helpers/rule-tester.js';
 import { analyzeRecords, mergeScenarios, Scenario } from '../helpers/scenario.js';
-import type { WriterRecord } from '../helpers/pcap-writer.js';
+import type { WriterRecord } from '../../dev/pcap-writer.js';
 
 const SCANNER = '10.0.0.66';
 const TARGET = '10.0.0.2';

@@ -1,5 +1,5 @@
 import { udpPortUnreachable } from '../../src/rules/udp-port-unreachable.js';
-import { dnsMessage } from '../helpers/packet-builder.js';
+import { dnsMessage } from '../../dev/packet-builder.js';
 import { runRuleTests } from '../helpers/rule-tester.js';
 import { Scenario } from '../helpers/scenario.js';
 

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { writePcap, writePcapng } from '../helpers/pcap-writer.js';
+import { writePcap, writePcapng } from '../../dev/pcap-writer.js';
 import { Scenario } from '../helpers/scenario.js';
 
 /** A refusal: SYN from 10.0.0.1:`port` (or `client`) to `server`, answered by RST,ACK. */

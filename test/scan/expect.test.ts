@@ -10,7 +10,7 @@ import {
   type ExpectedFinding,
 } from '../../src/scan/expect.js';
 import { analyzeBuffer, mergeScenarios } from '../helpers/scenario.js';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 import { refusedRecords } from './corpus.js';
 
 function finding(stream: number, rule = 'connection-refused', linux = 111): ExpectedFinding {

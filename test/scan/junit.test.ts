@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatJunit, junitCaseXml, junitXml, stripXmlIllegal, writeJunitSuite, xmlAttr, xmlText, type JunitCase } from '../../src/report/junit.js';
 import { analyzeBuffer, mergeScenarios } from '../helpers/scenario.js';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 import { canRun, findTool } from '../helpers/tools.js';
 import { healthyRecords, refusedRecords } from './corpus.js';
 import { runBin } from './cli-run.js';

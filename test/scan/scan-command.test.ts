@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 import { analyzeBuffer, mergeScenarios } from '../helpers/scenario.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatScanJson, scanJsonReport, scanReportJson, writeScanReportJson, type ScanJsonReport } from '../../src/report/scan-json.js';

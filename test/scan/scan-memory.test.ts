@@ -19,7 +19,7 @@ import { checkScanOptions } from '../../src/cli/check.js';
 import { formatScanText } from '../../src/report/scan-text.js';
 import { scanPaths, type ScanResult } from '../../src/scan/index.js';
 import { CapturePartStore, openScanOutput } from '../../src/scan/parts.js';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 import { Scenario } from '../helpers/scenario.js';
 import { refusedRecords } from './corpus.js';
 

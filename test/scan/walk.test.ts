@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { classifyFile, findCaptures } from '../../src/scan/walk.js';
-import { writePcapng } from '../helpers/pcap-writer.js';
+import { writePcapng } from '../../dev/pcap-writer.js';
 import { refusedRecords } from './corpus.js';
 
 let dir: string;

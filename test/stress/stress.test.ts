@@ -15,7 +15,7 @@ import type { Rule } from '../../src/rules/engine.js';
 import { Prng, type TrafficOptions } from '../../scripts/bench-capture.js';
 import { canRun } from '../helpers/tools.js';
 import { Scenario, mergeScenarios } from '../helpers/scenario.js';
-import { writePcap } from '../helpers/pcap-writer.js';
+import { writePcap } from '../../dev/pcap-writer.js';
 import {
   applyFrameMutation,
   buildCase,

@@ -28,7 +28,7 @@ import { AnomalyCounter, createPacket } from '../../src/decode/packet.js';
 import { checkAgainstTruth, generateBenchCapture, Prng, type GroundTruth, type TrafficOptions } from '../../scripts/bench-capture.js';
 import { mutate, type Mutation } from '../fuzz/support.js';
 import { capturesUnder } from '../helpers/fixtures.js';
-import { PcapngWriter, PcapWriter } from '../helpers/pcap-writer.js';
+import { PcapngWriter, PcapWriter } from '../../dev/pcap-writer.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const DIST_INDEX = join(ROOT, 'dist/index.js');
