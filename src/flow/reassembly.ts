@@ -33,9 +33,10 @@ export interface ReassemblyOptions {
 }
 
 /**
- * Default limits: 4 KiB head and tail per direction, 16 KiB of reordering, 32 MiB in all. The
- * total is what conversations alive at the same moment may keep (each direction with payload
- * takes 0.5–8 KiB); a finding whose streams found the budget used up has no application context.
+ * Default limits: a 2 KiB head and a 512-byte tail per direction, 16 KiB (32 segments) of
+ * reordering, 8 MiB in all. The total is what conversations alive at the same moment may keep
+ * (each direction with payload takes 0.5–2.5 KiB); a finding whose streams found the budget used
+ * up has no application context.
  */
 export const DEFAULT_REASSEMBLY_OPTIONS: Readonly<ReassemblyOptions> = Object.freeze({
   // A ClientHello (with its SNI), a request line or a banner fits in the first 2 KiB; an alert or
