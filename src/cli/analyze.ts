@@ -31,6 +31,8 @@ export async function mergedSource(paths: string[], asOne: boolean): Promise<{ c
 /** Options of `wirewhy analyze`. */
 export interface AnalyzeCommandOptions {
   format: string;
+  /** JSON: also list every conversation (Community ID, Zeek history and conn_state). */
+  conversations?: boolean;
   failOn?: string;
   maxFlows?: number;
   ladder?: boolean;
@@ -97,7 +99,7 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
       heapPolicy: BOUNDED_HEAP,
       maxFlows: opts.maxFlows,
       ...(streaming ? { maxFindings: 0 } : {}),
-      conversations: reporter.conversations,
+      conversations: reporter.conversations || opts.conversations === true,
       onFinding: tracked,
       shouldStop: signal ? () => signal.stopped : undefined,
       onInternalError: io.env.WIREWHY_DEBUG ? (fault, e) => io.stderr.write(internalErrorStack(file, fault, e)) : undefined,

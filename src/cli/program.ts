@@ -46,11 +46,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
     .option('--ladder', "text format: draw each finding's evidence packets as a ladder diagram")
     .option('--brief', 'text format: one line per finding')
+    .option('--conversations', 'json format: also list every conversation, with its Community ID and Zeek history and conn_state')
     .option('--code <code>', 'only findings citing this error code, by number or name (10061, ECONNREFUSED, 111); repeatable', collect, [])
     .option('--rule <id>', 'only findings of this rule (connection-refused, ...); repeatable', collect, [])
     .addOption(new Option('--severity <severity>', 'only findings of at least this severity').choices([...SEVERITIES]))
-    .action(async (files: string[], opts: ReportFileOptions & { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean; code?: string[]; rule?: string[]; severity?: string; asOne?: boolean }, command: Command) => {
+    .action(async (files: string[], opts: ReportFileOptions & { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean; code?: string[]; rule?: string[]; severity?: string; asOne?: boolean; conversations?: boolean }, command: Command) => {
       refuseFormatOptions(command, opts.format as ReporterName, opts);
+      if (opts.conversations && opts.format !== 'json') command.error(`error: option '--conversations' goes with --format json, not ${opts.format}`, { exitCode: EXIT_UNREADABLE, code: 'wirewhy.formatOption' });
       const { runAnalyze } = await import('./analyze.js');
       const target = files.length === 1 && !opts.asOne ? files[0]! : files;
       setExit(await withReportFile(opts.output, withColor(io, opts), signal, (out) => runAnalyze(target, opts, out, signal)));

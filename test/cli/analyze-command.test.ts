@@ -222,4 +222,25 @@ describe('wirewhy explain', () => {
     expect(code).toBe(2);
     expect(out).toContain('connection-refused');
   });
+
+  it('--conversations lists every conversation in the JSON report with its Community ID and Zeek history and conn_state; other formats refuse it', async () => {
+    const file = join(FIXTURES, 'kernel/mix.pcap');
+    const r = await run(['analyze', file, '--format', 'json', '--conversations']);
+    const report = JSON.parse(r.out) as { summary: { tcpConversations: number; udpExchanges: number }; conversations: { spans: Array<{ protocol: string; communityId?: string; history?: string; connState?: string }> } };
+    const spans = report.conversations.spans;
+    expect(spans).toHaveLength(report.summary.tcpConversations + report.summary.udpExchanges);
+    const tcp = spans.filter((s) => s.protocol === 'tcp');
+    expect(tcp.length).toBeGreaterThan(0);
+    for (const s of tcp) {
+      expect(s.communityId).toMatch(/^1:[A-Za-z0-9+/]{27}=$/);
+      expect(s.history).toMatch(/^[A-Za-z^]+$/);
+      expect(['S0', 'S1', 'SF', 'REJ', 'S2', 'S3', 'RSTO', 'RSTR', 'RSTOS0', 'RSTRH', 'SH', 'SHR', 'OTH']).toContain(s.connState);
+    }
+    // The refused connection is Zeek's REJ.
+    expect(tcp.some((s) => s.connState === 'REJ')).toBe(true);
+    expect(JSON.parse((await run(['analyze', file, '--format', 'json'])).out).conversations).toBeUndefined();
+    const refused = await run(['analyze', file, '--conversations']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/--conversations' goes with --format json/);
+  });
 });
