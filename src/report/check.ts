@@ -11,7 +11,7 @@ import { terminalStyle, type TerminalOptions } from './terminal.js';
 
 const OS_KEYS: readonly OsName[] = ['windows', 'linux', 'macos'];
 
-/** "connection-refused tcp.stream 0 10.0.0.1:40000 → 10.0.0.2:80 (windows 10061, linux 111)". */
+/** "<rule> tcp.stream 0 10.0.0.1:40000 → 10.0.0.2:80 (windows 10061, linux 111)". */
 export function describeExpected(e: ExpectedFinding, arrow = '→'): string {
   const codes = OS_KEYS.filter((os) => e.codes[os] !== undefined).map((os) => `${os} ${[e.codes[os]!].flat().join('/')}`);
   return `${e.rule} ${e.protocol}.stream ${e.stream} ${endpointLabel(e.client)} ${arrow} ${endpointLabel(e.server)}${codes.length > 0 ? ` (${codes.join(', ')})` : ''}`;

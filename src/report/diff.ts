@@ -12,7 +12,7 @@ import { terminalStyle, type TerminalOptions } from './terminal.js';
 export interface ChangedFailure {
   before: Finding;
   after: Finding;
-  /** "connect-timeout → connection-refused", "codes.linux: 110 → 111". */
+  /** "<rule> → <other rule>", "codes.linux: 110 → 111". */
   changes: string[];
 }
 
@@ -27,7 +27,7 @@ export interface CaptureDiff {
   unchanged: number;
 }
 
-/** "connection-refused 10.0.0.1 → 10.0.0.2:8080 tcp (HTTP), tcp.stream 4, frames 9, 10". */
+/** "<rule> 10.0.0.1 → 10.0.0.2:8080 tcp (HTTP), tcp.stream 4, frames 9, 10". */
 export function describeFailure(f: Finding, arrow = '→'): string {
   const server = f.server.port < 0 ? f.server.address : hostPort(f.server);
   const service = f.service ? ` (${f.service})` : '';
