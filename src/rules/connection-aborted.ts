@@ -1,7 +1,7 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 
-import { newConversationSeries, noteAcknowledged, noteRetransmission, stuckSeries, type ConversationSeries } from './retransmission-series.js';
+import { seriesListeners, stuckSeries, type ConversationSeries } from './retransmission-series.js';
 
 /** At least this many retransmissions of one segment before we call it an abort. */
 export const MIN_ABORT_RETRANSMISSIONS = 3;
@@ -32,14 +32,7 @@ export const connectionAborted: Rule = {
   },
   create(ctx) {
     return {
-      onRetransmission(c, p, fromClient, newSeries, originalFrame, originalTime) {
-        const state = ctx.stateOf<ConversationSeries>(c) ?? ctx.setState(c, newConversationSeries());
-        noteRetransmission(state, p, fromClient, newSeries, originalFrame, originalTime);
-      },
-      onRetransmissionAcked(c, _p, senderIsClient) {
-        const state = ctx.stateOf<ConversationSeries>(c);
-        if (state !== undefined) noteAcknowledged(state, senderIsClient);
-      },
+      ...seriesListeners(ctx),
       onTcpConversationEnd(c) {
         if (!c.established && !c.midstream) return;
         const state = ctx.stateOf<ConversationSeries>(c);

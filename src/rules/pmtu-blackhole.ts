@@ -1,7 +1,7 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 import type { IcmpLink, TcpConversation, TcpEndpoint } from '../flow/tcp.js';
-import { newConversationSeries, noteAcknowledged, noteRetransmission, stuckSeries, type ConversationSeries, type RetransmissionSeries } from './retransmission-series.js';
+import { seriesListeners, stuckSeries, type ConversationSeries, type RetransmissionSeries } from './retransmission-series.js';
 
 /** At least this many retransmissions of the large segment (a loss or two is not a black hole). */
 export const MIN_BLACKHOLE_RETRANSMISSIONS = 2;
@@ -64,14 +64,7 @@ export const pmtuBlackhole: Rule = {
   },
   create(ctx) {
     return {
-      onRetransmission(c, p, fromClient, newSeries, originalFrame, originalTime) {
-        const state = ctx.stateOf<ConversationSeries>(c) ?? ctx.setState(c, newConversationSeries());
-        noteRetransmission(state, p, fromClient, newSeries, originalFrame, originalTime);
-      },
-      onRetransmissionAcked(c, _p, senderIsClient) {
-        const state = ctx.stateOf<ConversationSeries>(c);
-        if (state !== undefined) noteAcknowledged(state, senderIsClient);
-      },
+      ...seriesListeners(ctx),
       onTcpConversationEnd(c) {
         if (!c.established && !c.midstream) return;
         const state = ctx.stateOf<ConversationSeries>(c);

@@ -5,6 +5,7 @@
  */
 import type { Packet } from '../decode/packet.js';
 import { MAX_TRACKED_EVENTS } from '../flow/tcp.js';
+import type { RuleContext, RuleHandlers } from './engine.js';
 
 /** One transmission of a data segment in a retransmission series. */
 export interface Transmission {
@@ -72,4 +73,21 @@ export function stuckSeries(side: SenderSeries): RetransmissionSeries | null {
   const worst = side.worst;
   if (cur && worst) return cur.retransmissions >= worst.retransmissions ? cur : worst;
   return cur ?? worst;
+}
+
+/**
+ * The listeners that keep a rule's own copy of both sides' series on each conversation (read it
+ * back with `ctx.stateOf<ConversationSeries>(c)` at the conversation's end).
+ */
+export function seriesListeners(ctx: RuleContext): Pick<RuleHandlers, 'onRetransmission' | 'onRetransmissionAcked'> {
+  return {
+    onRetransmission(c, p, fromClient, newSeries, originalFrame, originalTime) {
+      const state = ctx.stateOf<ConversationSeries>(c) ?? ctx.setState(c, newConversationSeries());
+      noteRetransmission(state, p, fromClient, newSeries, originalFrame, originalTime);
+    },
+    onRetransmissionAcked(c, _p, senderIsClient) {
+      const state = ctx.stateOf<ConversationSeries>(c);
+      if (state !== undefined) noteAcknowledged(state, senderIsClient);
+    },
+  };
 }
