@@ -10,6 +10,7 @@
  * Adding `--format X` is one entry here (its code in its own module, loaded by the entry).
  */
 import type { AnalysisReport } from '../model/report.js';
+import type { Finding } from '../model/finding.js';
 import type { AnalyzeOutput, AnalyzeReporter, FormatOption, Reporter, ReportOptions, ScanFormatOutput } from './reporter.js';
 
 export type * from './reporter.js';
@@ -73,39 +74,11 @@ const FORMATS = {
   },
   jsonl: {
     description: 'one finding per line as soon as it is decided, with its capture\'s file name',
-    analyze: {
-      findings: 'streamed',
-      conversations: false,
-      forPeople: false,
-      takes: [],
-      load: async () => {
-        const { formatJsonlFinding } = await import('./jsonl.js');
-        return { finding: (f, file) => formatJsonlFinding(f, { file }) };
-      },
-    },
-    scan: {
-      findings: 'streamed',
-      load: async () => {
-        const { formatJsonlFinding } = await import('./jsonl.js');
-        const { captureRecordLine, scanRecordLines } = await import('./scan-records.js');
-        return {
-          finding: (f, file) => formatJsonlFinding(f, { file }),
-          // The findings are written as workers decide them; what could not be read goes to
-          // stderr, one line each, as files finish. A sharded scan also writes a record per
-          // capture and one for the scan, which `wirewhy merge` reads.
-          open: (ctx) => ({
-            add: (_index, r) => {
-              if (r.error) ctx.err(`${r.error.line}\n`);
-              if (ctx.records) ctx.out(captureRecordLine(r));
-            },
-            finish: (result) => {
-              for (const e of result.pathErrors) ctx.err(`wirewhy: ${e.path}: ${e.message}\n`);
-              if (ctx.records) ctx.out(scanRecordLines(result, ctx.records.shard));
-            },
-          }),
-        };
-      },
-    },
+    // A sharded scan also writes a record per capture and one for the scan, which `wirewhy merge` reads.
+    ...findingLines(async () => {
+      const { formatJsonlFinding } = await import('./jsonl.js');
+      return (f, file) => formatJsonlFinding(f, { file });
+    }, { records: true }),
   },
   junit: {
     description: 'JUnit XML for CI test reports (a failing test case per finding group reaching --fail-on)',
@@ -167,32 +140,7 @@ const FORMATS = {
   },
   ecs: {
     description: 'one Elastic Common Schema document per finding per line, for Filebeat or Logstash',
-    analyze: {
-      findings: 'streamed',
-      conversations: false,
-      forPeople: false,
-      takes: [],
-      load: async () => {
-        const { formatEcsFinding } = await import('./ecs.js');
-        return { finding: formatEcsFinding };
-      },
-    },
-    scan: {
-      findings: 'streamed',
-      load: async () => {
-        const { formatEcsFinding } = await import('./ecs.js');
-        return {
-          finding: formatEcsFinding,
-          // As jsonl: documents are written as workers decide them, unreadable captures go to stderr.
-          open: (ctx) => ({
-            add: (_index, r) => void (r.error && ctx.err(`${r.error.line}\n`)),
-            finish: (result) => {
-              for (const e of result.pathErrors) ctx.err(`wirewhy: ${e.path}: ${e.message}\n`);
-            },
-          }),
-        };
-      },
-    },
+    ...findingLines(async () => (await import('./ecs.js')).formatEcsFinding),
   },
 } as const satisfies Record<string, Reporter>;
 
@@ -208,6 +156,37 @@ export const REPORTERS: Readonly<Record<ReporterName, Reporter>> = FORMATS;
  */
 function wholeReport(load: () => Promise<NonNullable<AnalyzeOutput['report']>>, needs: { conversations?: boolean } = {}): AnalyzeReporter {
   return { findings: 'kept', conversations: needs.conversations ?? false, forPeople: false, takes: [], load: async () => ({ report: await load() }) };
+}
+
+/**
+ * `analyze` and `scan` of a format that writes one line per finding as soon as it is decided
+ * (in a scan, by the worker that decided it); what could not be read goes to stderr, one line
+ * each, as files finish. With `records`, a sharded scan also writes its capture and scan records.
+ */
+function findingLines(load: () => Promise<(finding: Finding, file: string) => string>, opts: { records?: boolean } = {}): Pick<Reporter, 'analyze' | 'scan'> {
+  return {
+    analyze: { findings: 'streamed', conversations: false, forPeople: false, takes: [], load: async () => ({ finding: await load() }) },
+    scan: {
+      findings: 'streamed',
+      load: async () => {
+        const finding = await load();
+        const records = opts.records ? await import('./scan-records.js') : null;
+        return {
+          finding,
+          open: (ctx) => ({
+            add: (_index, r) => {
+              if (r.error) ctx.err(`${r.error.line}\n`);
+              if (records && ctx.records) ctx.out(records.captureRecordLine(r));
+            },
+            finish: (result) => {
+              for (const e of result.pathErrors) ctx.err(`wirewhy: ${e.path}: ${e.message}\n`);
+              if (records && ctx.records) ctx.out(records.scanRecordLines(result, ctx.records.shard));
+            },
+          }),
+        };
+      },
+    },
+  };
 }
 
 function checkModule(): Promise<typeof import('./check.js')> {
