@@ -126,8 +126,28 @@ export function tcpApplicationContext(c: TcpConversation, recognisers: readonly 
  */
 export function refusedBeforeClose(c: TcpConversation): boolean {
   if (c.client.stream === null && c.server.stream === null) return false;
+  if (!mayShowRefusal(c)) return false;
   const streams = conversationStreams(c);
   return tlsHandshakeFailure(streams) !== null || applicationRefusal(streams) !== null;
+}
+
+/**
+ * Whether the first bytes could open a conversation in which a refusal is recognised: a TLS
+ * record (handshake 0x16, alert 0x15) from either side, or the server's first message of a
+ * protocol the refusal reader knows: PostgreSQL ('R', 'E', or 'N'/'S' answering an SSLRequest),
+ * MySQL (a handshake, protocol 10, or an ERR packet 0xff after the 4-byte header), TDS (0x04),
+ * an SMTP or FTP reply (a digit 1-5), HTTP ('H'). Run on every conversation closed in order, it
+ * spares them the copies of the full check.
+ */
+function mayShowRefusal(c: TcpConversation): boolean {
+  const client = c.client.stream?.headByte(0) ?? -1;
+  if (client === 0x16 || client === 0x15) return true;
+  const server = c.server.stream;
+  if (server === null) return false;
+  const first = server.headByte(0);
+  if (first === 0x16 || first === 0x15 || first === 0x04 || first === 0x52 || first === 0x45 || first === 0x4e || first === 0x53 || first === 0x48 || (first >= 0x31 && first <= 0x35)) return true;
+  const fifth = server.headByte(4);
+  return fifth === 10 || fifth === 0xff;
 }
 
 /** The application context of a UDP exchange, from its kept datagrams, by the recognisers of its ports. */

@@ -35,17 +35,34 @@ export class FlowIndex<T extends IndexedFlow<T>> {
    * reply (see isAsymmetricReply): the flow then records B's VLAN ids.
    */
   find(key: FlowKeyView, hash: number): FlowMatch<T> | null {
+    const f = this.lookup(key, hash);
+    return f === null ? null : { flow: f, fromA: this.fromA };
+  }
+
+  /**
+   * Whether the packet of the last successful {@link lookup} was sent by the flow's endpoint A. A
+   * field rather than a returned pair: lookups run per packet, and a pair per packet doubled the
+   * time spent collecting garbage on a 200 MB capture.
+   */
+  fromA = true;
+
+  /** {@link find} without the pair: the flow, its direction in {@link fromA}. */
+  lookup(key: FlowKeyView, hash: number): T | null {
     const head = this.buckets.get(hash);
     if (head === undefined) return null;
     for (let f: T | null = head; f !== null; f = f.nextInBucket) {
       const dir = matchFlow(f, key);
-      if (dir !== 0) return { flow: f, fromA: dir === 1 };
+      if (dir !== 0) {
+        this.fromA = dir === 1;
+        return f;
+      }
     }
     for (let f: T | null = head; f !== null; f = f.nextInBucket) {
       if (isAsymmetricReply(f, key)) {
         f.bVlanOuter = key.vlanOuter;
         f.bVlanInner = key.vlanInner;
-        return { flow: f, fromA: false };
+        this.fromA = false;
+        return f;
       }
     }
     return null;

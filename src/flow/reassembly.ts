@@ -437,6 +437,11 @@ export class StreamReassembler {
     return out;
   }
 
+  /** The byte at stream offset `off` of the kept head, or -1 beyond it: a look without a copy. */
+  headByte(off: number): number {
+    return off < this.headLength ? this.head![off]! : -1;
+  }
+
   /** The kept byte at stream offset `off` (0 when not kept or inside a gap). */
   private byteAt(off: number): number {
     if (off < this.headLength) return this.head![off]!;

@@ -154,12 +154,12 @@ export class FlowTable {
   /** Account a TCP segment; returns its conversation. */
   tcp(p: Packet): TcpConversation {
     const hash = flowHash(p, IPPROTO_TCP);
-    const found = this.tcpIndex.find(p, hash);
+    const found = this.tcpIndex.lookup(p, hash);
     let conv: TcpConversation;
     let fromA = true;
     if (found !== null) {
-      conv = found.flow;
-      fromA = found.fromA;
+      conv = found;
+      fromA = this.tcpIndex.fromA;
       // Port reuse, as Wireshark decides it: a SYN (no ACK) whose sequence number differs from
       // the base sequence of its direction starts a new conversation.
       if ((p.tcpFlags & TCP_SYN) !== 0 && isReuse(p, fromA === conv.clientIsA ? conv.client.baseSeq : conv.server.baseSeq)) {
@@ -187,9 +187,17 @@ export class FlowTable {
   /** Account a UDP datagram; returns its exchange. */
   udp(p: Packet): UdpExchange {
     const hash = flowHash(p, IPPROTO_UDP);
-    const found = this.udpIndex.find(p, hash) ?? this.reviveUdp(p, hash, p);
-    const ex = found !== null ? found.flow : this.createUdp(p, hash, p);
-    const fromA = found !== null ? found.fromA : true;
+    const indexed = this.udpIndex.lookup(p, hash);
+    let ex: UdpExchange;
+    let fromA = true;
+    if (indexed !== null) {
+      ex = indexed;
+      fromA = this.udpIndex.fromA;
+    } else {
+      const revived = this.reviveUdp(p, hash, p);
+      ex = revived !== null ? revived.flow : this.createUdp(p, hash, p);
+      fromA = revived !== null ? revived.fromA : true;
+    }
     try {
       ex.update(p.frame, p.tsSec, p.tsNsec, p.time, p.payloadLength, fromA, p.dns);
       this.dnsAnswersHeard.noteDatagram(ex, fromA);

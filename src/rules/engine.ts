@@ -277,7 +277,19 @@ export class RuleEngine {
 
   /** A TCP, UDP or ICMP packet (see RuleHandlers.onIpPacket). */
   ipPacket(packet: Packet): void {
-    for (const { meta, h } of this.packetListeners) this.guard(meta, packet.frame, () => h.onIpPacket!(packet));
+    // Per packet: no closure and no iterator, one try per listening rule.
+    const listeners = this.packetListeners;
+    const saved = this.currentMeta;
+    for (let i = 0; i < listeners.length; i++) {
+      const { meta, h } = listeners[i]!;
+      this.currentMeta = meta;
+      try {
+        h.onIpPacket!(packet);
+      } catch (e) {
+        this.onFault(`rule ${meta.id}`, packet.frame, null, e);
+      }
+    }
+    this.currentMeta = saved;
   }
 
   /** A frame no flow took (see RuleHandlers.onStrayPacket). */
