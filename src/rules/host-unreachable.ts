@@ -155,7 +155,7 @@ export const hostUnreachable: Rule = {
         if (arp !== null) {
           // Gratuitous ARP and probes (RFC 5227: sender 0.0.0.0) ask for nobody else.
           if (arp.senderIp === 0 || arp.senderIp === arp.targetIp) return;
-          if (arp.operation === 1) request('arp', ipv4(arp.senderIp), ipv4(arp.targetIp), arp.targetIp, p);
+          if (arp.operation === 1) request('arp', ipv4(arp.senderIp), ipv4(arp.targetIp), arp.targetIp | 0, p);
           else if (arp.operation === 2) answer('arp', ipv4(arp.senderIp));
           return;
         }

@@ -12,7 +12,8 @@ import type { TcpConversation } from '../flow/tcp.js';
 /** Host key of the packet's source (`base` 0) or destination (`base` 4): a number for IPv4. */
 export function hostKey(p: Packet, base: 0 | 4): number | string {
   const w = p.addr;
-  if (p.ipVersion === 4) return w[base + 3]!;
+  // As an int32, a small integer to V8: no number allocated per packet, a fast Map key.
+  if (p.ipVersion === 4) return w[base + 3]! | 0;
   return `${w[base]!}.${w[base + 1]!}.${w[base + 2]!}.${w[base + 3]!}`;
 }
 
@@ -21,7 +22,7 @@ export function conversationHostKey(c: TcpConversation, side: 'client' | 'server
   const isA = (side === 'client') === c.clientIsA;
   const o = wordsAt(c.slot) + (isA ? 0 : 4);
   const w = c.words;
-  if (c.ipVersion === 4) return w[o + 3]!;
+  if (c.ipVersion === 4) return w[o + 3]! | 0;
   return `${w[o]!}.${w[o + 1]!}.${w[o + 2]!}.${w[o + 3]!}`;
 }
 
