@@ -17,30 +17,12 @@
  */
 import type { CapturePartRequest, CapturePartSource } from '../model/parts.js';
 import type { ScanFileResult, ScanResult } from '../model/scan.js';
-import { severityReaches, type Severity } from '../model/finding.js';
+import { severityReaches } from '../model/finding.js';
 import { reporter } from './index.js';
-import type { FindingsNeed, ScanFormatOutput, ScanOutputRun, Write } from './reporter.js';
-import type { TerminalOptions } from './terminal.js';
+import type { FindingsNeed, ScanFormatOutput, ScanOutputContext, ScanOutputRun } from './reporter.js';
 
-/** What {@link ScanOutput} writes with and to. */
-export interface ScanOutputOptions {
-  /** The `--fail-on` threshold. */
-  failOn?: Severity;
-  /** The HTML page's title (the paths scanned). */
-  title?: string;
-  /** Colours and Unicode of the text report. */
-  terminal: TerminalOptions;
-  /** Where the report goes (standard output, or the `--output` file). */
-  out: Write;
-  /** Standard error (JSONL's errors, one line each, as captures finish). */
-  err: Write;
-  /**
-   * JSONL: also a line per capture, error, skipped file and for the scan itself, each with a
-   * `record` field (see scan-records.ts), so that `wirewhy merge` can rebuild the whole scan.
-   * Set by `--shard`, with its label.
-   */
-  records?: { shard: string };
-}
+/** What {@link ScanOutput} writes with and to: what each format's writer gets, less the part copier it makes. */
+export type ScanOutputOptions = Omit<ScanOutputContext, 'copyPart'>;
 
 /** The options a scan's output gives the scan (scan/pool.ts's PoolOptions takes them). */
 export interface ScanOutputPoolOptions {
