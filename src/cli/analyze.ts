@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import { analyzeCapture } from '../analyze.js';
 import { captureErrorLine, internalErrorStack, unusableCaptureLine } from '../report/errors.js';
 import { nothingUseful, type AnalysisReport } from '../model/report.js';
@@ -70,6 +71,8 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
   // decided after LIVE_REFUSED_LINGER, and text output prints a line per finding as decided,
   // then the full report at the end (see live.ts).
   let live: LiveInput | null;
+  // A person who typed `analyze -` at a prompt would otherwise see nothing happen.
+  if (file === '-' && !merged && isatty(0)) io.stderr.write('wirewhy: waiting for a capture on standard input (for example: tcpdump -i any -U -w - | wirewhy analyze -); Ctrl-C to stop\n');
   try {
     live = !merged && isLiveSource(file) ? openLiveInput(file, signal) : null;
   } catch (e) {

@@ -1,5 +1,6 @@
 /** `wirewhy analyze` and `wirewhy explain`, run in-process through the real commander program. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -242,5 +243,19 @@ describe('wirewhy explain', () => {
     const refused = await run(['analyze', file, '--conversations']);
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/--conversations' goes with --format json/);
+  });
+
+  it('analyze - from a terminal says it is waiting for a capture on standard input', () => {
+    const script = '/usr/bin/script';
+    if (!existsSync(script)) {
+      console.warn('skipped: util-linux script (to give the command a terminal) is not installed');
+      if (process.env.WIREWHY_REQUIRE_ALL) throw new Error('script is required (WIREWHY_REQUIRE_ALL)');
+      return;
+    }
+    // script gives the command a pseudo-terminal as standard input; its own input is empty, so the
+    // terminal then ends and the command reports an empty capture.
+    const bin = join(FIXTURES, '..', 'bin', 'wirewhy.js');
+    const r = spawnSync(script, ['-qec', `"${process.execPath}" "${bin}" analyze -`, '/dev/null'], { encoding: 'utf8', input: '', timeout: 60_000 });
+    expect(r.stdout).toContain('wirewhy: waiting for a capture on standard input');
   });
 });
