@@ -261,8 +261,8 @@ export const synFlood: Rule = {
     return {
       onIpPacket(p) {
         if (p.l4 !== 6) return;
-        if (services.size === 0 && !isConnectionAttempt(p)) return;
         const attempt = isConnectionAttempt(p);
+        if (services.size === 0 && !attempt) return;
         if (!attempt) {
           const to = services.peek(serviceKey(hostKey(p, 4), p.dstPort));
           // A RST to the service is what a real host whose address was spoofed answers to the
