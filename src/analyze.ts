@@ -20,6 +20,7 @@ import { RULES } from './rules/index.js';
 import type { Finding } from './rules/types.js';
 import type { AnalysisReport, CaptureSummary, ConversationList, ConversationSpan } from './model/report.js';
 import { VERSION } from './version.js';
+import { LiveJudge, type PendingConversation } from './rules/live.js';
 import { refusedBeforeClose, STREAM_RECOGNISERS, udpPayloadPorts, type NamedRecogniser } from './app/index.js';
 import type { FaultSubject, InternalFault } from './model/faults.js';
 
@@ -40,8 +41,12 @@ export interface AnalyzeOptions {
   maxFindings?: number;
   /** Also list every conversation with its time span (`report.conversations`, for timelines). */
   conversations?: boolean;
-  /** Seconds a refused conversation lingers before it is decided (live input; see LIVE_REFUSED_LINGER). */
-  refusedLinger?: number;
+  /**
+   * Live input (a pipe from a capture tool): while `isLive` says the packets' timestamps follow
+   * the wall clock, failures are decided about when the application saw them (rules/live.ts),
+   * and `onPending` hears once of each connection attempt still retrying.
+   */
+  live?: LiveOptions;
   /** Called with each finding as soon as it is decided (for streaming output). */
   onFinding?: (finding: Finding) => void;
   /**
@@ -77,6 +82,13 @@ export interface AnalyzeOptions {
    * lets a caller decide idle flows while the input is quiet.
    */
   onClock?: (advance: (captureTime: number) => void, lastPacketTime: () => number) => void;
+}
+
+/** See AnalyzeOptions.live. */
+export interface LiveOptions {
+  /** Whether input is live at capture time `captureTime` (asked once per read chunk and clock tick). */
+  isLive(captureTime: number): boolean;
+  onPending?: (p: PendingConversation) => void;
 }
 
 /** Hooks a process-wide memory policy gets from an analysis (see AnalyzeOptions.heapPolicy). */
@@ -141,7 +153,7 @@ export async function analyzeCapture(source: string | Readable | MergedCapture, 
     },
     {
       maxFlows: options.maxFlows,
-      refusedLinger: options.refusedLinger,
+      live: options.live ? new LiveJudge(options.live.onPending) : undefined,
       reassembly,
       udpPayloadPorts: udpPayloadPorts(),
       onFault,
@@ -151,6 +163,11 @@ export async function analyzeCapture(source: string | Readable | MergedCapture, 
     },
   );
 
+  /** The live clock's tick: capture time moves on while no packet arrives. */
+  const advanceLive = (t: number): void => {
+    if (options.live) table.setLive(options.live.isLive(t));
+    table.advance(t);
+  };
   const clock = new FlowClock();
   /** A private copy of a frame whose timestamp jumped, until the next frame says whether the jump lasts. */
   let held: Frame | null = null;
@@ -233,7 +250,8 @@ export async function analyzeCapture(source: string | Readable | MergedCapture, 
     onProgress: (n) => {
       heap?.afterChunk();
       options.onProgress?.(n);
-      options.onClock?.((t) => table.advance(t), () => table.now);
+      if (options.live) table.setLive(options.live.isLive(table.now));
+      options.onClock?.(advanceLive, () => table.now);
     },
   };
   const mergedResult = merged ? await merged.read(onFrame, readOptions) : null;

@@ -14,7 +14,8 @@ import { analyzeCapture, type AnalyzeOptions } from './analyze.js';
 import type { AnalysisReport } from './report/types.js';
 
 export { analyzeCapture } from './analyze.js';
-export type { AnalyzeOptions, HeapPolicy } from './analyze.js';
+export type { AnalyzeOptions, HeapPolicy, LiveOptions } from './analyze.js';
+export type { PendingConversation } from './rules/live.js';
 export { BOUNDED_HEAP } from './cli/heap.js';
 export type { AnalysisReport, CaptureSummary, ReportSummary } from './report/types.js';
 export type { Finding, ErrorCode, Endpoint, RuleMeta, Severity, OsName } from './rules/types.js';

@@ -4,7 +4,7 @@ import { captureErrorLine, internalErrorStack, unusableCaptureLine } from '../re
 import { nothingUseful, type AnalysisReport } from '../model/report.js';
 import { BOUNDED_HEAP } from './heap.js';
 import { CaptureError } from '../capture/types.js';
-import { LIVE_REFUSED_LINGER } from '../flow/timeouts.js';
+import type { PendingConversation } from '../rules/live.js';
 import { REPORTERS, type ReporterName } from '../report/index.js';
 import { sanitizeForTerminal } from '../report/terminal.js';
 import { findingFilter, optionList } from '../rules/filter.js';
@@ -67,9 +67,10 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
   const output = await reporter.load();
   const streaming = reporter.findings === 'streamed';
   let report: AnalysisReport;
-  // Live input (stdin pipe, FIFO): capture time follows the wall clock while quiet, refusals are
-  // decided after LIVE_REFUSED_LINGER, and text output prints a line per finding as decided,
-  // then the full report at the end (see live.ts).
+  // Live input (stdin pipe, FIFO): capture time follows the wall clock while quiet, failures are
+  // decided about when the application saw them (rules/live.ts), and text output prints a line
+  // per finding as decided and per attempt still retrying, then the full report at the end (see
+  // live.ts). A file replayed through a pipe is none of that: it reads as the file would.
   let live: LiveInput | null;
   // A person who typed `analyze -` at a prompt would otherwise see nothing happen.
   if (file === '-' && !merged && isatty(0)) io.stderr.write('wirewhy: waiting for a capture on standard input (for example: tcpdump -i any -U -w - | wirewhy analyze -); Ctrl-C to stop\n');
@@ -83,11 +84,22 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
   const wanted = findingFilter({ codes: optionList(opts.code), rules: optionList(opts.rule), severity: opts.severity as Severity | undefined });
   const shown = (f: Finding) => wanted === null || wanted(f);
   const liveLine = live ? output.live : undefined;
+  let linesWritten = 0;
   const write = streaming
     ? (f: Finding) => io.stdout.write(output.finding!(f, file))
     : liveLine
-      ? (f: Finding) => io.stdout.write(liveLine(f, terminal))
+      ? (f: Finding) => {
+          // Only what is decided while the capture is live: a replayed file gets its report once.
+          if (!live!.isLive(Date.parse(f.end) / 1000)) return;
+          linesWritten++;
+          io.stdout.write(liveLine(f, terminal));
+        }
       : undefined;
+  const pendingLine = live && !wanted ? output.pending : undefined;
+  const onPending = pendingLine ? (p: PendingConversation) => {
+    linesWritten++;
+    io.stdout.write(pendingLine(p, terminal));
+  } : undefined;
   const onFinding = write && wanted ? (f: Finding) => void (shown(f) && write(f)) : write;
   // Streamed findings are already written: only --fail-on needs to know about them afterwards.
   let reachedFailOn = false;
@@ -106,7 +118,7 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
       onFinding: tracked,
       shouldStop: signal ? () => signal.stopped : undefined,
       onInternalError: io.env.WIREWHY_DEBUG ? (fault, e) => io.stderr.write(internalErrorStack(file, fault, e)) : undefined,
-      ...(live ? { onClock: live.onClock, refusedLinger: LIVE_REFUSED_LINGER } : {}),
+      ...(live ? { onClock: live.onClock, live: { isLive: live.isLive, onPending } } : {}),
     });
   } catch (e) {
     // Ctrl-C on a pipe or FIFO that never sent a byte: there is no capture to report on, and
@@ -123,7 +135,7 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
     const findings = report.findings.filter(wanted);
     report = { ...report, findings, filtered: { shown: findings.length, of: report.findings.length } };
   }
-  if (liveLine && report.findings.length > 0) io.stdout.write('\n');
+  if (linesWritten > 0) io.stdout.write('\n');
   const unusable = nothingUseful(report);
   // Exit 2 always comes with its line on stderr, and the text report, which would end with
   // "No failed connections found", is not printed for input that could not be analysed.

@@ -11,7 +11,7 @@ import { TCP_CLOSED_LINGER, TCP_HANDSHAKE_TIMEOUT, TCP_IDLE_TIMEOUT, TCP_REFUSED
 
 /** The timer lists, numbered (0: on none). The order is the order a sweep decides them in. */
 const TCP_CLOSED = 1;
-/** Closed conversations that were refused: their own list so live input can decide them sooner. */
+/** Closed conversations that were refused: they linger longer, for the client's retries. */
 const TCP_REFUSED = 2;
 /** Conversations with SYNs and no answer yet. */
 const TCP_HANDSHAKE = 3;
@@ -69,7 +69,7 @@ class TimerList {
 
 /** The list a conversation's state belongs to. */
 function tcpListOf(c: TcpConversation): number {
-  // A refusal (RST to SYNs, no SYN-ACK) has its own list only so live input can decide it sooner.
+  // A refusal (RST to SYNs, no SYN-ACK) lingers longer than other closed conversations.
   if (c.closed) return c.rejected && !c.synAckSeen && !c.established ? TCP_REFUSED : TCP_CLOSED;
   return c.established || c.midstream || c.synAckSeen ? TCP_OPEN : TCP_HANDSHAKE;
 }
@@ -78,9 +78,8 @@ function tcpListOf(c: TcpConversation): number {
 export class FlowExpiry {
   private readonly lists: TimerList[] = [];
 
-  /** `refusedLinger`: see FlowTableOptions.refusedLinger. */
-  constructor(refusedLinger = TCP_REFUSED_LINGER) {
-    const timeouts = [0, TCP_CLOSED_LINGER, refusedLinger, TCP_HANDSHAKE_TIMEOUT, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT, TCP_CLOSED_LINGER];
+  constructor() {
+    const timeouts = [0, TCP_CLOSED_LINGER, TCP_REFUSED_LINGER, TCP_HANDSHAKE_TIMEOUT, TCP_IDLE_TIMEOUT, UDP_IDLE_TIMEOUT, TCP_CLOSED_LINGER];
     for (let id = 0; id < LISTS; id++) this.lists.push(new TimerList(id, timeouts[id]!));
   }
 

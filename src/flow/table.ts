@@ -18,7 +18,7 @@ import type { IcmpEvents } from './flow.js';
 import { TcpTombstones } from './tombstones.js';
 import { DnsAnswersHeard, UdpExchange } from './udp.js';
 import { UdpStreamIndex } from './udp-streams.js';
-import { DEFAULT_MAX_FLOWS, SWEEP_INTERVAL, UNANSWERED_SHARE } from './timeouts.js';
+import { DEFAULT_MAX_FLOWS, LIVE_SWEEP_INTERVAL, SWEEP_INTERVAL, UNANSWERED_SHARE } from './timeouts.js';
 
 export type { Flow } from './index.js';
 
@@ -26,9 +26,12 @@ export type { Flow } from './index.js';
 export interface FlowTableOptions {
   /** Cap on tracked flows (TCP + UDP); the least recently active is decided early beyond it. */
   maxFlows?: number;
-  /** Seconds a refused conversation lingers before it is decided (default TCP_REFUSED_LINGER;
-   * live input uses LIVE_REFUSED_LINGER so a refusal shows within seconds). */
-  refusedLinger?: number;
+  /**
+   * For live input: when a flow waiting on something (an answer to its SYNs, a retry after a
+   * refusal or an ICMP error) can be decided sooner than its timer list says, so that a failure
+   * is printed about when the application saw it. Used only while `setLive(true)`.
+   */
+  live?: LiveDeadlines;
   /** Reassemble TCP streams (first and last bytes of each direction) with this pool; off when absent. */
   reassembly?: ReassemblyPool | null;
   /**
@@ -53,6 +56,12 @@ export interface FlowTableOptions {
    * refusal before the close, which a rule reads); without it they are freed at the close.
    */
   keepStreamsAfterClose?: (c: TcpConversation) => boolean;
+}
+
+/** See FlowTableOptions.live. */
+export interface LiveDeadlines {
+  /** The capture time at which `flow`, just updated, can be decided; Infinity leaves it to its timer list. */
+  deadline(flow: Flow): number;
 }
 
 /** A key the table fills in (the quoted packet of an ICMP error, a flow brought back). */
@@ -92,8 +101,13 @@ export class FlowTable {
   private readonly expiry: FlowExpiry;
   /** Decided TCP conversations, for their late packets. */
   readonly tombstones: TcpTombstones;
-  /** Capture seconds between sweeps: shorter for live input, whose short refusal linger would otherwise wait for the next sweep. */
+  /** Capture seconds between sweeps: shorter for live input, whose short deadlines would otherwise wait for the next sweep. */
   private readonly sweepInterval: number;
+  private readonly live: LiveDeadlines | null;
+  /** Whether the input is live now (see setLive). */
+  private liveNow = false;
+  /** Live input only: flows with a deadline sooner than their timer list's (few: those waiting on an answer). */
+  private readonly deadlines = new Map<Flow, number>();
   /** Stream indices of decided UDP exchanges: Wireshark never forgets a UDP conversation. */
   readonly udpStreamIndex = new UdpStreamIndex();
   /** Address words of every flow held. */
@@ -115,10 +129,11 @@ export class FlowTable {
     this.maxFlows = options.maxFlows ?? DEFAULT_MAX_FLOWS;
     this.maxUnanswered = Math.max(1, Math.floor(this.maxFlows * UNANSWERED_SHARE));
     this.reassembly = options.reassembly ?? null;
-    this.expiry = new FlowExpiry(options.refusedLinger);
+    this.expiry = new FlowExpiry();
     this.tombstones = new TcpTombstones(options.maxTombstones);
     this.keepStreamsAfterClose = options.keepStreamsAfterClose;
-    this.sweepInterval = options.refusedLinger === undefined ? SWEEP_INTERVAL : Math.min(SWEEP_INTERVAL, options.refusedLinger / 4);
+    this.live = options.live ?? null;
+    this.sweepInterval = this.live === null ? SWEEP_INTERVAL : LIVE_SWEEP_INTERVAL;
     this.onFault = options.onFault ?? rethrow;
     this.onEvicted = options.onEvicted ?? (() => {});
     this.events = options.events ?? {};
@@ -139,9 +154,37 @@ export class FlowTable {
     }
   }
 
-  /** Decide every flow idle past its timeout at capture time `now`. */
+  /**
+   * Live input: whether the packets' timestamps follow the wall clock now. Deadlines (see
+   * FlowTableOptions.live) apply only while they do, so a capture replayed through a pipe is
+   * decided as the file would be.
+   */
+  setLive(on: boolean): void {
+    if (this.live === null || on === this.liveNow) return;
+    this.liveNow = on;
+    if (!on) this.deadlines.clear();
+    // The packets read before input was known to be live (they came in the same chunk).
+    else for (const f of this.expiry.flows()) this.plan(f);
+  }
+
+  /** Decide every flow idle past its timeout at capture time `now`, and (live) every flow past its deadline. */
   sweep(now: number): void {
     for (let f = this.expiry.due(now); f !== null; f = this.expiry.due(now)) this.retire(f);
+    // Deciding a flow deletes its entry, which a Map's iteration allows.
+    for (const [f, at] of this.deadlines) if (at <= now) this.retire(f);
+  }
+
+  /** Live input: note when `flow`, just updated, can be decided. */
+  private plan(flow: Flow): void {
+    if (!this.liveNow) return;
+    let at = Infinity;
+    try {
+      at = this.live!.deadline(flow);
+    } catch (e) {
+      this.onFault('live deadline', flow.lastFrame, flow, e);
+    }
+    if (at < Infinity) this.deadlines.set(flow, at);
+    else this.deadlines.delete(flow);
   }
 
   /** Decide every flow still tracked (end of capture), in stream order. */
@@ -181,6 +224,7 @@ export class FlowTable {
     }
     if (conv.closed && conv.reassembly !== null && (p.tcpFlags & TCP_FIN) !== 0 && conv.closedCleanly() && !(this.keepStreamsAfterClose?.(conv) ?? false)) conv.releaseStreams();
     this.expiry.placeTcp(conv);
+    if (this.liveNow) this.plan(conv);
     return conv;
   }
 
@@ -206,6 +250,7 @@ export class FlowTable {
       this.onFault('udp', p.frame, ex, e);
     }
     this.expiry.placeUdp(ex);
+    if (this.liveNow) this.plan(ex);
     return ex;
   }
 
@@ -231,6 +276,7 @@ export class FlowTable {
       conv.linkIcmp(icmp);
       this.events.onIcmpError?.(conv, icmp);
       this.expiry.placeTcp(conv);
+      this.plan(conv);
       return conv;
     }
     const hash = flowHash(k, IPPROTO_UDP);
@@ -240,6 +286,7 @@ export class FlowTable {
     ex.linkIcmp(icmp);
     this.events.onIcmpError?.(ex, icmp);
     this.expiry.placeUdp(ex);
+    this.plan(ex);
     return ex;
   }
 
@@ -331,6 +378,7 @@ export class FlowTable {
   /** Take a flow out of the index and its timer, and hand it to `onEnd` (or `onEvicted`). */
   private decide(f: Flow): void {
     this.expiry.remove(f);
+    if (this.deadlines.size !== 0) this.deadlines.delete(f);
     if (f.kind === 'tcp') this.tcpIndex.remove(f);
     else {
       this.udpIndex.remove(f);

@@ -29,12 +29,35 @@ export const TCP_REFUSED_LINGER = 30;
  * last 2.2 s, at 200,000 the last second; on a capture with fewer conversations, all of them. */
 export const MAX_TOMBSTONES = 196_608;
 
-/** For live input only (FlowTableOptions.refusedLinger): a conversation refused (SYN answered by
- * RST, no SYN-ACK) and not retried for this long is decided, instead of lingering
- * TCP_CLOSED_LINGER. Windows retries a refused SYN twice about 0.5 s apart (those retries must
- * still find the conversation open, to count as one refusal); Linux does not retry. With the
- * live clock's tick the refusal is printed under a second after the RST. */
+/** For live input only (FlowTableOptions.live): a conversation refused (SYN answered by RST, no
+ * SYN-ACK) and not retried for this long is decided, instead of lingering TCP_REFUSED_LINGER.
+ * Windows retries a refused SYN twice about 0.5 s apart (those retries must still find the
+ * conversation open, to count as one refusal); Linux does not retry. With the live clock's tick
+ * the refusal is printed under a second after the RST. */
 export const LIVE_REFUSED_LINGER = 0.7;
+
+/** For live input only: a flow whose last packet is an ICMP error that ends the attempt (UDP
+ * port unreachable; for a SYN, the codes that abort connect() at once) is decided after this
+ * much quiet. A datagram sent after it finds the exchange's udp.stream again. */
+export const LIVE_ICMP_LINGER = 0.7;
+
+/** For live input only: an unanswered SYN series is decided this long, plus LIVE_GIVE_UP_SLACK of
+ * the last wait, after the client's stack gives up by its retry profile. The give-up is a timer
+ * expiry, and Linux's timer wheel rounds a timer up to its level's granularity: up to 1/8 of its
+ * length (a 64 s wait ends up to 8 s late; measured: 65.2 s). Deciding sooner could print a
+ * timeout before the client had it. */
+export const LIVE_GIVE_UP_MARGIN = 1;
+export const LIVE_GIVE_UP_SLACK = 1 / 8;
+
+/** For live input only: a series whose next SYN is due, and which may still come, waits for it
+ * this much longer than the profile says (x1.25 + 0.5 s: the tolerance of a retry's timing, see
+ * syn-retry.ts `near`), so a late retry is not split from its series. */
+export const LIVE_RETRY_SLACK = 1.25;
+export const LIVE_RETRY_MARGIN = 0.5;
+
+/** How often (in capture seconds) the table sweeps while input is live: a deadline is met within
+ * this plus the live clock's tick. */
+export const LIVE_SWEEP_INTERVAL = 0.1;
 
 /** A UDP exchange with no packet for this long is decided and freed; a later datagram, however
  * much later, finds it in the UdpStreamIndex and keeps its udp.stream. Long enough for resolver

@@ -39,6 +39,17 @@ export interface Endpoint {
   port: number;
 }
 
+/** A connection attempt still retrying, as announced once on live input. */
+export interface PendingConversation {
+  protocol: 'tcp';
+  /** tcp.stream */
+  stream: number;
+  client: Endpoint;
+  server: Endpoint;
+  /** What is happening, in a sentence without the endpoints ("2 SYNs over 1 s unanswered; …"). */
+  summary: string;
+}
+
 /** Who sent or received an evidence packet: the finding's client or server, or a third party (a router's ICMP error). */
 export type EvidenceSide = 'client' | 'server' | 'other';
 

@@ -27,8 +27,8 @@ const FORMATS = {
       forPeople: true,
       takes: TEXT_OPTIONS,
       load: async () => {
-        const [{ formatText }, { formatLiveFinding }] = await Promise.all([import('./text.js'), import('./live.js')]);
-        return { report: (report, opts, write) => write(formatText(report, opts)), live: formatLiveFinding };
+        const [{ formatText }, { formatLiveFinding, formatPending }] = await Promise.all([import('./text.js'), import('./live.js')]);
+        return { report: (report, opts, write) => write(formatText(report, opts)), live: formatLiveFinding, pending: formatPending };
       },
     },
     scan: {

@@ -4,6 +4,7 @@
  */
 import { endpointLabel } from '../model/words.js';
 import type { Finding } from '../rules/types.js';
+import type { PendingConversation } from '../model/finding.js';
 import { terminalStyle, type TerminalOptions } from './terminal.js';
 
 /** "<rule id>  10.0.0.1:40000 → 10.0.0.2:80 (tcp.stream 3)  Windows 10061 WSAECONNREFUSED, Linux 111 ECONNREFUSED". */
@@ -17,4 +18,11 @@ export function formatLiveFinding(f: Finding, opts: TerminalOptions): string {
     .join(', ');
   const who = `${ep(f.client)} ${style.arrow} ${ep(f.server)}`;
   return `${style.severity(f.severity, style.text(f.rule))}  ${style.text(who)} (${f.protocol}.stream ${f.stream})${codes ? `  ${style.text(codes)}` : ''}\n`;
+}
+
+/** "pending  10.0.0.1:40000 → 10.0.0.2:80 (tcp.stream 3)  2 SYNs over 1.0 s unanswered; Linux gives up …". */
+export function formatPending(p: PendingConversation, opts: TerminalOptions): string {
+  const style = terminalStyle(opts);
+  const who = `${endpointLabel(p.client)} ${style.arrow} ${endpointLabel(p.server)}`;
+  return `${style.severity('warning', 'pending')}  ${style.text(who)} (${p.protocol}.stream ${p.stream})  ${style.text(p.summary)}\n`;
 }

@@ -4,7 +4,7 @@
  * from it, so no module of report/ waits on another in a circle).
  */
 import type { CheckOutcome } from '../model/check.js';
-import type { Finding, Severity } from '../model/finding.js';
+import type { Finding, PendingConversation, Severity } from '../model/finding.js';
 import type { CapturePartCounts, CapturePartRequest } from '../model/parts.js';
 import type { AnalysisReport } from '../model/report.js';
 import type { ScanFileResult, ScanResult } from '../model/scan.js';
@@ -43,6 +43,8 @@ export interface AnalyzeOutput {
   finding?(finding: Finding, file: string): string;
   /** Kept formats that show findings as they are decided on live input (a pipe, a FIFO). */
   live?(finding: Finding, opts: TerminalOptions): string;
+  /** With `live`: the line for a connection attempt still retrying. */
+  pending?(p: PendingConversation, opts: TerminalOptions): string;
   /** Kept formats: the whole report. */
   report?(report: AnalysisReport, opts: ReportOptions, write: Write): void;
 }

@@ -150,3 +150,31 @@ describe('live input from a pipe', () => {
     expect(out).toContain('Windows  10061 WSAECONNREFUSED');
   });
 });
+
+describe('piped input that is not live', () => {
+  it('cat capture | wirewhy analyze - prints its report once, with no line per finding before it', async () => {
+    const { readFileSync } = await import('node:fs');
+    const bytes = readFileSync('fixtures/kernel/mix.pcap');
+    const wirewhy = spawn(process.execPath, [BIN, 'analyze', '-'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', COLUMNS: '120' } });
+    let out = '';
+    wirewhy.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const done = new Promise<number | null>((resolve) => wirewhy.on('exit', (code) => resolve(code)));
+    // Written in pieces with pauses, as a slow pipe would deliver it.
+    for (let i = 0; i < bytes.length; i += 512) {
+      wirewhy.stdin!.write(bytes.subarray(i, i + 512));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    wirewhy.stdin!.end();
+    expect(await done).toBe(0);
+    // The live line's shape: "<rule>  a:port -> b:port (tcp.stream N)".
+    expect(out).not.toMatch(/^[a-z-]+ {2}\S+ -> \S+ \((tcp|udp)\.stream \d+\)/m);
+    const file = spawn(process.execPath, [BIN, 'analyze', 'fixtures/kernel/mix.pcap'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', COLUMNS: '120' } });
+    let fromFile = '';
+    file.stdout!.on('data', (d: Buffer) => (fromFile += d.toString()));
+    await new Promise((r) => file.on('exit', r));
+    // Each finding once, as reading the file prints it.
+    const headers = (text: string) => text.split('\n').filter((l) => /^\[\d+\] /.test(l));
+    expect(headers(fromFile).length).toBeGreaterThan(2);
+    expect(headers(out)).toEqual(headers(fromFile));
+  });
+});
