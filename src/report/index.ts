@@ -169,7 +169,7 @@ function findingLines(load: () => Promise<(finding: Finding, file: string) => st
     scan: {
       findings: 'streamed',
       load: async () => {
-        const finding = await load();
+        const [finding, { filteredSentence }] = await Promise.all([load(), import('../rules/filter.js')]);
         const records = opts.records ? await import('./scan-records.js') : null;
         return {
           finding,
@@ -180,6 +180,8 @@ function findingLines(load: () => Promise<(finding: Finding, file: string) => st
             },
             finish: (result) => {
               for (const e of result.pathErrors) ctx.err(`wirewhy: ${e.path}: ${e.message}\n`);
+              // The lines say nothing of the findings left out: stderr does, as for an interrupted scan.
+              if (result.totals.filtered) ctx.err(`wirewhy: ${filteredSentence(result.totals.filtered, result.filter)}\n`);
               if (records && ctx.records) ctx.out(records.scanRecordLines(result, ctx.records.shard));
             },
           }),
