@@ -112,7 +112,7 @@ const FORMATS = {
     scan: {
       findings: 'kept',
       load: async () => {
-        const [{ scanHtmlCapture, writeScanHtml, writeScanHtmlSection }, { HTML_PREFIX_MARK }] = await Promise.all([import('./html.js'), import('../model/parts.js')]);
+        const [{ scanHtmlCapture, writeScanHtml, writeScanHtmlSection }, { HTML_PREFIX_MARK }, { filteredSentence }] = await Promise.all([import('./html.js'), import('../model/parts.js'), import('../rules/filter.js')]);
         return {
           part: (report, _request, write) => {
             const { rules, shown } = scanHtmlCapture(report);
@@ -128,6 +128,7 @@ const FORMATS = {
                   captures: read.map((f) => ({ report: f.report!, rules: f.part?.rules ?? [], shown: f.part?.findings ?? 0 })),
                   failures: result.files.filter((f) => f.error).map((f) => ({ file: f.file, error: f.error!.line })),
                   title: ctx.title,
+                  ...(result.totals.filtered ? { filtered: filteredSentence(result.totals.filtered, result.filter) } : {}),
                 },
                 (i, prefix) => ctx.copyPart(read[i]!, (chunk) => ctx.out(chunk.replaceAll(HTML_PREFIX_MARK, prefix))),
                 ctx.out,
