@@ -69,7 +69,8 @@ function endpointKeys(client: { address: string; port: number }, server: { addre
  * each name, lower case ("10061 wsaeconnrefused 111 econnrefused").
  */
 function codeKeys(codes: readonly ErrorCode[]): string {
-  return [...new Set(codes.flatMap((c) => [String(c.code), c.name.toLowerCase()]))].join(' ');
+  // A Windows HRESULT also as Windows prints it (0x80090326), as --code takes it.
+  return [...new Set(codes.flatMap((c) => [String(c.code), codeNumber(c).toLowerCase(), c.name.toLowerCase()]))].join(' ');
 }
 
 /**
