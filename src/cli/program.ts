@@ -253,10 +253,11 @@ interface FilterOptions {
  * usage error (one line, exit 2) rather than a filter that silently matches nothing.
  */
 async function refuseUnknownFilters(command: Command, opts: FilterOptions): Promise<FindingFilterSpec | undefined> {
-  const { filterOfOptions, filterProblem } = await import('../rules/filter.js');
+  const [{ filterOfOptions, filterProblem }, { sanitizeForTerminal }] = await Promise.all([import('../rules/filter.js'), import('../report/terminal.js')]);
   const spec = filterOfOptions(opts);
   const problem = await filterProblem(spec);
-  if (problem) command.error(`error: ${problem}`, { exitCode: EXIT_UNREADABLE, code: 'wirewhy.filterOption' });
+  // The line quotes what was typed, which may hold any character.
+  if (problem) command.error(`error: ${sanitizeForTerminal(problem)}`, { exitCode: EXIT_UNREADABLE, code: 'wirewhy.filterOption' });
   return spec;
 }
 
