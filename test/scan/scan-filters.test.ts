@@ -162,6 +162,16 @@ describe('scan filters, format by format', () => {
     expect(doc.totals.filtered).toEqual({ shown: 3, of: ALL });
   });
 
+  it('a code as Windows prints an HRESULT, a negative macOS code, a TLS library name: each finds the TLS failures', () => {
+    // tls-no-shared-cipher.pcap: 5 handshake failures citing 0x80090326 SEC_E_ILLEGAL_MESSAGE,
+    // OpenSSL 1040 SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE and Secure Transport -9824.
+    const files = [join(KERNEL, 'tls-no-shared-cipher.pcap'), captures[0]!];
+    const shown = (code: string): unknown => (JSON.parse(runBin(['scan', ...files, '--format', 'json', `--code=${code}`]).out) as ScanJsonReport).totals.filtered;
+    for (const code of ['0x80090326', '2148074278', '-9824', 'ssl_r_sslv3_alert_handshake_failure', '1040']) expect(shown(code), code).toEqual({ shown: 5, of: 9 });
+    // 80090326 read as decimal is another number: nothing.
+    expect(shown('80090326')).toEqual({ shown: 0, of: 9 });
+  });
+
   it('a filter nothing matches: every capture still listed, "No finding matches", exit 0', () => {
     const r = scan(['--code', '11001']);
     expect(r.code).toBe(0);
