@@ -7,7 +7,7 @@ import { CaptureError } from '../capture/types.js';
 import type { PendingConversation } from '../rules/live.js';
 import { REPORTERS, type ReporterName } from '../report/index.js';
 import { sanitizeForTerminal } from '../report/terminal.js';
-import { findingFilter, optionList } from '../rules/filter.js';
+import { filteredReport, filterOfOptions, findingFilter } from '../rules/filter.js';
 import { severityReaches, type Finding, type Severity } from '../rules/types.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_UNREADABLE, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
 import { isLiveSource, openLiveInput, type LiveInput } from './live.js';
@@ -81,7 +81,9 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
     return EXIT_UNREADABLE;
   }
   const terminal = { color: useColor(io), unicode: useUnicode(io) };
-  const wanted = findingFilter({ codes: optionList(opts.code), rules: optionList(opts.rule), severity: opts.severity as Severity | undefined });
+  const wanted = findingFilter(filterOfOptions(opts) ?? {});
+  // Findings past the report's cap are counted too, so that `filtered` counts what the summary does.
+  let shownNotKept = 0;
   const shown = (f: Finding) => wanted === null || wanted(f);
   const liveLine = live ? output.live : undefined;
   let linesWritten = 0;
@@ -116,6 +118,7 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
       ...(streaming ? { maxFindings: 0 } : {}),
       conversations: reporter.conversations || opts.conversations === true,
       onFinding: tracked,
+      onDroppedFinding: wanted ? (f) => void (wanted(f) && shownNotKept++) : undefined,
       shouldStop: signal ? () => signal.stopped : undefined,
       onInternalError: io.env.WIREWHY_DEBUG ? (fault, e) => io.stderr.write(internalErrorStack(file, fault, e)) : undefined,
       ...(live ? { onClock: live.onClock, live: { isLive: live.isLive, onPending } } : {}),
@@ -130,11 +133,8 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
   } finally {
     live?.close();
   }
-  if (wanted) {
-    // What the user asked about; the summary keeps counting every finding.
-    const findings = report.findings.filter(wanted);
-    report = { ...report, findings, filtered: { shown: findings.length, of: report.findings.length } };
-  }
+  // What the user asked about; the summary keeps counting every finding.
+  if (wanted) report = filteredReport(report, wanted, shownNotKept);
   if (linesWritten > 0) io.stdout.write('\n');
   const unusable = nothingUseful(report);
   // Exit 2 always comes with its line on stderr, and the text report, which would end with

@@ -31,6 +31,7 @@ const HELP: Readonly<Record<string, { examples: string[]; exit: string[] }>> = {
       '  wirewhy scan captures/',
       '  wirewhy scan captures/ --format junit --fail-on error > wirewhy.xml',
       '  wirewhy scan a.pcap b.pcapng old/ --jobs 2',
+      '  wirewhy scan captures/ --code 10061   only that code; also --rule, --severity',
     ],
     exit: [
       '  0    every capture was analysed',

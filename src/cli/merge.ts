@@ -13,6 +13,7 @@ import { scanHtmlCapture, writeScanHtml, writeScanHtmlSection } from '../report/
 import { sanitizeForTerminal } from '../report/terminal.js';
 import { severityReaches, type Severity } from '../model/finding.js';
 import { ShardMerger } from '../scan/shard-merge.js';
+import { filteredSentence } from '../rules/filter.js';
 import type { ScanResult } from '../scan/types.js';
 import { EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
 import { scanExitStatus } from './scan.js';
@@ -72,6 +73,8 @@ export async function runMerge(paths: string[], opts: MergeCommandOptions, io: C
   }
   const shardWarning = shardsMissing(merger.shards);
   if (shardWarning) io.stderr.write(`wirewhy: warning: ${shardWarning}\n`);
+  const filterWarning = merger.filterWarning();
+  if (filterWarning) io.stderr.write(`wirewhy: warning: ${sanitizeForTerminal(filterWarning)}\n`);
   const result = merger.result();
   const failOn = opts.failOn as Severity | undefined;
   writeMerged(result, opts, io);
@@ -108,6 +111,7 @@ function writeMerged(result: ScanResult, opts: MergeCommandOptions, io: CliIo): 
           captures: read.map((f) => ({ report: f.report!, ...scanHtmlCapture(f.report!) })),
           failures: result.files.filter((f) => f.error).map((f) => ({ file: f.file, error: f.error!.line })),
           title: opts.title,
+          ...(result.totals.filtered ? { filtered: filteredSentence(result.totals.filtered, result.filter) } : {}),
         },
         (i, prefix) => writeScanHtmlSection(read[i]!.report!, prefix, out),
         out,

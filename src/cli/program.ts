@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { SEVERITIES } from '../rules/types.js';
+import type { FindingFilterSpec } from '../model/report.js';
 import { VERSION } from '../version.js';
 import { parseShard, type Shard } from '../scan/shard.js';
 import { formatsOf, REPORTERS, type FormatOption, type ReporterName } from '../report/index.js';
@@ -50,8 +51,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .option('--code <code>', 'only findings citing this error code, by number or name (10061, ECONNREFUSED, 111); repeatable', collect, [])
     .option('--rule <id>', 'only findings of this rule (connection-refused, ...); repeatable', collect, [])
     .addOption(new Option('--severity <severity>', 'only findings of at least this severity').choices([...SEVERITIES]))
-    .action(async (files: string[], opts: ReportFileOptions & { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean; code?: string[]; rule?: string[]; severity?: string; asOne?: boolean; conversations?: boolean }, command: Command) => {
+    .action(async (files: string[], opts: ReportFileOptions & FilterOptions & { format: string; failOn?: string; maxFlows?: number; ladder?: boolean; brief?: boolean; asOne?: boolean; conversations?: boolean }, command: Command) => {
       refuseFormatOptions(command, opts.format as ReporterName, opts);
+      await refuseUnknownFilters(command, opts);
       if (opts.conversations && opts.format !== 'json') command.error(`error: option '--conversations' goes with --format json, not ${opts.format}`, { exitCode: EXIT_UNREADABLE, code: 'wirewhy.formatOption' });
       const { runAnalyze } = await import('./analyze.js');
       const target = files.length === 1 && !opts.asOne ? files[0]! : files;
@@ -71,9 +73,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .option('-q, --quiet', 'no progress bar')
     .option('--max-flows <n>', 'cap on conversations tracked at once, per capture', positiveInt)
     .option('--shard <I/N>', 'only part I of N of the captures, by a hash of their path (for clusters; combine the parts with wirewhy merge)', shardOption)
-    .action(async (paths: string[], opts: ReportFileOptions & { format: string; failOn?: string; jobs?: number; quiet?: boolean; maxFlows?: number; shard?: Shard }) => {
+    .option('--code <code>', 'only findings citing this error code, by number or name (10061, ECONNREFUSED, 111); repeatable', collect, [])
+    .option('--rule <id>', 'only findings of this rule (connection-refused, ...); repeatable', collect, [])
+    .addOption(new Option('--severity <severity>', 'only findings of at least this severity').choices([...SEVERITIES]))
+    .action(async (paths: string[], opts: ReportFileOptions & FilterOptions & { format: string; failOn?: string; jobs?: number; quiet?: boolean; maxFlows?: number; shard?: Shard }, command: Command) => {
+      const filter = await refuseUnknownFilters(command, opts);
       const { runScan } = await import('./scan.js');
-      setExit(await withReportFile(opts.output, withColor(io, opts), signal, (out) => runScan(paths, opts, out, signal)));
+      setExit(await withReportFile(opts.output, withColor(io, opts), signal, (out) => runScan(paths, { ...opts, filter }, out, signal)));
     });
 
   program
@@ -233,6 +239,26 @@ function refuseFormatOptions(command: Command, format: ReporterName, opts: Parti
     const formats = formatsOf('analyze').filter((name) => REPORTERS[name].analyze!.takes.includes(option));
     command.error(`error: option '--${option}' goes with --format ${formats.join(' or ')}, not ${format}`, { exitCode: EXIT_UNREADABLE, code: 'wirewhy.formatOption' });
   }
+}
+
+/** `--code`, `--rule`, `--severity` (analyze and scan). */
+interface FilterOptions {
+  code?: string[];
+  rule?: string[];
+  severity?: string;
+}
+
+/**
+ * The filters the options ask for; a rule id no rule has or a code name no OS table knows is a
+ * usage error (one line, exit 2) rather than a filter that silently matches nothing.
+ */
+async function refuseUnknownFilters(command: Command, opts: FilterOptions): Promise<FindingFilterSpec | undefined> {
+  const [{ filterOfOptions, filterProblem }, { sanitizeForTerminal }] = await Promise.all([import('../rules/filter.js'), import('../report/terminal.js')]);
+  const spec = filterOfOptions(opts);
+  const problem = await filterProblem(spec);
+  // The line quotes what was typed, which may hold any character.
+  if (problem) command.error(`error: ${sanitizeForTerminal(problem)}`, { exitCode: EXIT_UNREADABLE, code: 'wirewhy.filterOption' });
+  return spec;
 }
 
 /** Commander's accumulator for a repeatable option. */

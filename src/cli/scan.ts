@@ -1,5 +1,6 @@
 /** `wirewhy scan PATH...`: analyse every capture under some files and folders, in parallel. */
 import type { Severity } from '../model/finding.js';
+import type { FindingFilterSpec } from '../model/report.js';
 import type { ScanResult } from '../model/scan.js';
 import { interruptedLine } from '../report/scan-text.js';
 import { scanPaths } from '../scan/index.js';
@@ -18,6 +19,8 @@ export interface ScanCommandOptions {
   maxFlows?: number;
   /** Only part I of N of the captures (see scan/shard.ts). */
   shard?: Shard;
+  /** Only the findings these filters let through (`--code`, `--rule`, `--severity`). */
+  filter?: FindingFilterSpec;
 }
 
 /**
@@ -47,6 +50,7 @@ export async function runScan(paths: string[], opts: ScanCommandOptions, io: Cli
     out: (chunk) => io.stdout.write(chunk),
     err: (chunk) => io.stderr.write(chunk),
     ...(opts.shard ? { records: { shard: shardLabel(opts.shard) } } : {}),
+    ...(opts.filter ? { filter: opts.filter } : {}),
   });
   try {
     const result = await scanPaths(paths, {

@@ -1,7 +1,7 @@
 /** The report of one analysis: plain data, what `--format json` prints. */
 import type { CaptureWarning } from './capture.js';
 import type { InternalFault } from './faults.js';
-import type { Endpoint, Finding, FindingProtocol } from './finding.js';
+import type { Endpoint, Finding, FindingProtocol, Severity } from './finding.js';
 
 /** Facts about the capture, as reported (`capture` in the JSON report). */
 export interface CaptureSummary {
@@ -84,9 +84,29 @@ export interface AnalysisReport {
   conversations?: ConversationList;
   /**
    * Present when the command was asked for some findings only (--code, --rule, --severity):
-   * `findings` holds the `shown` ones of the `of` the analysis kept; `summary` still counts all.
+   * `shown` of the `of` findings decided match (both count past the report's cap, as
+   * `summary.findings` does); `findings` holds the matching ones kept; `summary` still counts all.
    */
-  filtered?: { shown: number; of: number };
+  filtered?: FilteredCount;
+}
+
+/** How many findings a filter let through, of how many. */
+export interface FilteredCount {
+  shown: number;
+  of: number;
+}
+
+/**
+ * Which findings a command was asked for (`--code`, `--rule`, `--severity`): a finding is shown
+ * when it passes every filter given; the values of one filter are alternatives.
+ */
+export interface FindingFilterSpec {
+  /** Error codes by number or name, any OS ("10061", "ECONNREFUSED", "WSAECONNREFUSED", "111", "0x80090326"). */
+  codes?: readonly string[];
+  /** Rule ids. */
+  rules?: readonly string[];
+  /** Lowest severity shown. */
+  severity?: Severity;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import type { ErrorCode, FindingProtocol, Severity } from './finding.js';
 import type { CapturePart } from './parts.js';
-import type { AnalysisReport } from './report.js';
+import type { AnalysisReport, FilteredCount, FindingFilterSpec } from './report.js';
 
 /** A file found beside the captures that is not one, and why. */
 export interface SkippedFile {
@@ -73,6 +73,11 @@ export interface ScanTotals {
   udpExchanges: number;
   findings: number;
   byRule: Record<string, number>;
+  /**
+   * With `--code`, `--rule` or `--severity`: of the `findings` above (every one decided), how many
+   * matched and are shown; `byRule` still counts all.
+   */
+  filtered?: FilteredCount;
 }
 
 /** A finished (or interrupted) scan. */
@@ -86,4 +91,6 @@ export interface ScanResult {
   totals: ScanTotals;
   /** Wall-clock seconds the analysis took. */
   seconds: number;
+  /** The findings asked for (`--code`, `--rule`, `--severity`): only those are shown. */
+  filter?: FindingFilterSpec;
 }

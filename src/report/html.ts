@@ -69,7 +69,8 @@ function endpointKeys(client: { address: string; port: number }, server: { addre
  * each name, lower case ("10061 wsaeconnrefused 111 econnrefused").
  */
 function codeKeys(codes: readonly ErrorCode[]): string {
-  return [...new Set(codes.flatMap((c) => [String(c.code), c.name.toLowerCase()]))].join(' ');
+  // A Windows HRESULT also as Windows prints it (0x80090326), as --code takes it.
+  return [...new Set(codes.flatMap((c) => [String(c.code), codeNumber(c).toLowerCase(), c.name.toLowerCase()]))].join(' ');
 }
 
 /**
@@ -158,7 +159,7 @@ function captureFacts(report: AnalysisReport, prefix: string, level: number): st
     rows.push(['Time span', 'no packets']);
   }
   rows.push(['Flows', `${plural(s.tcpConversations, 'TCP conversation')}, ${plural(s.udpExchanges, 'UDP exchange')}`]);
-  rows.push(['Failed', `${plural(s.findings, 'finding')}`]);
+  rows.push(['Failed', `${plural(s.findings, 'finding')}${report.filtered ? `, ${report.filtered.shown} shown (the others do not match the filters)` : ''}`]);
   if (cap.warnings.length > 0) {
     const items = cap.warnings.map((w) => {
       const where: string[] = [];
@@ -199,13 +200,15 @@ function ruleSummary(report: AnalysisReport, prefix: string, level: number): str
   }
   const rows = rules.map((rule) => {
     const mine = report.findings.filter((f) => f.rule === rule);
+    // With filters, the findings of the rule shown here of all it found.
+    const count = report.filtered ? `${mine.length} of ${counts[rule] ?? 0}` : `${counts[rule] ?? 0}`;
     const sev = highestSeverity(mine);
     const codes = mine[0]?.codes ?? ruleById(rule)?.meta.codes ?? [];
     const description = ruleById(rule)?.meta.description ?? '';
     return (
       `<tr><td><span class="badge ${ruleClass(rule)}">${safeText(rule)}</span></td>` +
       `<td>${sev ? `<span class="sev sev-${sev}">${sev}</span>` : ''}</td>` +
-      `<td class="num" data-label="Findings">${counts[rule] ?? 0}</td>` +
+      `<td class="num" data-label="Findings">${count}</td>` +
       `<td data-label="Windows">${codeText(codes, 'windows')}</td><td data-label="Linux">${codeText(codes, 'linux')}</td>` +
       `<td class="meaning">${safeText(description)}</td>` +
       `<td><button type="button" data-show-rule="${safeText(rule)}" aria-label="Show only ${safeText(rule)} findings">Show only</button></td></tr>`
@@ -433,7 +436,7 @@ function writeReportSections(report: AnalysisReport, prefix: string, level: numb
   });
   write(`${[captureFacts(report, prefix, level), ruleSummary(report, prefix, level), timeline(report, prefix, level, ids)].join('\n')}\n`);
   if (shown.length === 0) return;
-  const notShown = report.summary.findings - shown.length;
+  const notShown = (report.filtered?.shown ?? report.summary.findings) - shown.length;
   const findingsTitle = h(level, `${prefix}-findings`, 'Findings');
   write(`<section aria-labelledby="${prefix}-findings">${findingsTitle}<p class="no-match muted" hidden>No findings here match the filters.</p>`);
   shown.forEach((f, i) => write(`${i > 0 ? '\n' : ''}${findingCard(f, `${prefix}-f${i + 1}`, level + 1)}`));
@@ -489,7 +492,7 @@ export function writeScanHtmlSection(report: AnalysisReport, prefix: string, wri
 
 /** A capture on the scan page: its facts (findings need not be there) and its section's counts. */
 export interface ScanHtmlCapture extends ScanHtmlCounts {
-  report: Pick<AnalysisReport, 'capture' | 'summary'>;
+  report: Pick<AnalysisReport, 'capture' | 'summary' | 'filtered'>;
 }
 
 /**
@@ -498,7 +501,7 @@ export interface ScanHtmlCapture extends ScanHtmlCounts {
  * scan worker may have made and kept on disk), so no two sections need be in memory together.
  */
 export function writeScanHtml(
-  scan: { captures: readonly ScanHtmlCapture[]; failures: readonly ScanHtmlFailure[]; title?: string },
+  scan: { captures: readonly ScanHtmlCapture[]; failures: readonly ScanHtmlFailure[]; title?: string; filtered?: string },
   writeSection: (index: number, prefix: string) => void,
   write: (chunk: string) => unknown,
 ): void {
@@ -514,10 +517,14 @@ export function writeScanHtml(
     const byRule = ruleOrder(Object.keys(s.byRule))
       .map((rule) => `<span class="badge ${ruleClass(rule)}">${safeText(rule)} ${s.byRule[rule]}</span>`)
       .join(' ');
-    return `<tr><td><a href="#s${i + 1}">${safeText(r.capture.file)}</a></td><td class="num">${r.capture.packets}</td><td class="num">${s.findings}</td><td>${byRule || '<span class="muted">none</span>'}</td></tr>`;
+    const findings = r.filtered ? `${r.filtered.shown} of ${s.findings}` : `${s.findings}`;
+    return `<tr><td><a href="#s${i + 1}">${safeText(r.capture.file)}</a></td><td class="num">${r.capture.packets}</td><td class="num">${findings}</td><td>${byRule || '<span class="muted">none</span>'}</td></tr>`;
   });
+  // With filters: what they let through; the badges by rule count every finding, as the summary does.
+  const filtered = scan.filtered ? `<p>${safeText(scan.filtered)}; By rule counts every finding.</p>` : '';
   write(
     '<section class="panel" aria-labelledby="scan-overview"><h2 id="scan-overview">Captures</h2>' +
+      filtered +
       (reports.length > 0
         ? scrolling(`<table><thead><tr><th scope="col">File</th><th scope="col">Packets</th><th scope="col">Findings</th><th scope="col">By rule</th></tr></thead><tbody>${overview.join('')}</tbody></table>`, 'Captures')
         : '<p>No capture could be read.</p>') +

@@ -112,7 +112,7 @@ const FORMATS = {
     scan: {
       findings: 'kept',
       load: async () => {
-        const [{ scanHtmlCapture, writeScanHtml, writeScanHtmlSection }, { HTML_PREFIX_MARK }] = await Promise.all([import('./html.js'), import('../model/parts.js')]);
+        const [{ scanHtmlCapture, writeScanHtml, writeScanHtmlSection }, { HTML_PREFIX_MARK }, { filteredSentence }] = await Promise.all([import('./html.js'), import('../model/parts.js'), import('../rules/filter.js')]);
         return {
           part: (report, _request, write) => {
             const { rules, shown } = scanHtmlCapture(report);
@@ -128,6 +128,7 @@ const FORMATS = {
                   captures: read.map((f) => ({ report: f.report!, rules: f.part?.rules ?? [], shown: f.part?.findings ?? 0 })),
                   failures: result.files.filter((f) => f.error).map((f) => ({ file: f.file, error: f.error!.line })),
                   title: ctx.title,
+                  ...(result.totals.filtered ? { filtered: filteredSentence(result.totals.filtered, result.filter) } : {}),
                 },
                 (i, prefix) => ctx.copyPart(read[i]!, (chunk) => ctx.out(chunk.replaceAll(HTML_PREFIX_MARK, prefix))),
                 ctx.out,
@@ -169,7 +170,7 @@ function findingLines(load: () => Promise<(finding: Finding, file: string) => st
     scan: {
       findings: 'streamed',
       load: async () => {
-        const finding = await load();
+        const [finding, { filteredSentence }] = await Promise.all([load(), import('../rules/filter.js')]);
         const records = opts.records ? await import('./scan-records.js') : null;
         return {
           finding,
@@ -180,6 +181,8 @@ function findingLines(load: () => Promise<(finding: Finding, file: string) => st
             },
             finish: (result) => {
               for (const e of result.pathErrors) ctx.err(`wirewhy: ${e.path}: ${e.message}\n`);
+              // The lines say nothing of the findings left out: stderr does, as for an interrupted scan.
+              if (result.totals.filtered) ctx.err(`wirewhy: ${filteredSentence(result.totals.filtered, result.filter)}\n`);
               if (records && ctx.records) ctx.out(records.scanRecordLines(result, ctx.records.shard));
             },
           }),

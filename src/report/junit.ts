@@ -17,6 +17,7 @@ import { severityReaches, type Finding, type Severity } from '../rules/types.js'
 import type { ScanFileResult, ScanResult } from '../model/scan.js';
 import type { ReportOptions } from './reporter.js';
 import { groupFindings, serverLabel } from './text.js';
+import { filteredSentence, filterLabel } from '../rules/filter.js';
 import type { AnalysisReport } from './types.js';
 
 /** One test case. At most one of failure, error, skipped. */
@@ -103,9 +104,10 @@ function suiteCounts(s: JunitSuite): SuiteCounts {
  * Write a document of one suite whose test cases come as XML pieces (`writeCases` writes them,
  * {@link junitCaseXml} each): the same bytes as {@link junitXml}, without the cases in memory.
  */
-export function writeJunitSuite(name: string, counts: SuiteCounts, writeCases: () => void, write: (chunk: string) => unknown): void {
+export function writeJunitSuite(name: string, counts: SuiteCounts, writeCases: () => void, write: (chunk: string) => unknown, properties: ReadonlyArray<[string, string]> = []): void {
   write(`<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="wirewhy" ${countsAttrs(counts)}>\n`);
   write(`  <testsuite name="${xmlAttr(name)}" ${countsAttrs(counts)}>\n`);
+  if (properties.length > 0) write(`    <properties>\n${properties.map(([k, v]) => `      <property name="${xmlAttr(k)}" value="${xmlAttr(v)}"/>\n`).join('')}    </properties>\n`);
   writeCases();
   write('  </testsuite>\n</testsuites>\n');
 }
@@ -172,7 +174,10 @@ export function scanJunitCase(f: ScanFileResult, failOn: Severity | undefined): 
     return c;
   }
   const findings = f.report.findings;
-  if (findings.length > 0) c.systemOut = findings.map(findingLine).join('\n');
+  const lines = findings.map(findingLine);
+  // With filters, the case says how many findings it leaves out (the suite's properties name the filters).
+  if (f.report.filtered) lines.unshift(filteredSentence(f.report.filtered, undefined));
+  if (lines.length > 0) c.systemOut = lines.join('\n');
   const failing = findings.filter((x) => reaches(x.severity, failOn));
   if (failing.length > 0) {
     const byRule = new Map<string, number>();
@@ -212,7 +217,18 @@ export function writeScanJunit(result: ScanResult, failOn: Severity | undefined,
       else write(junitCaseXml(c));
     }
     for (const e of result.pathErrors) write(junitCaseXml(pathErrorCase(e)));
-  }, write);
+  }, write, filterProperties(result));
+}
+
+/** With filters, the suite's properties: the filters and how many findings they let through. */
+function filterProperties(result: ScanResult): Array<[string, string]> {
+  const count = result.totals.filtered;
+  if (!count) return [];
+  return [
+    ['wirewhy.filter', result.filter ? filterLabel(result.filter) : 'filtered'],
+    ['wirewhy.findings.shown', String(count.shown)],
+    ['wirewhy.findings.all', String(count.of)],
+  ];
 }
 
 /** `scan --format junit` as one string, every case made from the results in memory. */

@@ -6,7 +6,7 @@
 import type { CheckOutcome } from '../model/check.js';
 import type { Finding, PendingConversation, Severity } from '../model/finding.js';
 import type { CapturePartCounts, CapturePartRequest } from '../model/parts.js';
-import type { AnalysisReport } from '../model/report.js';
+import type { AnalysisReport, FindingFilterSpec } from '../model/report.js';
 import type { ScanFileResult, ScanResult } from '../model/scan.js';
 import type { TerminalOptions } from './terminal.js';
 
@@ -79,6 +79,8 @@ export interface ScanOutputContext {
   err: Write;
   /** JSONL of a sharded scan: also the capture and scan records `wirewhy merge` reads. */
   records?: { shard: string };
+  /** Only the findings these filters let through are shown (the scan's workers drop the others). */
+  filter?: FindingFilterSpec;
   /** Copy the part a scan worker rendered for this capture (kept formats). */
   copyPart(file: ScanFileResult, write: Write): void;
 }

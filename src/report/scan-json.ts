@@ -6,12 +6,18 @@ import type { ScanFileResult, ScanResult, ScanTotals } from '../model/scan.js';
 import { VERSION } from '../version.js';
 import { formatJson, jsonReplacer, nestJson, writeJson } from './json.js';
 import type { AnalysisReport } from './types.js';
+import type { FindingFilterSpec } from '../model/report.js';
 
 /** The `scan --format json` document. */
 export interface ScanJsonReport {
   schemaVersion: 1;
   kind: 'scan';
   tool: { name: 'wirewhy'; version: string };
+  /**
+   * With `--code`, `--rule` or `--severity`: the filters. Each report then has `filtered` and
+   * only the findings that match; `totals.filtered` sums them.
+   */
+  filter?: FindingFilterSpec;
   /** Reports of the captures analysed, in walk order. */
   reports: AnalysisReport[];
   /** Captures and paths that could not be read. */
@@ -34,6 +40,7 @@ export function scanJsonReport(result: ScanResult): ScanJsonReport {
     schemaVersion: 1,
     kind: 'scan',
     tool: { name: 'wirewhy', version: VERSION },
+    ...(result.filter ? { filter: result.filter } : {}),
     reports: result.files.filter((f) => f.report && !f.error).map((f) => f.report!),
     errors,
     skipped: { count: result.skipped.length, files: result.skipped.map((s) => ({ file: s.path, reason: s.reason })) },
@@ -75,6 +82,7 @@ export function writeScanJson(result: ScanResult, writeReport: (file: ScanFileRe
   write(field('schemaVersion', head.schemaVersion));
   write(field('kind', head.kind));
   write(field('tool', head.tool));
+  if (head.filter) write(field('filter', head.filter));
   if (analysed.length === 0) write('  "reports": [],\n');
   else {
     write('  "reports": [\n');

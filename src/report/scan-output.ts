@@ -17,6 +17,7 @@
  */
 import type { CapturePartRequest, CapturePartSource } from '../model/parts.js';
 import type { ScanFileResult, ScanResult } from '../model/scan.js';
+import type { FindingFilterSpec } from '../model/report.js';
 import { severityReaches } from '../model/finding.js';
 import { reporter } from './index.js';
 import type { FindingsNeed, ScanFormatOutput, ScanOutputContext, ScanOutputRun } from './reporter.js';
@@ -33,6 +34,8 @@ export interface ScanOutputPoolOptions {
   onFindingLine?: (line: string) => void;
   lineFormat?: string;
   onResult: (result: ScanFileResult, index: number) => void;
+  /** The findings asked for: the workers drop the others. */
+  filter?: FindingFilterSpec;
 }
 
 /**
@@ -82,6 +85,7 @@ export class ScanOutput {
     const { failOn } = options;
     this.poolOptions = {
       keepFindings: renderHere,
+      ...(options.filter ? { filter: options.filter } : {}),
       ...(parts ? { parts } : {}),
       ...(need === 'streamed' ? { onFindingLine: options.out, lineFormat: format } : {}),
       onResult: (r, index) => {

@@ -9,7 +9,9 @@
  * - `{"record":"not-analysed","file","size"}`: not reached before Ctrl-C;
  * - `{"record":"skipped","file","reason"}`: not a capture;
  * - `{"record":"path-error","path","message"}`: a path given that could not be examined;
- * - `{"record":"scan","shard","interrupted","seconds"}`: last, the shard's own facts.
+ * - `{"record":"scan","shard","interrupted","seconds"}`: last, the shard's own facts, with
+ *   `"filter"` when it was run with `--code`, `--rule` or `--severity` (its capture records'
+ *   reports then have `filtered`, and only matching findings were written).
  */
 import type { ScanFileResult, ScanResult } from '../model/scan.js';
 import { jsonReplacer } from './json.js';
@@ -29,6 +31,6 @@ export function scanRecordLines(result: ScanResult, shard: string): string {
   for (const f of result.files) if (f.notRun) lines.push({ record: 'not-analysed', file: f.file, size: f.size });
   for (const s of result.skipped) lines.push({ record: 'skipped', file: s.path, reason: s.reason });
   for (const e of result.pathErrors) lines.push({ record: 'path-error', path: e.path, message: e.message });
-  lines.push({ record: 'scan', shard, interrupted: result.interrupted, seconds: result.seconds });
+  lines.push({ record: 'scan', shard, interrupted: result.interrupted, seconds: result.seconds, ...(result.filter ? { filter: result.filter } : {}) });
   return lines.map((l) => `${JSON.stringify(l)}\n`).join('');
 }

@@ -9,6 +9,8 @@ import { endpointLabel, plural } from '../model/words.js';
 import type { ErrorCode, OsName, Severity } from '../rules/types.js';
 import type { FindingTally, ScanResult, ScanTotals } from '../model/scan.js';
 import { higherSeverity, tallyFindings, tallyKey } from './tally.js';
+import { filteredSentence } from '../rules/filter.js';
+import type { FilteredCount } from '../model/report.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
 
 /** Files named in a cross-capture group before "… and N more". */
@@ -107,6 +109,11 @@ function byCount(byRule: Record<string, number>): Array<[string, number]> {
   return Object.entries(byRule).sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** A Findings cell: every finding, or with filters "shown of every one" ("1 of 4"). */
+function findingsCell(findings: number, filtered: FilteredCount | undefined): string | number {
+  return filtered ? `${filtered.shown} of ${findings}` : findings;
+}
+
 function fileTable(result: ScanResult, style: TerminalStyle): string[] {
   const t = style.text;
   const table = newTable(['File', 'Packets', 'Conversations', 'Findings', 'By rule', 'Errors'], style, ['left', 'right', 'right', 'right', 'left', 'left']);
@@ -122,7 +129,7 @@ function fileTable(result: ScanResult, style: TerminalStyle): string[] {
       t(f.file),
       r ? r.capture.packets : '-',
       r ? r.summary.tcpConversations + r.summary.udpExchanges : '-',
-      r ? r.summary.findings : '-',
+      r ? findingsCell(r.summary.findings, r.filtered) : '-',
       byRule,
       errors,
     ]);
@@ -134,7 +141,7 @@ function fileTable(result: ScanResult, style: TerminalStyle): string[] {
     style.bold(`Total (${plural(tot.captures, 'capture')})`),
     tot.packets,
     tot.tcpConversations + tot.udpExchanges,
-    tot.findings,
+    findingsCell(tot.findings, tot.filtered),
     totalByRule,
     unreadable > 0 ? style.red(`${unreadable} unreadable`) : '',
   ]);
@@ -206,10 +213,17 @@ export function formatScanText(result: ScanResult, opts: TerminalOptions, groups
 
   lines.push('');
   groups ??= groupAcrossFiles(result.files.filter((f) => f.report).map((f) => ({ file: f.file, tally: f.tally ?? tallyFindings(f.report!.findings) })));
+  const filtered = tot.filtered;
+  if (filtered) {
+    // The per-capture counts by rule are the captures' own (as analyze's summary): say so, so
+    // that they are not read as the findings shown.
+    lines.push(`${t(filteredSentence(filtered, result.filter))}; the table's By rule counts every finding.`);
+  }
   if (groups.length === 0) {
-    lines.push(style.green(`No failed connections found in ${plural(tot.tcpConversations, 'TCP conversation')} and ${plural(tot.udpExchanges, 'UDP exchange')}.`));
+    if (filtered && filtered.of > 0) lines.push('No finding matches the filters.');
+    else lines.push(style.green(`No failed connections found in ${plural(tot.tcpConversations, 'TCP conversation')} and ${plural(tot.udpExchanges, 'UDP exchange')}.`));
   } else {
-    lines.push(style.bold(`${plural(tot.findings, 'failed connection')} in ${plural(groups.length, 'group')} across captures`));
+    lines.push(style.bold(`${plural(filtered?.shown ?? tot.findings, 'failed connection')} in ${plural(groups.length, 'group')} across captures`));
     lines.push(...groupTable(groups, style));
     lines.push(`For the causes and checks of one capture: wirewhy analyze FILE; of a code: wirewhy explain CODE.`);
   }

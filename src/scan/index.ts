@@ -41,13 +41,16 @@ export async function scanPaths(paths: readonly string[], options: ScanOptions =
   } finally {
     bar?.clear();
   }
+  const totals = scanTotals(files, walk.skipped.length);
+  if (options.filter) totals.filtered ??= { shown: 0, of: 0 };
   return {
     files,
     skipped: walk.skipped,
     pathErrors: walk.errors,
     interrupted: files.some((f) => f.notRun) || (options.shouldStop?.() ?? false),
-    totals: scanTotals(files, walk.skipped.length),
+    totals,
     seconds: (performance.now() - started) / 1000,
+    ...(options.filter ? { filter: options.filter } : {}),
   };
 }
 

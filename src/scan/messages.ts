@@ -1,5 +1,6 @@
 /** Messages between the scan pool and its worker threads (structured-clone plain objects). */
 import type { AnalysisReport } from '../report/types.js';
+import type { FindingFilterSpec } from '../model/report.js';
 import type { Finding } from '../rules/types.js';
 import type { CapturePart, CapturePartRequest } from './parts.js';
 import type { FindingTally } from './tally.js';
@@ -17,6 +18,11 @@ export type ToWorker =
       /** Render the capture's part of the output and write it into `partsDir` (null: send it back as text). */
       part?: CapturePartRequest & { partsDir: string | null };
       maxFlows?: number;
+      /**
+       * Only the findings these filters let through are streamed, tallied, kept and rendered; the
+       * others never leave the worker (the report's summary and `filtered` still count them).
+       */
+      filter?: FindingFilterSpec;
     }
   | { type: 'stop' };
 

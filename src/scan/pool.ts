@@ -12,6 +12,7 @@ export const WORKER_YOUNG_GENERATION_MB = 12;
 import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Finding } from '../rules/types.js';
+import type { FindingFilterSpec } from '../model/report.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import type { CapturePartSource } from '../model/parts.js';
 import type { ScanFileResult } from './types.js';
@@ -53,6 +54,11 @@ export interface PoolOptions {
   onProgress?: (bytesDone: number, filesDone: number) => void;
   /** Polled while running; true stops the workers (files in flight report what they read). */
   shouldStop?: () => boolean;
+  /**
+   * Only findings these filters let through (`--code`, `--rule`, `--severity`): the workers drop
+   * the others before anything is streamed, tallied or rendered, and set each report's `filtered`.
+   */
+  filter?: FindingFilterSpec;
 }
 
 /** How often the pool looks at `shouldStop`. */
@@ -145,7 +151,7 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
         }
         current = id;
         inFlightBytes.set(id, 0);
-        worker.postMessage({ type: 'job', id, path: files[id]!.path, streamFindings, keepFindings: options.keepFindings ?? true, part, maxFlows: options.maxFlows } satisfies ToWorker);
+        worker.postMessage({ type: 'job', id, path: files[id]!.path, streamFindings, keepFindings: options.keepFindings ?? true, part, maxFlows: options.maxFlows, ...(options.filter ? { filter: options.filter } : {}) } satisfies ToWorker);
       };
       worker.on('message', (m: FromWorker) => {
         switch (m.type) {

@@ -3,10 +3,11 @@
  * one machine would have made of all the captures.
  */
 import type { Finding } from '../model/finding.js';
-import type { AnalysisReport } from '../model/report.js';
+import type { AnalysisReport, FindingFilterSpec } from '../model/report.js';
 import type { ScanJsonReport } from '../report/scan-json.js';
 import { DEFAULT_MAX_FINDINGS } from '../rules/engine.js';
 import { tallyFindings } from './tally.js';
+import { filterLabel } from '../rules/filter.js';
 import { scanTotals, type ScanFileError, type ScanFileResult, type ScanResult } from './types.js';
 import type { SkippedFile } from './walk.js';
 
@@ -45,6 +46,8 @@ export class ShardMerger {
   private seconds = 0;
   /** Shards read, by label ("2/3"), to tell a missing or repeated one. */
   readonly shards: string[] = [];
+  /** The filters each shard (scan record or document) was run with, as JSON ("" for none). */
+  private readonly filters: string[] = [];
 
   private entry(file: string, size = 0): MergedFile {
     let e = this.files.get(file);
@@ -82,6 +85,7 @@ export class ShardMerger {
         return;
       case 'scan':
         this.shards.push(String(o.shard));
+        this.filters.push(o.filter ? JSON.stringify(o.filter) : '');
         this.interrupted ||= o.interrupted === true;
         this.seconds = Math.max(this.seconds, Number(o.seconds) || 0);
         return;
@@ -94,6 +98,7 @@ export class ShardMerger {
   addDocument(doc: ScanJsonReport): void {
     if (doc.kind !== 'scan' || !Array.isArray(doc.reports)) throw new Error('not a wirewhy scan document');
     this.documents++;
+    this.filters.push(doc.filter ? JSON.stringify(doc.filter) : '');
     this.documentBytes += doc.totals.bytes;
     this.interrupted ||= doc.interrupted;
     for (const report of doc.reports) {
@@ -111,6 +116,16 @@ export class ShardMerger {
     for (const f of doc.notAnalysed) this.entry(f).result.notRun = true;
   }
 
+  /**
+   * "the shards were run with different filters" when they were, or null. Their findings are
+   * then merged as each shard wrote them: some capture's findings filtered, some not.
+   */
+  filterWarning(): string | null {
+    const distinct = [...new Set(this.filters)];
+    if (distinct.length <= 1) return null;
+    return `the shards were run with different filters (${distinct.map((f) => (f === '' ? 'none' : filterLabel(JSON.parse(f) as FindingFilterSpec))).join('; ')}): each capture shows what its shard kept`;
+  }
+
   /** The scan the shards were parts of. */
   result(): ScanResult {
     for (const [file, { error, count }] of this.docErrors) {
@@ -118,6 +133,10 @@ export class ShardMerger {
       if (this.documents > 1 && count === this.documents && !this.files.has(file)) this.pathErrors.set(file, { path: file, message: error.message });
       else this.entry(file).result.error = error;
     }
+    // The filters, when every shard had the same (null: they differ); any filter makes the totals
+    // count what was shown.
+    const distinct = [...new Set(this.filters)];
+    const filter = distinct.length > 1 ? null : distinct[0] ? (JSON.parse(distinct[0]) as FindingFilterSpec) : undefined;
     const files = [...this.files.values()].sort((a, b) => compareWalkOrder(a.result.file, b.result.file));
     const results = files.map(({ result, findings }) => {
       if (result.report) {
@@ -125,12 +144,15 @@ export class ShardMerger {
         result.tally = tallyFindings(findings);
         const kept = findings.slice(0, DEFAULT_MAX_FINDINGS).sort((a, b) => (a.frames[0] ?? 0) - (b.frames[0] ?? 0) || a.stream - b.stream);
         result.report = { ...result.report, findings: kept };
+        // A shard run without filters, merged with some run with them: all of its findings shown.
+        if (filter !== undefined && !result.report.filtered) result.report.filtered = { shown: findings.length, of: result.report.summary.findings };
       }
       return result;
     });
     const skipped = [...this.skipped.values()].sort((a, b) => compareWalkOrder(a.path, b.path));
     const totals = scanTotals(results, skipped.length);
     totals.bytes += this.documentBytes;
-    return { files: results, skipped, pathErrors: [...this.pathErrors.values()], interrupted: this.interrupted, totals, seconds: this.seconds };
+    if (filter !== undefined) totals.filtered ??= { shown: 0, of: 0 };
+    return { files: results, skipped, pathErrors: [...this.pathErrors.values()], interrupted: this.interrupted, totals, seconds: this.seconds, ...(filter ? { filter } : {}) };
   }
 }

@@ -22,6 +22,11 @@ export function scanTotals(files: readonly ScanFileResult[], skipped: number): S
     t.udpExchanges += r.summary.udpExchanges;
     t.findings += r.summary.findings;
     for (const [rule, n] of Object.entries(r.summary.byRule)) t.byRule[rule] = (t.byRule[rule] ?? 0) + n;
+    if (r.filtered) {
+      t.filtered ??= { shown: 0, of: 0 };
+      t.filtered.shown += r.filtered.shown;
+      t.filtered.of += r.filtered.of;
+    }
   }
   return t;
 }

@@ -10,6 +10,7 @@ import { CapturePartWriter, renderCapturePart, type CapturePart } from './parts.
 import { FindingTallyCounter } from '../report/tally.js';
 import { loadScanOutput } from '../report/index.js';
 import type { Finding } from '../model/finding.js';
+import { filteredReport, findingFilter } from '../rules/filter.js';
 
 /** Least time between two progress messages, so a fast file does not flood the main thread. */
 const PROGRESS_INTERVAL_MS = 50;
@@ -40,17 +41,25 @@ port.on('message', (msg: ToWorker) => {
   void (async () => {
     let lastPost = 0;
     // Findings past the report's cap are counted too; when the findings themselves are not
-    // wanted at all, none is built, only counted.
+    // wanted at all, none is built, only counted. Filtered out here, a finding is neither
+    // streamed, tallied nor rendered, so it never crosses to the main thread.
+    const wanted = msg.filter ? findingFilter(msg.filter) : null;
     const counter = new FindingTallyCounter();
+    let shownNotKept = 0;
     const countOnly = !msg.keepFindings && !msg.part && !msg.streamFindings;
+    const stream = await streamFinding(msg.id, msg.path, msg.streamFindings);
     const result = await analyzeOne(msg.path, {
       // A worker is an entry point like the command: it takes the command's memory policy.
       heapPolicy: BOUNDED_HEAP,
       maxFlows: msg.maxFlows,
       ...(countOnly ? { maxFindings: 0 } : {}),
-      onDroppedFinding: (key) => counter.add(key),
+      onDroppedFinding: (key) => {
+        if (wanted && !wanted(key)) return;
+        counter.add(key);
+        shownNotKept++;
+      },
       shouldStop: () => stopped,
-      onFinding: await streamFinding(msg.id, msg.path, msg.streamFindings),
+      onFinding: stream && wanted ? (f) => void (wanted(f) && stream(f)) : stream,
       onProgress: (bytes) => {
         const now = Date.now();
         if (now - lastPost < PROGRESS_INTERVAL_MS) return;
@@ -61,7 +70,7 @@ port.on('message', (msg: ToWorker) => {
     // The tally is made here, in parallel; without keepFindings the findings stay here too, so
     // the main thread neither copies nor walks thousands of them per capture. The capture's
     // part of the output is rendered and stored here too, so the report never leaves.
-    const report = result.report;
+    const report = result.report && wanted ? filteredReport(result.report, wanted, shownNotKept) : result.report;
     if (report) for (const f of report.findings) counter.add(f);
     const tally = report ? counter.rows() : undefined;
     let part: CapturePart | undefined;
