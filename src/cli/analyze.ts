@@ -86,6 +86,7 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
   let shownNotKept = 0;
   const shown = (f: Finding) => wanted === null || wanted(f);
   const liveLine = live ? output.live : undefined;
+  const liveLayout = { ...terminal, width: terminalWidth(io) };
   let linesWritten = 0;
   const write = streaming
     ? (f: Finding) => io.stdout.write(output.finding!(f, file))
@@ -94,13 +95,13 @@ export async function runAnalyze(files: string | string[], opts: AnalyzeCommandO
           // Only what is decided while the capture is live: a replayed file gets its report once.
           if (!live!.isLive(Date.parse(f.end) / 1000)) return;
           linesWritten++;
-          io.stdout.write(liveLine(f, terminal));
+          io.stdout.write(liveLine(f, liveLayout));
         }
       : undefined;
   const pendingLine = live && !wanted ? output.pending : undefined;
   const onPending = pendingLine ? (p: PendingConversation) => {
     linesWritten++;
-    io.stdout.write(pendingLine(p, terminal));
+    io.stdout.write(pendingLine(p, liveLayout));
   } : undefined;
   const onFinding = write && wanted ? (f: Finding) => void (shown(f) && write(f)) : write;
   // Streamed findings are already written: only --fail-on needs to know about them afterwards.

@@ -42,9 +42,9 @@ export interface AnalyzeOutput {
   /** Streamed formats: one finding, as soon as it is decided (`file` as given). */
   finding?(finding: Finding, file: string): string;
   /** Kept formats that show findings as they are decided on live input (a pipe, a FIFO). */
-  live?(finding: Finding, opts: TerminalOptions): string;
+  live?(finding: Finding, opts: TerminalOptions & { width?: number }): string;
   /** With `live`: the line for a connection attempt still retrying. */
-  pending?(p: PendingConversation, opts: TerminalOptions): string;
+  pending?(p: PendingConversation, opts: TerminalOptions & { width?: number }): string;
   /** Kept formats: the whole report. */
   report?(report: AnalysisReport, opts: ReportOptions, write: Write): void;
 }

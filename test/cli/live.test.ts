@@ -61,7 +61,7 @@ interface LiveRun {
 /** Start `tool args` piped into `wirewhy analyze - ARGS`; resolves once the tool listens. */
 async function startPipe(tool: string, toolArgs: string[], wirewhyArgs: string[]): Promise<LiveRun> {
   const capture = spawn(tool, toolArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const wirewhy = spawn(process.execPath, [BIN, 'analyze', '-', ...wirewhyArgs], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const wirewhy = spawn(process.execPath, [BIN, 'analyze', '-', ...wirewhyArgs], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', COLUMNS: '200' } });
   capture.stdout!.pipe(wirewhy.stdin!);
   let out = '';
   let toolErr = '';
