@@ -15,7 +15,7 @@ import { severityReaches, type Severity } from '../model/finding.js';
 import { ShardMerger } from '../scan/shard-merge.js';
 import { filteredSentence } from '../rules/filter.js';
 import type { ScanResult } from '../scan/types.js';
-import { EXIT_UNREADABLE, useColor, useUnicode, type CliIo } from './io.js';
+import { EXIT_UNREADABLE, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
 import { scanExitStatus } from './scan.js';
 
 /** Output formats of `merge`: those of `scan` but JSONL (the shards' own outputs are that). */
@@ -122,7 +122,7 @@ function writeMerged(result: ScanResult, opts: MergeCommandOptions, io: CliIo): 
       // A text scan only counts findings (nothing is kept, so nothing is left out): the shards'
       // reports, which kept some, say the cap was reached where the text scan would not.
       for (const f of result.files) if (f.report) f.report.capture.warnings = f.report.capture.warnings.filter((w) => w.code !== 'finding_cap_reached');
-      out(formatScanText(result, { color: useColor(io), unicode: useUnicode(io) }));
+      out(formatScanText(result, { color: useColor(io), unicode: useUnicode(io) }, undefined, terminalWidth(io)));
     }
   }
 }

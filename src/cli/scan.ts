@@ -5,7 +5,7 @@ import type { ScanResult } from '../model/scan.js';
 import { interruptedLine } from '../report/scan-text.js';
 import { scanPaths } from '../scan/index.js';
 import { openScanOutput } from '../scan/parts.js';
-import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, ReportOutput, useColor, useUnicode, type CliIo } from './io.js';
+import { EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNREADABLE, ReportOutput, terminalWidth, useColor, useUnicode, type CliIo } from './io.js';
 import { jobsForCores } from './jobs.js';
 import { noCapturesLines } from './no-captures.js';
 import { shardLabel, type Shard } from '../scan/shard.js';
@@ -47,6 +47,7 @@ export async function runScan(paths: string[], opts: ScanCommandOptions, io: Cli
     failOn: opts.failOn as Severity | undefined,
     title: paths.join(' '),
     terminal: { color: useColor(io), unicode: useUnicode(io) },
+    width: terminalWidth(io),
     out: (chunk) => io.stdout.write(chunk),
     err: (chunk) => io.stderr.write(chunk),
     ...(opts.shard ? { records: { shard: shardLabel(opts.shard) } } : {}),

@@ -41,7 +41,7 @@ const FORMATS = {
             const groups = new ScanFindingGroups();
             return {
               add: (index, r) => void (r.tally && groups.add(index, r.file, r.tally)),
-              finish: (result) => void ctx.out(formatScanText(result, ctx.terminal, groups.groups())),
+              finish: (result) => void ctx.out(formatScanText(result, ctx.terminal, groups.groups(), ctx.width)),
             };
           },
         };

@@ -73,6 +73,8 @@ export interface ScanOutputContext {
   title?: string;
   /** Colours and Unicode of the text report. */
   terminal: TerminalOptions;
+  /** Text format: terminal columns to fit (none: natural widths). */
+  width?: number;
   /** The report (standard output, or the `--output` file). */
   out: Write;
   /** Standard error. */

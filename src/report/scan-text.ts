@@ -5,6 +5,7 @@
  * 40 captures is one row with its count and the captures it was seen in.
  */
 import Table from 'cli-table3';
+import stringWidth from 'string-width';
 import { endpointLabel, plural } from '../model/words.js';
 import type { ErrorCode, OsName, Severity } from '../rules/types.js';
 import type { FindingTally, ScanResult, ScanTotals } from '../model/scan.js';
@@ -12,6 +13,7 @@ import { higherSeverity, tallyFindings, tallyKey } from './tally.js';
 import { filteredSentence } from '../rules/filter.js';
 import type { FilteredCount } from '../model/report.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
+import { fitColumns, fitLine, NARROW_WIDTH } from './text.js';
 
 /** Files named in a cross-capture group before "… and N more". */
 export const MAX_GROUP_FILES = 3;
@@ -91,13 +93,34 @@ function codeLabel(codes: readonly ErrorCode[], os: OsName): string {
   return c ? `${c.code} ${c.name}` : '-';
 }
 
-function newTable(head: string[], style: TerminalStyle, colAligns: Array<'left' | 'right'>): Table.Table {
-  return new Table({
-    head: head.map((h) => style.bold(h)),
+/**
+ * A table of `rows` that fits `width` columns (none: natural widths): the columns in `keep`
+ * (all when it is null) and, when even those are too wide, cells wrapped inside their columns by
+ * cli-table3 (a path is cut anywhere: it has no spaces), the columns in `keepWhole` last.
+ */
+function fittedTable(head: string[], rows: Array<Array<string | number>>, style: TerminalStyle, colAligns: Array<'left' | 'right'>, width: number | undefined, keep: number[] | null, keepWhole: ReadonlySet<number>): string[] {
+  const pick = <T,>(row: T[]): T[] => (keep === null ? row : keep.map((i) => row[i]!));
+  const headCells = pick(head).map((h) => style.bold(h));
+  const body = rows.map((r) => pick(r).map(String));
+  const cellWidth = (c: string) => Math.max(...c.split('\n').map((l) => stringWidth(l)));
+  const natural = headCells.map((_, c) => Math.max(...[headCells, ...body].map((r) => cellWidth(r[c]!))) + 2);
+  const colWidths = width === undefined ? null : fitColumns(natural, width, new Set([...keepWhole].map((i) => (keep === null ? i : keep.indexOf(i))).filter((i) => i >= 0)));
+  const table = new Table({
+    head: headCells,
     chars: style.tableChars,
     style: { head: [], border: [], compact: true },
-    colAligns,
+    colAligns: pick(colAligns),
+    ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: false } : {}),
   });
+  for (const r of body) table.push(r);
+  return table.toString().split('\n');
+}
+
+/** Whether a table of these natural cells needs the narrow layout at `width`. */
+function tooWide(head: string[], rows: Array<Array<string | number>>, width: number | undefined): boolean {
+  if (width === undefined || width >= NARROW_WIDTH) return false;
+  const natural = head.map((_, c) => Math.max(...[head, ...rows].map((r) => Math.max(...String(r[c]).split('\n').map((l) => stringWidth(l))))) + 2);
+  return natural.reduce((a, b) => a + b, 0) + natural.length + 1 > width;
 }
 
 /**
@@ -114,9 +137,11 @@ function findingsCell(findings: number, filtered: FilteredCount | undefined): st
   return filtered ? `${filtered.shown} of ${findings}` : findings;
 }
 
-function fileTable(result: ScanResult, style: TerminalStyle): string[] {
+function fileTable(result: ScanResult, style: TerminalStyle, width: number | undefined): string[] {
   const t = style.text;
-  const table = newTable(['File', 'Packets', 'Conversations', 'Findings', 'By rule', 'Errors'], style, ['left', 'right', 'right', 'right', 'left', 'left']);
+  const head = ['File', 'Packets', 'Conversations', 'Findings', 'By rule', 'Errors'];
+  const rows: Array<Array<string | number>> = [];
+  const table = { push: (r: Array<string | number>) => void rows.push(r) };
   for (const f of result.files) {
     // Listed after the table: the table and its totals are what was read.
     if (f.notRun) continue;
@@ -145,12 +170,16 @@ function fileTable(result: ScanResult, style: TerminalStyle): string[] {
     totalByRule,
     unreadable > 0 ? style.red(`${unreadable} unreadable`) : '',
   ]);
-  return table.toString().split('\n');
+  // Narrow: the file, its findings and errors (the packets and conversations are in --format json).
+  const keep = tooWide(head, rows, width) ? [0, 3, 4, 5] : null;
+  return fittedTable(head, rows, style, ['left', 'right', 'right', 'right', 'left', 'left'], width, keep, new Set([3, 4]));
 }
 
-function groupTable(groups: readonly ScanFindingGroup[], style: TerminalStyle): string[] {
+function groupTable(groups: readonly ScanFindingGroup[], style: TerminalStyle, width: number | undefined): string[] {
   const t = style.text;
-  const table = newTable(['Rule', 'Server', 'Count', 'Captures', 'Windows', 'Linux'], style, ['left', 'left', 'right', 'left', 'left', 'left']);
+  const head = ['Rule', 'Server', 'Count', 'Captures', 'Windows', 'Linux', 'Windows / Linux'];
+  const rows: Array<Array<string | number>> = [];
+  const table = { push: (r: Array<string | number>) => void rows.push(r) };
   for (const g of groups.slice(0, MAX_SCAN_GROUPS)) {
     const shown = g.firstCaptures.map((n) => t(n));
     if (g.captures > MAX_GROUP_FILES) shown.push(`${style.ellipsis} and ${g.captures - MAX_GROUP_FILES} more`);
@@ -162,9 +191,13 @@ function groupTable(groups: readonly ScanFindingGroup[], style: TerminalStyle): 
       `${g.captures}: ${shown.join('\n')}`,
       t(codeLabel(g.codes, 'windows')),
       t(codeLabel(g.codes, 'linux')),
+      `${g.codes.find((c) => c.os === 'windows')?.code ?? '-'} / ${g.codes.find((c) => c.os === 'linux')?.code ?? '-'}`,
     ]);
   }
-  const lines = table.toString().split('\n');
+  // Narrow: the codes as numbers in one column (as analyze's summary does).
+  const wide = [0, 1, 2, 3, 4, 5];
+  const keep = tooWide(wide.map((i) => head[i]!), rows.map((r) => wide.map((i) => r[i]!)), width) ? [0, 1, 2, 3, 6] : wide;
+  const lines = fittedTable(head, rows, style, ['left', 'left', 'right', 'left', 'left', 'left', 'left'], width, keep, new Set([0, 1, 2]));
   if (groups.length > MAX_SCAN_GROUPS) lines.push(`${style.ellipsis} ${plural(groups.length - MAX_SCAN_GROUPS, 'more group')} (use --format json for every finding)`);
   return lines;
 }
@@ -178,7 +211,7 @@ export function interruptedLine(totals: Pick<ScanTotals, 'analysed' | 'captures'
  * The scan report for people. `groups`: the findings grouped across captures as the scan went
  * (see {@link ScanFindingGroups}); made here from the results' tallies when not given.
  */
-export function formatScanText(result: ScanResult, opts: TerminalOptions, groups?: readonly ScanFindingGroup[]): string {
+export function formatScanText(result: ScanResult, opts: TerminalOptions, groups?: readonly ScanFindingGroup[], width?: number): string {
   const style = terminalStyle(opts);
   const t = style.text;
   const lines: string[] = [];
@@ -189,7 +222,7 @@ export function formatScanText(result: ScanResult, opts: TerminalOptions, groups
       ` (${tot.analysed} analysed, ${unreadable} unreadable, ${plural(tot.skipped, 'other file')} skipped) in ${result.seconds.toFixed(1)} s`,
   );
   if (result.interrupted) lines.push(style.yellow(`${interruptedLine(tot)}; the totals count only the captures read.`));
-  if (result.files.some((f) => !f.notRun)) lines.push(...fileTable(result, style));
+  if (result.files.some((f) => !f.notRun)) lines.push(...fileTable(result, style, width));
 
   if (unreadable > 0) {
     lines.push('');
@@ -224,8 +257,10 @@ export function formatScanText(result: ScanResult, opts: TerminalOptions, groups
     else lines.push(style.green(`No failed connections found in ${plural(tot.tcpConversations, 'TCP conversation')} and ${plural(tot.udpExchanges, 'UDP exchange')}.`));
   } else {
     lines.push(style.bold(`${plural(filtered?.shown ?? tot.findings, 'failed connection')} in ${plural(groups.length, 'group')} across captures`));
-    lines.push(...groupTable(groups, style));
+    lines.push(...groupTable(groups, style, width));
     lines.push(`For the causes and checks of one capture: wirewhy analyze FILE; of a code: wirewhy explain CODE.`);
   }
-  return `${lines.join('\n')}\n`;
+  // Prose fits the width too (the tables already do: fitLine leaves a line that fits as it is).
+  const fitted = width === undefined ? lines : lines.flatMap((l) => fitLine(l, width, /^ */.exec(l)![0].length + 2));
+  return `${fitted.join('\n')}\n`;
 }

@@ -298,7 +298,7 @@ function formatHeader(report: AnalysisReport, style: TerminalStyle): string[] {
  * Column widths (padding included) that fit `width` columns with the table's borders: the
  * natural widths when they fit, else the widest columns shrink (their cells wrap) until they do.
  */
-function fitColumns(natural: number[], width: number, keepWhole: ReadonlySet<number>): number[] | null {
+export function fitColumns(natural: number[], width: number, keepWhole: ReadonlySet<number>): number[] | null {
   const borders = natural.length + 1;
   const total = () => cols.reduce((a, b) => a + b, 0) + borders;
   const cols = [...natural];

@@ -15,6 +15,9 @@ import { refusedFinding } from '../report/support.js';
 import { availableParallelism } from 'node:os';
 import { BYTES_PER_WORKER, defaultJobs, scanPaths, tallyFindings } from '../../src/scan/index.js';
 
+/** Wide enough for every column and path whole (the width tests are in scan-width.test.ts). */
+const WIDE = { COLUMNS: '1000' };
+
 let corpus: Corpus;
 beforeAll(() => {
   corpus = buildCorpus(200);
@@ -43,7 +46,7 @@ describe('wirewhy scan of a folder of 200 captures', () => {
   });
 
   it('text: a row per capture, the errors with byte offsets, and one group row for the refusals across files', () => {
-    const r = runBin(['scan', corpus.dir, '--jobs', '2']);
+    const r = runBin(['scan', corpus.dir, '--jobs', '2'], WIDE);
     expect(r.code).toBe(2);
     for (const f of corpus.readable) expect(r.out).toContain(f);
     expect(r.out).toContain(`Could not read (${corpus.corrupt.length}):`);
@@ -90,7 +93,7 @@ describe('wirewhy scan of a folder of 200 captures', () => {
       writeFileSync(join(d, 'sub', 'refused.pcap'), refusedRecords(40000).toPcap());
       symlinkSync('selfref', join(d, 'selfref'));
       symlinkSync('..', join(d, 'sub', 'up'));
-      const text = runBin(['scan', d]);
+      const text = runBin(['scan', d], WIDE);
       expect(text.err).toBe('');
       expect(text.code).toBe(0);
       expect(text.out).toContain(`${join(d, 'selfref')} (symbolic link loop)`);
@@ -273,7 +276,7 @@ describe('scan text groups count every finding, also past the report cap', () =>
     const dir = mkdtempSync(join(tmpdir(), 'wirewhy-scan-cap-'));
     try {
       writeFileSync(join(dir, 'many.pcap'), manyRefusalsPcap(5200));
-      const r = runBin(['scan', dir]);
+      const r = runBin(['scan', dir], WIDE);
       expect(r.code).toBe(0);
       const row = r.out.split('\n').find((l) => l.includes('connection-refused') && l.includes('10.0.0.2:8080 tcp'))!;
       expect(row).toMatch(/[│|]\s+5200\s+[│|]\s+1: /);

@@ -40,7 +40,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function scan(args: string[]): RunResult {
-  return runBin(['scan', dir, '--jobs', '2', ...args]);
+  return runBin(['scan', dir, '--jobs', '2', ...args], { COLUMNS: '1000' });
 }
 
 function scanJson(args: string[]): ScanJsonReport {
@@ -293,7 +293,7 @@ describe('shards run with filters merge to the filtered scan', () => {
       expect(doc.filter).toEqual(one.filter);
       expect(doc.totals.filtered).toEqual(one.totals.filtered);
       expect(doc.reports.map((r) => [r.capture.file, r.filtered, r.findings.map((f) => f.rule)])).toEqual(one.reports.map((r) => [r.capture.file, r.filtered, r.findings.map((f) => f.rule)]));
-      const text = runBin(['merge', ...parts]);
+      const text = runBin(['merge', ...parts], { COLUMNS: '1000' });
       expect(text.out).toContain(`${one.totals.filtered!.shown} of ${ALL} findings shown (--code 10061,10054)`);
 
       // A shard run without the filters: merged, with a warning, each capture as its shard wrote it.

@@ -33,8 +33,8 @@ function wholeAndMerged(dir: string, tag: string, formats: readonly string[]): A
     return path;
   });
   return formats.map((format) => {
-    const whole = runBin(['scan', dir, '-q', '--format', format]);
-    const merged = runBin(['merge', ...shardFiles, '--format', format, '--title', dir]);
+    const whole = runBin(['scan', dir, '-q', '--format', format], { COLUMNS: '1000' });
+    const merged = runBin(['merge', ...shardFiles, '--format', format, '--title', dir], { COLUMNS: '1000' });
     return { format, whole: withoutTimes(whole.out), merged: withoutTimes(merged.out), wholeCode: whole.code, mergedCode: merged.code };
   });
 }
