@@ -14,6 +14,7 @@ import { hostPort, humanDuration, plural } from '../model/words.js';
 import { ruleById } from '../rules/index.js';
 import { failureKindOf, serviceFor, serviceMessage, type FailureKind, type ServiceInfo } from '../rules/services.js';
 import { codeNumber, SEVERITIES, type ErrorCode, type Finding, type FindingProtocol, type OsName, type Severity } from '../rules/types.js';
+import { findingWiresharkWords, shellCommand, shellQuote } from '../model/wireshark.js';
 import { formatLadderText } from './ladder.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
 import type { AnalysisReport, CaptureSummary } from './types.js';
@@ -152,15 +153,17 @@ function fitLines(lines: readonly string[], width: number, extra = 2): string[] 
 
 /**
  * A shell command after `label`, on the label's line when it fits, else on lines of its own that
- * break between words with " \\" so that it still pastes into a shell as one command. A word
- * wider than the terminal (a long path) is never cut: the terminal wraps it on screen, and copying
- * keeps it whole, where a line break inside it would change the file name.
+ * break between words with " \\" so that it still pastes into a shell as one command. `words` are
+ * already quoted for the shell. A word wider than the terminal (a long path) is never cut: the
+ * terminal wraps it on screen, and copying keeps it whole, where a line break inside it would
+ * change the file name.
  */
-export function commandLines(label: string, command: string, width: number, indent: string): string[] {
+export function commandLines(label: string, words: readonly string[], width: number, indent: string): string[] {
+  const command = words.join(' ');
   if (stringWidth(`${label} ${command}`) <= width) return [`${label} ${command}`];
   const out = [label];
   let line = '';
-  for (const word of shellWords(command)) {
+  for (const word of words) {
     if (line !== '' && stringWidth(`${indent}${line} ${word} \\`) > width) {
       out.push(`${indent}${line} \\`);
       line = word;
@@ -170,26 +173,14 @@ export function commandLines(label: string, command: string, width: number, inde
   return out;
 }
 
-/** The words of a command quoted as model/wireshark.ts quotes it: spaces split words outside single quotes. */
-function shellWords(command: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let quoted = false;
-  for (let i = 0; i < command.length; i++) {
-    const c = command[i]!;
-    if (c === "'") quoted = !quoted;
-    else if (c === '\\' && !quoted && i + 1 < command.length) {
-      word += c + command[++i]!;
-      continue;
-    } else if (c === ' ' && !quoted) {
-      if (word !== '') words.push(word);
-      word = '';
-      continue;
-    }
-    word += c;
-  }
-  if (word !== '') words.push(word);
-  return words;
+/**
+ * The shell-quoted words of the finding's `wireshark` command, made from `captureFile` as the
+ * engine made them; the whole command as one word where they would not give it back exactly
+ * (a report put together elsewhere), so the text never shows another command than the JSON.
+ */
+function openCommandWords(f: Finding, captureFile: string): string[] {
+  const argv = findingWiresharkWords(captureFile, f);
+  return argv !== undefined && shellCommand(argv) === f.wireshark ? argv.map(shellQuote) : [f.wireshark!];
 }
 
 function endpointLabel(address: string, port: number): string {
@@ -382,7 +373,7 @@ function applicationSummary(f: Finding): string | null {
 /** Where a rule's causes and checks were first printed (section number), so later sections refer to it. */
 type Explained = Map<string, number>;
 
-function formatSection(index: number, g: FindingGroup, style: TerminalStyle, verbose: boolean, ladder: boolean, explained: Explained, width: number): string[] {
+function formatSection(index: number, g: FindingGroup, style: TerminalStyle, verbose: boolean, ladder: boolean, explained: Explained, width: number, captureFile: string): string[] {
   const t = style.text;
   const first = g.findings[0]!;
   const more = g.findings.length - 1;
@@ -469,7 +460,7 @@ function formatSection(index: number, g: FindingGroup, style: TerminalStyle, ver
   } else lines.push(`${pad}Wireshark filter: ${t(first.filter)}`);
   // The ladder is a drawing: it keeps its own layout (the prose around it is fitted).
   const ladderLines = ladder ? formatLadderText(first, style, pad) : [];
-  const fitted = [...fitLines(lines, width, 2), ...(first.wireshark ? commandLines(`${pad}Open in Wireshark:`, t(first.wireshark), width, `${pad}  `) : [])];
+  const fitted = [...fitLines(lines, width, 2), ...(first.wireshark ? commandLines(`${pad}Open in Wireshark:`, openCommandWords(first, captureFile).map(t), width, `${pad}  `) : [])];
   lines.length = 0;
   lines.push(...fitted, ...ladderLines);
 
@@ -543,7 +534,7 @@ export function formatText(report: AnalysisReport, opts: TextOptions): string {
   const explained: Explained = new Map();
   groups.slice(0, MAX_GROUP_SECTIONS).forEach((g, i) => {
     body.push('');
-    body.push(...formatSection(i + 1, g, style, opts.verbose ?? false, opts.ladder ?? false, explained, width));
+    body.push(...formatSection(i + 1, g, style, opts.verbose ?? false, opts.ladder ?? false, explained, width, report.capture.file));
   });
   if (groups.length > MAX_GROUP_SECTIONS) {
     body.push('');

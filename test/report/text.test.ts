@@ -239,8 +239,9 @@ describe('formatText: opening a finding in Wireshark', () => {
   }
 
   it('prints the command on one line when it fits, and the shell reads it as the finding says', () => {
-    const f = refusedFinding({ wireshark: wiresharkCommand("my captures/it's.pcap", 3, 'tcp.stream eq 0') });
-    const text = formatText(makeReport([f]), { ...plain, width: 200 });
+    const file = "my captures/it's.pcap";
+    const f = refusedFinding({ wireshark: wiresharkCommand(file, 3, 'tcp.stream eq 0') });
+    const text = formatText(makeReport([f], { file }), { ...plain, width: 200 });
     const line = text.split('\n').find((l) => l.includes('Open in Wireshark:'))!;
     expect(line).toBe(`    Open in Wireshark: ${f.wireshark}`);
     expect(argsOf([line.replace(/^.*Open in Wireshark: /, '')])).toEqual(['-r', "my captures/it's.pcap", '-g', '3', '-Y', 'tcp.stream eq 0']);
@@ -250,7 +251,7 @@ describe('formatText: opening a finding in Wireshark', () => {
     const file = 'captures/branch office/2024-05-01 outage/uplink.pcapng';
     const f = refusedFinding({ wireshark: wiresharkCommand(file, 3, 'tcp.stream eq 0') });
     for (const width of [70, 80, 100]) {
-      const lines = formatText(makeReport([f]), { ...plain, width }).split('\n');
+      const lines = formatText(makeReport([f], { file }), { ...plain, width }).split('\n');
       expect(Math.max(...lines.map((l) => stringWidth(l))), `width ${width}`).toBeLessThanOrEqual(width);
       const at = lines.findIndex((l) => l.endsWith('Open in Wireshark:'));
       expect(at, `width ${width}`).toBeGreaterThan(0);
@@ -264,10 +265,20 @@ describe('formatText: opening a finding in Wireshark', () => {
   it('keeps a path wider than the terminal whole on a line of its own', () => {
     const file = 'captures/from the branch office/2024-05-01 morning outage/edge-router-uplink.pcapng';
     const f = refusedFinding({ wireshark: wiresharkCommand(file, 3, 'tcp.stream eq 0') });
-    const lines = formatText(makeReport([f]), { ...plain, width: 60 }).split('\n');
+    const lines = formatText(makeReport([f], { file }), { ...plain, width: 60 }).split('\n');
     const at = lines.findIndex((l) => l.endsWith('Open in Wireshark:'));
     expect(lines.slice(at + 1, at + 4)).toEqual(['      wireshark -r \\', `      '${file}' \\`, "      -g 3 -Y 'tcp.stream eq 0'"]);
     expect(argsOf(lines.slice(at + 1, at + 4))).toEqual(['-r', file, '-g', '3', '-Y', 'tcp.stream eq 0']);
+  });
+
+  it('prints a command it could not have made from the report\'s capture whole, as the finding has it', () => {
+    // A finding put together elsewhere: its command names another file than the report does.
+    const command = wiresharkCommand('elsewhere/other capture.pcap', 3, 'tcp.stream eq 0');
+    const f = refusedFinding({ wireshark: command });
+    const lines = formatText(makeReport([f], { file: 'capture.pcap' }), { ...plain, width: 60 }).split('\n');
+    const at = lines.findIndex((l) => l.endsWith('Open in Wireshark:'));
+    expect(lines[at + 1]).toBe(`      ${command}`);
+    expect(argsOf([lines[at + 1]!])).toEqual(['-r', 'elsewhere/other capture.pcap', '-g', '3', '-Y', 'tcp.stream eq 0']);
   });
 
   it('has no command for a capture read from a pipe, and shows the Community ID when verbose', () => {
