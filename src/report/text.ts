@@ -285,21 +285,45 @@ function formatHeader(report: AnalysisReport, style: TerminalStyle): string[] {
   return lines;
 }
 
+/** Columns of a table cell cli-table3 adds around its text (one space each side). */
+const CELL_PADDING = 2;
+/** The narrowest a column gets (padding included): one character of text and its padding. */
+const MIN_COLUMN = 1 + CELL_PADDING;
+
+/** How narrow (padding included) a column gets before the columns kept whole are cut too. */
+const CUT_FLOOR = 6 + CELL_PADDING;
+
+/** What fitting a table needs of one column; widths include the cell's padding. */
+export interface ColumnFit {
+  /** Its widest cell. */
+  natural: number;
+  /** Its longest word: narrower than this, a cell is cut inside a word. */
+  longestWord: number;
+  /** Never narrower than this (the head's longest word: a head is never cut). */
+  least: number;
+  /** Cut inside words only after every other column is at CUT_FLOOR (an address, whose cut misleads). */
+  keepWhole?: boolean;
+}
+
 /**
- * Column widths (padding included) that fit `width` columns with the table's borders: the
- * natural widths when they fit, else the widest columns shrink (their cells wrap) until they do.
+ * Column widths that fit `width` columns with the table's borders: the natural widths when they
+ * fit; else the widest columns shrink, first no narrower than their longest word (cells then
+ * wrap between words); if that is still too wide, the columns not kept whole are cut inside words
+ * down to CUT_FLOOR; and last, every column down to its least.
  */
-function fitColumns(natural: number[], width: number, keepWhole: ReadonlySet<number>): number[] | null {
-  const borders = natural.length + 1;
-  const total = () => cols.reduce((a, b) => a + b, 0) + borders;
-  const cols = [...natural];
+export function fitColumns(columns: readonly ColumnFit[], width: number): number[] | null {
+  const borders = columns.length + 1;
+  const cols = columns.map((c) => c.natural);
+  const total = (): number => cols.reduce((a, b) => a + b, 0) + borders;
   if (total() <= width) return null;
-  // Columns in `keepWhole` (the rule id) shrink only when the others cannot any more.
-  for (const pass of [false, true]) {
+  const least = (i: number): number => Math.max(MIN_COLUMN, columns[i]!.least);
+  const whole = (i: number): number => Math.max(least(i), columns[i]!.longestWord);
+  const floors = [whole, (i: number) => (columns[i]!.keepWhole ? whole(i) : Math.max(least(i), Math.min(whole(i), CUT_FLOOR))), least];
+  for (const floor of floors) {
     while (total() > width) {
       let widest = -1;
       cols.forEach((w, i) => {
-        if ((pass || !keepWhole.has(i)) && w > 10 && (widest < 0 || w > cols[widest]!)) widest = i;
+        if (w > floor(i) && (widest < 0 || w > cols[widest]!)) widest = i;
       });
       if (widest < 0) break;
       cols[widest]!--;
@@ -308,16 +332,23 @@ function fitColumns(natural: number[], width: number, keepWhole: ReadonlySet<num
   return cols;
 }
 
+/** The width of the longest whitespace-separated word of `text`. */
+function longestWordWidth(text: string): number {
+  return Math.max(0, ...text.split(/\s+/).map((w) => stringWidth(w)));
+}
+
 function formatTable(groups: readonly FindingGroup[], style: TerminalStyle, width: number, narrow = width < NARROW_WIDTH): string[] {
   const t = style.text;
   // Below NARROW_WIDTH: the codes as numbers in one column, and no clients and first-frame
   // columns (each section gives them all).
   const keep = narrow ? [0, 1, 3, 7] : [0, 1, 2, 3, 4, 5, 6];
   const pick = <T,>(row: T[]): T[] => keep.map((i) => row[i]!);
-  const head = pick(['Rule', 'Server', 'Clients', 'Count', 'Windows', 'Linux', 'First frame', 'Windows / Linux']).map((h) => style.bold(h));
-  const rows = groups.slice(0, MAX_TABLE_ROWS).map((g) =>
-    pick([
-      style.severity(g.severity, t(g.rule)),
+  const head = pick(['Rule', 'Server', 'Clients', 'Count', 'Windows', 'Linux', 'First frame', 'Windows / Linux']);
+  // Text first, colour after: how wide a cell is, and where it may be cut, is the text's.
+  const rows = groups.slice(0, MAX_TABLE_ROWS).map((g) => ({
+    severity: g.severity,
+    cells: pick([
+      t(g.rule),
       t(serverLabel(g)),
       t(clientsLabel(g)),
       String(g.findings.length),
@@ -326,13 +357,24 @@ function formatTable(groups: readonly FindingGroup[], style: TerminalStyle, widt
       Number.isFinite(g.firstFrame) ? String(g.firstFrame) : '-',
       `${codeFor(g.codes, 'windows')?.code ?? '-'} / ${codeFor(g.codes, 'linux')?.code ?? '-'}`,
     ]),
-  );
-  const natural = head.map((_, c) => Math.max(...[head, ...rows].map((r) => stringWidth(r[c]!))) + 2);
+  }));
+  const texts = [head, ...rows.map((r) => r.cells)];
+  const natural = head.map((_, c) => Math.max(...texts.map((r) => stringWidth(r[c]!))) + CELL_PADDING);
   // The wide table when it fits whole; else the narrow one, whose cells wrap if they must.
   if (!narrow && natural.reduce((a, b) => a + b, 0) + natural.length + 1 > width) return formatTable(groups, style, width, true);
-  const colWidths = fitColumns(natural, width, new Set([0, 1]));
+  const longestWord = head.map((_, c) => Math.max(...texts.map((r) => longestWordWidth(r[c]!))) + CELL_PADDING);
+  const colWidths = fitColumns(
+    // An address cut inside ("10.0.0.2:808" / "8") misleads where a cut rule id does not: the server is cut last.
+    head.map((h, c) => ({ natural: natural[c]!, longestWord: longestWord[c]!, least: longestWordWidth(h) + CELL_PADDING, keepWhole: c === 1 })),
+    width,
+  );
+  // A column narrower than one of its words has its cells cut inside words (cli-table3's textWrap).
+  // That wrapping counts colour escapes as characters and may cut one, so those cells stay plain.
+  const cutsWords = head.map((_, c) => colWidths !== null && colWidths[c]! < longestWord[c]!);
+  const cell = (text: string, c: number, colour: (s: string) => string) => (cutsWords[c] ? { content: text, wrapOnWordBoundary: false } : colour(text));
   const table = new Table({
-    head,
+    // A head is never cut (fitColumns keeps each column as wide as its head's longest word): it stays bold.
+    head: head.map((h) => style.bold(h)),
     chars: style.tableChars,
     // cli-table3 colours the head and borders by default; colour is ours to decide.
     style: { head: [], border: [], compact: true },
@@ -340,10 +382,10 @@ function formatTable(groups: readonly FindingGroup[], style: TerminalStyle, widt
     // Cells wrap inside their column (cli-table3's own wrapping) when the table must shrink.
     ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: true } : {}),
   });
-  for (const r of rows) table.push(r);
+  for (const r of rows) table.push(r.cells.map((text, c) => cell(text, c, c === 0 ? (s) => style.severity(r.severity, s) : (s) => s)));
   const lines = table.toString().split('\n');
   if (groups.length > MAX_TABLE_ROWS) {
-    lines.push(`${style.ellipsis} ${plural(groups.length - MAX_TABLE_ROWS, 'more row')} (use --format json for every finding)`);
+    lines.push(...fitLines([`${style.ellipsis} ${plural(groups.length - MAX_TABLE_ROWS, 'more row')} (use --format json for every finding)`], width));
   }
   return lines;
 }
@@ -522,8 +564,9 @@ export function formatText(report: AnalysisReport, opts: TextOptions): string {
     return `${fitLines(lines, width).join('\n')}\n`;
   }
   if (opts.brief) {
-    // Brief lines stay whole (one per finding, for grep); only the header is fitted.
-    return `${[...fitLines(lines, width), ...formatBrief(report, style)].join('\n')}\n`;
+    // One entry per finding: its first line starts with the severity, rule, stream and frames (what
+    // grep looks for); a summary wider than the terminal continues on indented lines.
+    return `${[...fitLines(lines, width), ...fitLines(formatBrief(report, style), width)].join('\n')}\n`;
   }
 
   const groups = groupFindings(report.findings);
