@@ -10,7 +10,7 @@ import type { ErrorCode, OsName, Severity } from '../rules/types.js';
 import type { FindingTally, ScanResult, ScanTotals } from '../model/scan.js';
 import { higherSeverity, tallyFindings, tallyKey } from './tally.js';
 import { filteredSentence } from '../rules/filter.js';
-import type { FilteredCount } from '../model/report.js';
+import type { AnalysisReport, FilteredCount } from '../model/report.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
 
 /** Files named in a cross-capture group before "… and N more". */
@@ -114,6 +114,16 @@ function findingsCell(findings: number, filtered: FilteredCount | undefined): st
   return filtered ? `${filtered.shown} of ${findings}` : findings;
 }
 
+/**
+ * How many of a capture's warnings the text scan reports. Not finding_cap_reached: it says the
+ * report's list of findings was cut, and the text scan prints no such list; its counts (the
+ * summary and the tally) leave out no finding for a cap. A text scan keeps no list, so it never has the
+ * warning; a merge of shards whose reports kept one would otherwise count it.
+ */
+export function warningsShown(report: AnalysisReport): number {
+  return report.capture.warnings.filter((w) => w.code !== 'finding_cap_reached').length;
+}
+
 function fileTable(result: ScanResult, style: TerminalStyle): string[] {
   const t = style.text;
   const table = newTable(['File', 'Packets', 'Conversations', 'Findings', 'By rule', 'Errors'], style, ['left', 'right', 'right', 'right', 'left', 'left']);
@@ -123,7 +133,7 @@ function fileTable(result: ScanResult, style: TerminalStyle): string[] {
     const r = f.report;
     let errors = '';
     if (f.error) errors = style.red(t(f.error.message + (f.error.offset !== undefined ? ` (byte ${f.error.offset})` : '')));
-    else if (r && r.capture.warnings.length > 0) errors = style.yellow(plural(r.capture.warnings.length, 'warning'));
+    else if (r && warningsShown(r) > 0) errors = style.yellow(plural(warningsShown(r), 'warning'));
     const byRule = r ? byCount(r.summary.byRule).map(([rule, n]) => `${t(rule)} ${style.times}${n}`).join('\n') : '';
     table.push([
       t(f.file),
