@@ -118,11 +118,7 @@ function writeMerged(result: ScanResult, opts: MergeCommandOptions, io: CliIo): 
       );
       return;
     }
-    default: {
-      // A text scan only counts findings (nothing is kept, so nothing is left out): the shards'
-      // reports, which kept some, say the cap was reached where the text scan would not.
-      for (const f of result.files) if (f.report) f.report.capture.warnings = f.report.capture.warnings.filter((w) => w.code !== 'finding_cap_reached');
+    default:
       out(formatScanText(result, { color: useColor(io), unicode: useUnicode(io) }, undefined, terminalWidth(io)));
-    }
   }
 }

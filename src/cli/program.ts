@@ -46,7 +46,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, signal?
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding reaches this severity').choices([...SEVERITIES]))
     .option('--max-flows <n>', 'cap on conversations tracked at once', positiveInt)
     .option('--ladder', "text format: draw each finding's evidence packets as a ladder diagram")
-    .option('--brief', 'text format: one line per finding')
+    .option('--brief', 'text format: one line per finding (continued, indented, past the width)')
     .option('--conversations', 'json format: also list every conversation, with its Community ID and Zeek history and conn_state')
     .option('--code <code>', 'only findings citing this error code, by number or name (10061, ECONNREFUSED, 111); repeatable', collect, [])
     .option('--rule <id>', 'only findings of this rule (connection-refused, ...); repeatable', collect, [])

@@ -16,12 +16,6 @@ export interface IndexedFlow<T> extends StoredFlowKey {
   nextInBucket: T | null;
 }
 
-/** A flow found for a packet, and whether the packet was sent by the flow's endpoint A. */
-export interface FlowMatch<T> {
-  readonly flow: T;
-  readonly fromA: boolean;
-}
-
 /**
  * Flows by flowHash: a Map from hash to the first flow of its bucket, the others chained through
  * `nextInBucket` (no array per bucket, no string keys).
@@ -30,23 +24,18 @@ export class FlowIndex<T extends IndexedFlow<T>> {
   private readonly buckets = new Map<number, T>();
 
   /**
-   * The flow of `key` (whose flowHash is `hash`) and the packet's direction in it, or null. A
-   * packet from B of a flow B has not spoken in yet, on other VLAN ids than A's, is that flow's
-   * reply (see isAsymmetricReply): the flow then records B's VLAN ids.
-   */
-  find(key: FlowKeyView, hash: number): FlowMatch<T> | null {
-    const f = this.lookup(key, hash);
-    return f === null ? null : { flow: f, fromA: this.fromA };
-  }
-
-  /**
    * Whether the packet of the last successful {@link lookup} was sent by the flow's endpoint A. A
    * field rather than a returned pair: lookups run per packet, and a pair per packet doubled the
    * time spent collecting garbage on a 200 MB capture.
    */
   fromA = true;
 
-  /** {@link find} without the pair: the flow, its direction in {@link fromA}. */
+  /**
+   * The flow of `key` (whose flowHash is `hash`), or null; the packet's direction in it is then in
+   * {@link fromA}, to be read before the next lookup. A packet from B of a flow B has not spoken in
+   * yet, on other VLAN ids than A's, is that flow's reply (see isAsymmetricReply): the flow then
+   * records B's VLAN ids.
+   */
   lookup(key: FlowKeyView, hash: number): T | null {
     const head = this.buckets.get(hash);
     if (head === undefined) return null;

@@ -10,7 +10,7 @@
 import { formatAddress, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_SYN, type Packet, type QuotedPacket } from '../decode/packet.js';
 import type { FaultSink } from '../model/faults.js';
 import { FlowExpiry } from './expiry.js';
-import { FlowIndex, type Flow, type FlowMatch } from './index.js';
+import { FlowIndex, type Flow } from './index.js';
 import { AddressSlab, flowHash, keyWithA, type FlowKeyView } from './key.js';
 import type { ReassemblyPool } from './reassembly.js';
 import { TcpConversation, type IcmpLink, type TcpEvents } from './tcp.js';
@@ -98,6 +98,8 @@ export class FlowTable {
 
   private readonly tcpIndex = new FlowIndex<TcpConversation>();
   private readonly udpIndex = new FlowIndex<UdpExchange>();
+  /** Whether the packet of the last revived flow was sent by its endpoint A (as FlowIndex.fromA for a lookup). */
+  private revivedFromA = true;
   private readonly expiry: FlowExpiry;
   /** Decided TCP conversations, for their late packets. */
   readonly tombstones: TcpTombstones;
@@ -213,8 +215,8 @@ export class FlowTable {
     } else {
       const revived = this.reviveTcp(p, hash);
       if (revived !== null) {
-        conv = revived.flow;
-        fromA = revived.fromA;
+        conv = revived;
+        fromA = this.revivedFromA;
       } else conv = this.createTcp(p, hash, p.tcpFlags, p);
     }
     try {
@@ -239,8 +241,8 @@ export class FlowTable {
       fromA = this.udpIndex.fromA;
     } else {
       const revived = this.reviveUdp(p, hash, p);
-      ex = revived !== null ? revived.flow : this.createUdp(p, hash, p);
-      fromA = revived !== null ? revived.fromA : true;
+      ex = revived ?? this.createUdp(p, hash, p);
+      fromA = revived !== null ? this.revivedFromA : true;
     }
     try {
       ex.update(p.frame, p.tsSec, p.tsNsec, p.time, p.payloadLength, fromA, p.dns);
@@ -270,9 +272,10 @@ export class FlowTable {
     const reporter = formatAddress(p.ipVersion, p.addr, 0);
     if (q.protocol === IPPROTO_TCP) {
       const hash = flowHash(k, IPPROTO_TCP);
-      const found = this.tcpIndex.find(k, hash);
-      const conv = found !== null ? found.flow : this.createTcp(k, hash, q.tcpFlags, p);
-      const icmp = link(p, reporter, (found === null || found.fromA) === conv.clientIsA, q.tcpFlags);
+      const found = this.tcpIndex.lookup(k, hash);
+      const fromA = found === null || this.tcpIndex.fromA;
+      const conv = found ?? this.createTcp(k, hash, q.tcpFlags, p);
+      const icmp = link(p, reporter, fromA === conv.clientIsA, q.tcpFlags);
       conv.linkIcmp(icmp);
       this.events.onIcmpError?.(conv, icmp);
       this.expiry.placeTcp(conv);
@@ -280,9 +283,14 @@ export class FlowTable {
       return conv;
     }
     const hash = flowHash(k, IPPROTO_UDP);
-    const found = this.udpIndex.find(k, hash) ?? this.reviveUdp(k, hash, p);
-    const ex = found !== null ? found.flow : this.createUdp(k, hash, p);
-    const icmp = link(p, reporter, (found === null || found.fromA) === ex.clientIsA, -1);
+    let found = this.udpIndex.lookup(k, hash);
+    let fromA = found === null || this.udpIndex.fromA;
+    if (found === null) {
+      found = this.reviveUdp(k, hash, p);
+      fromA = found === null || this.revivedFromA;
+    }
+    const ex = found ?? this.createUdp(k, hash, p);
+    const icmp = link(p, reporter, fromA === ex.clientIsA, -1);
     ex.linkIcmp(icmp);
     this.events.onIcmpError?.(ex, icmp);
     this.expiry.placeUdp(ex);
@@ -313,10 +321,11 @@ export class FlowTable {
 
   /**
    * A segment of a decided conversation: bring it back under its old stream index, with its
-   * client, base sequences, VLAN ids and evicted mark. Null when no tombstone is kept, or when the
-   * segment is a SYN reusing the ports (the tombstone is dropped: a new stream begins).
+   * client, base sequences, VLAN ids and evicted mark; the segment's direction in `revivedFromA`.
+   * Null when no tombstone is kept, or when the segment is a SYN reusing the ports (the tombstone
+   * is dropped: a new stream begins).
    */
-  private reviveTcp(p: Packet, hash: number): FlowMatch<TcpConversation> | null {
+  private reviveTcp(p: Packet, hash: number): TcpConversation | null {
     const t = this.tombstones.exhume(p, hash);
     if (t === null || isReuse(p, t.fromA ? t.aBaseSeq : t.bBaseSeq)) return null;
     const k = keyWithA(p, t.fromA, t.vlanOuter, t.vlanInner, this.revivedKey);
@@ -332,14 +341,16 @@ export class FlowTable {
     c.reassembly = this.reassembly;
     this.tcpIndex.add(c);
     this.expiry.placeTcp(c);
-    return { flow: c, fromA: t.fromA };
+    this.revivedFromA = t.fromA;
+    return c;
   }
 
   /**
    * A datagram (or an ICMP error quoting one, `key`) of a decided exchange: bring the exchange back
-   * under its old stream index, with its client, VLAN ids and evicted mark. Null when none is remembered.
+   * under its old stream index, with its client, VLAN ids and evicted mark; the datagram's direction
+   * in `revivedFromA`. Null when none is remembered.
    */
-  private reviveUdp(key: FlowKeyView, hash: number, at: Packet): FlowMatch<UdpExchange> | null {
+  private reviveUdp(key: FlowKeyView, hash: number, at: Packet): UdpExchange | null {
     const m = this.udpStreamIndex.find(key, hash);
     if (m === null) return null;
     const k = keyWithA(key, m.fromA, m.vlanOuter, m.vlanInner, this.revivedKey);
@@ -355,7 +366,8 @@ export class FlowTable {
     u.hash = hash;
     this.udpIndex.add(u);
     this.expiry.placeUdp(u);
-    return { flow: u, fromA };
+    this.revivedFromA = fromA;
+    return u;
   }
 
   /** Decide a flow and remember it, so that a late packet keeps its stream index. */

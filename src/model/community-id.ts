@@ -127,6 +127,19 @@ function ipv4Bytes(text: string): Uint8Array | null {
   return octets.every((o) => o <= 255) ? Uint8Array.from(octets) : null;
 }
 
+/**
+ * Community ID v1 of one ICMP message (ICMPv6 between IPv6 addresses) from `source` to
+ * `destination`, by its type and code, as Zeek, Suricata and Wireshark give the message: an
+ * error (destination unreachable) is a one-way flow of its own, from the router that sent it;
+ * a solicitation is paired with its advertisement. Null when an address does not parse.
+ */
+export function communityIdOfIcmp(source: string, destination: string, type: number, code: number, seed = 0): string | null {
+  const x = addressBytes(source);
+  const y = addressBytes(destination);
+  if (!x || !y || x.length !== y.length) return null;
+  return communityIdIcmp(x.length === 16, x, y, type, code, seed);
+}
+
 /** Community ID v1 of a TCP or UDP conversation between two textual endpoints (null when an address does not parse). */
 export function communityIdOf(protocol: 'tcp' | 'udp', a: { address: string; port: number }, b: { address: string; port: number }, seed = 0): string | null {
   const x = addressBytes(a.address);

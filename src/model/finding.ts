@@ -128,7 +128,9 @@ export interface Finding {
   wireshark?: string;
   /**
    * Community ID v1 of the conversation (Zeek, Suricata, Arkime, Elastic and Wireshark compute the
-   * same); absent for a finding about ICMP or ARP outside any conversation.
+   * same); for ICMP messages outside any conversation, of their ICMP flow (an error's own, from
+   * the router that sent it). Absent for ARP (no IP header, no ID defined) and for a pattern over
+   * many conversations (port-scan, syn-flood).
    */
   communityId?: string;
   /**

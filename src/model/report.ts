@@ -43,21 +43,31 @@ export interface ReportSummary {
   byRule: Record<string, number>;
 }
 
-/** One conversation on the capture's timeline. */
-export interface ConversationSpan {
+/**
+ * A bar on the capture's timeline: a listed conversation, or a finding where the report lists
+ * none (then it may be about ICMP or ARP, outside any conversation).
+ */
+export interface TimelineSpan {
   protocol: FindingProtocol;
-  /** Wireshark's tcp.stream or udp.stream index. */
+  /** Wireshark's tcp.stream or udp.stream index; -1 for a finding outside any stream. */
   stream: number;
   client: Endpoint;
   server: Endpoint;
-  /** Community ID v1 of the conversation. */
-  communityId?: string;
   /** First and last packet, in seconds after the capture's first packet. */
   start: number;
   end: number;
   packets: number;
   /** The rule of the conversation's finding, when it failed. */
   rule?: string;
+}
+
+/** One TCP conversation or UDP exchange the analysis tracked, as `conversations` lists it. */
+export interface ConversationSpan extends TimelineSpan {
+  protocol: 'tcp' | 'udp';
+  /** Wireshark's tcp.stream or udp.stream index. */
+  stream: number;
+  /** Community ID v1 of the conversation: every TCP conversation and UDP exchange has one. */
+  communityId: string;
   /** TCP only: Zeek's conn.log `history` letters and `conn_state` (docs/zeek-compat.md). */
   history?: string;
   connState?: string;

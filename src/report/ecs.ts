@@ -57,8 +57,11 @@ function endpointFields(e: { address: string; port: number }): Record<string, un
 
 /** One finding of the capture `file` as an ECS document (an object; see {@link formatEcsFinding}). */
 export function ecsDocument(f: Finding, file: string): Record<string, unknown> {
-  // ECS names ICMPv6 ipv6-icmp; ARP is below IP and has no transport.
-  const transport = f.protocol === 'arp' ? undefined : f.protocol === 'icmp' && f.client.address.includes(':') ? 'ipv6-icmp' : f.protocol;
+  // ECS: network.transport is the name of the IANA protocol number (ICMPv6 is ipv6-icmp) and
+  // network.type the network layer (ipv4, ipv6, …). ARP has no IP header and no protocol number:
+  // it gets neither, as Packetbeat gives a flow without an IP layer neither.
+  const arp = f.protocol === 'arp';
+  const transport = arp ? undefined : f.protocol === 'icmp' && f.client.address.includes(':') ? 'ipv6-icmp' : f.protocol;
   const meta = ruleById(f.rule)?.meta;
   const code = preferredCode(f.codes);
   const protocol = applicationProtocol(f);
@@ -85,7 +88,7 @@ export function ecsDocument(f: Finding, file: string): Record<string, unknown> {
     rule: { name: f.rule, ...(meta ? { description: meta.description } : {}), ruleset: 'wirewhy' },
     network: {
       ...(transport ? { transport, iana_number: IANA_NUMBER[transport] } : {}),
-      type: f.client.address.includes(':') ? 'ipv6' : 'ipv4',
+      ...(arp ? {} : { type: f.client.address.includes(':') ? 'ipv6' : 'ipv4' }),
       ...(protocol ? { protocol } : {}),
       ...(f.communityId !== undefined ? { community_id: f.communityId } : {}),
       ...(f.vlan && f.vlan.length > 0 ? { vlan: { id: String(f.vlan[0]) } } : {}),

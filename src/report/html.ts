@@ -16,7 +16,7 @@ import { VERSION } from '../version.js';
 import { REPORT_CSS, REPORT_JS, RULE_COLOUR_COUNT } from './html-assets.js';
 import { buildLadder, formatOffset, ladderSvg, packetLabel, LADDER_SVG_ROWS } from './ladder.js';
 import { escapeHtml, safeText } from './markup.js';
-import type { AnalysisReport, ConversationSpan } from './types.js';
+import type { AnalysisReport, TimelineSpan } from './types.js';
 
 /** Finding cards per report before "N more findings not shown". */
 export const MAX_HTML_FINDINGS = 1000;
@@ -240,14 +240,14 @@ function axisLabel(t: number, step: number): string {
 }
 
 /** Spans from findings alone, when the report carries no conversation list. */
-function spansFromFindings(report: AnalysisReport): ConversationSpan[] {
+function spansFromFindings(report: AnalysisReport): TimelineSpan[] {
   const origin = report.capture.start === null ? NaN : Date.parse(report.capture.start);
-  const spans: ConversationSpan[] = [];
+  const spans: TimelineSpan[] = [];
   for (const f of report.findings) {
     const a = Date.parse(f.start);
     const b = Date.parse(f.end);
     if (!Number.isFinite(origin) || !Number.isFinite(a) || !Number.isFinite(b)) continue;
-    spans.push({ protocol: f.protocol, stream: f.stream, client: f.client, server: f.server, ...(f.communityId !== undefined ? { communityId: f.communityId } : {}), start: (a - origin) / 1000, end: Math.max(a, b) / 1000 - origin / 1000, packets: f.frames.length, rule: f.rule });
+    spans.push({ protocol: f.protocol, stream: f.stream, client: f.client, server: f.server, start: (a - origin) / 1000, end: Math.max(a, b) / 1000 - origin / 1000, packets: f.frames.length, rule: f.rule });
   }
   return spans;
 }
@@ -296,7 +296,7 @@ function timeline(report: AnalysisReport, prefix: string, level: number, finding
   const plotBottom = top + laneEnds.length * (laneHeight + laneGap);
   const height = plotBottom + 30;
 
-  const bar = (s: ConversationSpan, i: number): string => {
+  const bar = (s: TimelineSpan, i: number): string => {
     const y = top + laneOf[i]! * (laneHeight + laneGap);
     const x1 = x(s.start);
     const w = Math.max(3, x(s.end) - x1);

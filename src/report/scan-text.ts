@@ -4,6 +4,7 @@
  * then the findings grouped across captures: the same failure of the same server endpoint in
  * 40 captures is one row with its count and the captures it was seen in.
  */
+import { stripVTControlCharacters } from 'node:util';
 import Table from 'cli-table3';
 import stringWidth from 'string-width';
 import { endpointLabel, plural } from '../model/words.js';
@@ -11,9 +12,9 @@ import type { ErrorCode, OsName, Severity } from '../rules/types.js';
 import type { FindingTally, ScanResult, ScanTotals } from '../model/scan.js';
 import { higherSeverity, tallyFindings, tallyKey } from './tally.js';
 import { filteredSentence } from '../rules/filter.js';
-import type { FilteredCount } from '../model/report.js';
+import type { AnalysisReport, FilteredCount } from '../model/report.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
-import { fitColumns, fitLine, NARROW_WIDTH } from './text.js';
+import { CELL_PADDING, fitColumns, fitLine, NARROW_WIDTH } from './text.js';
 
 /** Files named in a cross-capture group before "… and N more". */
 export const MAX_GROUP_FILES = 3;
@@ -100,19 +101,30 @@ function codeLabel(codes: readonly ErrorCode[], os: OsName): string {
  */
 function fittedTable(head: string[], rows: Array<Array<string | number>>, style: TerminalStyle, colAligns: Array<'left' | 'right'>, width: number | undefined, keep: number[] | null, keepWhole: ReadonlySet<number>): string[] {
   const pick = <T,>(row: T[]): T[] => (keep === null ? row : keep.map((i) => row[i]!));
-  const headCells = pick(head).map((h) => style.bold(h));
+  const heads = pick(head);
   const body = rows.map((r) => pick(r).map(String));
-  const cellWidth = (c: string) => Math.max(...c.split('\n').map((l) => stringWidth(l)));
-  const natural = headCells.map((_, c) => Math.max(...[headCells, ...body].map((r) => cellWidth(r[c]!))) + 2);
-  const colWidths = width === undefined ? null : fitColumns(natural, width, new Set([...keepWhole].map((i) => (keep === null ? i : keep.indexOf(i))).filter((i) => i >= 0)));
+  const kept = keep ?? head.map((_, i) => i);
+  const texts = [heads, ...body];
+  const widest = (c: number, measure: (line: string) => number) => Math.max(...texts.map((r) => Math.max(0, ...r[c]!.split('\n').map(measure)))) + CELL_PADDING;
+  const longestWord = heads.map((_, c) => widest(c, (l) => Math.max(0, ...l.split(/\s+/).map((w) => stringWidth(w)))));
+  const colWidths =
+    width === undefined
+      ? null
+      : fitColumns(
+          heads.map((h, c) => ({ natural: widest(c, (l) => stringWidth(l)), longestWord: longestWord[c]!, least: Math.max(...h.split(/\s+/).map((w) => stringWidth(w))) + CELL_PADDING, keepWhole: keepWhole.has(kept[c]!) })),
+          width,
+        );
+  // A column narrower than one of its words (a path) has its cells cut inside words by cli-table3,
+  // which counts colour escapes as characters: those cells go plain.
+  const cutsWords = heads.map((_, c) => colWidths !== null && colWidths[c]! < longestWord[c]!);
   const table = new Table({
-    head: headCells,
+    head: heads.map((h) => style.bold(h)),
     chars: style.tableChars,
     style: { head: [], border: [], compact: true },
     colAligns: pick(colAligns),
-    ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: false } : {}),
+    ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: true } : {}),
   });
-  for (const r of body) table.push(r);
+  for (const r of body) table.push(r.map((text, c) => (cutsWords[c] ? { content: stripVTControlCharacters(text), wrapOnWordBoundary: false } : text)));
   return table.toString().split('\n');
 }
 
@@ -137,6 +149,16 @@ function findingsCell(findings: number, filtered: FilteredCount | undefined): st
   return filtered ? `${filtered.shown} of ${findings}` : findings;
 }
 
+/**
+ * How many of a capture's warnings the text scan reports. Not finding_cap_reached: it says the
+ * report's list of findings was cut, and the text scan prints no such list; its counts (the
+ * summary and the tally) leave out no finding for a cap. A text scan keeps no list, so it never has the
+ * warning; a merge of shards whose reports kept one would otherwise count it.
+ */
+export function warningsShown(report: AnalysisReport): number {
+  return report.capture.warnings.filter((w) => w.code !== 'finding_cap_reached').length;
+}
+
 function fileTable(result: ScanResult, style: TerminalStyle, width: number | undefined): string[] {
   const t = style.text;
   const head = ['File', 'Packets', 'Conversations', 'Findings', 'By rule', 'Errors'];
@@ -148,7 +170,7 @@ function fileTable(result: ScanResult, style: TerminalStyle, width: number | und
     const r = f.report;
     let errors = '';
     if (f.error) errors = style.red(t(f.error.message + (f.error.offset !== undefined ? ` (byte ${f.error.offset})` : '')));
-    else if (r && r.capture.warnings.length > 0) errors = style.yellow(plural(r.capture.warnings.length, 'warning'));
+    else if (r && warningsShown(r) > 0) errors = style.yellow(plural(warningsShown(r), 'warning'));
     const byRule = r ? byCount(r.summary.byRule).map(([rule, n]) => `${t(rule)} ${style.times}${n}`).join('\n') : '';
     table.push([
       t(f.file),

@@ -14,6 +14,7 @@ import { hostPort, humanDuration, plural } from '../model/words.js';
 import { ruleById } from '../rules/index.js';
 import { failureKindOf, serviceFor, serviceMessage, type FailureKind, type ServiceInfo } from '../rules/services.js';
 import { codeNumber, SEVERITIES, type ErrorCode, type Finding, type FindingProtocol, type OsName, type Severity } from '../rules/types.js';
+import { findingWiresharkWords, shellCommand, shellQuote } from '../model/wireshark.js';
 import { formatLadderText } from './ladder.js';
 import { terminalStyle, type TerminalOptions, type TerminalStyle } from './terminal.js';
 import type { AnalysisReport, CaptureSummary } from './types.js';
@@ -152,15 +153,17 @@ function fitLines(lines: readonly string[], width: number, extra = 2): string[] 
 
 /**
  * A shell command after `label`, on the label's line when it fits, else on lines of its own that
- * break between words with " \\" so that it still pastes into a shell as one command. A word
- * wider than the terminal (a long path) is never cut: the terminal wraps it on screen, and copying
- * keeps it whole, where a line break inside it would change the file name.
+ * break between words with " \\" so that it still pastes into a shell as one command. `words` are
+ * already quoted for the shell. A word wider than the terminal (a long path) is never cut: the
+ * terminal wraps it on screen, and copying keeps it whole, where a line break inside it would
+ * change the file name.
  */
-export function commandLines(label: string, command: string, width: number, indent: string): string[] {
+export function commandLines(label: string, words: readonly string[], width: number, indent: string): string[] {
+  const command = words.join(' ');
   if (stringWidth(`${label} ${command}`) <= width) return [`${label} ${command}`];
   const out = [label];
   let line = '';
-  for (const word of shellWords(command)) {
+  for (const word of words) {
     if (line !== '' && stringWidth(`${indent}${line} ${word} \\`) > width) {
       out.push(`${indent}${line} \\`);
       line = word;
@@ -170,26 +173,14 @@ export function commandLines(label: string, command: string, width: number, inde
   return out;
 }
 
-/** The words of a command quoted as model/wireshark.ts quotes it: spaces split words outside single quotes. */
-function shellWords(command: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let quoted = false;
-  for (let i = 0; i < command.length; i++) {
-    const c = command[i]!;
-    if (c === "'") quoted = !quoted;
-    else if (c === '\\' && !quoted && i + 1 < command.length) {
-      word += c + command[++i]!;
-      continue;
-    } else if (c === ' ' && !quoted) {
-      if (word !== '') words.push(word);
-      word = '';
-      continue;
-    }
-    word += c;
-  }
-  if (word !== '') words.push(word);
-  return words;
+/**
+ * The shell-quoted words of the finding's `wireshark` command, made from `captureFile` as the
+ * engine made them; the whole command as one word where they would not give it back exactly
+ * (a report put together elsewhere), so the text never shows another command than the JSON.
+ */
+function openCommandWords(f: Finding, captureFile: string): string[] {
+  const argv = findingWiresharkWords(captureFile, f);
+  return argv !== undefined && shellCommand(argv) === f.wireshark ? argv.map(shellQuote) : [f.wireshark!];
 }
 
 function endpointLabel(address: string, port: number): string {
@@ -294,21 +285,45 @@ function formatHeader(report: AnalysisReport, style: TerminalStyle): string[] {
   return lines;
 }
 
+/** Columns of a table cell cli-table3 adds around its text (one space each side). */
+export const CELL_PADDING = 2;
+/** The narrowest a column gets (padding included): one character of text and its padding. */
+const MIN_COLUMN = 1 + CELL_PADDING;
+
+/** How narrow (padding included) a column gets before the columns kept whole are cut too. */
+const CUT_FLOOR = 6 + CELL_PADDING;
+
+/** What fitting a table needs of one column; widths include the cell's padding. */
+export interface ColumnFit {
+  /** Its widest cell. */
+  natural: number;
+  /** Its longest word: narrower than this, a cell is cut inside a word. */
+  longestWord: number;
+  /** Never narrower than this (the head's longest word: a head is never cut). */
+  least: number;
+  /** Cut inside words only after every other column is at CUT_FLOOR (an address, whose cut misleads). */
+  keepWhole?: boolean;
+}
+
 /**
- * Column widths (padding included) that fit `width` columns with the table's borders: the
- * natural widths when they fit, else the widest columns shrink (their cells wrap) until they do.
+ * Column widths that fit `width` columns with the table's borders: the natural widths when they
+ * fit; else the widest columns shrink, first no narrower than their longest word (cells then
+ * wrap between words); if that is still too wide, the columns not kept whole are cut inside words
+ * down to CUT_FLOOR; and last, every column down to its least.
  */
-export function fitColumns(natural: number[], width: number, keepWhole: ReadonlySet<number>): number[] | null {
-  const borders = natural.length + 1;
-  const total = () => cols.reduce((a, b) => a + b, 0) + borders;
-  const cols = [...natural];
+export function fitColumns(columns: readonly ColumnFit[], width: number): number[] | null {
+  const borders = columns.length + 1;
+  const cols = columns.map((c) => c.natural);
+  const total = (): number => cols.reduce((a, b) => a + b, 0) + borders;
   if (total() <= width) return null;
-  // Columns in `keepWhole` (the rule id) shrink only when the others cannot any more.
-  for (const pass of [false, true]) {
+  const least = (i: number): number => Math.max(MIN_COLUMN, columns[i]!.least);
+  const whole = (i: number): number => Math.max(least(i), columns[i]!.longestWord);
+  const floors = [whole, (i: number) => (columns[i]!.keepWhole ? whole(i) : Math.max(least(i), Math.min(whole(i), CUT_FLOOR))), least];
+  for (const floor of floors) {
     while (total() > width) {
       let widest = -1;
       cols.forEach((w, i) => {
-        if ((pass || !keepWhole.has(i)) && w > 10 && (widest < 0 || w > cols[widest]!)) widest = i;
+        if (w > floor(i) && (widest < 0 || w > cols[widest]!)) widest = i;
       });
       if (widest < 0) break;
       cols[widest]!--;
@@ -317,16 +332,23 @@ export function fitColumns(natural: number[], width: number, keepWhole: Readonly
   return cols;
 }
 
+/** The width of the longest whitespace-separated word of `text`. */
+function longestWordWidth(text: string): number {
+  return Math.max(0, ...text.split(/\s+/).map((w) => stringWidth(w)));
+}
+
 function formatTable(groups: readonly FindingGroup[], style: TerminalStyle, width: number, narrow = width < NARROW_WIDTH): string[] {
   const t = style.text;
   // Below NARROW_WIDTH: the codes as numbers in one column, and no clients and first-frame
   // columns (each section gives them all).
   const keep = narrow ? [0, 1, 3, 7] : [0, 1, 2, 3, 4, 5, 6];
   const pick = <T,>(row: T[]): T[] => keep.map((i) => row[i]!);
-  const head = pick(['Rule', 'Server', 'Clients', 'Count', 'Windows', 'Linux', 'First frame', 'Windows / Linux']).map((h) => style.bold(h));
-  const rows = groups.slice(0, MAX_TABLE_ROWS).map((g) =>
-    pick([
-      style.severity(g.severity, t(g.rule)),
+  const head = pick(['Rule', 'Server', 'Clients', 'Count', 'Windows', 'Linux', 'First frame', 'Windows / Linux']);
+  // Text first, colour after: how wide a cell is, and where it may be cut, is the text's.
+  const rows = groups.slice(0, MAX_TABLE_ROWS).map((g) => ({
+    severity: g.severity,
+    cells: pick([
+      t(g.rule),
       t(serverLabel(g)),
       t(clientsLabel(g)),
       String(g.findings.length),
@@ -335,13 +357,24 @@ function formatTable(groups: readonly FindingGroup[], style: TerminalStyle, widt
       Number.isFinite(g.firstFrame) ? String(g.firstFrame) : '-',
       `${codeFor(g.codes, 'windows')?.code ?? '-'} / ${codeFor(g.codes, 'linux')?.code ?? '-'}`,
     ]),
-  );
-  const natural = head.map((_, c) => Math.max(...[head, ...rows].map((r) => stringWidth(r[c]!))) + 2);
+  }));
+  const texts = [head, ...rows.map((r) => r.cells)];
+  const natural = head.map((_, c) => Math.max(...texts.map((r) => stringWidth(r[c]!))) + CELL_PADDING);
   // The wide table when it fits whole; else the narrow one, whose cells wrap if they must.
   if (!narrow && natural.reduce((a, b) => a + b, 0) + natural.length + 1 > width) return formatTable(groups, style, width, true);
-  const colWidths = fitColumns(natural, width, new Set([0, 1]));
+  const longestWord = head.map((_, c) => Math.max(...texts.map((r) => longestWordWidth(r[c]!))) + CELL_PADDING);
+  const colWidths = fitColumns(
+    // An address cut inside ("10.0.0.2:808" / "8") misleads where a cut rule id does not: the server is cut last.
+    head.map((h, c) => ({ natural: natural[c]!, longestWord: longestWord[c]!, least: longestWordWidth(h) + CELL_PADDING, keepWhole: c === 1 })),
+    width,
+  );
+  // A column narrower than one of its words has its cells cut inside words (cli-table3's textWrap).
+  // That wrapping counts colour escapes as characters and may cut one, so those cells stay plain.
+  const cutsWords = head.map((_, c) => colWidths !== null && colWidths[c]! < longestWord[c]!);
+  const cell = (text: string, c: number, colour: (s: string) => string) => (cutsWords[c] ? { content: text, wrapOnWordBoundary: false } : colour(text));
   const table = new Table({
-    head,
+    // A head is never cut (fitColumns keeps each column as wide as its head's longest word): it stays bold.
+    head: head.map((h) => style.bold(h)),
     chars: style.tableChars,
     // cli-table3 colours the head and borders by default; colour is ours to decide.
     style: { head: [], border: [], compact: true },
@@ -349,10 +382,10 @@ function formatTable(groups: readonly FindingGroup[], style: TerminalStyle, widt
     // Cells wrap inside their column (cli-table3's own wrapping) when the table must shrink.
     ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: true } : {}),
   });
-  for (const r of rows) table.push(r);
+  for (const r of rows) table.push(r.cells.map((text, c) => cell(text, c, c === 0 ? (s) => style.severity(r.severity, s) : (s) => s)));
   const lines = table.toString().split('\n');
   if (groups.length > MAX_TABLE_ROWS) {
-    lines.push(`${style.ellipsis} ${plural(groups.length - MAX_TABLE_ROWS, 'more row')} (use --format json for every finding)`);
+    lines.push(...fitLines([`${style.ellipsis} ${plural(groups.length - MAX_TABLE_ROWS, 'more row')} (use --format json for every finding)`], width));
   }
   return lines;
 }
@@ -382,7 +415,7 @@ function applicationSummary(f: Finding): string | null {
 /** Where a rule's causes and checks were first printed (section number), so later sections refer to it. */
 type Explained = Map<string, number>;
 
-function formatSection(index: number, g: FindingGroup, style: TerminalStyle, verbose: boolean, ladder: boolean, explained: Explained, width: number): string[] {
+function formatSection(index: number, g: FindingGroup, style: TerminalStyle, verbose: boolean, ladder: boolean, explained: Explained, width: number, captureFile: string): string[] {
   const t = style.text;
   const first = g.findings[0]!;
   const more = g.findings.length - 1;
@@ -469,7 +502,7 @@ function formatSection(index: number, g: FindingGroup, style: TerminalStyle, ver
   } else lines.push(`${pad}Wireshark filter: ${t(first.filter)}`);
   // The ladder is a drawing: it keeps its own layout (the prose around it is fitted).
   const ladderLines = ladder ? formatLadderText(first, style, pad) : [];
-  const fitted = [...fitLines(lines, width, 2), ...(first.wireshark ? commandLines(`${pad}Open in Wireshark:`, t(first.wireshark), width, `${pad}  `) : [])];
+  const fitted = [...fitLines(lines, width, 2), ...(first.wireshark ? commandLines(`${pad}Open in Wireshark:`, openCommandWords(first, captureFile).map(t), width, `${pad}  `) : [])];
   lines.length = 0;
   lines.push(...fitted, ...ladderLines);
 
@@ -531,8 +564,9 @@ export function formatText(report: AnalysisReport, opts: TextOptions): string {
     return `${fitLines(lines, width).join('\n')}\n`;
   }
   if (opts.brief) {
-    // Brief lines stay whole (one per finding, for grep); only the header is fitted.
-    return `${[...fitLines(lines, width), ...formatBrief(report, style)].join('\n')}\n`;
+    // One entry per finding: its first line starts with the severity, rule, stream and frames (what
+    // grep looks for); a summary wider than the terminal continues on indented lines.
+    return `${[...fitLines(lines, width), ...fitLines(formatBrief(report, style), width)].join('\n')}\n`;
   }
 
   const groups = groupFindings(report.findings);
@@ -543,7 +577,7 @@ export function formatText(report: AnalysisReport, opts: TextOptions): string {
   const explained: Explained = new Map();
   groups.slice(0, MAX_GROUP_SECTIONS).forEach((g, i) => {
     body.push('');
-    body.push(...formatSection(i + 1, g, style, opts.verbose ?? false, opts.ladder ?? false, explained, width));
+    body.push(...formatSection(i + 1, g, style, opts.verbose ?? false, opts.ladder ?? false, explained, width, report.capture.file));
   });
   if (groups.length > MAX_GROUP_SECTIONS) {
     body.push('');

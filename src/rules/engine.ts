@@ -56,6 +56,8 @@ export interface CaptureFindingDraft extends FindingDraft {
   /** Wireshark's stream index of the first evidence frame, or -1 when it belongs to no stream. */
   stream: number;
   filter: string;
+  /** Community ID v1 of the ICMP message the finding is about; none for ARP, or for many conversations (a scan). */
+  communityId?: string;
   evidence?: EvidencePacket[];
 }
 
@@ -470,6 +472,7 @@ export class RuleEngine {
       filter: draft.filter,
       ...(draft.stream >= 0 && (draft.protocol === 'tcp' || draft.protocol === 'udp') ? { streamFilter: streamFilter(draft.protocol, draft.stream) } : {}),
       ...(this.captureFile !== undefined && draft.frames.length > 0 ? { wireshark: wiresharkCommand(this.captureFile, Math.min(...draft.frames), draft.stream >= 0 && (draft.protocol === 'tcp' || draft.protocol === 'udp') ? streamFilter(draft.protocol, draft.stream) : draft.filter) } : {}),
+      ...(draft.communityId !== undefined ? { communityId: draft.communityId } : {}),
       ...(draft.evidence ? { evidence: draft.evidence } : {}),
     };
     this.emit(finding);

@@ -1,4 +1,5 @@
 import { formatAddress, type Packet } from '../decode/packet.js';
+import { communityIdOfIcmp } from '../model/community-id.js';
 import { codesFor } from './codes.js';
 import { humanDuration, round3, type Rule } from './engine.js';
 import { BoundedMap, hostKey } from './probe-shape.js';
@@ -29,6 +30,8 @@ interface NeighbourRequests {
   key: number | string;
   asker: string;
   target: string;
+  /** NDP: where the first solicitation went (the target's solicited-node multicast address, or the target); null for ARP. */
+  solicitedAt: string | null;
   requests: number;
   frames: number[];
   first: [number, number];
@@ -98,6 +101,8 @@ export const hostUnreachable: Rule = {
       t.reported = true;
       const span = t.lastTime - t.firstTime;
       const ask = t.kind === 'arp' ? 'ARP requests' : 'neighbour solicitations';
+      // ARP is below IP: no Community ID. A solicitation's is its ICMPv6 flow's (type 135, paired with 136).
+      const communityId = t.solicitedAt !== null ? communityIdOfIcmp(t.asker, t.solicitedAt, 135, 0) : null;
       ctx.reportCapture({
         protocol: t.kind === 'arp' ? 'arp' : 'icmp',
         client: { address: t.asker, port: -1 },
@@ -109,6 +114,7 @@ export const hostUnreachable: Rule = {
         summary: `${t.asker} asked ${t.requests} times in ${humanDuration(span)} who has ${t.target} (${ask}) and nobody answered: ${t.target} is not on the link, so whatever ${t.asker} meant to send there was never sent, and its connect() or send failed with "No route to host".`,
         details: { requests: t.requests, askedOverSeconds: round3(span), via: t.kind === 'arp' ? 'ARP' : 'NDP' },
         filter: t.kind === 'arp' ? `arp.dst.proto_ipv4 == ${t.target}` : `icmpv6.nd.ns.target_address == ${t.target} || icmpv6.nd.na.target_address == ${t.target}`,
+        ...(communityId !== null ? { communityId } : {}),
       });
     }
 
@@ -124,7 +130,7 @@ export const hostUnreachable: Rule = {
       let t = targets.touch(key);
       const at: [number, number] = [p.tsSec, p.tsNsec];
       if (t === undefined || t.reported || t.answered) {
-        t = { kind, key: targetKey, asker, target, requests: 0, frames: [], first: at, last: at, firstTime: p.time, lastTime: p.time, answered: false, reported: false };
+        t = { kind, key: targetKey, asker, target, solicitedAt: kind === 'ndp' ? formatAddress(6, p.addr, 4) : null, requests: 0, frames: [], first: at, last: at, firstTime: p.time, lastTime: p.time, answered: false, reported: false };
         targets.set(key, t);
         pending.set(targetKey, t);
         unansweredByAsker.set(asker, (unansweredByAsker.peek(asker) ?? 0) + 1);

@@ -1,4 +1,5 @@
 import { formatAddress, type Packet } from '../decode/packet.js';
+import { communityIdOfIcmp } from '../model/community-id.js';
 import { icmpUnreachableCodes, icmpUnreachableName, pingUnreachableCodes } from './codes.js';
 import { humanDuration, type Rule } from './engine.js';
 import { BoundedMap } from './probe-shape.js';
@@ -24,6 +25,10 @@ interface UnreachableGroup {
   sender: string;
   target: string;
   reporter: string;
+  /** Where the first error went (the sender, unless an address was translated on the way). */
+  errorTo: string;
+  /** The first error's ICMP type (3, or 1 for ICMPv6): with `code`, its Community ID. */
+  errorType: number;
   errors: number;
   frames: number[];
   first: [number, number];
@@ -58,7 +63,15 @@ function whereAndWhen(g: UnreachableGroup) {
     end: g.last,
     // Wireshark's ip.addr also matches the header an ICMP error quotes.
     filter: `${g.ipVersion === 6 ? 'icmpv6' : 'icmp'} && ${field} == ${g.sender} && ${field} == ${g.target}`,
+    // The error's own (a one-way ICMP flow from the reporter), as Zeek, Suricata and Wireshark give it.
+    ...communityIdOf(g),
   };
+}
+
+/** The Community ID of a group's first error, when its addresses parse (they always do when decoded). */
+function communityIdOf(g: UnreachableGroup): { communityId?: string } {
+  const id = communityIdOfIcmp(g.reporter, g.errorTo, g.errorType, g.code);
+  return id === null ? {} : { communityId: id };
 }
 
 const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 47: 'GRE', 50: 'ESP', 58: 'ICMPv6', 132: 'SCTP' };
@@ -169,7 +182,7 @@ export const icmpUnreachable: Rule = {
         let g = groups.touch(key);
         const at: [number, number] = [p.tsSec, p.tsNsec];
         if (g === undefined || g.reported) {
-          g = { ipVersion: version, code: p.icmpCode, quotedProtocol: q.protocol, echo, protocols: new Set(), sender, target, reporter, errors: 0, frames: [], first: at, last: at, lastTime: p.time, reported: false };
+          g = { ipVersion: version, code: p.icmpCode, quotedProtocol: q.protocol, echo, protocols: new Set(), sender, target, reporter, errorTo: formatAddress(p.ipVersion, p.addr, 4), errorType: p.icmpType, errors: 0, frames: [], first: at, last: at, lastTime: p.time, reported: false };
           groups.set(key, g);
         }
         g.errors++;

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { shellQuote } from '../../src/model/wireshark.js';
 import { runCli } from '../../src/cli/program.js';
@@ -33,6 +33,32 @@ describe('wirewhy analyze', () => {
       // Narrow terminals get the table without clients and first frame; wide ones have them.
       expect(out.includes('First frame'), JSON.stringify(env)).toBe(width >= 100);
     }
+  });
+
+  it('from 40 columns up, no line of analyze, analyze --brief or explain 10061 is wider than COLUMNS', async () => {
+    const { columnsOf } = await import('../helpers/text-width.js');
+    // As a user in the clone types it: a path wider than the terminal is the one thing kept whole
+    // (the Wireshark command must paste as it is; test/report/text.test.ts), and an absolute one may be.
+    const MIX = relative(process.cwd(), join(FIXTURES, 'kernel/mix.pcap'));
+    for (const width of [40, 60, 80, 120]) {
+      for (const args of [['analyze', MIX], ['analyze', '--brief', MIX], ['explain', '10061']]) {
+        const { code, out } = await run(args, { COLUMNS: String(width), NO_COLOR: '1' });
+        const label = `COLUMNS=${width} ${args.join(' ')}`;
+        expect(code, label).toBe(0);
+        const over = out.split('\n').filter((l) => columnsOf(l) > width);
+        expect(over, label).toEqual([]);
+      }
+      // The table cuts, but never drops, text: each rule id and server is whole once its column's pieces are joined.
+      // Not a terminal: ASCII borders.
+      const table = (await run(['analyze', MIX], { COLUMNS: String(width), NO_COLOR: '1' })).out.split('\n').filter((l) => l.startsWith('|'));
+      const column = (c: number) => table.map((l) => l.split('|')[c + 1]!.trim()).join('');
+      for (const name of ['connection-refused', 'connect-timeout', 'udp-port-unreachable', 'connection-reset', '10.99.0.2:8088', '10.99.0.2:9999']) {
+        expect(column(0) + column(1), `COLUMNS=${width}`).toContain(name);
+      }
+    }
+    // --brief: each finding's first line starts with its severity and rule; the rest is indented.
+    const brief = (await run(['analyze', '--brief', MIX], { COLUMNS: '40', NO_COLOR: '1' })).out.split('\n');
+    expect(brief.filter((l) => /^(error|warning|info) /.test(l)).map((l) => l.split(' ')[1])).toEqual(['connection-refused', 'connect-timeout', 'udp-port-unreachable', 'connection-reset']);
   });
 
   it('prints causes and checks once per rule, and the count again at the end when there are many groups', async () => {
@@ -75,10 +101,10 @@ describe('wirewhy analyze', () => {
     expect((await run(['analyze', MIX, '--severity', 'bogus'])).code).toBe(2);
   });
 
-  it('--brief prints one line per finding', async () => {
+  it('--brief prints one entry per finding: a line, continued on indented lines where the terminal is narrower', async () => {
     const { code, out } = await run(['analyze', join(FIXTURES, 'kernel/mix.pcap'), '--brief']);
     expect(code).toBe(0);
-    const findingLines = out.split('\n').filter((l) => /^(error|warning|info) /.test(l));
+    const findingLines = out.replace(/\n {2}/g, ' ').split('\n').filter((l) => /^(error|warning|info) /.test(l));
     expect(findingLines.map((l) => l.split(' ')[1])).toEqual(['connection-refused', 'connect-timeout', 'udp-port-unreachable', 'connection-reset']);
     expect(findingLines[0]).toMatch(/^error connection-refused tcp\.stream 0 frames 1-2: 10\.99\.0\.1:40001 \S+ 10\.99\.0\.2:8088: SYN answered by RST/);
     expect(out).not.toContain('Likely causes');

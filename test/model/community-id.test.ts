@@ -3,7 +3,7 @@
  * (github.com/corelight/community-id-spec: baseline/README.md tables and baseline_deflt.json).
  */
 import { describe, expect, it } from 'vitest';
-import { addressBytes, communityIdIcmp, communityIdOf, communityIdV1, icmpPortEquivalents } from '../../src/model/community-id.js';
+import { addressBytes, communityIdIcmp, communityIdOf, communityIdOfIcmp, communityIdV1, icmpPortEquivalents } from '../../src/model/community-id.js';
 
 const V6A = 'fe80:0001:0203:0405:0607:0809:0A0B:0C0D';
 const V6B = 'fe80:1011:1213:1415:1617:1819:1A1B:1C1D';
@@ -84,10 +84,24 @@ describe('Community ID v1: the spec test vectors', () => {
 
   it.each(BASELINE)('baseline_deflt.json: proto %i %s → %s (%s, %s)', (proto, src, dst, sport, dport, id) => {
     // ICMP ports here are already the equivalents: a request/reply pair orders like TCP, a one-way
-    // message (destination unreachable 3/0, time exceeded 11/0) keeps its direction.
+    // message (ICMPv6 time exceeded 3/0 and destination unreachable 1/4, ICMP time exceeded 11/0) keeps its direction.
     const icmp = proto === 1 || proto === 58;
     const oneWay = icmp && sport !== null && icmpPortEquivalents(proto === 58, sport, 0).oneWay;
     expect(communityIdV1(proto, bytes(src), bytes(dst), sport, dport, 0, oneWay)).toBe(id);
+  });
+});
+
+describe('Community ID of an ICMP message between textual addresses', () => {
+  it('gives the baseline\'s IDs: an ICMPv6 destination unreachable one-way from its router, a solicitation paired with its advertisement', () => {
+    expect(communityIdOfIcmp('3ffe:501:410:0:2c0:dfff:fe47:33e', '3ffe:507:0:1:200:86ff:fe05:80da', 1, 4)).toBe('1:hLZd0XGWojozrvxqE0dWB1iM6R0=');
+    expect(communityIdOfIcmp('3ffe:507:0:1:200:86ff:fe05:80da', '3ffe:501:410:0:2c0:dfff:fe47:33e', 1, 4)).not.toBe('1:hLZd0XGWojozrvxqE0dWB1iM6R0=');
+    expect(communityIdOfIcmp('fe80::200:86ff:fe05:80da', 'fe80::260:97ff:fe07:69ea', 135, 0)).toBe('1:dGHyGvjMfljg6Bppwm3bg0LO8TY=');
+    expect(communityIdOfIcmp('10.0.0.1', '10.0.0.2', 11, 0)).toBe('1:YHxtAirCG//0OzkcVAukqKQN9xM=');
+  });
+
+  it('has none for addresses that do not parse or mix IPv4 and IPv6', () => {
+    expect(communityIdOfIcmp('10.0.0.1', 'fe80::1', 3, 1)).toBeNull();
+    expect(communityIdOfIcmp('not an address', '10.0.0.2', 3, 1)).toBeNull();
   });
 });
 

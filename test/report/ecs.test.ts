@@ -151,6 +151,16 @@ describe('every fixture finding as an ECS document', () => {
   it('covers many documents', () => {
     expect(documents).toBeGreaterThan(40);
   });
+
+  it('an ARP finding has no network.transport, network.type or community_id (no IP header, no protocol number); an NDP one is ipv6-icmp over ipv6 with its Community ID', async () => {
+    const network = async (name: string) => {
+      const report = await analyzeCapture(join(FIXTURES, 'kernel', name));
+      return lines(formatEcs(report)).map((d) => d.network as Record<string, unknown>);
+    };
+    expect(await network('arp-no-reply.pcap')).toEqual([{}]);
+    // The ID tshark 4.0 gives the fixture's solicitations.
+    expect(await network('ndp-no-reply.pcap')).toEqual([{ transport: 'ipv6-icmp', iana_number: '58', type: 'ipv6', community_id: '1:tvFCOUCEd1k9NLyNSv3Ah+kLQOQ=' }]);
+  });
 });
 
 describe('what a document says', () => {

@@ -1,7 +1,8 @@
 /** The findings of a scan grouped across captures, merged as captures finish in any order. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_GROUP_FILES, ScanFindingGroups, type ScanFindingGroup } from '../../src/report/scan-text.js';
+import { MAX_GROUP_FILES, ScanFindingGroups, warningsShown, type ScanFindingGroup } from '../../src/report/scan-text.js';
+import { makeReport, refusedFinding } from './support.js';
 import type { FindingTally } from '../../src/scan/tally.js';
 import type { Severity } from '../../src/rules/types.js';
 
@@ -78,5 +79,18 @@ describe('ScanFindingGroups', () => {
     const order = grouped(tallies, [1, 2, 0]).map((g) => `${g.server.address} ${g.captures}/${g.count}`);
     // 10.0.0.3 and 10.0.0.4 are both in two captures with two findings: 10.0.0.3 appears first.
     expect(order).toEqual(['10.0.0.3 2/2', '10.0.0.4 2/2', '10.0.0.2 1/5']);
+  });
+});
+
+describe('warningsShown: the warnings a text scan counts for a capture', () => {
+  it('counts every warning but finding_cap_reached: the text scan prints counts of every finding, no cut list', () => {
+    const report = makeReport([refusedFinding()]);
+    report.capture.warnings = [
+      { code: 'finding_cap_reached', message: '5040 findings; the report keeps the first 5000 decided' },
+      { code: 'flow_cap_reached', message: 'more conversations were open at once than the cap' },
+    ];
+    expect(warningsShown(report)).toBe(1);
+    report.capture.warnings = report.capture.warnings.slice(0, 1);
+    expect(warningsShown(report)).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { wiresharkCommand } from '../../src/model/wireshark.js';
-import { MAX_GROUP_SECTIONS, MAX_TABLE_ROWS, compactRanges, elidedList, formatText, groupFindings } from '../../src/report/text.js';
+import { MAX_GROUP_SECTIONS, MAX_TABLE_ROWS, compactRanges, elidedList, fitColumns, formatText, groupFindings } from '../../src/report/text.js';
 import { codesFor } from '../../src/rules/codes.js';
 import { ruleById } from '../../src/rules/index.js';
 import { CONTROL_CHARS, NON_ASCII, makeReport, nxdomainFinding, refusedFinding, refusedScan } from './support.js';
@@ -239,8 +239,9 @@ describe('formatText: opening a finding in Wireshark', () => {
   }
 
   it('prints the command on one line when it fits, and the shell reads it as the finding says', () => {
-    const f = refusedFinding({ wireshark: wiresharkCommand("my captures/it's.pcap", 3, 'tcp.stream eq 0') });
-    const text = formatText(makeReport([f]), { ...plain, width: 200 });
+    const file = "my captures/it's.pcap";
+    const f = refusedFinding({ wireshark: wiresharkCommand(file, 3, 'tcp.stream eq 0') });
+    const text = formatText(makeReport([f], { file }), { ...plain, width: 200 });
     const line = text.split('\n').find((l) => l.includes('Open in Wireshark:'))!;
     expect(line).toBe(`    Open in Wireshark: ${f.wireshark}`);
     expect(argsOf([line.replace(/^.*Open in Wireshark: /, '')])).toEqual(['-r', "my captures/it's.pcap", '-g', '3', '-Y', 'tcp.stream eq 0']);
@@ -250,7 +251,7 @@ describe('formatText: opening a finding in Wireshark', () => {
     const file = 'captures/branch office/2024-05-01 outage/uplink.pcapng';
     const f = refusedFinding({ wireshark: wiresharkCommand(file, 3, 'tcp.stream eq 0') });
     for (const width of [70, 80, 100]) {
-      const lines = formatText(makeReport([f]), { ...plain, width }).split('\n');
+      const lines = formatText(makeReport([f], { file }), { ...plain, width }).split('\n');
       expect(Math.max(...lines.map((l) => stringWidth(l))), `width ${width}`).toBeLessThanOrEqual(width);
       const at = lines.findIndex((l) => l.endsWith('Open in Wireshark:'));
       expect(at, `width ${width}`).toBeGreaterThan(0);
@@ -264,10 +265,20 @@ describe('formatText: opening a finding in Wireshark', () => {
   it('keeps a path wider than the terminal whole on a line of its own', () => {
     const file = 'captures/from the branch office/2024-05-01 morning outage/edge-router-uplink.pcapng';
     const f = refusedFinding({ wireshark: wiresharkCommand(file, 3, 'tcp.stream eq 0') });
-    const lines = formatText(makeReport([f]), { ...plain, width: 60 }).split('\n');
+    const lines = formatText(makeReport([f], { file }), { ...plain, width: 60 }).split('\n');
     const at = lines.findIndex((l) => l.endsWith('Open in Wireshark:'));
     expect(lines.slice(at + 1, at + 4)).toEqual(['      wireshark -r \\', `      '${file}' \\`, "      -g 3 -Y 'tcp.stream eq 0'"]);
     expect(argsOf(lines.slice(at + 1, at + 4))).toEqual(['-r', file, '-g', '3', '-Y', 'tcp.stream eq 0']);
+  });
+
+  it('prints a command it could not have made from the report\'s capture whole, as the finding has it', () => {
+    // A finding put together elsewhere: its command names another file than the report does.
+    const command = wiresharkCommand('elsewhere/other capture.pcap', 3, 'tcp.stream eq 0');
+    const f = refusedFinding({ wireshark: command });
+    const lines = formatText(makeReport([f], { file: 'capture.pcap' }), { ...plain, width: 60 }).split('\n');
+    const at = lines.findIndex((l) => l.endsWith('Open in Wireshark:'));
+    expect(lines[at + 1]).toBe(`      ${command}`);
+    expect(argsOf([lines[at + 1]!])).toEqual(['-r', 'elsewhere/other capture.pcap', '-g', '3', '-Y', 'tcp.stream eq 0']);
   });
 
   it('has no command for a capture read from a pipe, and shows the Community ID when verbose', () => {
@@ -275,5 +286,37 @@ describe('formatText: opening a finding in Wireshark', () => {
     const text = formatText(makeReport([piped]), { ...plain, verbose: true });
     expect(text).not.toContain('Open in Wireshark');
     expect(text).toContain(`Community ID: ${piped.communityId}`);
+  });
+});
+
+describe('fitColumns: the summary table\'s column widths for cli-table3', () => {
+  const rule = { natural: 22, longestWord: 22, least: 6 };
+  const server = { natural: 30, longestWord: 16, least: 8, keepWhole: true };
+  const codes = { natural: 17, longestWord: 9, least: 9 };
+  const sum = (cols: number[]) => cols.reduce((a, b) => a + b, 0) + cols.length + 1;
+
+  it('keeps the natural widths when they fit', () => {
+    expect(fitColumns([rule, server, codes], 80)).toBeNull();
+  });
+
+  it('wraps between words before it cuts any word', () => {
+    // 22 + 30 + 17 + 4 = 73: 60 is reached by wrapping the server label and the codes between words.
+    const cols = fitColumns([rule, server, codes], 60)!;
+    expect(sum(cols)).toBe(60);
+    expect(cols[0]).toBe(22);
+    expect(cols[1]).toBeGreaterThanOrEqual(16);
+    expect(cols[2]).toBeGreaterThanOrEqual(9);
+  });
+
+  it('cuts inside the words of other columns before the column kept whole, and never below a head', () => {
+    // Words whole need 22 + 16 + 9 + 4 = 51: at 45 the rule id is cut, the address not.
+    const at45 = fitColumns([rule, server, codes], 45)!;
+    expect(sum(at45)).toBe(45);
+    expect(at45[1]).toBe(16);
+    expect(at45[0]).toBeLessThan(22);
+    // At 30 even the address is cut, but no column is narrower than its head.
+    const at30 = fitColumns([rule, server, codes], 30)!;
+    expect(sum(at30)).toBe(30);
+    at30.forEach((w, i) => expect(w).toBeGreaterThanOrEqual([rule, server, codes][i]!.least));
   });
 });

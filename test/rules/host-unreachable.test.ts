@@ -1,7 +1,9 @@
+import { describe, expect, it } from 'vitest';
 import { hostUnreachable } from '../../src/rules/host-unreachable.js';
 import { addressBytes, frame } from '../../dev/packet-builder.js';
 import type { WriterRecord } from '../../dev/pcap-writer.js';
 import { runRuleTests } from '../helpers/rule-tester.js';
+import { analyzeRecords } from '../helpers/scenario.js';
 
 const T0 = 1_700_000_000;
 const ETHERTYPE_ARP = 0x0806;
@@ -85,7 +87,19 @@ runRuleTests(hostUnreachable, {
     {
       name: 'IPv6: three neighbour solicitations to the solicited-node address, no advertisement',
       packets: [0, 1, 2].map((t) => ndp(t, 135, 'fd00:99::1', 'ff02::1:ff00:3', 'fd00:99::3')).concat([LATER]),
-      findings: [{ protocol: 'icmp', client: { address: 'fd00:99::1', port: -1 }, server: { address: 'fd00:99::3', port: -1 }, filter: 'icmpv6.nd.ns.target_address == fd00:99::3 || icmpv6.nd.na.target_address == fd00:99::3', details: { requests: 3, via: 'NDP' } }],
+      findings: [{ protocol: 'icmp', client: { address: 'fd00:99::1', port: -1 }, server: { address: 'fd00:99::3', port: -1 }, filter: 'icmpv6.nd.ns.target_address == fd00:99::3 || icmpv6.nd.na.target_address == fd00:99::3', details: { requests: 3, via: 'NDP' },
+          // The solicitations' flow (asker → solicited-node address, type 135 paired with 136): tshark
+          // 4.0 gives this ID to the same solicitations in fixtures/kernel/ndp-no-reply.pcap.
+          communityId: '1:tvFCOUCEd1k9NLyNSv3Ah+kLQOQ=',
+        },
+      ],
     },
   ],
+});
+
+describe('host-unreachable: Community ID', () => {
+  it('an ARP finding has none: ARP is below IP, and Community ID v1 defines no ID for it', async () => {
+    const report = await analyzeRecords([arpFrame(0, 1, '10.99.0.1', '10.99.0.3'), arpFrame(1, 1, '10.99.0.1', '10.99.0.3'), arpFrame(2, 1, '10.99.0.1', '10.99.0.3'), LATER], { rules: [hostUnreachable] });
+    expect(report.findings.map((f) => [f.protocol, 'communityId' in f])).toEqual([['arp', false]]);
+  });
 });

@@ -60,6 +60,9 @@ runRuleTests(icmpUnreachable, {
             { os: 'macos', code: 2, name: 'ping exit status 2', message: 'Destination Host Unreachable' },
           ],
           filter: `icmp && ip.addr == ${PINGER} && ip.addr == ${TARGET}`,
+          // The error's own flow (router → pinger, type 3 code 1, one-way), not the pings': tshark
+          // 4.0 gives this ID to the errors of cs_ppa1e_destunreachable.pcap, between the same addresses.
+          communityId: '1:DyqgoWXO7keAhPhpg0qyyhSu28A=',
           details: { reporter: ROUTER, errors: 3, icmpCode: 1, echo: true },
         },
       ],
@@ -73,6 +76,18 @@ runRuleTests(icmpUnreachable, {
       name: 'ICMPv6 address unreachable about an echo request',
       packets: [{ time: T0, data: frame().eth().ipv6({ src: 'fd00::1', dst: 'fd00::2' }).icmpv6({ type: 1, code: 3, quote: echoRequest(1, true) }).build() }],
       findings: [{ client: { address: 'fd00::2', port: -1 }, server: { address: 'fd00:4::88', port: -1 }, filter: 'icmpv6 && ipv6.addr == fd00::2 && ipv6.addr == fd00:4::88', details: { icmpType: 1, icmpName: 'address unreachable' } }],
+    },
+    {
+      name: 'ICMPv6 port unreachable: the Community ID of the error as the spec\'s baseline gives it',
+      // baseline_deflt.json of github.com/corelight/community-id-spec: proto 58, this router to this host, type 1 code 4.
+      packets: [{ time: T0, data: frame().eth().ipv6({ src: '3ffe:501:410:0:2c0:dfff:fe47:33e', dst: '3ffe:507:0:1:200:86ff:fe05:80da' }).icmpv6({ type: 1, code: 4, quote: frame().ipv6({ src: '3ffe:507:0:1:200:86ff:fe05:80da', dst: '3ffe:501:4819::42' }).icmpv6({ type: 128, code: 0, rest: 1, payload: Buffer.alloc(8) }).buildIp() }).build() }],
+      findings: [{ protocol: 'icmp', client: { address: '3ffe:507:0:1:200:86ff:fe05:80da', port: -1 }, communityId: '1:hLZd0XGWojozrvxqE0dWB1iM6R0=' }],
+    },
+    {
+      name: 'an error sent to a translated address: the Community ID of the error as it went, not of the packet it quotes',
+      // As in sgr_hs-sh-IPscan.pcapng, where tshark 4.0 gives the errors this ID.
+      packets: [{ time: T0, data: frame().eth().ipv4({ src: '10.0.0.2', dst: '10.0.0.128' }).icmp({ type: 3, code: 2, quote: frame().ipv4({ src: '192.168.231.128', dst: '192.168.1.67', protocol: 100 }).payload(Buffer.alloc(8)).buildIp() }).build() }],
+      findings: [{ client: { address: '192.168.231.128', port: -1 }, details: { reporter: '10.0.0.2' }, communityId: '1:s3BanlcJvLaPaTc206E35/xFW/c=' }],
     },
     {
       name: 'an unreachable about a GRE packet of no conversation: a warning without a ping text',

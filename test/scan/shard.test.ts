@@ -13,7 +13,9 @@ import { shardsMissing } from '../../src/cli/merge.js';
 import type { ScanJsonReport } from '../../src/report/scan-json.js';
 import { PUBLIC_CAPTURES } from '../helpers/fixtures.js';
 import { canRun } from '../helpers/tools.js';
-import { buildCorpus, type Corpus } from './corpus.js';
+import { buildCorpus, manyRefusalsPcap, refusedRecords, type Corpus } from './corpus.js';
+import { DEFAULT_MAX_FINDINGS } from '../../src/rules/engine.js';
+import { mkdirSync } from 'node:fs';
 import { runBin, runInProcess } from './cli-run.js';
 
 const out = mkdtempSync(join(tmpdir(), 'wirewhy-shards-'));
@@ -124,6 +126,30 @@ describe('three shards of a folder of 200 captures, merged', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/bad\.jsonl: not a sharded scan output \(line 1: /);
   });
+});
+
+describe('a capture with more findings than a report keeps, sharded and merged', () => {
+  const dir = join(out, 'capped');
+  beforeAll(() => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'many.pcap'), manyRefusalsPcap(DEFAULT_MAX_FINDINGS + 40));
+    writeFileSync(join(dir, 'one.pcap'), refusedRecords(40000).toPcap());
+  });
+
+  it('the text scan counts every finding and no cap warning, merged as whole; JSON keeps its cap warning', () => {
+    const results = wholeAndMerged(dir, 'capped', ['text', 'json']);
+    for (const r of results) expect(r.merged, r.format).toBe(r.whole);
+    const text = results.find((r) => r.format === 'text')!.merged;
+    // The row of many.pcap: every finding counted, and no warning (nothing the text prints was cut).
+    const row = text.split('\n').find((l) => l.includes('many.pcap') && l.includes(String(DEFAULT_MAX_FINDINGS + 40)))!;
+    expect(row).toBeDefined();
+    expect(row).not.toMatch(/warning/);
+    expect(text).toContain(`${DEFAULT_MAX_FINDINGS + 41} failed connections`);
+    const doc = JSON.parse(results.find((r) => r.format === 'json')!.merged) as ScanJsonReport;
+    const many = doc.reports.find((x) => x.capture.file.endsWith('many.pcap'))!;
+    expect(many.findings).toHaveLength(DEFAULT_MAX_FINDINGS);
+    expect(many.capture.warnings.map((w) => w.code)).toContain('finding_cap_reached');
+  }, 120_000);
 });
 
 describe.skipIf(!canRun('the public capture corpus', existsSync(join(PUBLIC_CAPTURES, 'MANIFEST.tsv')), `expected at ${PUBLIC_CAPTURES}`))('three shards of the public corpus, merged', () => {

@@ -1,7 +1,8 @@
 /**
  * Our Community ID equals tshark's (its "communityid" post-dissector, tshark 4.0's field of the same
  * name) on every listed conversation of every fixture and of every readable capture of the public
- * corpus, and every finding carries its conversation's.
+ * corpus; every finding carries its conversation's, and a finding about ICMP messages outside any
+ * conversation the ID tshark gives those messages.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -47,6 +48,21 @@ function tsharkIds(file: string): { byStream: Map<string, Set<string>>; all: Set
   return { byStream, all };
 }
 
+/** tshark's Community ID of each ICMP and ICMPv6 frame, by frame number. */
+function tsharkIcmpIds(file: string): Map<number, string> {
+  const out = execFileSync(TSHARK!, ['-n', '-r', file, '--enable-protocol', 'communityid', '-Y', 'icmp || icmpv6', '-T', 'fields', '-E', 'separator=\t', '-e', 'frame.number', '-e', 'communityid'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const ids = new Map<number, string>();
+  for (const line of out.split('\n')) {
+    const [frame, id] = line.split('\t');
+    if (frame && id) ids.set(Number(frame), id);
+  }
+  return ids;
+}
+
 /**
  * Differences between our conversations' and findings' IDs and tshark's; the number compared, and
  * the number tshark computes no ID for: conversations seen only quoted inside ICMP errors, and
@@ -65,15 +81,27 @@ function compare(report: AnalysisReport, file: string, byStreamNumber: boolean):
       continue;
     }
     compared++;
-    if (byStreamNumber ? !(ids?.size === 1 && ids.has(s.communityId!)) : !theirs.all.has(s.communityId!)) {
+    if (byStreamNumber ? !(ids?.size === 1 && ids.has(s.communityId)) : !theirs.all.has(s.communityId)) {
       if (diffs.length < 10) diffs.push(`${key} ${s.client.address}:${s.client.port} → ${s.server.address}:${s.server.port}: ours ${s.communityId}, tshark ${JSON.stringify([...(ids ?? [])])}`);
     }
   }
   // A finding's ID is its conversation's.
   const spanIds = new Map((report.conversations?.spans ?? []).map((s) => [`${s.protocol} ${s.stream}`, s.communityId]));
+  const icmpIds = report.findings.some((f) => f.protocol === 'icmp') ? tsharkIcmpIds(file) : new Map<number, string>();
   for (const f of report.findings) {
-    // A scan or flood spans many conversations, ICMP and ARP findings none: no one conversation's ID.
-    if (f.communityId === undefined && (f.protocol === 'icmp' || f.protocol === 'arp' || f.rule === 'port-scan' || f.rule === 'syn-flood')) continue;
+    // ARP is below IP: no ID. A scan or flood spans many conversations: no one conversation's ID.
+    if (f.protocol === 'arp') {
+      if (f.communityId !== undefined) diffs.push(`ARP finding ${f.rule} frames ${f.frames.join(',')}: ${f.communityId}`);
+      continue;
+    }
+    if (f.communityId === undefined && (f.rule === 'port-scan' || f.rule === 'syn-flood')) continue;
+    // ICMP messages of no conversation: the ID tshark gives the message (an error: the error's own).
+    if (f.protocol === 'icmp') {
+      compared++;
+      const theirsOf = f.frames.map((n) => icmpIds.get(n));
+      if (f.communityId === undefined || !theirsOf.includes(f.communityId)) diffs.push(`finding ${f.rule} frames ${f.frames.join(',')}: ${f.communityId}, tshark ${JSON.stringify(theirsOf)}`);
+      continue;
+    }
     const listed = spanIds.get(`${f.protocol} ${f.stream}`);
     if (listed !== undefined && listed !== f.communityId) diffs.push(`finding ${f.rule} on ${f.protocol}.stream ${f.stream}: ${f.communityId}, its conversation ${listed}`);
   }
