@@ -115,7 +115,7 @@ export interface RuleHandlers extends TcpEvents, IcmpEvents<Flow> {
 }
 
 /** The events raised while packets are accounted, by handler name. */
-const FLOW_EVENTS = ['onSyn', 'onSynAck', 'onRst', 'onSynAnsweredByAck', 'onRetransmission', 'onRetransmissionAcked', 'onZeroWindow', 'onWindowOpen', 'onZeroWindowProbe', 'onIcmpError'] as const;
+const FLOW_EVENTS = ['onSyn', 'onSynAck', 'onRst', 'onSynAnsweredByAck', 'onRetransmission', 'onRetransmissionAcked', 'onZeroWindow', 'onWindowOpen', 'onZeroWindowProbe', 'onEstablished', 'onFirstDataOrFin', 'onIcmpError'] as const;
 
 type FlowEventName = (typeof FLOW_EVENTS)[number];
 
@@ -256,10 +256,16 @@ export class RuleEngine {
     }
   }
 
-  /** Call `name` on each rule in `heard`; a faulty rule is reported and the others still hear it. */
+  /**
+   * Call `name` on each rule in `heard`; a faulty rule is reported and the others still hear it.
+   * The rule is the current one while it runs, so it may report a capture finding (a scan whose
+   * source is forgotten to make room for a new one).
+   */
   private dispatcher(name: FlowEventName, heard: Listener[]): (...args: unknown[]) => void {
     return (...args: unknown[]) => {
+      const saved = this.currentMeta;
       for (const { meta, h } of heard) {
+        this.currentMeta = meta;
         try {
           (h[name] as (...a: unknown[]) => void).apply(h, args);
         } catch (e) {
@@ -267,6 +273,7 @@ export class RuleEngine {
           this.onFault(`rule ${meta.id}`, flow.lastFrame, flow, e);
         }
       }
+      this.currentMeta = saved;
     };
   }
 

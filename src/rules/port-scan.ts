@@ -1,7 +1,7 @@
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../decode/packet.js';
+import { TCP_SYN, type Packet } from '../decode/packet.js';
 import { codesFor } from './codes.js';
 import { humanDuration, round3, splitTime, type Rule } from './engine.js';
-import { BoundedMap, conversationHostKey, count, ExplainedSample, hostKey, hostText, isConnectionAttempt, isProbeShaped, PortSet, portRanges } from './probe-shape.js';
+import { BoundedMap, conversationHostKey, count, ExplainedSample, hostKey, hostText, isProbeShaped, PortSet, portRanges } from './probe-shape.js';
 
 /** Distinct ports probed on one host that make a vertical scan (nmap's default scan probes 1,000). */
 export const SCAN_PORTS = 20;
@@ -32,7 +32,10 @@ interface SourceProbes {
   address: string;
   ipVersion: number;
   attempts: number;
-  /** Segments with payload or FIN the source sent: a scanner sends (almost) none. */
+  /**
+   * Conversations in which the source sent payload or a FIN (counted at the first of them, as
+   * either side): a scanner uses (almost) none of its connections.
+   */
   engaged: number;
   /**
    * SYNs that repeat one of the source's recent attempts (same ports and host): a client's stack
@@ -196,48 +199,46 @@ export const portScan: Rule = {
       s.hostsByPort = null;
     }
 
+    // Only the handshake's and the close's events: nothing here runs per data segment.
     return {
-      onIpPacket(p) {
-        if (p.l4 !== 6) return;
-        const flags = p.tcpFlags;
-        if (isConnectionAttempt(p)) {
-          const key = hostKey(p, 0);
-          const host = hostKey(p, 4);
-          let s = sources.touch(key);
-          if (s === undefined) {
-            s = { address: hostText(p, 0), ipVersion: p.ipVersion, attempts: 0, engaged: 0, retries: 0, recent: null, recentAt: 0, firstKey: attemptKey(p, host), firstTarget: hostText(p, 4), firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, portsByHost: null, hostsByPort: null, scan: null };
-            sources.set(key, s);
-          }
-          s.attempts++;
-          s.lastTime = p.time;
-          s.lastFrame = p.frame;
-          const scan = s.scan;
-          if (scan === null) {
-            if (s.attempts > 1) noteRetry(s, p, host);
-            judge(s, p, host);
-          }
-          else {
-            scan.ports.add(p.dstPort);
-            if (scan.hosts.size < MAX_COUNTED_HOSTS) scan.hosts.add(host);
-            if (scan.hostNames.size < 16 && !scan.hostNames.has(host)) scan.hostNames.set(host, hostText(p, 4));
-          }
-          return;
+      onSyn(_c, p) {
+        const key = hostKey(p, 0);
+        const host = hostKey(p, 4);
+        let s = sources.touch(key);
+        if (s === undefined) {
+          s = { address: hostText(p, 0), ipVersion: p.ipVersion, attempts: 0, engaged: 0, retries: 0, recent: null, recentAt: 0, firstKey: attemptKey(p, host), firstTarget: hostText(p, 4), firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, portsByHost: null, hostsByPort: null, scan: null };
+          sources.set(key, s);
         }
-        // Answers to a scanner: SYN-ACK (open) or RST (closed), counted like nmap does.
-        if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) || (flags & TCP_RST) !== 0) {
-          const s = sources.peek(hostKey(p, 4));
-          if (s?.scan) {
-            if ((flags & TCP_SYN) !== 0) {
-              s.scan.synAcks++;
-              if (s.scan.openPorts.size < MAX_OPEN_PORTS) s.scan.openPorts.add(p.srcPort);
-            } else s.scan.resets++;
-          }
-          return;
+        s.attempts++;
+        s.lastTime = p.time;
+        s.lastFrame = p.frame;
+        const scan = s.scan;
+        if (scan === null) {
+          if (s.attempts > 1) noteRetry(s, p, host);
+          judge(s, p, host);
         }
-        if (p.payloadLength > 0 || p.wirePayloadLength > 0 || (flags & TCP_FIN) !== 0) {
-          const s = sources.peek(hostKey(p, 0));
-          if (s !== undefined) s.engaged++;
+        else {
+          scan.ports.add(p.dstPort);
+          if (scan.hosts.size < MAX_COUNTED_HOSTS) scan.hosts.add(host);
+          if (scan.hostNames.size < 16 && !scan.hostNames.has(host)) scan.hostNames.set(host, hostText(p, 4));
         }
+      },
+      // Answers to a scanner: SYN-ACK (open) or RST (closed), counted like nmap does.
+      onSynAck(_c, p) {
+        const scan = sources.peek(hostKey(p, 4))?.scan;
+        if (!scan) return;
+        scan.synAcks++;
+        if (scan.openPorts.size < MAX_OPEN_PORTS) scan.openPorts.add(p.srcPort);
+      },
+      onRst(_c, p) {
+        // A RST with SYN is an attempt (onSyn) or, with ACK too, an answer counted as a SYN-ACK.
+        if ((p.tcpFlags & TCP_SYN) !== 0) return;
+        const scan = sources.peek(hostKey(p, 4))?.scan;
+        if (scan) scan.resets++;
+      },
+      onFirstDataOrFin(_c, p) {
+        const s = sources.peek(hostKey(p, 0));
+        if (s !== undefined) s.engaged++;
       },
       onTcpConversationEnd(c) {
         if (!isProbeShaped(c)) return;
