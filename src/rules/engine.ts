@@ -262,15 +262,19 @@ export class RuleEngine {
    * source is forgotten to make room for a new one).
    */
   private dispatcher(name: FlowEventName, heard: Listener[]): (...args: unknown[]) => void {
-    return (...args: unknown[]) => {
+    // The events take at most six arguments: passed as they are, no array per event; each
+    // rule's handler is looked up once, here.
+    const handlers = heard.map(({ meta, h }) => ({ meta, h, handler: h[name] as (...x: unknown[]) => void }));
+    return (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => {
       const saved = this.currentMeta;
-      for (const { meta, h } of heard) {
+      for (let i = 0; i < handlers.length; i++) {
+        const { meta, h, handler } = handlers[i]!;
         this.currentMeta = meta;
         try {
-          (h[name] as (...a: unknown[]) => void).apply(h, args);
-        } catch (e) {
-          const flow = args[0] as Flow;
-          this.onFault(`rule ${meta.id}`, flow.lastFrame, flow, e);
+          handler.call(h, a, b, c, d, e, f);
+        } catch (error) {
+          const flow = a as Flow;
+          this.onFault(`rule ${meta.id}`, flow.lastFrame, flow, error);
         }
       }
       this.currentMeta = saved;

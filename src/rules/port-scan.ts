@@ -1,7 +1,7 @@
 import { TCP_SYN, type Packet } from '../decode/packet.js';
 import { codesFor } from './codes.js';
 import { humanDuration, round3, splitTime, type Rule } from './engine.js';
-import { BoundedMap, conversationHostKey, count, ExplainedSample, hostKey, hostText, isProbeShaped, PortSet, portRanges } from './probe-shape.js';
+import { BoundedMap, conversationHostKey, count, ExplainedSample, hostKey, hostKeyText, hostText, isProbeShaped, PortSet, portRanges } from './probe-shape.js';
 
 /** Distinct ports probed on one host that make a vertical scan (nmap's default scan probes 1,000). */
 export const SCAN_PORTS = 20;
@@ -29,7 +29,8 @@ function attemptKey(p: Packet, host: number | string): number {
 
 /** What one source sent, until it is judged a scanner (then `scan` holds the facts). */
 interface SourceProbes {
-  address: string;
+  /** The source's host key (its address as text is made only for its finding). */
+  key: number | string;
   ipVersion: number;
   attempts: number;
   /**
@@ -51,9 +52,13 @@ interface SourceProbes {
   lastTime: number;
   firstFrame: number;
   lastFrame: number;
-  /** The first host it tried, as text (the finding's server when it swept many). */
-  firstTarget: string;
-  /** Host key → distinct ports probed there (until the source is judged). */
+  /** The first host and port it tried (the finding's server when it swept many). */
+  firstHost: number | string;
+  firstPort: number;
+  /**
+   * Host key → distinct ports probed there (until the source is judged; made at the second
+   * attempt: most sources make one).
+   */
   portsByHost: Map<number | string, Set<number>> | null;
   /** Port → distinct hosts probed on it (until the source is judged). */
   hostsByPort: Map<number, Set<number | string>> | null;
@@ -112,6 +117,7 @@ export const portScan: Rule = {
       if (scan.reported) return;
       scan.reported = true;
       const span = s.lastTime - s.firstTime;
+      const address = hostKeyText(s.key, s.ipVersion);
       const silent = Math.max(0, s.attempts - scan.synAcks - scan.resets);
       const hostList = [...scan.hostNames.values()];
       const oneHost = scan.hosts.size === 1;
@@ -121,18 +127,18 @@ export const portScan: Rule = {
       const answers = `${count(scan.openPorts.size)} open (SYN-ACK), ${count(scan.resets)} closed (RST), about ${count(silent)} unanswered`;
       const v6 = s.ipVersion === 6;
       const field = v6 ? 'ipv6' : 'ip';
-      const filter = `${field}.src == ${s.address} && tcp.flags.syn == 1 && tcp.flags.ack == 0`;
+      const filter = `${field}.src == ${address} && tcp.flags.syn == 1 && tcp.flags.ack == 0`;
       const frames = scan.explained.frames.length > 0 ? scan.explained.frames : [s.firstFrame, s.lastFrame];
       ctx.reportCapture({
         protocol: 'tcp',
-        client: { address: s.address, port: -1 },
-        server: { address: oneHost ? hostList[0]! : s.firstTarget, port: onePort ? [...scan.ports][0]! : -1 },
+        client: { address, port: -1 },
+        server: { address: oneHost ? hostList[0]! : hostKeyText(s.firstHost, s.ipVersion), port: onePort ? [...scan.ports][0]! : -1 },
         stream: scan.explained.frames.length > 0 ? scan.explained.firstStream : -1,
         frames,
         start: splitTime(s.firstTime),
         end: splitTime(s.lastTime),
         codes: [],
-        summary: `${s.address} probed ${what} with ${count(s.attempts)} connection attempts in ${humanDuration(span)} and used none of them (${scan.kind === 'vertical' ? 'a port scan' : 'a host sweep'}): ${answers}. Its ${count(scan.explained.count)} probe conversations get no finding of their own; they are not application failures.`,
+        summary: `${address} probed ${what} with ${count(s.attempts)} connection attempts in ${humanDuration(span)} and used none of them (${scan.kind === 'vertical' ? 'a port scan' : 'a host sweep'}): ${answers}. Its ${count(scan.explained.count)} probe conversations get no finding of their own; they are not application failures.`,
         details: {
           kind: scan.kind,
           attempts: s.attempts,
@@ -169,9 +175,12 @@ export const portScan: Rule = {
 
     /** Record the probe in the source's per-target sets; judge it a scanner at the thresholds. */
     function judge(s: SourceProbes, p: Packet, host: number | string): void {
+      if (s.portsByHost === null || s.hostsByPort === null) {
+        // The second attempt: the sets start with the first.
+        s.portsByHost = new Map([[s.firstHost, new Set([s.firstPort])]]);
+        s.hostsByPort = new Map([[s.firstPort, new Set([s.firstHost])]]);
+      }
       const port = p.dstPort;
-      s.portsByHost ??= new Map();
-      s.hostsByPort ??= new Map();
       let ports = s.portsByHost.get(host);
       if (ports === undefined && s.portsByHost.size < MAX_TARGETS_PER_SOURCE) s.portsByHost.set(host, (ports = new Set()));
       if (ports !== undefined && ports.size < SCAN_PORTS) ports.add(port);
@@ -206,7 +215,7 @@ export const portScan: Rule = {
         const host = hostKey(p, 4);
         let s = sources.touch(key);
         if (s === undefined) {
-          s = { address: hostText(p, 0), ipVersion: p.ipVersion, attempts: 0, engaged: 0, retries: 0, recent: null, recentAt: 0, firstKey: attemptKey(p, host), firstTarget: hostText(p, 4), firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, portsByHost: null, hostsByPort: null, scan: null };
+          s = { key, ipVersion: p.ipVersion, attempts: 0, engaged: 0, retries: 0, recent: null, recentAt: 0, firstKey: attemptKey(p, host), firstHost: host, firstPort: p.dstPort, firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, portsByHost: null, hostsByPort: null, scan: null };
           sources.set(key, s);
         }
         s.attempts++;
@@ -214,8 +223,11 @@ export const portScan: Rule = {
         s.lastFrame = p.frame;
         const scan = s.scan;
         if (scan === null) {
-          if (s.attempts > 1) noteRetry(s, p, host);
-          judge(s, p, host);
+          // One attempt reaches no threshold.
+          if (s.attempts > 1) {
+            noteRetry(s, p, host);
+            judge(s, p, host);
+          }
         }
         else {
           scan.ports.add(p.dstPort);

@@ -17,6 +17,14 @@ export function hostKey(p: Packet, base: 0 | 4): number | string {
   return `${w[base]!}.${w[base + 1]!}.${w[base + 2]!}.${w[base + 3]!}`;
 }
 
+/** A host key (as `hostKey` gives it) as text: made when a finding names the host, never per packet. */
+export function hostKeyText(key: number | string, ipVersion: number): string {
+  const words = new Uint32Array(4);
+  if (typeof key === 'number') words[3] = key;
+  else key.split('.').forEach((w, i) => (words[i] = Number(w)));
+  return formatAddress(ipVersion, words, 0);
+}
+
 /** Host key (as `hostKey` gives it) of a conversation's client or server. */
 export function conversationHostKey(c: TcpConversation, side: 'client' | 'server'): number | string {
   const isA = (side === 'client') === c.clientIsA;

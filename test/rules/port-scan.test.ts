@@ -140,6 +140,11 @@ runRuleTests(portScan, {
       findings: [{ client: { address: SCANNER, port: -1 }, details: { kind: 'vertical', attempts: 41, explainedConversations: 40 } }],
     },
     {
+      name: `an IPv6 sweep: port 22 on ${SWEEP_HOSTS + 2} hosts, named in IPv6 text`,
+      packets: mergeScenarios(...range(1, SWEEP_HOSTS + 2).map((h) => new Scenario('[2001:db8::66]:61000', `[2001:db8:0:1::${h.toString(16)}]:22`).tcp('c', h * 0.001, ['SYN'], h))),
+      findings: [{ client: { address: '2001:db8::66', port: -1 }, server: { address: '2001:db8:0:1::1', port: 22 }, filter: 'ipv6.src == 2001:db8::66 && tcp.flags.syn == 1 && tcp.flags.ack == 0', details: { kind: 'horizontal', hosts: SWEEP_HOSTS + 2 } }],
+    },
+    {
       name: 'a real client failure in the scanned capture keeps its own finding (only the scan is this rule\'s)',
       packets: mergeScenarios(...synScan(range(1, 40)), new Scenario('10.0.0.7:40000', `${TARGET}:8080`).tcp('c', 0, ['SYN'], 5).tcp('s', 0.001, ['RST', 'ACK'], 0, 6)),
       findings: [{ client: { address: SCANNER, port: -1 }, details: { explainedConversations: 40 } }],
