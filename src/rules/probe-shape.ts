@@ -2,8 +2,9 @@
  * What port-scan and syn-flood share: which conversations look like probes, host keys read from
  * a packet without formatting it, a bounded map that forgets its least recently used entries,
  * and the words of their findings. Nothing here keeps per-conversation state: both rules count
- * connection attempts per packet in bounded maps, so a million-SYN flood costs a few map
- * operations per SYN and a fixed amount of memory.
+ * connection attempts and their answers at the TCP events (SYN, SYN-ACK, RST, the handshake's
+ * end, a side's first data or FIN) in bounded maps, never per data segment, so a million-SYN
+ * flood costs a few map operations per SYN and a fixed amount of memory.
  */
 import { formatAddress, TCP_ACK, TCP_SYN, type Packet } from '../decode/packet.js';
 import { wordsAt } from '../flow/key.js';

@@ -226,7 +226,11 @@ export const synFlood: Rule = {
       });
     }
 
-    /** A number for IPv4 (address and port in 48 bits): no string per packet. */
+    /**
+     * A number for IPv4 (address and port in 48 bits): no string. Beyond 31 bits it is a heap
+     * number, made per SYN, handshake, first data and RST, never per data segment (and a SYN
+     * makes a whole conversation anyway).
+     */
     function serviceKey(host: number | string, port: number): number | string {
       return typeof host === 'number' ? host * 65536 + port : `${host}|${port}`;
     }
