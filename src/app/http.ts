@@ -44,12 +44,15 @@ function firstLine(s: StreamView): string {
   return String.fromCharCode(...b.subarray(0, i < 0 ? Math.min(b.length, 64) : i)).replace(/\r$/, '');
 }
 
+/** Whether the conversation is HTTP/1.x at all: the client's stream starts with a method, or the server's with "HTTP/1.". */
+export function isHttp(streams: ConversationStreams): boolean {
+  return REQUEST_START.test(firstLine(streams.client)) || firstLine(streams.server).startsWith('HTTP/1.');
+}
+
 /** The HTTP/1.x recogniser: the client's stream starts with a method, or the server's with "HTTP/1.". */
 export function recogniseHttp(streams: ConversationStreams): ApplicationContext | null {
   const { client, server } = streams;
-  const isRequest = REQUEST_START.test(firstLine(client));
-  const isResponse = firstLine(server).startsWith('HTTP/1.');
-  if (!isRequest && !isResponse) return null;
+  if (!isHttp(streams)) return null;
   const request = lastMatch(client, REQUEST_LINE);
   const response = lastMatch(server, STATUS_LINE);
   if (!request && !response) return null;

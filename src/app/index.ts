@@ -16,12 +16,12 @@ import { recogniseSmtp } from './smtp.js';
 import { recogniseSqlBrowser, SQL_BROWSER_PORT } from './sql-browser.js';
 import { recogniseSsh } from './ssh.js';
 import { recogniseTds } from './tds.js';
-import { recogniseTls, tlsHandshakeFailure } from './tls.js';
-import { applicationRefusal } from './refusal.js';
+import { recogniseTls, TLS_HANDSHAKE_FAILURE_OPENS, tlsHandshakeFailure } from './tls.js';
+import { applicationRefusal, REFUSAL_READERS } from './refusal.js';
 import type { FaultSink } from '../model/faults.js';
-import type { ApplicationContext, ConversationStreams, NamedRecogniser, StreamEnd, StreamView } from './types.js';
+import type { ApplicationContext, ConversationStreams, NamedRecogniser, StreamEnd, StreamOpening, StreamView } from './types.js';
 
-export type { ApplicationContext, ConversationStreams, NamedRecogniser, StreamRecogniser, StreamView } from './types.js';
+export type { ApplicationContext, ConversationStreams, NamedRecogniser, StreamOpening, StreamRecogniser, StreamView } from './types.js';
 
 /** TCP recognisers, most specific first (each checks its own first bytes before anything else). */
 export const STREAM_RECOGNISERS: readonly NamedRecogniser[] = [
@@ -60,21 +60,49 @@ export type RecogniserFaultSink = (recogniser: string, error: unknown) => void;
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * One direction's kept bytes, read in place: the head is a view of the reassembler's bytes, and
+ * the tail is looked at only when a reader asks for it (most stop at the first bytes). Valid
+ * while the conversation is being decided: its bytes go back to the pool after.
+ */
+class KeptStreamView implements StreamView {
+  readonly head: Uint8Array;
+  readonly length: number;
+  readonly complete: boolean;
+  readonly gaps: number;
+  private tailBytes: Uint8Array | null = null;
+
+  constructor(
+    private readonly stream: StreamReassembler,
+    readonly ended: StreamEnd,
+  ) {
+    stream.settle();
+    const listed = stream.gaps;
+    const firstGap = listed.length > 0 ? listed[0]!.offset : Infinity;
+    const kept = stream.keptHead();
+    this.head = kept.length > firstGap ? kept.subarray(0, firstGap) : kept;
+    this.length = stream.length;
+    this.gaps = stream.gapCount;
+    this.complete = this.gaps === 0 && !stream.wasStarved && this.head.length === this.length;
+  }
+
+  /** The contiguous bytes at the end of the stream, after the last gap. */
+  get tail(): Uint8Array {
+    if (this.tailBytes === null) {
+      const s = this.stream;
+      const tail = s.keptTail();
+      const lastGapEnd = s.lastGapEnded;
+      const tailOffset = s.tailOffset;
+      this.tailBytes = lastGapEnd > tailOffset ? tail.subarray(Math.min(tail.length, lastGapEnd - tailOffset)) : tail;
+    }
+    return this.tailBytes;
+  }
+}
+
 /** What the recognisers see of one direction. */
 export function streamView(stream: StreamReassembler | null, ended: StreamEnd): StreamView {
   if (stream === null) return { head: EMPTY, tail: EMPTY, length: 0, complete: true, gaps: 0, ended };
-  const snap = stream.snapshot();
-  const firstGap = snap.gaps.length > 0 ? snap.gaps[0]!.offset : Infinity;
-  const head = snap.head.subarray(0, Math.min(snap.head.length, firstGap));
-  const tail = snap.lastGapEnd > snap.tailOffset ? snap.tail.subarray(Math.min(snap.tail.length, snap.lastGapEnd - snap.tailOffset)) : snap.tail;
-  return {
-    head,
-    tail,
-    length: snap.length,
-    complete: snap.gapCount === 0 && !snap.starved && head.length === snap.length,
-    gaps: snap.gapCount,
-    ended,
-  };
+  return new KeptStreamView(stream, ended);
 }
 
 /** How one side of a TCP conversation ended, as far as the capture shows. */
@@ -132,22 +160,46 @@ export function refusedBeforeClose(c: TcpConversation): boolean {
 }
 
 /**
- * Whether the first bytes could open a conversation in which a refusal is recognised: a TLS
- * record (handshake 0x16, alert 0x15) from either side, or the server's first message of a
- * protocol the refusal reader knows: PostgreSQL ('R', 'E', or 'N'/'S' answering an SSLRequest),
- * MySQL (a handshake, protocol 10, or an ERR packet 0xff after the 4-byte header), TDS (0x04),
- * an SMTP or FTP reply (a digit 1-5), HTTP ('H'). Run on every conversation closed in order, it
- * spares them the copies of the full check.
+ * The openings of the conversations the refusal readers read (a TLS handshake failure and each
+ * protocol's refusal), as one table: per side, per offset, which byte values open one.
+ */
+class OpeningTable {
+  /** Offsets looked at, per side (client 0, server 1), each with a 256-entry table of byte values. */
+  private readonly at: Array<Array<{ offset: number; values: Uint8Array }>> = [[], []];
+
+  constructor(openings: readonly StreamOpening[]) {
+    for (const o of openings) {
+      const list = this.at[o.side === 'client' ? 0 : 1]!;
+      let entry = list.find((e) => e.offset === o.offset);
+      if (entry === undefined) list.push((entry = { offset: o.offset, values: new Uint8Array(256) }));
+      for (const b of o.bytes) entry.values[b] = 1;
+    }
+  }
+
+  /** Whether the conversation's kept first bytes match an opening (a look at single bytes: no copy). */
+  opens(c: TcpConversation): boolean {
+    return this.sideOpens(c.client.stream, 0) || this.sideOpens(c.server.stream, 1);
+  }
+
+  private sideOpens(stream: StreamReassembler | null, side: number): boolean {
+    if (stream === null) return false;
+    for (const { offset, values } of this.at[side]!) {
+      const b = stream.headByte(offset);
+      if (b >= 0 && values[b] === 1) return true;
+    }
+    return false;
+  }
+}
+
+const REFUSAL_OPENINGS = new OpeningTable([...TLS_HANDSHAKE_FAILURE_OPENS, ...REFUSAL_READERS.flatMap((r) => r.opens)]);
+
+/**
+ * Whether the first bytes could open a conversation in which a refusal is recognised, as the
+ * readers declare them (TLS_HANDSHAKE_FAILURE_OPENS, REFUSAL_READERS). Run on every conversation
+ * closed in order, it spares most of them the full check.
  */
 function mayShowRefusal(c: TcpConversation): boolean {
-  const client = c.client.stream?.headByte(0) ?? -1;
-  if (client === 0x16 || client === 0x15) return true;
-  const server = c.server.stream;
-  if (server === null) return false;
-  const first = server.headByte(0);
-  if (first === 0x16 || first === 0x15 || first === 0x04 || first === 0x52 || first === 0x45 || first === 0x4e || first === 0x53 || first === 0x48 || (first >= 0x31 && first <= 0x35)) return true;
-  const fifth = server.headByte(4);
-  return fifth === 10 || fifth === 0xff;
+  return REFUSAL_OPENINGS.opens(c);
 }
 
 /** The application context of a UDP exchange, from its kept datagrams, by the recognisers of its ports. */

@@ -9,11 +9,11 @@
  */
 import { ByteReader, printableString } from './bytes.js';
 import { recogniseFtp } from './ftp.js';
-import { recogniseHttp } from './http.js';
+import { isHttp, recogniseHttp } from './http.js';
 import { recogniseMysql } from './mysql.js';
 import { recognisePostgresql } from './postgresql.js';
 import { recogniseSmtp } from './smtp.js';
-import type { ConversationStreams, StreamView } from './types.js';
+import type { ConversationStreams, StreamOpening, StreamView } from './types.js';
 
 /** What the server said when it refused. */
 export interface ApplicationRefusal {
@@ -127,9 +127,13 @@ const GATEWAY_STATUS = /^HTTP\/1\.[01] (50[234])(?: (.*))?$/;
 
 /** HTTP: the last response on the connection is 502, 503 or 504: a gateway or proxy answering for a back end. */
 function httpGateway(streams: ConversationStreams): ApplicationRefusal | null {
-  // Most HTTP conversations are not gateway errors: look for the status code before reading lines.
+  // Most conversations are not HTTP, and most HTTP conversations are not gateway errors: ask the
+  // first lines, then look for the status code, before reading every line.
+  if (!isHttp(streams)) return null;
   const { head, tail } = streams.server;
-  if (!GATEWAY_CODES.some((code) => Buffer.from(tail.buffer, tail.byteOffset, tail.length).includes(code) || Buffer.from(head.buffer, head.byteOffset, head.length).includes(code))) return null;
+  const tailBytes = Buffer.from(tail.buffer, tail.byteOffset, tail.length);
+  const headBytes = Buffer.from(head.buffer, head.byteOffset, head.length);
+  if (!GATEWAY_CODES.some((code) => tailBytes.includes(code) || headBytes.includes(code))) return null;
   const ctx = recogniseHttp(streams);
   const line = ctx?.response as string | undefined;
   const m = line ? GATEWAY_STATUS.exec(line) : null;
@@ -137,8 +141,35 @@ function httpGateway(streams: ConversationStreams): ApplicationRefusal | null {
   return { protocol: 'http', code: m[1]!, number: Number(m[1]), message: (m[2] ?? '').trim() };
 }
 
+/** A reader of one protocol's refusals, and the bytes the conversations it reads open with. */
+export interface RefusalReader {
+  name: string;
+  opens: readonly StreamOpening[];
+  read: (streams: ConversationStreams) => ApplicationRefusal | null;
+}
+
+const digits = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** The readers, in the order they are tried. */
+export const REFUSAL_READERS: readonly RefusalReader[] = [
+  // The server's first message: 'R' authentication request, 'E' ErrorResponse, 'N' or 'S'
+  // answering an SSLRequest.
+  { name: 'postgresql', opens: [{ side: 'server', offset: 0, bytes: [0x52, 0x45, 0x4e, 0x53] }], read: postgresql },
+  // After the 4-byte packet header: a protocol-10 handshake or an ERR packet.
+  { name: 'mysql', opens: [{ side: 'server', offset: 4, bytes: [10, 0xff] }], read: mysql },
+  { name: 'tds', opens: [{ side: 'server', offset: 0, bytes: [TDS_TABULAR_RESULT] }], read: tds },
+  // A greeting's reply code: 1xx to 5xx.
+  { name: 'smtp-ftp', opens: [{ side: 'server', offset: 0, bytes: digits(0x31, 0x35) }], read: commandReply },
+  // "HTTP/1."
+  { name: 'http', opens: [{ side: 'server', offset: 0, bytes: [0x48] }], read: httpGateway },
+];
+
 /** The refusal the server's bytes end with, if any (never throws on arbitrary bytes). */
 export function applicationRefusal(streams: ConversationStreams): ApplicationRefusal | null {
   if (streams.server.length === 0) return null;
-  return postgresql(streams) ?? mysql(streams) ?? tds(streams) ?? commandReply(streams) ?? httpGateway(streams);
+  for (const r of REFUSAL_READERS) {
+    const found = r.read(streams);
+    if (found !== null) return found;
+  }
+  return null;
 }

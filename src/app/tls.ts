@@ -5,7 +5,7 @@
  * RFC 5246 §6.2 (record layer), §7.2 (alerts); RFC 6066 §3 (server_name); RFC 7301 (ALPN).
  */
 import { ByteReader, endWords, printable } from './bytes.js';
-import type { ApplicationContext, ConversationStreams, StreamView } from './types.js';
+import type { ApplicationContext, ConversationStreams, StreamOpening, StreamView } from './types.js';
 
 // Record content types (RFC 8446 §5.1).
 const CT_ALERT = 21;
@@ -364,6 +364,9 @@ function endsHandshake(a: { alert: TlsAlertRecord; last: boolean }): boolean {
   if (a.alert.level === 'fatal') return true;
   return a.alert.level === 'warning' && a.last && !NON_FATAL_WARNINGS.has(a.alert.code);
 }
+
+/** The conversations `tlsHandshakeFailure` reads open with the client's handshake record (a ClientHello). */
+export const TLS_HANDSHAKE_FAILURE_OPENS: readonly StreamOpening[] = [{ side: 'client', offset: 0, bytes: [CT_HANDSHAKE] }];
 
 /**
  * Whether a TLS handshake ended without completing, and how: a plaintext alert (who sent it and

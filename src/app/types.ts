@@ -49,3 +49,14 @@ export interface NamedRecogniser {
   name: string;
   recognise: StreamRecogniser;
 }
+
+/**
+ * Bytes a conversation can open with for a reader to find something in it: one side's byte at
+ * `offset` of its stream is one of `bytes`. A reader declares the openings of the conversations
+ * it reads; a conversation closed in order that opens with none of them is not read at all.
+ */
+export interface StreamOpening {
+  side: 'client' | 'server';
+  offset: number;
+  bytes: readonly number[];
+}

@@ -62,6 +62,7 @@ export type ReassemblyAnomalySink = (name: string, frame: number) => void;
 // Most streams never wait for a hole or lose bytes: they share these empty lists (never written).
 const NO_PENDING: PendingSegment[] = [];
 const NO_GAPS: StreamGap[] = [];
+const EMPTY = new Uint8Array(0);
 
 /** First size of a head buffer; it grows to headBytes when the stream gets longer. */
 const SMALL_HEAD_BYTES = 512;
@@ -370,18 +371,14 @@ export class StreamReassembler {
 
   /** The kept bytes; call at conversation end (buffered segments are flushed first). */
   snapshot(): StreamSnapshot {
-    this.flushPending();
-    this.writeDeferred();
-    const o = this.pool.options;
-    const head = this.head ? this.head.subarray(0, this.headLength) : new Uint8Array(0);
-    const tailOffset = Math.max(0, this.delivered - o.tailBytes);
-    const tail = this.copyRange(tailOffset, this.delivered);
+    this.settle();
+    const tailOffset = this.tailOffset;
     return {
       length: this.delivered,
-      head,
-      tail,
+      head: this.keptHead(),
+      tail: this.keptTail(),
       tailOffset,
-      gaps: this.gaps.slice(),
+      gaps: this.gapCount > 0 ? this.gaps.slice() : [],
       gapCount: this.gapCount,
       gapBytes: this.gapBytes,
       lastGapEnd: this.gapCount > 0 ? this.lastGapEnd : -1,
@@ -389,6 +386,52 @@ export class StreamReassembler {
       overlapMismatches: this.overlapMismatches,
       starved: this.starved,
     };
+  }
+
+  /**
+   * Deliver what waits for a hole (the holes become gaps) and copy the deferred tail write: the
+   * kept bytes are then final. Call at conversation end, before reading them.
+   */
+  settle(): void {
+    this.flushPending();
+    this.writeDeferred();
+  }
+
+  /** The kept bytes from stream offset 0 (gap bytes read as 0): a view, not a copy. */
+  keptHead(): Uint8Array {
+    return this.head ? this.head.subarray(0, this.headLength) : EMPTY;
+  }
+
+  /** Stream offset of the tail's first byte (see `keptTail`). */
+  get tailOffset(): number {
+    return Math.max(0, this.delivered - this.pool.options.tailBytes);
+  }
+
+  /** Stream offset where the last gap ends, -1 when there was none. */
+  get lastGapEnded(): number {
+    return this.gapCount > 0 ? this.lastGapEnd : -1;
+  }
+
+  /** True when the memory budget stopped this direction from keeping bytes. */
+  get wasStarved(): boolean {
+    return this.starved;
+  }
+
+  /**
+   * The kept bytes at stream offsets [tailOffset, length) (0 where not kept): a view of the head
+   * or of the ring when they lie in one piece there, else a copy. Read after `settle`.
+   */
+  keptTail(): Uint8Array {
+    const from = this.tailOffset;
+    const to = this.delivered;
+    if (to <= this.headLength) return this.head === null ? EMPTY : this.head.subarray(from, to);
+    const ring = this.ring;
+    const headLimit = this.pool.options.headBytes;
+    if (ring !== null && from >= headLimit && from >= to - ring.length) {
+      const pos = (from - headLimit) % ring.length;
+      if (pos + (to - from) <= ring.length) return ring.subarray(pos, pos + (to - from));
+    }
+    return this.copyRange(from, to);
   }
 
   /** Free the kept bytes and give them back to the pool. */

@@ -59,6 +59,14 @@ export interface TcpEvents {
   onWindowOpen?(c: TcpConversation, p: Packet, fromClient: boolean): void;
   /** A segment (not RST, not SYN) sent into the peer's zero window: a window probe. */
   onZeroWindowProbe?(c: TcpConversation, p: Packet, fromClient: boolean): void;
+  /** The client completed the handshake: its ACK of the SYN-ACK (after `established` was set). */
+  onEstablished?(c: TcpConversation, p: Packet): void;
+  /**
+   * The sender's first segment with payload or a FIN (neither SYN nor RST): it uses the
+   * connection, which a port probe or a spoofed SYN never does. Once per side, after the
+   * endpoint recorded the FIN and after `onEstablished` when the segment completed the handshake.
+   */
+  onFirstDataOrFin?(c: TcpConversation, p: Packet, fromClient: boolean): void;
 }
 
 /**
@@ -542,6 +550,9 @@ const MIDSTREAM = FLOW_SUBCLASS_BITS << 2;
 const CLOSED = FLOW_SUBCLASS_BITS << 3;
 /** Above the history bits (8 letters, both sides, from HISTORY_SEEN_SHIFT). */
 const REJECTED = 1 << 24;
+/** The client (server) sent payload or a FIN: `onFirstDataOrFin` was raised for it. */
+const CLIENT_USED = 1 << 25;
+const SERVER_USED = 1 << 26;
 /** History letters already written: one bit per letter and side (see `mark`), from this bit up. */
 const HISTORY_SEEN_SHIFT = 8;
 // Zeek's history masks (HIST_SYN_PKT…), one bit per side each.
@@ -775,6 +786,14 @@ export class TcpConversation extends BaseFlow<TcpEndpoint> {
     if (ack && !syn && !rst && fromClient && this.synAckSeen && this.client.synCount > 0 && !this.established) {
       this.established = true;
       this.establishedFrame = p.frame;
+      events.onEstablished?.(this, p);
+    }
+    if ((len > 0 || fin) && !syn && !rst) {
+      const used = fromClient ? CLIENT_USED : SERVER_USED;
+      if ((this.bits & used) === 0) {
+        this.bits |= used;
+        events.onFirstDataOrFin?.(this, p, fromClient);
+      }
     }
 
     // Sequence space: SYN and FIN each take one number.

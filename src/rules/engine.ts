@@ -117,7 +117,7 @@ export interface RuleHandlers extends TcpEvents, IcmpEvents<Flow> {
 }
 
 /** The events raised while packets are accounted, by handler name. */
-const FLOW_EVENTS = ['onSyn', 'onSynAck', 'onRst', 'onSynAnsweredByAck', 'onRetransmission', 'onRetransmissionAcked', 'onZeroWindow', 'onWindowOpen', 'onZeroWindowProbe', 'onIcmpError'] as const;
+const FLOW_EVENTS = ['onSyn', 'onSynAck', 'onRst', 'onSynAnsweredByAck', 'onRetransmission', 'onRetransmissionAcked', 'onZeroWindow', 'onWindowOpen', 'onZeroWindowProbe', 'onEstablished', 'onFirstDataOrFin', 'onIcmpError'] as const;
 
 type FlowEventName = (typeof FLOW_EVENTS)[number];
 
@@ -258,17 +258,28 @@ export class RuleEngine {
     }
   }
 
-  /** Call `name` on each rule in `heard`; a faulty rule is reported and the others still hear it. */
+  /**
+   * Call `name` on each rule in `heard`; a faulty rule is reported and the others still hear it.
+   * The rule is the current one while it runs, so it may report a capture finding (a scan whose
+   * source is forgotten to make room for a new one).
+   */
   private dispatcher(name: FlowEventName, heard: Listener[]): (...args: unknown[]) => void {
-    return (...args: unknown[]) => {
-      for (const { meta, h } of heard) {
+    // The events take at most six arguments: passed as they are, no array per event; each
+    // rule's handler is looked up once, here.
+    const handlers = heard.map(({ meta, h }) => ({ meta, h, handler: h[name] as (...x: unknown[]) => void }));
+    return (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => {
+      const saved = this.currentMeta;
+      for (let i = 0; i < handlers.length; i++) {
+        const { meta, h, handler } = handlers[i]!;
+        this.currentMeta = meta;
         try {
-          (h[name] as (...a: unknown[]) => void).apply(h, args);
-        } catch (e) {
-          const flow = args[0] as Flow;
-          this.onFault(`rule ${meta.id}`, flow.lastFrame, flow, e);
+          handler.call(h, a, b, c, d, e, f);
+        } catch (error) {
+          const flow = a as Flow;
+          this.onFault(`rule ${meta.id}`, flow.lastFrame, flow, error);
         }
       }
+      this.currentMeta = saved;
     };
   }
 

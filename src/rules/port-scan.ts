@@ -1,7 +1,7 @@
-import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type Packet } from '../decode/packet.js';
+import { TCP_SYN, type Packet } from '../decode/packet.js';
 import { codesFor } from './codes.js';
 import { humanDuration, round3, splitTime, type Rule } from './engine.js';
-import { BoundedMap, conversationHostKey, count, ExplainedSample, hostKey, hostText, isConnectionAttempt, isProbeShaped, PortSet, portRanges } from './probe-shape.js';
+import { BoundedMap, conversationHostKey, count, ExplainedSample, hostKey, hostKeyText, hostText, isProbeShaped, PortSet, portRanges } from './probe-shape.js';
 
 /** Distinct ports probed on one host that make a vertical scan (nmap's default scan probes 1,000). */
 export const SCAN_PORTS = 20;
@@ -29,10 +29,14 @@ function attemptKey(p: Packet, host: number | string): number {
 
 /** What one source sent, until it is judged a scanner (then `scan` holds the facts). */
 interface SourceProbes {
-  address: string;
+  /** The source's host key (its address as text is made only for its finding). */
+  key: number | string;
   ipVersion: number;
   attempts: number;
-  /** Segments with payload or FIN the source sent: a scanner sends (almost) none. */
+  /**
+   * Conversations in which the source sent payload or a FIN (counted at the first of them, as
+   * either side): a scanner uses (almost) none of its connections.
+   */
   engaged: number;
   /**
    * SYNs that repeat one of the source's recent attempts (same ports and host): a client's stack
@@ -48,9 +52,13 @@ interface SourceProbes {
   lastTime: number;
   firstFrame: number;
   lastFrame: number;
-  /** The first host it tried, as text (the finding's server when it swept many). */
-  firstTarget: string;
-  /** Host key → distinct ports probed there (until the source is judged). */
+  /** The first host and port it tried (the finding's server when it swept many). */
+  firstHost: number | string;
+  firstPort: number;
+  /**
+   * Host key → distinct ports probed there (until the source is judged; made at the second
+   * attempt: most sources make one).
+   */
   portsByHost: Map<number | string, Set<number>> | null;
   /** Port → distinct hosts probed on it (until the source is judged). */
   hostsByPort: Map<number, Set<number | string>> | null;
@@ -109,6 +117,7 @@ export const portScan: Rule = {
       if (scan.reported) return;
       scan.reported = true;
       const span = s.lastTime - s.firstTime;
+      const address = hostKeyText(s.key, s.ipVersion);
       const silent = Math.max(0, s.attempts - scan.synAcks - scan.resets);
       const hostList = [...scan.hostNames.values()];
       const oneHost = scan.hosts.size === 1;
@@ -118,18 +127,18 @@ export const portScan: Rule = {
       const answers = `${count(scan.openPorts.size)} open (SYN-ACK), ${count(scan.resets)} closed (RST), about ${count(silent)} unanswered`;
       const v6 = s.ipVersion === 6;
       const field = v6 ? 'ipv6' : 'ip';
-      const filter = `${field}.src == ${s.address} && tcp.flags.syn == 1 && tcp.flags.ack == 0`;
+      const filter = `${field}.src == ${address} && tcp.flags.syn == 1 && tcp.flags.ack == 0`;
       const frames = scan.explained.frames.length > 0 ? scan.explained.frames : [s.firstFrame, s.lastFrame];
       ctx.reportCapture({
         protocol: 'tcp',
-        client: { address: s.address, port: -1 },
-        server: { address: oneHost ? hostList[0]! : s.firstTarget, port: onePort ? [...scan.ports][0]! : -1 },
+        client: { address, port: -1 },
+        server: { address: oneHost ? hostList[0]! : hostKeyText(s.firstHost, s.ipVersion), port: onePort ? [...scan.ports][0]! : -1 },
         stream: scan.explained.frames.length > 0 ? scan.explained.firstStream : -1,
         frames,
         start: splitTime(s.firstTime),
         end: splitTime(s.lastTime),
         codes: [],
-        summary: `${s.address} probed ${what} with ${count(s.attempts)} connection attempts in ${humanDuration(span)} and used none of them (${scan.kind === 'vertical' ? 'a port scan' : 'a host sweep'}): ${answers}. Its ${count(scan.explained.count)} probe conversations get no finding of their own; they are not application failures.`,
+        summary: `${address} probed ${what} with ${count(s.attempts)} connection attempts in ${humanDuration(span)} and used none of them (${scan.kind === 'vertical' ? 'a port scan' : 'a host sweep'}): ${answers}. Its ${count(scan.explained.count)} probe conversations get no finding of their own; they are not application failures.`,
         details: {
           kind: scan.kind,
           attempts: s.attempts,
@@ -166,9 +175,12 @@ export const portScan: Rule = {
 
     /** Record the probe in the source's per-target sets; judge it a scanner at the thresholds. */
     function judge(s: SourceProbes, p: Packet, host: number | string): void {
+      if (s.portsByHost === null || s.hostsByPort === null) {
+        // The second attempt: the sets start with the first.
+        s.portsByHost = new Map([[s.firstHost, new Set([s.firstPort])]]);
+        s.hostsByPort = new Map([[s.firstPort, new Set([s.firstHost])]]);
+      }
       const port = p.dstPort;
-      s.portsByHost ??= new Map();
-      s.hostsByPort ??= new Map();
       let ports = s.portsByHost.get(host);
       if (ports === undefined && s.portsByHost.size < MAX_TARGETS_PER_SOURCE) s.portsByHost.set(host, (ports = new Set()));
       if (ports !== undefined && ports.size < SCAN_PORTS) ports.add(port);
@@ -196,48 +208,49 @@ export const portScan: Rule = {
       s.hostsByPort = null;
     }
 
+    // Only the handshake's and the close's events: nothing here runs per data segment.
     return {
-      onIpPacket(p) {
-        if (p.l4 !== 6) return;
-        const flags = p.tcpFlags;
-        if (isConnectionAttempt(p)) {
-          const key = hostKey(p, 0);
-          const host = hostKey(p, 4);
-          let s = sources.touch(key);
-          if (s === undefined) {
-            s = { address: hostText(p, 0), ipVersion: p.ipVersion, attempts: 0, engaged: 0, retries: 0, recent: null, recentAt: 0, firstKey: attemptKey(p, host), firstTarget: hostText(p, 4), firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, portsByHost: null, hostsByPort: null, scan: null };
-            sources.set(key, s);
-          }
-          s.attempts++;
-          s.lastTime = p.time;
-          s.lastFrame = p.frame;
-          const scan = s.scan;
-          if (scan === null) {
-            if (s.attempts > 1) noteRetry(s, p, host);
+      onSyn(_c, p) {
+        const key = hostKey(p, 0);
+        const host = hostKey(p, 4);
+        let s = sources.touch(key);
+        if (s === undefined) {
+          s = { key, ipVersion: p.ipVersion, attempts: 0, engaged: 0, retries: 0, recent: null, recentAt: 0, firstKey: attemptKey(p, host), firstHost: host, firstPort: p.dstPort, firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, portsByHost: null, hostsByPort: null, scan: null };
+          sources.set(key, s);
+        }
+        s.attempts++;
+        s.lastTime = p.time;
+        s.lastFrame = p.frame;
+        const scan = s.scan;
+        if (scan === null) {
+          // One attempt reaches no threshold.
+          if (s.attempts > 1) {
+            noteRetry(s, p, host);
             judge(s, p, host);
           }
-          else {
-            scan.ports.add(p.dstPort);
-            if (scan.hosts.size < MAX_COUNTED_HOSTS) scan.hosts.add(host);
-            if (scan.hostNames.size < 16 && !scan.hostNames.has(host)) scan.hostNames.set(host, hostText(p, 4));
-          }
-          return;
         }
-        // Answers to a scanner: SYN-ACK (open) or RST (closed), counted like nmap does.
-        if ((flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK) || (flags & TCP_RST) !== 0) {
-          const s = sources.peek(hostKey(p, 4));
-          if (s?.scan) {
-            if ((flags & TCP_SYN) !== 0) {
-              s.scan.synAcks++;
-              if (s.scan.openPorts.size < MAX_OPEN_PORTS) s.scan.openPorts.add(p.srcPort);
-            } else s.scan.resets++;
-          }
-          return;
+        else {
+          scan.ports.add(p.dstPort);
+          if (scan.hosts.size < MAX_COUNTED_HOSTS) scan.hosts.add(host);
+          if (scan.hostNames.size < 16 && !scan.hostNames.has(host)) scan.hostNames.set(host, hostText(p, 4));
         }
-        if (p.payloadLength > 0 || p.wirePayloadLength > 0 || (flags & TCP_FIN) !== 0) {
-          const s = sources.peek(hostKey(p, 0));
-          if (s !== undefined) s.engaged++;
-        }
+      },
+      // Answers to a scanner: SYN-ACK (open) or RST (closed), counted like nmap does.
+      onSynAck(_c, p) {
+        const scan = sources.peek(hostKey(p, 4))?.scan;
+        if (!scan) return;
+        scan.synAcks++;
+        if (scan.openPorts.size < MAX_OPEN_PORTS) scan.openPorts.add(p.srcPort);
+      },
+      onRst(_c, p) {
+        // A RST with SYN is an attempt (onSyn) or, with ACK too, an answer counted as a SYN-ACK.
+        if ((p.tcpFlags & TCP_SYN) !== 0) return;
+        const scan = sources.peek(hostKey(p, 4))?.scan;
+        if (scan) scan.resets++;
+      },
+      onFirstDataOrFin(_c, p) {
+        const s = sources.peek(hostKey(p, 0));
+        if (s !== undefined) s.engaged++;
       },
       onTcpConversationEnd(c) {
         if (!isProbeShaped(c)) return;

@@ -2,8 +2,9 @@
  * What port-scan and syn-flood share: which conversations look like probes, host keys read from
  * a packet without formatting it, a bounded map that forgets its least recently used entries,
  * and the words of their findings. Nothing here keeps per-conversation state: both rules count
- * connection attempts per packet in bounded maps, so a million-SYN flood costs a few map
- * operations per SYN and a fixed amount of memory.
+ * connection attempts and their answers at the TCP events (SYN, SYN-ACK, RST, the handshake's
+ * end, a side's first data or FIN) in bounded maps, never per data segment, so a million-SYN
+ * flood costs a few map operations per SYN and a fixed amount of memory.
  */
 import { formatAddress, TCP_ACK, TCP_SYN, type Packet } from '../decode/packet.js';
 import { wordsAt } from '../flow/key.js';
@@ -15,6 +16,14 @@ export function hostKey(p: Packet, base: 0 | 4): number | string {
   // As an int32, a small integer to V8: no number allocated per packet, a fast Map key.
   if (p.ipVersion === 4) return w[base + 3]! | 0;
   return `${w[base]!}.${w[base + 1]!}.${w[base + 2]!}.${w[base + 3]!}`;
+}
+
+/** A host key (as `hostKey` gives it) as text: made when a finding names the host, never per packet. */
+export function hostKeyText(key: number | string, ipVersion: number): string {
+  const words = new Uint32Array(4);
+  if (typeof key === 'number') words[3] = key;
+  else key.split('.').forEach((w, i) => (words[i] = Number(w)));
+  return formatAddress(ipVersion, words, 0);
 }
 
 /** Host key (as `hostKey` gives it) of a conversation's client or server. */

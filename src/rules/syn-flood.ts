@@ -1,4 +1,4 @@
-import { TCP_RST, type Packet } from '../decode/packet.js';
+import type { Packet } from '../decode/packet.js';
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 import { BoundedMap, conversationHostKey, count, ExplainedSample, hostKey, hostText, isConnectionAttempt, isProbeShaped } from './probe-shape.js';
@@ -33,8 +33,9 @@ interface ServiceAttempts {
   ipVersion: number;
   attempts: number;
   /**
-   * Segments other than SYNs sent to the service (an ACK of its SYN-ACK, data, a FIN): a spoofed
-   * source never sees the SYN-ACK, so its SYN is followed by nothing.
+   * Conversations in which a client completed the handshake with the service or sent it payload
+   * or a FIN (counted once, at the first of them): a spoofed source never sees the SYN-ACK, so
+   * its SYN is followed by nothing.
    */
   engaged: number;
   /** RSTs the service sent: a service that refuses its clients is reported by connection-refused. */
@@ -225,9 +226,20 @@ export const synFlood: Rule = {
       });
     }
 
-    /** A number for IPv4 (address and port in 48 bits): no string per packet. */
+    /**
+     * A number for IPv4 (address and port in 48 bits): no string. Beyond 31 bits it is a heap
+     * number, made per SYN, handshake, first data and RST, never per data segment (and a SYN
+     * makes a whole conversation anyway).
+     */
     function serviceKey(host: number | string, port: number): number | string {
       return typeof host === 'number' ? host * 65536 + port : `${host}|${port}`;
+    }
+
+    /** The packet's sender used the service it was sent to. */
+    function engage(p: Packet): void {
+      if (services.size === 0) return;
+      const to = services.peek(serviceKey(hostKey(p, 4), p.dstPort));
+      if (to !== undefined) to.engaged++;
     }
 
     function reportFlood(s: ServiceAttempts): void {
@@ -258,23 +270,9 @@ export const synFlood: Rule = {
       });
     }
 
+    // Only the handshake's and the close's events: nothing here runs per data segment.
     return {
-      onIpPacket(p) {
-        if (p.l4 !== 6) return;
-        const attempt = isConnectionAttempt(p);
-        if (services.size === 0 && !attempt) return;
-        if (!attempt) {
-          const to = services.peek(serviceKey(hostKey(p, 4), p.dstPort));
-          // A RST to the service is what a real host whose address was spoofed answers to the
-          // SYN-ACK it never asked for (backscatter): no use of the service.
-          if (to !== undefined) {
-            if ((p.tcpFlags & TCP_RST) === 0) to.engaged++;
-          } else if ((p.tcpFlags & TCP_RST) !== 0) {
-            const from = services.peek(serviceKey(hostKey(p, 0), p.srcPort));
-            if (from !== undefined) from.refused++;
-          }
-          return;
-        }
+      onSyn(_c, p) {
         const key = serviceKey(hostKey(p, 4), p.dstPort);
         scattered.add(p);
         let s = services.touch(key);
@@ -295,6 +293,23 @@ export const synFlood: Rule = {
           s.setBits++;
           if (s.named.length < NAMED_SOURCES) s.named.push(hostText(p, 0));
         }
+      },
+      // A client that completed the handshake, or sent data or a FIN without it (one-way
+      // capture, or the capture began after the handshake), was no spoofed source: once each.
+      onEstablished(_c, p) {
+        engage(p);
+      },
+      onFirstDataOrFin(c, p, fromClient) {
+        if (!(fromClient && c.established)) engage(p);
+      },
+      onRst(_c, p) {
+        // A RST with a SYN and no ACK is an attempt (onSyn).
+        if (services.size === 0 || isConnectionAttempt(p)) return;
+        // A RST to the service is what a real host whose address was spoofed answers to the
+        // SYN-ACK it never asked for (backscatter): no use of the service.
+        if (services.peek(serviceKey(hostKey(p, 4), p.dstPort)) !== undefined) return;
+        const from = services.peek(serviceKey(hostKey(p, 0), p.srcPort));
+        if (from !== undefined) from.refused++;
       },
       onTcpConversationEnd(c) {
         // Only the flood's own shape: one SYN and nothing else from the client (a spoofed source

@@ -36,6 +36,47 @@ function usedConnection(client: string, server: string, t: number): Scenario {
     .tcp('c', t + 0.007, ['ACK'], 142, 502);
 }
 
+/**
+ * A connect scan (nmap -sT) of `ports` on services that greet first: each answers the handshake
+ * and sends a banner; the scanner sends nothing and resets.
+ */
+function connectScanOfGreetingServices(ports: number[]): Scenario[] {
+  return ports.map((port, i) => {
+    const t = i * 0.005;
+    return new Scenario(`${SCANNER}:${50000 + i}`, `${TARGET}:${port}`)
+      .tcp('c', t, ['SYN'], 1000)
+      .tcp('s', t + 0.0005, ['SYN', 'ACK'], 7000, 1001)
+      .tcp('c', t + 0.001, ['ACK'], 1001, 7001)
+      .tcp('s', t + 0.0015, ['PSH', 'ACK'], 7001, 1001, { payload: 32 })
+      .tcp('c', t + 0.002, ['RST'], 1001);
+  });
+}
+
+/** A client that opens a connection to each of `ports`, sends a request on each and keeps them all open. */
+function keptConnections(ports: number[]): Scenario[] {
+  return ports.map((port, i) => {
+    const t = i * 0.01;
+    return new Scenario(`10.0.0.1:${41000 + i}`, `${TARGET}:${port}`)
+      .tcp('c', t, ['SYN'], 100)
+      .tcp('s', t + 0.001, ['SYN', 'ACK'], 500, 101)
+      .tcp('c', t + 0.002, ['ACK'], 101, 501)
+      .tcp('c', t + 0.003, ['PSH', 'ACK'], 101, 501, { payload: 40 })
+      .tcp('s', t + 0.004, ['ACK'], 501, 141);
+  });
+}
+
+/** One long conversation of the scanner's own: `segments` data segments, then an orderly close. */
+function busyConnection(segments: number, t: number): Scenario {
+  const s = new Scenario(`${SCANNER}:40022`, '10.0.0.5:22').tcp('c', t, ['SYN'], 100).tcp('s', t + 0.001, ['SYN', 'ACK'], 500, 101).tcp('c', t + 0.002, ['ACK'], 101, 501);
+  for (let i = 0; i < segments; i++) s.tcp('c', t + 0.003 + i * 0.0001, ['PSH', 'ACK'], 101 + i * 10, 501, { payload: 10 });
+  const end = 101 + segments * 10;
+  return s
+    .tcp('s', t + 0.02, ['ACK'], 501, end)
+    .tcp('c', t + 0.021, ['FIN', 'ACK'], end, 501)
+    .tcp('s', t + 0.022, ['FIN', 'ACK'], 501, end + 1)
+    .tcp('c', t + 0.023, ['ACK'], end + 1, 502);
+}
+
 /** Windows retrying a SYN 3 s and 6 s later to each of `hosts` on one port (a peer-to-peer client). */
 function retryingClient(hosts: number): WriterRecord[] {
   return mergeScenarios(
@@ -55,6 +96,12 @@ runRuleTests(portScan, {
       packets: mergeScenarios(...range(0, SCAN_PORTS + 5).map((i) => usedConnection(`10.0.0.1:${41000 + i}`, `${TARGET}:${30000 + i}`, i * 0.01))),
     },
     { name: `a stack retrying its SYNs to ${SWEEP_HOSTS + 10} peers on one port is no sweep`, packets: retryingClient(SWEEP_HOSTS + 10) },
+    {
+      // Each connection counts as used when its request is sent, not when it ends: at the
+      // threshold's SYN none of them has ended.
+      name: `a client that keeps ${SCAN_PORTS + 5} connections to ports of one server open, with a request sent on each`,
+      packets: mergeScenarios(...keptConnections(range(30000, SCAN_PORTS + 5))),
+    },
   ],
   invalid: [
     {
@@ -80,6 +127,24 @@ runRuleTests(portScan, {
       findings: [{ client: { address: SCANNER, port: -1 }, server: { address: '10.1.0.1', port: 445 }, details: { kind: 'horizontal', hosts: SWEEP_HOSTS + 5, ports: 1 } }],
     },
     {
+      // The banners are the target's data, not the scanner's: they do not make its connections used.
+      name: 'a connect scan of 30 services that greet first: the scanner never sends data, the targets do',
+      packets: mergeScenarios(...connectScanOfGreetingServices(range(2000, 30))),
+      findings: [{ client: { address: SCANNER, port: -1 }, details: { kind: 'vertical', attempts: 30, ports: 30, explainedConversations: 30 } }],
+    },
+    {
+      // Used connections are counted once each, not once per segment: 200 segments on one SSH
+      // session do not hide 40 probes.
+      name: 'a scanner with one busy connection of its own: one used connection against 40 probes',
+      packets: mergeScenarios(busyConnection(200, 0), ...synScan(range(1, 40))),
+      findings: [{ client: { address: SCANNER, port: -1 }, details: { kind: 'vertical', attempts: 41, explainedConversations: 40 } }],
+    },
+    {
+      name: `an IPv6 sweep: port 22 on ${SWEEP_HOSTS + 2} hosts, named in IPv6 text`,
+      packets: mergeScenarios(...range(1, SWEEP_HOSTS + 2).map((h) => new Scenario('[2001:db8::66]:61000', `[2001:db8:0:1::${h.toString(16)}]:22`).tcp('c', h * 0.001, ['SYN'], h))),
+      findings: [{ client: { address: '2001:db8::66', port: -1 }, server: { address: '2001:db8:0:1::1', port: 22 }, filter: 'ipv6.src == 2001:db8::66 && tcp.flags.syn == 1 && tcp.flags.ack == 0', details: { kind: 'horizontal', hosts: SWEEP_HOSTS + 2 } }],
+    },
+    {
       name: 'a real client failure in the scanned capture keeps its own finding (only the scan is this rule\'s)',
       packets: mergeScenarios(...synScan(range(1, 40)), new Scenario('10.0.0.7:40000', `${TARGET}:8080`).tcp('c', 0, ['SYN'], 5).tcp('s', 0.001, ['RST', 'ACK'], 0, 6)),
       findings: [{ client: { address: SCANNER, port: -1 }, details: { explainedConversations: 40 } }],
@@ -96,5 +161,15 @@ describe('port-scan among all the rules', () => {
       ['connection-refused', '10.0.0.7'],
     ]);
     expect(report.summary.byRule).toEqual({ 'port-scan': 1, 'connection-refused': 1 });
+  });
+});
+
+describe('port-scan with many sources', () => {
+  it('a scanner forgotten to make room for newer sources is reported when it is forgotten', async () => {
+    // 4,096 sources are followed at once: the 4,100 one-SYN sources after the scan push the
+    // scanner out while a SYN is being accounted, and the scan is reported then.
+    const others = Array.from({ length: 4100 }, (_, i) => new Scenario(`10.9.${i >> 8}.${i & 255}:40000`, '10.0.0.3:80').tcp('c', 1 + i * 0.0001, ['SYN'], i));
+    const report = await analyzeRecords(mergeScenarios(...synScan(range(1, 30)), ...others), { rules: [portScan] });
+    expect(report.findings.map((f) => [f.rule, f.client.address, f.details.attempts])).toEqual([['port-scan', SCANNER, 30]]);
   });
 });

@@ -22,6 +22,22 @@ function busy(n: number): Scenario[] {
   });
 }
 
+/** `n` clients that complete the handshake with the service and then send nothing (yet). */
+function handshakesOnly(n: number): Scenario[] {
+  return Array.from({ length: n }, (_, i) => {
+    const t = i * 0.001;
+    return new Scenario(`10.2.${i >> 8}.${i & 255}:40000`, SERVICE).tcp('c', t, ['SYN'], 100).tcp('s', t + 0.0002, ['SYN', 'ACK'], 500, 101).tcp('c', t + 0.0004, ['ACK'], 101, 501);
+  });
+}
+
+/** `n` clients seen inbound only (the server's answers take another path): SYN, then a request. */
+function inboundRequests(n: number): Scenario[] {
+  return Array.from({ length: n }, (_, i) => {
+    const t = i * 0.001;
+    return new Scenario(`10.3.${i >> 8}.${i & 255}:40000`, SERVICE).tcp('c', t, ['SYN'], 100).tcp('c', t + 0.0004, ['PSH', 'ACK'], 101, 501, { payload: 30 });
+  });
+}
+
 /** `n` SYNs from random sources to random destinations; every eighth destination is multicast or reserved (224/3). */
 function scattered(n: number, impossibleEvery = 8): Scenario[] {
   return Array.from({ length: n }, (_, i) => {
@@ -35,6 +51,8 @@ runRuleTests(synFlood, {
     { name: `${SCATTERED_ATTEMPTS * 2} unanswered SYNs to as many hosts, none to an impossible address (a busy gateway)`, packets: mergeScenarios(...scattered(SCATTERED_ATTEMPTS * 2, Infinity)) },
     { name: `${FLOOD_SOURCES / 2} sources, one SYN each: below the threshold`, packets: mergeScenarios(...flood(FLOOD_SOURCES / 2)) },
     { name: `a busy service: ${FLOOD_SOURCES + 50} clients that send requests`, packets: mergeScenarios(...busy(FLOOD_SOURCES + 50)) },
+    { name: `${FLOOD_SOURCES + 50} clients that complete the handshake and send nothing: not spoofed`, packets: mergeScenarios(...handshakesOnly(FLOOD_SOURCES + 50)) },
+    { name: `${FLOOD_SOURCES + 50} clients seen inbound only, each sending a request after its SYN`, packets: mergeScenarios(...inboundRequests(FLOOD_SOURCES + 50)) },
     {
       name: 'one source probing many ports is a scan, not a flood',
       packets: mergeScenarios(...Array.from({ length: FLOOD_SOURCES + 50 }, (_, i) => new Scenario('10.0.0.66:50000', `10.0.0.2:${i + 1}`).tcp('c', i * 0.001, ['SYN'], i))),
@@ -66,6 +84,17 @@ runRuleTests(synFlood, {
 });
 
 describe('syn-flood among all the rules', () => {
+  it('clients whose connections stay open count as using the service when they send, not when their connections end', async () => {
+    // 150 one-SYN sources, then 60 real clients that connect, send a request and stay connected:
+    // a quarter of the attempts are used, so no flood; the unanswered SYNs time out long before
+    // the real connections end, and keep their own findings.
+    const real = busy(60).map((s, i) => s.tcp('s', i * 0.001 + 0.0006, ['ACK'], 501, 131));
+    const shifted = mergeScenarios(...real).map((r) => ({ ...r, time: (r.time as number) + 0.2 }));
+    const later = new Scenario('10.0.0.8:5000', '10.0.0.9:53').udp('c', 200);
+    const report = await analyzeRecords([...mergeScenarios(...flood(150)), ...shifted, ...mergeScenarios(later)].sort((a, b) => (a.time as number) - (b.time as number)));
+    expect(report.summary.byRule).toEqual({ 'connect-timeout': 150 });
+  });
+
   it('the flood is one finding; a real client that retried its SYN during it keeps its connect-timeout', async () => {
     const victim = new Scenario('10.0.0.7:40000', SERVICE).tcp('c', 0.05, ['SYN'], 5).tcp('c', 1.05, ['SYN'], 5).tcp('c', 3.05, ['SYN'], 5).tcp('c', 7.05, ['SYN'], 5);
     const later = new Scenario('10.0.0.8:5000', '10.0.0.9:53').udp('c', 200);
