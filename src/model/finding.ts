@@ -25,6 +25,9 @@ export interface ErrorCode {
 /** What a finding is about: a TCP conversation, a UDP exchange, ICMP outside them, or ARP. */
 export type FindingProtocol = 'tcp' | 'udp' | 'icmp' | 'arp';
 
+/** Every FindingProtocol, for validating what was read from a file. */
+export const FINDING_PROTOCOLS: readonly FindingProtocol[] = ['tcp', 'udp', 'icmp', 'arp'];
+
 /**
  * A code as people read it: Windows HRESULT and SECURITY_STATUS values (beyond 16 bits) in hex as
  * Windows prints them ("0x80090326"), every other code in decimal.

@@ -8,6 +8,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { ChangedFinding, ExpectationDiff, ExpectedFinding } from '../model/check.js';
 import type { Finding, OsName } from '../rules/types.js';
 import { endpointLabel } from '../model/words.js';
+import { FINDING_PROTOCOLS } from '../model/finding.js';
 
 export type { ChangedFinding, ExpectationDiff, ExpectedFinding } from '../model/check.js';
 
@@ -133,7 +134,7 @@ export function parseExpectation(text: string): ExpectationFile {
     };
     if (typeof f !== 'object' || f === null) bad('must be an object');
     if (typeof f.rule !== 'string') bad('"rule" must be a string');
-    if (f.protocol !== 'tcp' && f.protocol !== 'udp') bad('"protocol" must be "tcp" or "udp"');
+    if (!FINDING_PROTOCOLS.includes(f.protocol)) bad(`"protocol" must be one of ${FINDING_PROTOCOLS.map((p) => `"${p}"`).join(', ')}`);
     if (!isEndpoint(f.client)) bad('"client" must be { "address", "port" }');
     if (!isEndpoint(f.server)) bad('"server" must be { "address", "port" }');
     if (typeof f.stream !== 'number') bad('"stream" must be a number');

@@ -29,6 +29,18 @@ function xmlWellFormed(xml: string): void {
 }
 
 describe('wirewhy check', () => {
+  it('captures whose findings are about ICMP messages or ARP (no TCP or UDP conversation) are checked like the others', () => {
+    for (const name of ['arp-no-reply.pcap', 'ndp-no-reply.pcap', 'icmp-host-unreachable.pcap']) writeFileSync(join(dir, name), readFileSync(join('fixtures/kernel', name)));
+    const up = runBin(['check', '--update', dir]);
+    expect(up.err).toBe('');
+    expect(up.code).toBe(0);
+    const arp = JSON.parse(readFileSync(join(dir, 'arp-no-reply.expect.json'), 'utf8')) as { findings: Array<{ protocol: string; rule: string }> };
+    expect(arp.findings).toEqual([expect.objectContaining({ protocol: 'arp', rule: 'host-unreachable' })]);
+    const check = runBin(['check', dir]);
+    expect(check.code).toBe(0);
+    expect(check.err).toBe('');
+  });
+
   it('check --update writes NAME.expect.json beside each capture, then check exits 0', () => {
     const up = runBin(['check', '--update', dir]);
     expect(up.code).toBe(0);
