@@ -59,18 +59,10 @@ function connectScanOfGreetingServices(ports: number[]): Scenario[] {
  */
 function nmapSynScan(ports: number[], closed: Set<number>, open: Set<number>): Scenario[] {
   const order = ports.map((_, i) => ports[(i * 37) % ports.length]!);
-  const probes = order.map((port, i) => {
-    const s = new Scenario(`${SCANNER}:50000`, `${TARGET}:${port}`);
-    const t = i * 0.001;
-    s.tcp('c', t, ['SYN'], 1000 + i);
-    if (closed.has(port)) s.tcp('s', t + 0.0005, ['RST', 'ACK'], 0, 1001 + i);
-    if (open.has(port)) s.tcp('s', t + 0.0005, ['SYN', 'ACK'], 7000, 1001 + i).tcp('c', t + 0.0006, ['RST'], 1001 + i);
-    return s;
-  });
   const retries = order
     .filter((port) => !closed.has(port) && !open.has(port))
-    .map((port, i) => new Scenario(`${SCANNER}:50001`, `${TARGET}:${port}`).tcp('c', 1 + i * 0.001, ['SYN'], 5000 + i));
-  return [...probes, ...retries];
+    .map((port, i) => new Scenario(`${SCANNER}:50001`, `${TARGET}:${port}`).tcp('c', 2 + i * 0.001, ['SYN'], 5000 + i));
+  return [...synScan(order, closed, open), ...retries];
 }
 
 /** A client that opens a connection to each of `ports`, sends a request on each and keeps them all open. */
