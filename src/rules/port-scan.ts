@@ -27,7 +27,10 @@ function attemptKey(p: Packet, host: number | string): number {
   return (Math.imul((p.srcPort << 16) | p.dstPort, 0x9e3779b1) ^ Math.imul(h, 0x85ebca6b)) & 0x7fffffff;
 }
 
-/** What one source sent, until it is judged a scanner (then `scan` holds the facts). */
+/**
+ * What one source sent, and the answers it got, from its first attempt: the answers are counted
+ * before it is judged a scanner, since the probes before the judgement were answered too.
+ */
 interface SourceProbes {
   /** The source's host key (its address as text is made only for its finding). */
   key: number | string;
@@ -62,6 +65,17 @@ interface SourceProbes {
   portsByHost: Map<number | string, Set<number>> | null;
   /** Port → distinct hosts probed on it (until the source is judged). */
   hostsByPort: Map<number, Set<number | string>> | null;
+  /** SYN-ACKs sent to the source (open ports, nmap's count). */
+  synAcks: number;
+  /** RSTs without SYN sent to the source (closed ports). */
+  resets: number;
+  /**
+   * The first port that answered with a SYN-ACK, or -1: `openPorts` is made at the second
+   * (a flood's sources, answered once each, make no set).
+   */
+  firstOpenPort: number;
+  /** Distinct ports that answered with a SYN-ACK, at most MAX_OPEN_PORTS. */
+  openPorts: Set<number> | null;
   scan: ScanFacts | null;
 }
 
@@ -72,9 +86,6 @@ interface ScanFacts {
   hosts: Set<number | string>;
   /** Host key → text, for the hosts named in the finding. */
   hostNames: Map<number | string, string>;
-  openPorts: Set<number>;
-  synAcks: number;
-  resets: number;
   explained: ExplainedSample;
   reported: boolean;
 }
@@ -118,13 +129,14 @@ export const portScan: Rule = {
       scan.reported = true;
       const span = s.lastTime - s.firstTime;
       const address = hostKeyText(s.key, s.ipVersion);
-      const silent = Math.max(0, s.attempts - scan.synAcks - scan.resets);
+      const silent = Math.max(0, s.attempts - s.synAcks - s.resets);
+      const openPorts = s.openPorts !== null ? [...s.openPorts].sort((a, b) => a - b) : s.firstOpenPort >= 0 ? [s.firstOpenPort] : [];
       const hostList = [...scan.hostNames.values()];
       const oneHost = scan.hosts.size === 1;
       const onePort = scan.ports.size === 1;
       const target = oneHost ? hostList[0]! : `${count(scan.hosts.size)} hosts`;
       const what = scan.kind === 'vertical' || !onePort ? `${count(scan.ports.size)} ports on ${target}` : `port ${[...scan.ports][0]} on ${count(scan.hosts.size)} hosts`;
-      const answers = `${count(scan.openPorts.size)} open (SYN-ACK), ${count(scan.resets)} closed (RST), about ${count(silent)} unanswered`;
+      const answers = `${count(openPorts.length)} open (SYN-ACK), ${count(s.resets)} closed (RST), about ${count(silent)} unanswered`;
       const v6 = s.ipVersion === 6;
       const field = v6 ? 'ipv6' : 'ip';
       const filter = `${field}.src == ${address} && tcp.flags.syn == 1 && tcp.flags.ack == 0`;
@@ -146,9 +158,9 @@ export const portScan: Rule = {
           portRanges: portRanges(scan.ports),
           hosts: scan.hosts.size,
           targets: hostList.slice(0, 16),
-          openPorts: [...scan.openPorts].sort((a, b) => a - b),
-          synAcks: scan.synAcks,
-          resets: scan.resets,
+          openPorts,
+          synAcks: s.synAcks,
+          resets: s.resets,
           durationSeconds: round3(span),
           attemptsPerSecond: span > 0 ? Math.round(s.attempts / span) : s.attempts,
           explainedConversations: scan.explained.count,
@@ -192,7 +204,7 @@ export const portScan: Rule = {
       // A client that uses its connections (data, orderly closes) or whose stack retries its SYNs
       // is no scanner, whatever it tries (a peer-to-peer client working through its host cache).
       if ((!vertical && !horizontal) || s.engaged * 2 >= s.attempts || s.retries * 4 >= s.attempts) return;
-      const scan: ScanFacts = { kind: vertical ? 'vertical' : 'horizontal', ports: new PortSet(), hosts: new Set(), hostNames: new Map(), openPorts: new Set(), synAcks: 0, resets: 0, explained: new ExplainedSample(), reported: false };
+      const scan: ScanFacts = { kind: vertical ? 'vertical' : 'horizontal', ports: new PortSet(), hosts: new Set(), hostNames: new Map(), explained: new ExplainedSample(), reported: false };
       // What was seen before the judgement is counted from the sets kept so far.
       for (const [h, set] of s.portsByHost) {
         scan.hosts.add(h);
@@ -202,7 +214,11 @@ export const portScan: Rule = {
         scan.ports.add(x);
         for (const h of set) scan.hosts.add(h);
       }
-      scan.hostNames.set(host, hostText(p, 4));
+      // The hosts probed before the judgement are named too (a sweep's first ones come first).
+      for (const h of scan.hosts) {
+        if (scan.hostNames.size >= 16) break;
+        scan.hostNames.set(h, h === host ? hostText(p, 4) : hostKeyText(h, s.ipVersion));
+      }
       s.scan = scan;
       s.portsByHost = null;
       s.hostsByPort = null;
@@ -215,7 +231,7 @@ export const portScan: Rule = {
         const host = hostKey(p, 4);
         let s = sources.touch(key);
         if (s === undefined) {
-          s = { key, ipVersion: p.ipVersion, attempts: 0, engaged: 0, retries: 0, recent: null, recentAt: 0, firstKey: attemptKey(p, host), firstHost: host, firstPort: p.dstPort, firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, portsByHost: null, hostsByPort: null, scan: null };
+          s = { key, ipVersion: p.ipVersion, attempts: 0, engaged: 0, retries: 0, recent: null, recentAt: 0, firstKey: attemptKey(p, host), firstHost: host, firstPort: p.dstPort, firstTime: p.time, lastTime: p.time, firstFrame: p.frame, lastFrame: p.frame, portsByHost: null, hostsByPort: null, synAcks: 0, resets: 0, firstOpenPort: -1, openPorts: null, scan: null };
           sources.set(key, s);
         }
         s.attempts++;
@@ -235,18 +251,24 @@ export const portScan: Rule = {
           if (scan.hostNames.size < 16 && !scan.hostNames.has(host)) scan.hostNames.set(host, hostText(p, 4));
         }
       },
-      // Answers to a scanner: SYN-ACK (open) or RST (closed), counted like nmap does.
+      // Answers to a followed source: SYN-ACK (open) or RST (closed), counted like nmap does,
+      // from its first attempt on (whether it turns out a scanner is known only later).
       onSynAck(_c, p) {
-        const scan = sources.peek(hostKey(p, 4))?.scan;
-        if (!scan) return;
-        scan.synAcks++;
-        if (scan.openPorts.size < MAX_OPEN_PORTS) scan.openPorts.add(p.srcPort);
+        const s = sources.peek(hostKey(p, 4));
+        if (s === undefined) return;
+        s.synAcks++;
+        const port = p.srcPort;
+        if (s.firstOpenPort < 0) s.firstOpenPort = port;
+        else if (port !== s.firstOpenPort) {
+          if (s.openPorts === null) s.openPorts = new Set([s.firstOpenPort]);
+          if (s.openPorts.size < MAX_OPEN_PORTS) s.openPorts.add(port);
+        }
       },
       onRst(_c, p) {
         // A RST with SYN is an attempt (onSyn) or, with ACK too, an answer counted as a SYN-ACK.
         if ((p.tcpFlags & TCP_SYN) !== 0) return;
-        const scan = sources.peek(hostKey(p, 4))?.scan;
-        if (scan) scan.resets++;
+        const s = sources.peek(hostKey(p, 4));
+        if (s !== undefined) s.resets++;
       },
       onFirstDataOrFin(_c, p) {
         const s = sources.peek(hostKey(p, 0));

@@ -3,13 +3,14 @@
  * packet counts, stream numbering and failure counts against its tshark-derived MANIFEST.tsv.
  * Skips visibly when the corpus is absent, unless WIREWHY_REQUIRE_ALL is set.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeCapture } from '../../src/analyze.js';
 import { PUBLIC_CAPTURES, publicManifest } from '../helpers/fixtures.js';
 import { canRun, findTool } from '../helpers/tools.js';
-import { compareStreams, tsharkRows } from '../helpers/tshark.js';
+import { compareStreams, TSHARK, tsharkRows } from '../helpers/tshark.js';
 
 const present = canRun('the public capture corpus', existsSync(join(PUBLIC_CAPTURES, 'MANIFEST.tsv')), `expected at ${PUBLIC_CAPTURES}`);
 const tshark = present && canRun('tshark', findTool('tshark') !== null, 'apt-get install -y tshark');
@@ -69,8 +70,25 @@ describe.skipIf(!present)('public captures', () => {
     it('cs_synscan.pcapng: the scan\'s counts as nmap would give them', async () => {
       const [scan] = (await analyzeCapture(join(PUBLIC_CAPTURES, 'cs_synscan.pcapng'))).findings;
       expect(scan).toMatchObject({ rule: 'port-scan', severity: 'warning', client: { address: '172.16.0.8', port: -1 }, server: { address: '64.13.134.52', port: -1 }, codes: [] });
-      expect(scan!.details).toMatchObject({ kind: 'vertical', ports: 1000, openPorts: [22, 53, 80], explainedConversations: 1994 });
+      expect(scan!.details).toMatchObject({ kind: 'vertical', ports: 1000, openPorts: [22, 53, 80], synAcks: 12, resets: 5, explainedConversations: 1994 });
     }, 120_000);
+    // The answers to a scan are counted from its first probe: what tshark counts sent to the
+    // scanner (SYN-ACKs, their ports, RSTs without SYN) is what the finding says.
+    for (const file of ['cs_synscan.pcapng', 'esnet_masscan_tcp_0_1000.pcap']) {
+      it.skipIf(!tshark)(`${file}: the scan's answers equal tshark's counts`, async () => {
+        const path = join(PUBLIC_CAPTURES, file);
+        const [scan] = (await analyzeCapture(path)).findings.filter((f) => f.rule === 'port-scan');
+        const to = `ip.dst == ${scan!.client.address} && tcp`;
+        const field = (filter: string, name: string): string[] =>
+          execFileSync(TSHARK!, ['-r', path, '-Y', filter, '-T', 'fields', '-e', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+            .split('\n')
+            .filter((l) => l !== '');
+        const synAckPorts = field(`${to} && tcp.flags.syn == 1 && tcp.flags.ack == 1`, 'tcp.srcport').map(Number);
+        const resets = field(`${to} && tcp.flags.reset == 1 && tcp.flags.syn == 0`, 'frame.number');
+        const attempts = field(`ip.src == ${scan!.client.address} && tcp.flags.syn == 1 && tcp.flags.ack == 0`, 'frame.number');
+        expect(scan!.details).toMatchObject({ attempts: attempts.length, synAcks: synAckPorts.length, openPorts: [...new Set(synAckPorts)].sort((a, b) => a - b), resets: resets.length });
+      }, 120_000);
+    }
     it('cs_ppa1e_gnutella.pcap: a peer-to-peer client retrying its SYNs is no scan', async () => {
       const report = await analyzeCapture(join(PUBLIC_CAPTURES, 'cs_ppa1e_gnutella.pcap'));
       expect(report.summary.byRule['port-scan']).toBeUndefined();

@@ -52,6 +52,19 @@ function connectScanOfGreetingServices(ports: number[]): Scenario[] {
   });
 }
 
+/**
+ * nmap -sS as it runs: `ports` probed in a scrambled order from source port 50000; open ports
+ * answer SYN-ACK (the scanner's kernel resets), closed ones RST; every unanswered probe is sent
+ * once more from source port 50001, after the first pass.
+ */
+function nmapSynScan(ports: number[], closed: Set<number>, open: Set<number>): Scenario[] {
+  const order = ports.map((_, i) => ports[(i * 37) % ports.length]!);
+  const retries = order
+    .filter((port) => !closed.has(port) && !open.has(port))
+    .map((port, i) => new Scenario(`${SCANNER}:50001`, `${TARGET}:${port}`).tcp('c', 2 + i * 0.001, ['SYN'], 5000 + i));
+  return [...synScan(order, closed, open), ...retries];
+}
+
 /** A client that opens a connection to each of `ports`, sends a request on each and keeps them all open. */
 function keptConnections(ports: number[]): Scenario[] {
   return ports.map((port, i) => {
@@ -117,20 +130,34 @@ runRuleTests(portScan, {
           codes: [],
           stream: 0,
           filter: `ip.src == ${SCANNER} && tcp.flags.syn == 1 && tcp.flags.ack == 0`,
-          details: { kind: 'vertical', attempts: 100, ports: 100, portRanges: '1-100', hosts: 1, openPorts: [22], resets: 2, explainedConversations: 100 },
+          details: { kind: 'vertical', attempts: 100, ports: 100, portRanges: '1-100', hosts: 1, openPorts: [22], synAcks: 1, resets: 2, explainedConversations: 100 },
         },
       ],
     },
     {
       name: `masscan sweep: port 445 on ${SWEEP_HOSTS + 5} hosts`,
       packets: mergeScenarios(...range(1, SWEEP_HOSTS + 5).map((h) => new Scenario(`${SCANNER}:61000`, `10.1.0.${h}:445`).tcp('c', h * 0.001, ['SYN'], h))),
-      findings: [{ client: { address: SCANNER, port: -1 }, server: { address: '10.1.0.1', port: 445 }, details: { kind: 'horizontal', hosts: SWEEP_HOSTS + 5, ports: 1 } }],
+      // The hosts swept before the judgement are named, in the order they were probed.
+      findings: [{ client: { address: SCANNER, port: -1 }, server: { address: '10.1.0.1', port: 445 }, details: { kind: 'horizontal', hosts: SWEEP_HOSTS + 5, ports: 1, targets: range(1, 16).map((h) => `10.1.0.${h}`) } }],
     },
     {
       // The banners are the target's data, not the scanner's: they do not make its connections used.
       name: 'a connect scan of 30 services that greet first: the scanner never sends data, the targets do',
       packets: mergeScenarios(...connectScanOfGreetingServices(range(2000, 30))),
-      findings: [{ client: { address: SCANNER, port: -1 }, details: { kind: 'vertical', attempts: 30, ports: 30, explainedConversations: 30 } }],
+      // Every port answered, those before the judgement (at the 20th) too.
+      findings: [{ client: { address: SCANNER, port: -1 }, details: { kind: 'vertical', attempts: 30, ports: 30, synAcks: 30, openPorts: range(2000, 30), resets: 0, explainedConversations: 30 } }],
+    },
+    {
+      // The first probe's answer counts though the source is followed only from then on.
+      name: 'nmap -sS of 30 ports: open and closed ones before and after the judgement, the first probe answered',
+      packets: mergeScenarios(...synScan(range(1, 30), new Set([2, 3, 19, 25]), new Set([1, 5, 12, 28]))),
+      findings: [{ client: { address: SCANNER, port: -1 }, details: { kind: 'vertical', attempts: 30, ports: 30, synAcks: 4, openPorts: [1, 5, 12, 28], resets: 4, explainedConversations: 30 } }],
+    },
+    {
+      // Ports 1 (the first probe), 38 and 23 answer before the judgement, 80, 70 and 113 after.
+      name: 'nmap -sS of 200 ports in scrambled order, unanswered probes sent twice: answers counted once each',
+      packets: mergeScenarios(...nmapSynScan(range(1, 200), new Set([38, 70, 113]), new Set([1, 23, 80]))),
+      findings: [{ client: { address: SCANNER, port: -1 }, server: { address: TARGET, port: -1 }, details: { kind: 'vertical', attempts: 200 + 194, ports: 200, hosts: 1, synAcks: 3, openPorts: [1, 23, 80], resets: 3, explainedConversations: 394 } }],
     },
     {
       // Used connections are counted once each, not once per segment: 200 segments on one SSH
