@@ -30,8 +30,11 @@ export const EXIT_INTERRUPTED = 130;
 interface StreamLike {
   write(s: string, callback?: (error?: Error | null) => void): unknown;
   on?(event: 'error', listener: (error: Error) => void): unknown;
+  once?(event: 'drain' | 'close', listener: () => void): unknown;
+  off?(event: 'drain' | 'close', listener: () => void): unknown;
   errored?: Error | null;
   writableLength?: number;
+  writableNeedDrain?: boolean;
   destroyed?: boolean;
 }
 
@@ -49,6 +52,8 @@ export class ReportOutput {
   /** The first write error, if any. */
   failure: NodeJS.ErrnoException | undefined;
   readonly isTTY: boolean | undefined;
+  /** The wait for the target's 'drain', shared by everyone waiting (one listener, not one each). */
+  private drain: { promise: Promise<void>; settle: () => void } | null = null;
 
   /**
    * `onFailure` is told once, at the first error (the command stops producing output); `where`
@@ -86,6 +91,30 @@ export class ReportOutput {
   }
 
   /**
+   * Resolves once the target can take more without queueing in memory: at once unless its last
+   * write() said it is full (a pipe whose reader is behind), else at its 'drain', or when it
+   * closes or writing fails (nothing more will be queued then).
+   */
+  whenWritable(): Promise<void> {
+    const stream = this.target as StreamLike;
+    if (this.failure || stream.destroyed || stream.writableNeedDrain !== true || typeof stream.once !== 'function') return Promise.resolve();
+    if (this.drain) return this.drain.promise;
+    let settle!: () => void;
+    const promise = new Promise<void>((resolve) => {
+      settle = () => {
+        stream.off?.('drain', settle);
+        stream.off?.('close', settle);
+        this.drain = null;
+        resolve();
+      };
+    });
+    this.drain = { promise, settle };
+    stream.once('drain', settle);
+    stream.once('close', settle);
+    return promise;
+  }
+
+  /**
    * Resolves once everything written has left the process (a pipe to a slow reader may hold
    * megabytes), or writing failed: only then is the outcome of the writes known.
    */
@@ -118,6 +147,7 @@ export class ReportOutput {
   private fail(e: unknown): void {
     if (this.failure) return;
     this.failure = (e instanceof Error ? e : new Error(String(e))) as NodeJS.ErrnoException;
+    this.drain?.settle();
     this.onFailure();
   }
 }

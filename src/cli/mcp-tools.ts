@@ -11,11 +11,10 @@ import { decodeFrame, isSupportedLinkType, linkTypeName } from '../decode/index.
 import { AnomalyCounter, createPacket, formatAddress, type Packet } from '../decode/packet.js';
 import { explain } from '../report/explain.js';
 import type { AnalysisReport, ConversationSpan } from '../report/types.js';
-import { findCodes } from '../rules/codes.js';
+import { filterOfOptions, filterProblem, findingFilter, type FilteredFinding } from '../rules/filter.js';
 import { hostPort, isoTime } from '../model/words.js';
 import { icmpName, tcpFlagsLabel } from '../rules/evidence.js';
-import { RULES, ruleById } from '../rules/index.js';
-import type { ErrorCode, Finding } from '../rules/types.js';
+import type { Finding, Severity } from '../rules/types.js';
 import { captureErrorLine, describeSystemError } from '../report/errors.js';
 import { BOUNDED_HEAP } from './heap.js';
 
@@ -55,11 +54,14 @@ export function capturePath(path: string): string {
   return absolute;
 }
 
-/** Analyse `path`, with an unreadable capture said as a tool error. */
-async function analyse(path: string, conversations: boolean): Promise<AnalysisReport> {
+/**
+ * Analyse `path`, with an unreadable capture said as a tool error; `onDroppedFinding` hears of
+ * each finding decided past the report's cap.
+ */
+async function analyse(path: string, conversations: boolean, onDroppedFinding?: (f: FilteredFinding) => void): Promise<AnalysisReport> {
   let report: AnalysisReport;
   try {
-    report = await analyzeCapture(path, { heapPolicy: BOUNDED_HEAP, conversations });
+    report = await analyzeCapture(path, { heapPolicy: BOUNDED_HEAP, conversations, onDroppedFinding });
   } catch (e) {
     throw new ToolInputError(captureErrorLine(path, e).replace(/^wirewhy: /, ''));
   }
@@ -104,37 +106,39 @@ export interface AnalyzeCaptureArgs {
   path: string;
   rule?: string;
   code?: string;
+  severity?: Severity;
 }
+
+/** How a refused filter names the tool's arguments. */
+const ARGUMENT_NAMES = { rule: 'rule', code: 'code' };
 
 /**
  * analyze_capture: the findings of a capture, each with its number in the report, evidence frames,
- * codes per OS and Wireshark filters; `rule` and `code` keep only the findings that match.
+ * codes per OS and Wireshark filters; `rule`, `code` and `severity` keep only the findings that
+ * match, exactly as the command's `--rule`, `--code` and `--severity` do (rules/filter.ts): the
+ * same values are taken (several with commas) and the same refused.
  */
 export async function analyzeCaptureTool(args: AnalyzeCaptureArgs): Promise<Record<string, unknown>> {
   const path = capturePath(args.path);
-  let rule: string | undefined;
-  if (args.rule !== undefined) {
-    rule = ruleById(args.rule.trim().toLowerCase())?.meta.id;
-    if (!rule) throw new ToolInputError(`no rule ${JSON.stringify(args.rule)}; rules: ${RULES.map((r) => r.meta.id).join(', ')}`);
-  }
-  let codes: ErrorCode[] | undefined;
-  if (args.code !== undefined) {
-    codes = findCodes(args.code).map((m) => m.code);
-    if (codes.length === 0) throw new ToolInputError(`no error code ${JSON.stringify(args.code)}: give a number (10061, 111, 61) or a name (ECONNREFUSED, WSAETIMEDOUT, EAI_NONAME)`);
-  }
-  const report = await analyse(path, false);
-  const hasCode = (f: Finding): boolean => f.codes.some((c) => codes!.some((k) => k.os === c.os && k.code === c.code && k.name === c.name));
+  const spec = filterOfOptions({ code: args.code === undefined ? [] : [args.code], rule: args.rule === undefined ? [] : [args.rule], severity: args.severity });
+  const problem = await filterProblem(spec, ARGUMENT_NAMES);
+  if (problem) throw new ToolInputError(problem);
+  const wanted = spec ? findingFilter(spec) : null;
+  // Findings past the report's cap are counted too, so `matching` counts what the summary does.
+  let matchingNotKept = 0;
+  const report = await analyse(path, false, wanted ? (f) => void (wanted(f) && matchingNotKept++) : undefined);
   const matching: Array<{ f: Finding; number: number }> = [];
   report.findings.forEach((f, i) => {
-    if ((rule === undefined || f.rule === rule) && (codes === undefined || hasCode(f))) matching.push({ f, number: i + 1 });
+    if (!wanted || wanted(f)) matching.push({ f, number: i + 1 });
   });
+  const matchingCount = matching.length + matchingNotKept;
   const shown = matching.slice(0, MAX_FINDINGS_SHOWN);
   return {
     capture: captureFacts(report),
     summary: report.summary,
-    ...(rule !== undefined || codes !== undefined ? { filter: { ...(rule ? { rule } : {}), ...(args.code !== undefined ? { code: args.code } : {}) }, matching: matching.length } : {}),
+    ...(spec ? { filter: spec, matching: matchingCount } : {}),
     findings: shown.map(({ f, number }) => findingAnswer(f, number)),
-    ...(matching.length > shown.length ? { findingsOmitted: matching.length - shown.length, note: 'narrow the question with rule or code to see the others' } : {}),
+    ...(matchingCount > shown.length ? { findingsOmitted: matchingCount - shown.length, note: 'narrow the question with rule, code or severity to see the others' } : {}),
   };
 }
 

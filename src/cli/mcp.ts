@@ -12,6 +12,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod/v4';
 import { VERSION } from '../version.js';
+import { SEVERITIES } from '../rules/types.js';
 import {
   MAX_ARGUMENT_CHARS,
   MAX_CONVERSATIONS_SHOWN,
@@ -68,11 +69,17 @@ export function createMcpServer(): McpServer {
       description:
         `Analyse a packet capture and list its failed connections: for each finding its number, rule, severity, client and server, ` +
         `Wireshark stream (and "tcp.stream eq N" filter), evidence frame numbers, the error code each OS reports, a one-line summary ` +
-        `and an address filter. rule and code keep only matching findings. At most ${MAX_FINDINGS_SHOWN} findings are listed; the rest are counted.`,
+        `and an address filter. rule, code and severity keep only matching findings, as the command's --rule, --code and --severity do. ` +
+        `At most ${MAX_FINDINGS_SHOWN} findings are listed; the rest are counted.`,
       inputSchema: {
         path: pathArgument,
-        rule: z.string().max(100).optional().describe('Only findings of this rule (connection-refused, connect-timeout, connection-reset, …)'),
-        code: z.string().max(100).optional().describe('Only findings whose codes include this one: a number (10061, 111) or a name (ECONNREFUSED, WSAETIMEDOUT)'),
+        rule: z.string().max(MAX_ARGUMENT_CHARS).optional().describe('Only findings of this rule (connection-refused, connect-timeout, connection-reset, …); several separated by commas'),
+        code: z
+          .string()
+          .max(MAX_ARGUMENT_CHARS)
+          .optional()
+          .describe('Only findings citing this error code: a number (10061, 111, 18456, 503, 0x80090326) or a name (ECONNREFUSED, WSAETIMEDOUT); several separated by commas'),
+        severity: z.enum(SEVERITIES).optional().describe('Only findings of at least this severity (error: an application got an error; warning: degraded or uncertain; info)'),
       },
       annotations: readOnly,
     },

@@ -50,6 +50,8 @@ export async function runScan(paths: string[], opts: ScanCommandOptions, io: Cli
     width: terminalWidth(io),
     out: (chunk) => io.stdout.write(chunk),
     err: (chunk) => io.stderr.write(chunk),
+    // Streamed findings wait in their workers while the report's reader is behind.
+    ...(io.stdout instanceof ReportOutput ? { whenWritable: () => (io.stdout as ReportOutput).whenWritable() } : {}),
     ...(opts.shard ? { records: { shard: shardLabel(opts.shard) } } : {}),
     ...(opts.filter ? { filter: opts.filter } : {}),
   });

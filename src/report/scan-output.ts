@@ -7,7 +7,7 @@
  * - counted (text): each capture's findings come back tallied by rule, server and codes; the
  *   tallies are merged into the groups across captures as captures finish, then dropped.
  * - streamed (jsonl): each finding is made a line by its worker as soon as it is decided, and
- *   written.
+ *   written; while the output is full (a slow reader), the workers wait (scan/credit.ts).
  * - kept (json, junit, html): each capture's part (report, test case, section) is rendered by
  *   its worker and kept in a temporary file (scan/parts.ts), then copied to the output in walk
  *   order a piece at a time, after what precedes the parts (counts, the overview) is known.
@@ -23,15 +23,21 @@ import { reporter } from './index.js';
 import type { FindingsNeed, ScanFormatOutput, ScanOutputContext, ScanOutputRun } from './reporter.js';
 
 /** What {@link ScanOutput} writes with and to: what each format's writer gets, less the part copier it makes. */
-export type ScanOutputOptions = Omit<ScanOutputContext, 'copyPart'>;
+export type ScanOutputOptions = Omit<ScanOutputContext, 'copyPart'> & {
+  /**
+   * Resolves once the report's destination can take more, after `out` returned false (a pipe
+   * whose reader is behind): streamed findings then wait in their workers, not in memory here.
+   */
+  whenWritable?: () => Promise<void>;
+};
 
 /** The options a scan's output gives the scan (scan/pool.ts's PoolOptions takes them). */
 export interface ScanOutputPoolOptions {
   keepFindings: boolean;
   /** Kept formats: where the workers keep each capture's part. */
   parts?: CapturePartSource;
-  /** Streamed formats: each finding as its worker made it a line of `lineFormat`. */
-  onFindingLine?: (line: string) => void;
+  /** Streamed formats: the findings as their worker made them lines of `lineFormat`, written as they come. */
+  onFindingLines?: (lines: string) => void | Promise<void>;
   lineFormat?: string;
   onResult: (result: ScanFileResult, index: number) => void;
   /** The findings asked for: the workers drop the others. */
@@ -87,7 +93,7 @@ export class ScanOutput {
       keepFindings: renderHere,
       ...(options.filter ? { filter: options.filter } : {}),
       ...(parts ? { parts } : {}),
-      ...(need === 'streamed' ? { onFindingLine: options.out, lineFormat: format } : {}),
+      ...(need === 'streamed' ? { onFindingLines: (lines) => this.writeLines(lines, options), lineFormat: format } : {}),
       onResult: (r, index) => {
         if (r.report && r.tally) {
           if (failOn !== undefined && !r.error && r.tally.some((x) => severityReaches(x.severity, failOn))) this.reachedFailOn = true;
@@ -102,6 +108,11 @@ export class ScanOutput {
         delete r.tally;
       },
     };
+  }
+
+  /** Write streamed lines; a full destination holds the worker that made them until it drains. */
+  private writeLines(lines: string, options: ScanOutputOptions): void | Promise<void> {
+    if (options.out(lines) === false && options.whenWritable) return options.whenWritable();
   }
 
   /** Whether a finding of a capture that was read reached `--fail-on`. */

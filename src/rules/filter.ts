@@ -98,22 +98,23 @@ async function codeNames(): Promise<Set<string>> {
  * Why the filters cannot be what the user meant, in one line, or null when they can: a rule id
  * no rule has, or a code that is neither a number nor a name any OS table (or `explain`'s
  * catalogue) knows. A number is always taken: servers' own codes (SQL Server 18456, HTTP 503)
- * are numbers a finding may cite.
+ * are numbers a finding may cite. `named` says how the line names the filters (the command's
+ * options by default; the MCP tool's arguments there).
  */
-export async function filterProblem(spec: FindingFilterSpec | undefined): Promise<string | null> {
+export async function filterProblem(spec: FindingFilterSpec | undefined, named: { rule: string; code: string } = { rule: '--rule', code: '--code' }): Promise<string | null> {
   if (!spec) return null;
   if (spec.rules?.length) {
     const { RULES } = await import('./index.js');
     const ids = RULES.map((r) => r.meta.id);
     const unknown = spec.rules.filter((id) => !ids.includes(id));
-    if (unknown.length > 0) return `unknown rule ${unknown.map((id) => JSON.stringify(id)).join(', ')} (--rule); the rules are ${[...ids].sort().join(', ')}`;
+    if (unknown.length > 0) return `unknown rule ${unknown.map((id) => JSON.stringify(id)).join(', ')} (${named.rule}); the rules are ${[...ids].sort().join(', ')}`;
   }
   const names = spec.codes?.filter((c) => codeNumbers(c) === null) ?? [];
   if (names.length > 0) {
     const known = await codeNames();
     // "ECONNREFUSED" also names the Winsock twin WSAECONNREFUSED (findCodes knows).
     const unknown = names.filter((n) => !known.has(n.toUpperCase()) && findCodes(n).length === 0);
-    if (unknown.length > 0) return `unknown error code ${unknown.map((c) => JSON.stringify(c)).join(', ')} (--code); give a number (10061, 111, 0x80090326) or a name an OS uses (ECONNREFUSED, WSAECONNREFUSED, ETIMEDOUT); wirewhy explain lists what it knows`;
+    if (unknown.length > 0) return `unknown error code ${unknown.map((c) => JSON.stringify(c)).join(', ')} (${named.code}); give a number (10061, 111, 0x80090326) or a name an OS uses (ECONNREFUSED, WSAECONNREFUSED, ETIMEDOUT); wirewhy explain lists what it knows`;
   }
   return null;
 }

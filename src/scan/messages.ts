@@ -6,6 +6,14 @@ import type { CapturePart, CapturePartRequest } from './parts.js';
 import type { FindingTally } from './tally.js';
 import type { ScanFileError } from './types.js';
 
+/** What the pool gives each worker as it starts it (its `workerData`). */
+export interface WorkerSetup {
+  /** The memory of the worker's OutputCredit (credit.ts), shared with the pool. */
+  credit: SharedArrayBuffer;
+  /** Batches of streamed findings the worker may have in flight. */
+  creditLimit: number;
+}
+
 /** Main thread → worker. */
 export type ToWorker =
   | {
@@ -29,9 +37,13 @@ export type ToWorker =
 /** Worker → main thread. */
 export type FromWorker =
   | { type: 'progress'; id: number; bytes: number }
-  | { type: 'finding'; id: number; finding: Finding }
-  /** The finding as a line of a streamed `scan --format` (jsonl: `{"file": …, …finding}`). */
-  | { type: 'findingLine'; id: number; line: string }
+  /** Findings as they were decided, a batch at a time (each batch holds a credit, see credit.ts). */
+  | { type: 'findings'; id: number; findings: Finding[] }
+  /**
+   * Findings as lines of a streamed `scan --format` (jsonl: `{"file": …, …finding}`), in the
+   * order decided, several whole lines at a time (each batch holds a credit, see credit.ts).
+   */
+  | { type: 'findingLines'; id: number; lines: string }
   | { type: 'done'; id: number; report: AnalysisReport; tally: FindingTally[]; part?: CapturePart }
   /** `report` is there when the file was read but held nothing useful. */
   | { type: 'failed'; id: number; error: ScanFileError; report?: AnalysisReport; tally?: FindingTally[] };

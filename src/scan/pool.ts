@@ -13,7 +13,8 @@ import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { Finding } from '../rules/types.js';
 import type { FindingFilterSpec } from '../model/report.js';
-import type { FromWorker, ToWorker } from './messages.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './messages.js';
+import { BATCHES_IN_FLIGHT, OutputCredit } from './credit.js';
 import type { CapturePartSource } from '../model/parts.js';
 import type { ScanFileResult } from './types.js';
 
@@ -38,16 +39,27 @@ export interface PoolOptions {
    * (`result.part`); the report itself then comes without its findings.
    */
   parts?: CapturePartSource;
-  /** Called with each finding as soon as a worker decides it (turns on streaming in workers). */
+  /**
+   * Called with each finding soon after a worker decides it (turns on streaming in workers). The
+   * worker posts findings a batch at a time and waits while BATCHES_IN_FLIGHT of its batches
+   * have not been handled here (credit.ts).
+   */
   onFinding?: (file: string, finding: Finding) => void;
   /**
-   * Called with each finding as soon as a worker decides it, as the JSONL line the worker made
-   * of it (`{"file": …, …finding}`, see formatJsonlFinding): this thread then handles a string,
-   * not a finding to rebuild. Ignored when `onFinding` is given.
+   * Called with the findings a worker decided, as the lines it made of them in `lineFormat`
+   * (jsonl: `{"file": …, …finding}`, see formatJsonlFinding): whole lines, several at a time, in
+   * the order each worker decided them; this thread then handles a string, not findings to
+   * rebuild. Returning a promise (the output is full) holds the worker back until it settles:
+   * each worker waits while BATCHES_IN_FLIGHT of its batches have not been taken (credit.ts).
+   * Ignored when `onFinding` is given.
    */
-  onFindingLine?: (line: string) => void;
-  /** The format whose line `onFindingLine` receives (a streamed `scan --format`; default jsonl). */
+  onFindingLines?: (lines: string) => void | Promise<void>;
+  /** The format whose lines `onFindingLines` receives (a streamed `scan --format`; default jsonl). */
   lineFormat?: string;
+  /** Batches of streamed findings each worker may have in flight (default BATCHES_IN_FLIGHT). */
+  batchesInFlight?: number;
+  /** Called with each worker's credit as it starts (to watch the backpressure). */
+  onWorkerCredit?: (credit: OutputCredit) => void;
   /** Called when a file is finished, in completion order; `index` is its place in `files`. */
   onResult?: (result: ScanFileResult, index: number) => void;
   /** Bytes of source read so far over all files (for the progress bar). */
@@ -107,7 +119,7 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
   let filesDone = 0;
   let stopping = false;
   const spec = workerSpec();
-  const streamFindings = options.onFinding ? 'finding' : options.onFindingLine ? { format: options.lineFormat ?? 'jsonl' } : false;
+  const streamFindings = options.onFinding ? 'finding' : options.onFindingLines ? { format: options.lineFormat ?? 'jsonl' } : false;
   const part = options.parts ? { ...options.parts.request, partsDir: options.parts.dir } : undefined;
 
   const reportProgress = (): void => {
@@ -138,7 +150,11 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
 
     const start = (): void => {
       // Each worker's young generation is capped like the main thread's (see memory.ts).
-      const worker = new Worker(spec.entry, { ...spec.options, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+      const credit = new OutputCredit(options.batchesInFlight ?? BATCHES_IN_FLIGHT);
+      options.onWorkerCredit?.(credit);
+      const workerData: WorkerSetup = { credit: credit.shared, creditLimit: credit.limit };
+      const worker = new Worker(spec.entry, { ...spec.options, workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+      const giveBack = (): void => credit.give();
       workers.add(worker);
       live++;
       let current = -1;
@@ -159,12 +175,17 @@ export async function runPool(files: readonly ScanJob[], options: PoolOptions = 
             inFlightBytes.set(m.id, m.bytes);
             reportProgress();
             return;
-          case 'finding':
-            options.onFinding?.(files[m.id]!.path, m.finding);
+          case 'findings':
+            for (const finding of m.findings) options.onFinding?.(files[m.id]!.path, finding);
+            giveBack();
             return;
-          case 'findingLine':
-            options.onFindingLine?.(m.line);
+          case 'findingLines': {
+            const taken = options.onFindingLines?.(m.lines);
+            // The output is full: the credit comes back when it drains, and the worker waits.
+            if (taken instanceof Promise) void taken.then(giveBack, giveBack);
+            else giveBack();
             return;
+          }
           case 'done':
             finish(m.id, { report: m.report, tally: m.tally, ...(m.part ? { part: m.part } : {}) });
             next();

@@ -66,7 +66,7 @@ describe('wirewhy mcp, through the SDK client', () => {
     expect(tools.map((t) => t.name).sort()).toEqual(['analyze_capture', 'explain', 'list_conversations', 'show_frames']);
     const byName = new Map(tools.map((t) => [t.name, t]));
     expect(byName.get('analyze_capture')!.inputSchema.required).toEqual(['path']);
-    expect(Object.keys(byName.get('analyze_capture')!.inputSchema.properties!)).toEqual(['path', 'rule', 'code']);
+    expect(Object.keys(byName.get('analyze_capture')!.inputSchema.properties!)).toEqual(['path', 'rule', 'code', 'severity']);
     expect(byName.get('show_frames')!.inputSchema.required).toEqual(['path', 'frames']);
     expect(byName.get('explain')!.inputSchema.required).toEqual(['query']);
     for (const t of tools) expect(t.annotations?.readOnlyHint).toBe(true);
@@ -104,8 +104,8 @@ describe('wirewhy mcp, through the SDK client', () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ path: join(dir, 'missing.pcap') }, /missing\.pcap: no such file or directory/],
       [{ path: dir }, /is a directory/],
-      [{ path: MIX, rule: 'no-such-rule' }, /no rule "no-such-rule"; rules: .*connection-refused/],
-      [{ path: MIX, code: 'EFOOBAR' }, /no error code "EFOOBAR"/],
+      [{ path: MIX, rule: 'no-such-rule' }, /unknown rule "no-such-rule" \(rule\); the rules are .*connection-refused/],
+      [{ path: MIX, code: 'EFOOBAR' }, /unknown error code "EFOOBAR" \(code\)/],
     ];
     for (const [args, message] of cases) {
       const r = await call('analyze_capture', args);
