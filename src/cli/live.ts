@@ -72,7 +72,6 @@ export function openLiveInput(file: string, signal?: { stopped: boolean }, now: 
   source.on('error', (e) => stream.destroy(e));
 
   let advance: ((t: number) => void) | null = null;
-  let lastPacketTime: () => number = () => -Infinity;
   // How far behind the wall clock packets are when they are read: the capture host's clock skew
   // plus the capture tool's buffering (libpcap hands packets over up to its 1 s buffer timeout
   // late without --immediate-mode). The smallest lag seen is the skew; the largest, the skew plus
@@ -105,9 +104,8 @@ export function openLiveInput(file: string, signal?: { stopped: boolean }, now: 
 
   return {
     stream,
-    onClock(adv, last) {
+    onClock(adv, lastPacketTime) {
       advance = adv;
-      lastPacketTime = last;
       const t = lastPacketTime();
       if (!Number.isFinite(t) || t === lastSeen) return;
       lastSeen = t;

@@ -68,6 +68,11 @@ export interface DnsTransaction {
   responses: DnsResponse[];
 }
 
+/** True for ICMP type 3 or ICMPv6 type 1 (destination unreachable, any code). */
+export function isDestinationUnreachable(ipVersion: number, type: number): boolean {
+  return ipVersion === 6 ? type === 1 : type === 3;
+}
+
 /** True for ICMP type 3 code 3 or ICMPv6 type 1 code 4. */
 export function isPortUnreachable(ipVersion: number, type: number, code: number): boolean {
   return ipVersion === 4 ? type === 3 && code === 3 : type === 1 && code === 4;

@@ -95,44 +95,37 @@ function codeLabel(codes: readonly ErrorCode[], os: OsName): string {
 }
 
 /**
- * A table of `rows` that fits `width` columns (none: natural widths): the columns in `keep`
- * (all when it is null) and, when even those are too wide, cells wrapped inside their columns by
- * cli-table3 (a path is cut anywhere: it has no spaces), the columns in `keepWhole` last.
+ * A table of `rows` that fits `width` columns (none: natural widths): every column of `wide` when
+ * they fit, else those of `narrow` (below NARROW_WIDTH) and, when even those are too wide, cells
+ * wrapped inside their columns by cli-table3 (a path is cut anywhere: it has no spaces), the
+ * columns in `keepWhole` last.
  */
-function fittedTable(head: string[], rows: Array<Array<string | number>>, style: TerminalStyle, colAligns: Array<'left' | 'right'>, width: number | undefined, keep: number[] | null, keepWhole: ReadonlySet<number>): string[] {
-  const pick = <T,>(row: T[]): T[] => (keep === null ? row : keep.map((i) => row[i]!));
-  const heads = pick(head);
-  const body = rows.map((r) => pick(r).map(String));
-  const kept = keep ?? head.map((_, i) => i);
-  const texts = [heads, ...body];
-  const widest = (c: number, measure: (line: string) => number) => Math.max(...texts.map((r) => Math.max(0, ...r[c]!.split('\n').map(measure)))) + CELL_PADDING;
-  const longestWord = heads.map((_, c) => widest(c, (l) => Math.max(0, ...l.split(/\s+/).map((w) => stringWidth(w)))));
+function fittedTable(head: string[], rows: Array<Array<string | number>>, style: TerminalStyle, colAligns: Array<'left' | 'right'>, width: number | undefined, layout: { wide: number[]; narrow: number[] }, keepWhole: ReadonlySet<number>): string[] {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const widest = (c: number, measure: (line: string) => number) => Math.max(...cells.map((r) => Math.max(0, ...r[c]!.split('\n').map(measure)))) + CELL_PADDING;
+  const natural = head.map((_, c) => widest(c, (l) => stringWidth(l)));
+  const longestWord = head.map((_, c) => widest(c, (l) => Math.max(0, ...l.split(/\s+/).map((w) => stringWidth(w)))));
+  const tableWidth = (cols: number[]) => cols.reduce((n, c) => n + natural[c]!, 0) + cols.length + 1;
+  const kept = width !== undefined && width < NARROW_WIDTH && tableWidth(layout.wide) > width ? layout.narrow : layout.wide;
   const colWidths =
     width === undefined
       ? null
       : fitColumns(
-          heads.map((h, c) => ({ natural: widest(c, (l) => stringWidth(l)), longestWord: longestWord[c]!, least: Math.max(...h.split(/\s+/).map((w) => stringWidth(w))) + CELL_PADDING, keepWhole: keepWhole.has(kept[c]!) })),
+          kept.map((c) => ({ natural: natural[c]!, longestWord: longestWord[c]!, least: Math.max(...head[c]!.split(/\s+/).map((w) => stringWidth(w))) + CELL_PADDING, keepWhole: keepWhole.has(c) })),
           width,
         );
   // A column narrower than one of its words (a path) has its cells cut inside words by cli-table3,
   // which counts colour escapes as characters: those cells go plain.
-  const cutsWords = heads.map((_, c) => colWidths !== null && colWidths[c]! < longestWord[c]!);
+  const cutsWords = kept.map((c, i) => colWidths !== null && colWidths[i]! < longestWord[c]!);
   const table = new Table({
-    head: heads.map((h) => style.bold(h)),
+    head: kept.map((c) => style.bold(head[c]!)),
     chars: style.tableChars,
     style: { head: [], border: [], compact: true },
-    colAligns: pick(colAligns),
+    colAligns: kept.map((c) => colAligns[c]!),
     ...(colWidths ? { colWidths, wordWrap: true, wrapOnWordBoundary: true } : {}),
   });
-  for (const r of body) table.push(r.map((text, c) => (cutsWords[c] ? { content: stripVTControlCharacters(text), wrapOnWordBoundary: false } : text)));
+  for (const r of cells.slice(1)) table.push(kept.map((c, i) => (cutsWords[i] ? { content: stripVTControlCharacters(r[c]!), wrapOnWordBoundary: false } : r[c]!)));
   return table.toString().split('\n');
-}
-
-/** Whether a table of these natural cells needs the narrow layout at `width`. */
-function tooWide(head: string[], rows: Array<Array<string | number>>, width: number | undefined): boolean {
-  if (width === undefined || width >= NARROW_WIDTH) return false;
-  const natural = head.map((_, c) => Math.max(...[head, ...rows].map((r) => Math.max(...String(r[c]).split('\n').map((l) => stringWidth(l))))) + 2);
-  return natural.reduce((a, b) => a + b, 0) + natural.length + 1 > width;
 }
 
 /**
@@ -163,7 +156,6 @@ function fileTable(result: ScanResult, style: TerminalStyle, width: number | und
   const t = style.text;
   const head = ['File', 'Packets', 'Conversations', 'Findings', 'By rule', 'Errors'];
   const rows: Array<Array<string | number>> = [];
-  const table = { push: (r: Array<string | number>) => void rows.push(r) };
   for (const f of result.files) {
     // Listed after the table: the table and its totals are what was read.
     if (f.notRun) continue;
@@ -172,7 +164,7 @@ function fileTable(result: ScanResult, style: TerminalStyle, width: number | und
     if (f.error) errors = style.red(t(f.error.message + (f.error.offset !== undefined ? ` (byte ${f.error.offset})` : '')));
     else if (r && warningsShown(r) > 0) errors = style.yellow(plural(warningsShown(r), 'warning'));
     const byRule = r ? byCount(r.summary.byRule).map(([rule, n]) => `${t(rule)} ${style.times}${n}`).join('\n') : '';
-    table.push([
+    rows.push([
       t(f.file),
       r ? r.capture.packets : '-',
       r ? r.summary.tcpConversations + r.summary.udpExchanges : '-',
@@ -184,7 +176,7 @@ function fileTable(result: ScanResult, style: TerminalStyle, width: number | und
   const tot = result.totals;
   const totalByRule = byCount(tot.byRule).map(([rule, n]) => `${t(rule)} ${style.times}${n}`).join('\n');
   const unreadable = tot.unreadable + result.pathErrors.length;
-  table.push([
+  rows.push([
     style.bold(`Total (${plural(tot.captures, 'capture')})`),
     tot.packets,
     tot.tcpConversations + tot.udpExchanges,
@@ -193,20 +185,18 @@ function fileTable(result: ScanResult, style: TerminalStyle, width: number | und
     unreadable > 0 ? style.red(`${unreadable} unreadable`) : '',
   ]);
   // Narrow: the file, its findings and errors (the packets and conversations are in --format json).
-  const keep = tooWide(head, rows, width) ? [0, 3, 4, 5] : null;
-  return fittedTable(head, rows, style, ['left', 'right', 'right', 'right', 'left', 'left'], width, keep, new Set([3, 4]));
+  return fittedTable(head, rows, style, ['left', 'right', 'right', 'right', 'left', 'left'], width, { wide: [0, 1, 2, 3, 4, 5], narrow: [0, 3, 4, 5] }, new Set([3, 4]));
 }
 
 function groupTable(groups: readonly ScanFindingGroup[], style: TerminalStyle, width: number | undefined): string[] {
   const t = style.text;
   const head = ['Rule', 'Server', 'Count', 'Captures', 'Windows', 'Linux', 'Windows / Linux'];
   const rows: Array<Array<string | number>> = [];
-  const table = { push: (r: Array<string | number>) => void rows.push(r) };
   for (const g of groups.slice(0, MAX_SCAN_GROUPS)) {
     const shown = g.firstCaptures.map((n) => t(n));
     if (g.captures > MAX_GROUP_FILES) shown.push(`${style.ellipsis} and ${g.captures - MAX_GROUP_FILES} more`);
     const server = endpointLabel(g.server);
-    table.push([
+    rows.push([
       style.severity(g.severity, t(g.rule)),
       `${t(server)} ${g.protocol}`,
       g.count,
@@ -217,9 +207,7 @@ function groupTable(groups: readonly ScanFindingGroup[], style: TerminalStyle, w
     ]);
   }
   // Narrow: the codes as numbers in one column (as analyze's summary does).
-  const wide = [0, 1, 2, 3, 4, 5];
-  const keep = tooWide(wide.map((i) => head[i]!), rows.map((r) => wide.map((i) => r[i]!)), width) ? [0, 1, 2, 3, 6] : wide;
-  const lines = fittedTable(head, rows, style, ['left', 'left', 'right', 'left', 'left', 'left', 'left'], width, keep, new Set([0, 1, 2]));
+  const lines = fittedTable(head, rows, style, ['left', 'left', 'right', 'left', 'left', 'left', 'left'], width, { wide: [0, 1, 2, 3, 4, 5], narrow: [0, 1, 2, 3, 6] }, new Set([0, 1, 2]));
   if (groups.length > MAX_SCAN_GROUPS) lines.push(`${style.ellipsis} ${plural(groups.length - MAX_SCAN_GROUPS, 'more group')} (use --format json for every finding)`);
   return lines;
 }

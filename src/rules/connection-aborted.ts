@@ -1,7 +1,7 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 
-import { seriesListeners, stuckSeries, type ConversationSeries } from './retransmission-series.js';
+import { seriesAtEnd, seriesListeners, stuckSeries } from './retransmission-series.js';
 
 /** At least this many retransmissions of one segment before we call it an abort. */
 export const MIN_ABORT_RETRANSMISSIONS = 3;
@@ -34,8 +34,7 @@ export const connectionAborted: Rule = {
     return {
       ...seriesListeners(ctx),
       onTcpConversationEnd(c) {
-        if (!c.established && !c.midstream) return;
-        const state = ctx.stateOf<ConversationSeries>(c);
+        const state = seriesAtEnd(ctx, c);
         if (state === undefined) return;
         for (const [sender, receiver, senderName, series] of [
           [c.client, c.server, 'client', state.client],

@@ -2,10 +2,10 @@ import { icmpUnreachableEffect, icmpUnreachableName } from './codes.js';
 import { hostPort, splitTime, type Rule } from './engine.js';
 import type { IcmpLink } from '../flow/tcp.js';
 import { TCP_SYN } from '../decode/packet.js';
-import { isPortUnreachable } from '../flow/udp.js';
+import { isDestinationUnreachable, isPortUnreachable } from '../flow/udp.js';
 
 function isUnreachable(l: IcmpLink): boolean {
-  return l.ipVersion === 4 ? l.type === 3 : l.type === 1;
+  return isDestinationUnreachable(l.ipVersion, l.type);
 }
 
 /** `destination-unreachable`: an ICMP destination unreachable quoting a TCP SYN or a UDP datagram. */

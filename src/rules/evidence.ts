@@ -6,6 +6,7 @@
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, TCP_URG } from '../decode/packet.js';
 import type { Flow } from '../flow/table.js';
 import type { IcmpLink } from '../flow/tcp.js';
+import { isDestinationUnreachable } from '../flow/udp.js';
 import { icmpUnreachableName } from './codes.js';
 import type { EvidencePacket, EvidenceSide } from './types.js';
 
@@ -41,8 +42,7 @@ const RCODE_NAMES: Readonly<Record<number, string>> = { 0: 'NOERROR', 1: 'FORMER
 /** "port unreachable" for a destination unreachable, else "type 11 code 0". */
 export function icmpName(ipVersion: number, type: number, code: number): string {
   const v6 = ipVersion === 6;
-  const unreachable = v6 ? type === 1 : type === 3;
-  return unreachable ? icmpUnreachableName(v6 ? 6 : 4, code) : `type ${type} code ${code}`;
+  return isDestinationUnreachable(ipVersion, type) ? icmpUnreachableName(v6 ? 6 : 4, code) : `type ${type} code ${code}`;
 }
 
 function micro(x: number): number {

@@ -13,6 +13,7 @@
  */
 import type { Flow, LiveDeadlines } from '../flow/table.js';
 import type { TcpConversation } from '../flow/tcp.js';
+import { isDestinationUnreachable } from '../flow/udp.js';
 import {
   LIVE_GIVE_UP_MARGIN,
   LIVE_GIVE_UP_SLACK,
@@ -50,7 +51,7 @@ export class LiveJudge implements LiveDeadlines {
     if (c.closed) return c.rejected ? c.lastTime + LIVE_REFUSED_LINGER : Infinity;
     const cl = c.client;
     if (cl.synCount === 0) return Infinity;
-    const aborts = icmpIsLast && last!.quotedFromClient && icmpUnreachableEffect(last!.ipVersion === 6 ? 6 : 4, last!.code, 'tcp').abortsConnectImmediately && isUnreachable(last!.ipVersion, last!.type);
+    const aborts = icmpIsLast && last!.quotedFromClient && icmpUnreachableEffect(last!.ipVersion === 6 ? 6 : 4, last!.code, 'tcp').abortsConnectImmediately && isDestinationUnreachable(last!.ipVersion, last!.type);
     if (aborts) return last!.time + LIVE_ICMP_LINGER;
     const times = cl.synTimes;
     const lastSyn = times[times.length - 1]!;
@@ -62,10 +63,6 @@ export class LiveJudge implements LiveDeadlines {
     }
     return at;
   }
-}
-
-function isUnreachable(ipVersion: number, type: number): boolean {
-  return ipVersion === 6 ? type === 1 : type === 3;
 }
 
 function endpoint(e: { address: string; port: number }): Endpoint {

@@ -1,7 +1,7 @@
 import { codesFor } from './codes.js';
 import { hostPort, humanDuration, round3, splitTime, type Rule } from './engine.js';
 import type { IcmpLink, TcpConversation, TcpEndpoint } from '../flow/tcp.js';
-import { seriesListeners, stuckSeries, type ConversationSeries, type RetransmissionSeries } from './retransmission-series.js';
+import { seriesAtEnd, seriesListeners, stuckSeries, type ConversationSeries, type RetransmissionSeries } from './retransmission-series.js';
 
 /** At least this many retransmissions of the large segment (a loss or two is not a black hole). */
 export const MIN_BLACKHOLE_RETRANSMISSIONS = 2;
@@ -66,8 +66,7 @@ export const pmtuBlackhole: Rule = {
     return {
       ...seriesListeners(ctx),
       onTcpConversationEnd(c) {
-        if (!c.established && !c.midstream) return;
-        const state = ctx.stateOf<ConversationSeries>(c);
+        const state = seriesAtEnd(ctx, c);
         if (state === undefined) return;
         const b = findBlackhole(c, state);
         if (!b) return;

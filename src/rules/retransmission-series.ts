@@ -4,7 +4,7 @@
  * longest earlier one never acknowledged.
  */
 import type { Packet } from '../decode/packet.js';
-import { MAX_TRACKED_EVENTS } from '../flow/tcp.js';
+import { MAX_TRACKED_EVENTS, type TcpConversation } from '../flow/tcp.js';
 import type { RuleContext, RuleHandlers } from './engine.js';
 
 /** One transmission of a data segment in a retransmission series. */
@@ -73,6 +73,15 @@ export function stuckSeries(side: SenderSeries): RetransmissionSeries | null {
   const worst = side.worst;
   if (cur && worst) return cur.retransmissions >= worst.retransmissions ? cur : worst;
   return cur ?? worst;
+}
+
+/**
+ * The series a rule's listeners kept on a conversation that got past its handshake (or was
+ * seen mid-stream), at its end; undefined when there is none to judge.
+ */
+export function seriesAtEnd(ctx: RuleContext, c: TcpConversation): ConversationSeries | undefined {
+  if (!c.established && !c.midstream) return undefined;
+  return ctx.stateOf<ConversationSeries>(c);
 }
 
 /**
